@@ -1,0 +1,374 @@
+//! The daemon's configuration file and how it agrees with the service's command line.
+//!
+//! dockerd refuses to start when daemon.json is not JSON, holds a key that matches no
+//! option, or sets a directive that is also given as a flag (`-H fd://` in the distro unit
+//! against `"hosts"` in the file is the classic). We check all three without the daemon.
+
+use super::json_file::{JsonFile, home_dir, read_json};
+use super::systemd::{Unit, load_unit};
+use crate::host::Host;
+use serde_json::Value;
+use std::path::PathBuf;
+
+pub const SYSTEM_DAEMON_JSON: &str = "/etc/docker/daemon.json";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DaemonConfig {
+    pub path: PathBuf,
+    /// How the path was chosen (`--config-file` flag, rootless, default).
+    pub origin: &'static str,
+    pub file: JsonFile,
+    /// Top-level keys dockerd does not know.
+    pub unknown_keys: Vec<String>,
+    /// Directives set both in the file and as a flag of the service.
+    pub conflicts: Vec<Conflict>,
+    pub service: Unit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub key: String,
+    pub flag: String,
+    pub flag_value: String,
+    pub file_value: String,
+}
+
+/// Loads the daemon.json that the daemon at this endpoint reads: `--config-file` in the
+/// service's ExecStart, the rootless location for a rootless daemon, else /etc/docker.
+pub fn load(host: &dyn Host, rootless: bool) -> DaemonConfig {
+    let unit_name = "docker.service";
+    let service = if rootless {
+        // The rootless unit lives in the user's systemd directory.
+        Unit::default()
+    } else {
+        load_unit(host, unit_name)
+    };
+    let args = service.exec_start.clone().unwrap_or_default();
+    let flags = parse_flags(&args);
+    let (path, origin) = if let Some((_, v)) = flags.iter().find(|(k, _)| k == "config-file") {
+        (PathBuf::from(v), "--config-file in the service's ExecStart")
+    } else if rootless {
+        let base = host
+            .env_nonempty("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home_dir(host).map(|h| h.join(".config")))
+            .unwrap_or_else(|| PathBuf::from("~/.config"));
+        (base.join("docker/daemon.json"), "rootless daemon")
+    } else {
+        (PathBuf::from(SYSTEM_DAEMON_JSON), "default location")
+    };
+    let file = read_json(host, &path);
+    let (unknown_keys, conflicts) = match &file {
+        JsonFile::Loaded(Value::Object(map)) => {
+            let unknown = map
+                .keys()
+                .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            (unknown, find_conflicts(map, &flags))
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    DaemonConfig {
+        path,
+        origin,
+        file,
+        unknown_keys,
+        conflicts,
+        service,
+    }
+}
+
+/// `(config key, value)` for each flag of a dockerd command line.
+pub fn parse_flags(args: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut i = 1; // args[0] is the program
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        let (name, inline) = if let Some(long) = a.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (long.to_string(), None),
+            }
+        } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
+            let (s, rest) = short.split_at(1);
+            let inline = (!rest.is_empty()).then(|| rest.trim_start_matches('=').to_string());
+            (short_flag(s).to_string(), inline)
+        } else {
+            continue;
+        };
+        let value = match inline {
+            Some(v) => v,
+            None if BOOL_FLAGS.contains(&name.as_str()) => "true".to_string(),
+            None if i < args.len() => {
+                i += 1;
+                args[i - 1].clone()
+            }
+            None => String::new(),
+        };
+        out.push((config_key(&name).to_string(), value));
+    }
+    out
+}
+
+fn find_conflicts(map: &serde_json::Map<String, Value>, flags: &[(String, String)]) -> Vec<Conflict> {
+    // dockerd flattens nested option groups ("proxies") before comparing.
+    let mut file_keys: Vec<(String, &Value)> = Vec::new();
+    for (k, v) in map {
+        match (k.as_str(), v) {
+            ("proxies", Value::Object(inner)) => {
+                file_keys.extend(inner.iter().map(|(k, v)| (k.clone(), v)));
+            }
+            _ => file_keys.push((k.clone(), v)),
+        }
+    }
+    let mut out: Vec<Conflict> = Vec::new();
+    for (key, _) in flags {
+        if key == "config-file" || key == "runtimes" || out.iter().any(|c| &c.key == key) {
+            continue;
+        }
+        if let Some((_, file_value)) = file_keys.iter().find(|(k, _)| k == key) {
+            let all: Vec<&str> = flags
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            out.push(Conflict {
+                key: key.clone(),
+                flag: format!("--{}", flag_for_key(key)),
+                flag_value: all.join(" "),
+                file_value: file_value.to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn short_flag(s: &str) -> &str {
+    match s {
+        "H" => "host",
+        "D" => "debug",
+        "l" => "log-level",
+        "G" => "group",
+        "p" => "pidfile",
+        "s" => "storage-driver",
+        "b" => "bridge",
+        "g" => "graph",
+        other => other,
+    }
+}
+
+/// The daemon.json key a long flag sets: the flag's name, except for these.
+fn config_key(flag: &str) -> &str {
+    FLAG_TO_KEY
+        .iter()
+        .find(|(f, _)| *f == flag)
+        .map(|(_, k)| *k)
+        .unwrap_or(flag)
+}
+
+fn flag_for_key(key: &str) -> &str {
+    FLAG_TO_KEY
+        .iter()
+        .find(|(_, k)| *k == key)
+        .map(|(f, _)| *f)
+        .unwrap_or(key)
+}
+
+const FLAG_TO_KEY: &[(&str, &str)] = &[
+    ("host", "hosts"),
+    ("label", "labels"),
+    ("registry-mirror", "registry-mirrors"),
+    ("insecure-registry", "insecure-registries"),
+    ("storage-opt", "storage-opts"),
+    ("exec-opt", "exec-opts"),
+    ("log-opt", "log-opts"),
+    ("dns-opt", "dns-opts"),
+    ("default-ulimit", "default-ulimits"),
+    ("authorization-plugin", "authorization-plugins"),
+    ("add-runtime", "runtimes"),
+    ("node-generic-resource", "node-generic-resources"),
+    ("cdi-spec-dir", "cdi-spec-dirs"),
+    ("default-address-pool", "default-address-pools"),
+    ("cluster-store-opt", "cluster-store-opts"),
+    ("host-gateway-ip", "host-gateway-ips"),
+];
+
+const BOOL_FLAGS: &[&str] = &[
+    "debug",
+    "experimental",
+    "live-restore",
+    "icc",
+    "ip-forward",
+    "ip-masq",
+    "iptables",
+    "ip6tables",
+    "ipv6",
+    "userland-proxy",
+    "selinux-enabled",
+    "no-new-privileges",
+    "init",
+    "raw-logs",
+    "tls",
+    "tlsverify",
+    "rootless",
+    "cri-containerd",
+    "validate",
+];
+
+/// Top-level keys of dockerd's configuration file (moby daemon/config, Linux and common,
+/// including deprecated keys older engines still accept).
+pub const KNOWN_KEYS: &[&str] = &[
+    "allow-direct-routing",
+    "allow-nondistributable-artifacts",
+    "api-cors-header",
+    "authorization-plugins",
+    "bip",
+    "bip6",
+    "bridge",
+    "bridge-accept-fwmark",
+    "builder",
+    "cdi-spec-dirs",
+    "cgroup-parent",
+    "cluster-advertise",
+    "cluster-store",
+    "cluster-store-opts",
+    "containerd",
+    "containerd-namespace",
+    "containerd-plugin-namespace",
+    "cpu-rt-period",
+    "cpu-rt-runtime",
+    "cri-containerd",
+    "data-root",
+    "debug",
+    "default-address-pools",
+    "default-cgroupns-mode",
+    "default-gateway",
+    "default-gateway-v6",
+    "default-init",
+    "default-ipc-mode",
+    "default-network-opts",
+    "default-runtime",
+    "default-shm-size",
+    "default-ulimits",
+    "deprecated-key-path",
+    "disable-legacy-registry",
+    "dns",
+    "dns-opts",
+    "dns-search",
+    "exec-opts",
+    "exec-root",
+    "experimental",
+    "features",
+    "firewall-backend",
+    "fixed-cidr",
+    "fixed-cidr-v6",
+    "graph",
+    "group",
+    "host-gateway-ip",
+    "host-gateway-ips",
+    "hosts",
+    "icc",
+    "init",
+    "init-path",
+    "insecure-registries",
+    "ip",
+    "ip-forward",
+    "ip-forward-no-drop",
+    "ip-masq",
+    "ip6tables",
+    "iptables",
+    "ipv6",
+    "labels",
+    "live-restore",
+    "log-driver",
+    "log-format",
+    "log-level",
+    "log-opts",
+    "max-concurrent-downloads",
+    "max-concurrent-uploads",
+    "max-download-attempts",
+    "metrics-addr",
+    "min-api-version",
+    "mtu",
+    "network-control-plane-mtu",
+    "network-diagnostic-port",
+    "no-new-privileges",
+    "node-generic-resources",
+    "oom-score-adjust",
+    "pidfile",
+    "proxies",
+    "raw-logs",
+    "registry-mirrors",
+    "resolv-conf",
+    "rootless",
+    "runtimes",
+    "seccomp-profile",
+    "selinux-enabled",
+    "shutdown-timeout",
+    "storage-driver",
+    "storage-opts",
+    "swarm-default-advertise-addr",
+    "swarm-raft-election-tick",
+    "swarm-raft-heartbeat-tick",
+    "tls",
+    "tlscacert",
+    "tlscert",
+    "tlskey",
+    "tlsverify",
+    "userland-proxy",
+    "userland-proxy-path",
+    "userns-remap",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        super::super::systemd::split_command(s)
+    }
+
+    #[test]
+    fn flags_map_to_config_keys() {
+        let f = parse_flags(&words(
+            "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock -D --registry-mirror https://m",
+        ));
+        assert_eq!(
+            f,
+            vec![
+                ("hosts".into(), "fd://".into()),
+                ("containerd".into(), "/run/containerd/containerd.sock".into()),
+                ("debug".into(), "true".into()),
+                ("registry-mirrors".into(), "https://m".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn hosts_in_file_and_flag_conflict() {
+        let map = serde_json::from_str::<Value>(r#"{"hosts":["tcp://0.0.0.0:2376","fd://"],"debug":true}"#)
+            .unwrap();
+        let flags = parse_flags(&words("/usr/bin/dockerd -H fd://"));
+        let c = find_conflicts(map.as_object().unwrap(), &flags);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].key, "hosts");
+        assert_eq!(c[0].flag, "--host");
+        assert_eq!(c[0].flag_value, "fd://");
+    }
+
+    #[test]
+    fn nested_proxies_conflict_with_proxy_flags() {
+        let map = serde_json::from_str::<Value>(r#"{"proxies":{"http-proxy":"http://p:3128"}}"#).unwrap();
+        let flags = parse_flags(&words("dockerd --http-proxy=http://q:3128"));
+        assert_eq!(find_conflicts(map.as_object().unwrap(), &flags)[0].key, "http-proxy");
+    }
+
+    #[test]
+    fn known_keys_are_sorted_for_review() {
+        let mut sorted = KNOWN_KEYS.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, KNOWN_KEYS);
+    }
+}

@@ -1,0 +1,428 @@
+//! Which daemon the Docker CLI means, and why, resolved the way the CLI does it.
+//!
+//! Order (docker/cli): `DOCKER_HOST`, then `DOCKER_CONTEXT`, then `currentContext` in
+//! config.json, then the `default` context. bollard has no context support, so this is ours.
+
+use super::json_file::{JsonFile, JsonSyntaxError, docker_config_dir, read_json};
+use crate::host::Host;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_UNIX_SOCKET: &str = "/var/run/docker.sock";
+pub const DEFAULT_NPIPE: &str = "npipe:////./pipe/docker_engine";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    /// As written by the user (`unix:///var/run/docker.sock`, `tcp://host:2376`).
+    pub url: String,
+    #[serde(skip)]
+    pub kind: EndpointKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointKind {
+    Unix(PathBuf),
+    /// `host:port`, and whether TLS is used.
+    Tcp { address: String, tls: bool },
+    Npipe(String),
+    Ssh(String),
+}
+
+impl Endpoint {
+    pub fn unix(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        Endpoint {
+            url: format!("unix://{}", path.display()),
+            kind: EndpointKind::Unix(path),
+        }
+    }
+
+    pub fn socket_path(&self) -> Option<&Path> {
+        match &self.kind {
+            EndpointKind::Unix(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Parses a host URL as the Docker CLI accepts it. `tls` is the client's TLS setting
+    /// (`DOCKER_TLS_VERIFY`), used for `tcp://`.
+    pub fn parse(url: &str, tls: bool) -> Result<Endpoint, String> {
+        let url = url.trim();
+        let Some((scheme, rest)) = url.split_once("://") else {
+            if url.starts_with('/') {
+                return Err(format!(
+                    "a path without a scheme; the CLI needs unix://{url}"
+                ));
+            }
+            // The CLI reads a bare `host:port` as tcp.
+            return Endpoint::parse(&format!("tcp://{url}"), tls).map(|mut e| {
+                e.url = url.to_string();
+                e
+            });
+        };
+        let kind = match scheme.to_ascii_lowercase().as_str() {
+            "unix" => {
+                if rest.is_empty() {
+                    EndpointKind::Unix(PathBuf::from(DEFAULT_UNIX_SOCKET))
+                } else if !rest.starts_with('/') {
+                    return Err(format!(
+                        "unix:// needs an absolute path, as in unix:///{rest}"
+                    ));
+                } else {
+                    EndpointKind::Unix(PathBuf::from(rest))
+                }
+            }
+            "tcp" | "http" | "https" => {
+                let address = rest.trim_end_matches('/');
+                if address.is_empty() {
+                    return Err("tcp:// needs a host and port, as in tcp://HOST:2376".into());
+                }
+                let tls = tls || scheme.eq_ignore_ascii_case("https");
+                let address = if has_port(address) {
+                    address.to_string()
+                } else {
+                    format!("{address}:{}", if tls { 2376 } else { 2375 })
+                };
+                EndpointKind::Tcp { address, tls }
+            }
+            "npipe" => EndpointKind::Npipe(rest.to_string()),
+            "ssh" => EndpointKind::Ssh(rest.to_string()),
+            "fd" => {
+                return Err(
+                    "fd:// is for the daemon's own socket activation, not for clients".into(),
+                );
+            }
+            other => {
+                return Err(format!(
+                    "unknown scheme {other}://; use unix://, tcp://, ssh:// or npipe://"
+                ));
+            }
+        };
+        Ok(Endpoint {
+            url: url.to_string(),
+            kind,
+        })
+    }
+}
+
+fn has_port(address: &str) -> bool {
+    match address.rsplit_once(':') {
+        Some((host, port)) => {
+            !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && !host.ends_with(':')
+        }
+        None => false,
+    }
+}
+
+/// Why this endpoint was chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// `DOCKER_HOST` is set.
+    DockerHost,
+    /// `DOCKER_CONTEXT` is set.
+    DockerContext,
+    /// `currentContext` in config.json.
+    ConfigFile,
+    /// Nothing set: the built-in default.
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::DockerHost => "the DOCKER_HOST environment variable",
+            Source::DockerContext => "the DOCKER_CONTEXT environment variable",
+            Source::ConfigFile => "currentContext in the CLI's config.json",
+            Source::Default => "the default; nothing else is set",
+        })
+    }
+}
+
+/// Something in the user's setup that is broken or surprising while resolving the endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    ConfigUnreadable {
+        path: PathBuf,
+        error: String,
+    },
+    ConfigInvalid {
+        path: PathBuf,
+        error: JsonSyntaxError,
+    },
+    ContextNotFound {
+        name: String,
+        meta_path: PathBuf,
+    },
+    ContextMetaInvalid {
+        name: String,
+        path: PathBuf,
+        error: String,
+    },
+    /// `DOCKER_HOST` (or a context) holds something the CLI cannot use.
+    InvalidHost {
+        value: String,
+        origin: String,
+        reason: String,
+    },
+    /// `DOCKER_HOST` wins over a context that is also set, which surprises people.
+    HostOverridesContext {
+        context: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolution {
+    /// `None` when the setting is broken (see `problems`).
+    pub endpoint: Option<Endpoint>,
+    pub source: Source,
+    /// The context in use (`default` when none is set); `None` with `DOCKER_HOST`.
+    pub context: Option<String>,
+    pub config_path: Option<PathBuf>,
+    pub problems: Vec<Problem>,
+}
+
+/// The default daemon address for this OS.
+pub fn default_endpoint(os: &str) -> Endpoint {
+    if os == "windows" {
+        Endpoint {
+            url: DEFAULT_NPIPE.into(),
+            kind: EndpointKind::Npipe("//./pipe/docker_engine".into()),
+        }
+    } else {
+        Endpoint::unix(DEFAULT_UNIX_SOCKET)
+    }
+}
+
+/// The directory holding a context's meta.json: the CLI names it by the SHA-256 of the name.
+pub fn context_meta_path(config_dir: &Path, name: &str) -> PathBuf {
+    let digest = Sha256::digest(name.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    config_dir
+        .join("contexts")
+        .join("meta")
+        .join(hex)
+        .join("meta.json")
+}
+
+pub fn resolve(host: &dyn Host) -> Resolution {
+    let os = host.os().os;
+    let tls = host.env_nonempty("DOCKER_TLS_VERIFY").is_some();
+    let config_dir = docker_config_dir(host);
+    let config_path = config_dir.as_ref().map(|d| d.join("config.json"));
+    let mut problems = Vec::new();
+
+    let config = match &config_path {
+        Some(p) => read_json(host, p),
+        None => JsonFile::Missing,
+    };
+    match (&config, &config_path) {
+        (JsonFile::Unreadable { error }, Some(path)) => problems.push(Problem::ConfigUnreadable {
+            path: path.clone(),
+            error: error.clone(),
+        }),
+        (JsonFile::Invalid(error), Some(path)) => problems.push(Problem::ConfigInvalid {
+            path: path.clone(),
+            error: error.clone(),
+        }),
+        _ => {}
+    }
+    let current_context = match &config {
+        JsonFile::Loaded(v) => v
+            .get("currentContext")
+            .and_then(|c| c.as_str())
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+        _ => None,
+    };
+    let env_context = host.env_nonempty("DOCKER_CONTEXT");
+
+    if let Some(value) = host.env_nonempty("DOCKER_HOST") {
+        if let Some(context) = env_context.clone().or(current_context.clone())
+            && context != "default"
+        {
+            problems.push(Problem::HostOverridesContext { context });
+        }
+        let endpoint = match Endpoint::parse(&value, tls) {
+            Ok(e) => Some(e),
+            Err(reason) => {
+                problems.push(Problem::InvalidHost {
+                    value,
+                    origin: "DOCKER_HOST".into(),
+                    reason,
+                });
+                None
+            }
+        };
+        return Resolution {
+            endpoint,
+            source: Source::DockerHost,
+            context: None,
+            config_path,
+            problems,
+        };
+    }
+
+    let (name, source) = match (env_context, current_context) {
+        (Some(c), _) => (c, Source::DockerContext),
+        (None, Some(c)) => (c, Source::ConfigFile),
+        (None, None) => ("default".to_string(), Source::Default),
+    };
+    let endpoint = if name == "default" {
+        Some(default_endpoint(&os))
+    } else {
+        match &config_dir {
+            Some(dir) => context_endpoint(host, dir, &name, tls, &mut problems),
+            None => None,
+        }
+    };
+    Resolution {
+        endpoint,
+        source,
+        context: Some(name),
+        config_path,
+        problems,
+    }
+}
+
+fn context_endpoint(
+    host: &dyn Host,
+    config_dir: &Path,
+    name: &str,
+    tls: bool,
+    problems: &mut Vec<Problem>,
+) -> Option<Endpoint> {
+    let path = context_meta_path(config_dir, name);
+    let invalid = |error: String| Problem::ContextMetaInvalid {
+        name: name.to_string(),
+        path: path.clone(),
+        error,
+    };
+    let meta = match read_json(host, &path) {
+        JsonFile::Loaded(v) => v,
+        JsonFile::Missing => {
+            problems.push(Problem::ContextNotFound {
+                name: name.to_string(),
+                meta_path: path,
+            });
+            return None;
+        }
+        JsonFile::Unreadable { error } => {
+            problems.push(invalid(error));
+            return None;
+        }
+        JsonFile::Invalid(e) => {
+            problems.push(invalid(e.to_string()));
+            return None;
+        }
+    };
+    let docker = meta.pointer("/Endpoints/docker");
+    let Some(value) = docker.and_then(|d| d.get("Host")).and_then(|h| h.as_str()) else {
+        problems.push(invalid("it has no Endpoints.docker.Host".into()));
+        return None;
+    };
+    // A context that carries TLS material talks TLS to its tcp:// endpoint.
+    let tls_dir = path
+        .parent()
+        .and_then(|meta| meta.file_name())
+        .map(|hash| config_dir.join("contexts/tls").join(hash).join("docker"));
+    let has_tls = tls_dir.is_some_and(|d| host.exists(&d));
+    match Endpoint::parse(value, tls || has_tls) {
+        Ok(e) => Some(e),
+        Err(reason) => {
+            problems.push(Problem::InvalidHost {
+                value: value.to_string(),
+                origin: format!("context {name} ({})", path.display()),
+                reason,
+            });
+            None
+        }
+    }
+}
+
+/// The other places a daemon commonly listens on this OS, to suggest when the chosen one
+/// does not answer: the system socket, rootless, Docker Desktop (Linux and macOS), Rancher
+/// Desktop, Podman.
+pub fn well_known_sockets(host: &dyn Host) -> Vec<(&'static str, Endpoint)> {
+    let mut out = Vec::new();
+    if host.os().os == "windows" {
+        out.push(("Docker Engine / Docker Desktop", default_endpoint("windows")));
+        return out;
+    }
+    out.push(("system Docker Engine", Endpoint::unix(DEFAULT_UNIX_SOCKET)));
+    if let Some(runtime) = host.env_nonempty("XDG_RUNTIME_DIR") {
+        let runtime = PathBuf::from(runtime);
+        out.push(("rootless Docker", Endpoint::unix(runtime.join("docker.sock"))));
+        out.push((
+            "Podman (rootless)",
+            Endpoint::unix(runtime.join("podman/podman.sock")),
+        ));
+    }
+    if let Some(home) = super::json_file::home_dir(host) {
+        out.push((
+            "Docker Desktop for Linux",
+            Endpoint::unix(home.join(".docker/desktop/docker.sock")),
+        ));
+        out.push((
+            "Docker Desktop (macOS)",
+            Endpoint::unix(home.join(".docker/run/docker.sock")),
+        ));
+        out.push(("Rancher Desktop", Endpoint::unix(home.join(".rd/docker.sock"))));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_schemes_the_cli_accepts() {
+        let e = Endpoint::parse("unix:///run/user/1000/docker.sock", false).unwrap();
+        assert_eq!(e.socket_path(), Some(Path::new("/run/user/1000/docker.sock")));
+        let e = Endpoint::parse("tcp://10.0.0.5", true).unwrap();
+        assert_eq!(
+            e.kind,
+            EndpointKind::Tcp {
+                address: "10.0.0.5:2376".into(),
+                tls: true
+            }
+        );
+        let e = Endpoint::parse("localhost:2375", false).unwrap();
+        assert!(matches!(e.kind, EndpointKind::Tcp { .. }));
+        assert!(matches!(
+            Endpoint::parse("ssh://me@box", false).unwrap().kind,
+            EndpointKind::Ssh(_)
+        ));
+        assert_eq!(
+            Endpoint::parse("unix://", false).unwrap().socket_path(),
+            Some(Path::new(DEFAULT_UNIX_SOCKET))
+        );
+    }
+
+    #[test]
+    fn rejects_what_the_cli_rejects_with_a_reason() {
+        assert!(Endpoint::parse("htp://x", false).unwrap_err().contains("htp://"));
+        assert!(
+            Endpoint::parse("/var/run/docker.sock", false)
+                .unwrap_err()
+                .contains("unix:///var/run/docker.sock")
+        );
+        assert!(Endpoint::parse("fd://", false).is_err());
+        assert!(Endpoint::parse("unix://relative.sock", false).is_err());
+    }
+
+    #[test]
+    fn context_meta_dir_is_sha256_of_the_name() {
+        // The CLI's own digest for "desktop-linux" (docker context inspect shows it).
+        let p = context_meta_path(Path::new("/h/.docker"), "desktop-linux");
+        assert_eq!(
+            p,
+            Path::new(
+                "/h/.docker/contexts/meta/fe9c6bd7a66301f49ca9b6a70b217107cd1284598bfc254700c989b916da791e/meta.json"
+            )
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Shared facts about the machine: parsers and resolvers that several probes need.
+//! Pure functions of what the [`Host`](crate::host::Host) shows; the
+//! [`Context`](crate::context::Context) memoises them.
+
+pub mod api_version;
+pub mod daemon_config;
+pub mod endpoint;
+pub mod json_file;
+pub mod platform;
+pub mod systemd;

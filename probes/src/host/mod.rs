@@ -1,0 +1,170 @@
+//! `Host`: the only way a probe touches the machine.
+//!
+//! [`RealHost`] is this machine; [`FixtureHost`] is a captured machine read from a scenario
+//! folder, so every probe can be tested without a machine to break.
+
+mod fixture;
+mod real;
+
+pub use fixture::FixtureHost;
+pub use real::RealHost;
+
+use crate::facts::endpoint::Endpoint;
+use async_trait::async_trait;
+use bollard::models::{SystemInfo, SystemVersion};
+use serde::Deserialize;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    File,
+    Dir,
+    Socket,
+    Symlink,
+    Other,
+}
+
+/// What `stat` says of a path (symlinks followed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStat {
+    pub kind: FileKind,
+    pub uid: u32,
+    pub gid: u32,
+    /// Permission bits only (`0o660`).
+    pub mode: u32,
+}
+
+/// A group as the group database or the kernel knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub gid: u32,
+    pub name: String,
+}
+
+/// Who this process runs as, and the two views of its groups that matter for the socket:
+/// the groups this process really has (`getgroups`), and the groups the account has in the
+/// group database (what a fresh login would get).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub uid: u32,
+    pub gid: u32,
+    pub user: String,
+    pub home: Option<PathBuf>,
+    pub process_groups: Vec<Group>,
+    pub account_groups: Vec<Group>,
+}
+
+impl Identity {
+    pub fn process_has(&self, gid: u32) -> bool {
+        self.gid == gid || self.process_groups.iter().any(|g| g.gid == gid)
+    }
+
+    pub fn account_has(&self, gid: u32) -> bool {
+        self.account_groups.iter().any(|g| g.gid == gid)
+    }
+}
+
+/// Operating system and architecture, as Rust names them (`linux`, `x86_64`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostOs {
+    pub os: String,
+    pub arch: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutput {
+    /// Exit code; `None` when killed by a signal.
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunError {
+    NotFound,
+    TimedOut(Duration),
+    Failed(String),
+}
+
+/// A Docker Engine API call the probes make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiRequest {
+    Version,
+    Info,
+}
+
+#[derive(Debug, Clone)]
+pub enum ApiAnswer {
+    Version(Box<SystemVersion>),
+    Info(Box<SystemInfo>),
+}
+
+/// Why a Docker API call did not answer, classified from the error chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The socket or pipe does not exist.
+    NotFound,
+    PermissionDenied,
+    /// Something exists there but nothing accepts the connection (a stale socket, a closed port).
+    Refused,
+    /// Connected, but no answer before the deadline.
+    TimedOut,
+    /// The daemon answered with an error status.
+    Server { status: u16, message: String },
+    /// The daemon answered, but not with what the API promises.
+    Garbage(String),
+    /// This endpoint kind cannot be checked by this build (e.g. `ssh://`).
+    Unsupported(String),
+    Other(String),
+}
+
+#[async_trait]
+pub trait Host: Send + Sync {
+    fn os(&self) -> HostOs;
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
+    fn stat(&self, path: &Path) -> io::Result<FileStat>;
+    /// Where a symlink points, or `None` for anything that is not a symlink.
+    fn read_link(&self, path: &Path) -> Option<PathBuf>;
+    /// Names of the entries of a directory, sorted.
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<String>>;
+    fn env(&self, name: &str) -> Option<String>;
+    fn identity(&self) -> Identity;
+    fn group_by_name(&self, name: &str) -> Option<Group>;
+    fn group_name(&self, gid: u32) -> Option<String>;
+    fn user_name(&self, uid: u32) -> Option<String>;
+    /// A program on this process's `PATH`.
+    fn which(&self, program: &str) -> Option<PathBuf>;
+    fn now(&self) -> SystemTime;
+    /// Runs a program, killed at `timeout`.
+    async fn run(
+        &self,
+        program: &Path,
+        args: &[&str],
+        timeout: Duration,
+    ) -> Result<CommandOutput, RunError>;
+    /// One Docker Engine API call at the given API version. The caller bounds it in time.
+    async fn docker_api(
+        &self,
+        endpoint: &Endpoint,
+        api_version: (usize, usize),
+        request: ApiRequest,
+    ) -> Result<ApiAnswer, ApiError>;
+
+    /// The file's text, or the error as a readable string naming nothing but the cause.
+    fn read_text(&self, path: &Path) -> io::Result<String> {
+        let bytes = self.read_file(path)?;
+        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.stat(path).is_ok() || self.read_link(path).is_some()
+    }
+
+    /// An environment variable that is set and not empty.
+    fn env_nonempty(&self, name: &str) -> Option<String> {
+        self.env(name).filter(|v| !v.is_empty())
+    }
+}

@@ -1,0 +1,292 @@
+//! This machine.
+
+use super::*;
+use crate::facts::endpoint::EndpointKind;
+use bollard::{ClientVersion, Docker};
+use nix::unistd::{self, Gid, Uid};
+use std::error::Error as StdError;
+use std::ffi::CString;
+use std::fs;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::process::Stdio;
+
+/// The machine this process runs on, seen as this process sees it (no root needed).
+#[derive(Debug, Default, Clone)]
+pub struct RealHost;
+
+impl RealHost {
+    pub fn new() -> Self {
+        RealHost
+    }
+}
+
+fn group(gid: Gid) -> Group {
+    let name = unistd::Group::from_gid(gid)
+        .ok()
+        .flatten()
+        .map(|g| g.name)
+        .unwrap_or_else(|| gid.as_raw().to_string());
+    Group {
+        gid: gid.as_raw(),
+        name,
+    }
+}
+
+#[async_trait]
+impl Host for RealHost {
+    fn os(&self) -> HostOs {
+        HostOs {
+            os: std::env::consts::OS.to_string(),
+            arch: std::env::consts::ARCH.to_string(),
+        }
+    }
+
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        fs::read(path)
+    }
+
+    fn stat(&self, path: &Path) -> io::Result<FileStat> {
+        let m = fs::metadata(path)?;
+        let t = m.file_type();
+        let kind = if t.is_socket() {
+            FileKind::Socket
+        } else if t.is_dir() {
+            FileKind::Dir
+        } else if t.is_file() {
+            FileKind::File
+        } else {
+            FileKind::Other
+        };
+        Ok(FileStat {
+            kind,
+            uid: m.uid(),
+            gid: m.gid(),
+            mode: m.mode() & 0o7777,
+        })
+    }
+
+    fn read_link(&self, path: &Path) -> Option<PathBuf> {
+        let m = fs::symlink_metadata(path).ok()?;
+        if m.file_type().is_symlink() {
+            fs::read_link(path).ok()
+        } else {
+            None
+        }
+    }
+
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<String>> {
+        let mut names: Vec<String> = fs::read_dir(path)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn identity(&self) -> Identity {
+        let uid = Uid::current();
+        let gid = Gid::current();
+        let account = unistd::User::from_uid(uid).ok().flatten();
+        let user = account
+            .as_ref()
+            .map(|u| u.name.clone())
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| uid.as_raw().to_string());
+        let process_groups = unistd::getgroups()
+            .unwrap_or_default()
+            .into_iter()
+            .map(group)
+            .collect();
+        let account_groups = account
+            .as_ref()
+            .and_then(|u| {
+                let name = CString::new(u.name.as_str()).ok()?;
+                unistd::getgrouplist(&name, u.gid).ok()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .map(group)
+            .collect();
+        Identity {
+            uid: uid.as_raw(),
+            gid: gid.as_raw(),
+            user,
+            home: account.map(|u| u.dir),
+            process_groups,
+            account_groups,
+        }
+    }
+
+    fn group_by_name(&self, name: &str) -> Option<Group> {
+        unistd::Group::from_name(name)
+            .ok()
+            .flatten()
+            .map(|g| Group {
+                gid: g.gid.as_raw(),
+                name: g.name,
+            })
+    }
+
+    fn group_name(&self, gid: u32) -> Option<String> {
+        unistd::Group::from_gid(Gid::from_raw(gid))
+            .ok()
+            .flatten()
+            .map(|g| g.name)
+    }
+
+    fn user_name(&self, uid: u32) -> Option<String> {
+        unistd::User::from_uid(Uid::from_raw(uid))
+            .ok()
+            .flatten()
+            .map(|u| u.name)
+    }
+
+    fn which(&self, program: &str) -> Option<PathBuf> {
+        which::which(program).ok()
+    }
+
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    async fn run(
+        &self,
+        program: &Path,
+        args: &[&str],
+        timeout: Duration,
+    ) -> Result<CommandOutput, RunError> {
+        let child = tokio::process::Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::NotFound => RunError::NotFound,
+                _ => RunError::Failed(e.to_string()),
+            })?;
+        match tokio::time::timeout(timeout, child.wait_with_output()).await {
+            Err(_) => Err(RunError::TimedOut(timeout)),
+            Ok(Err(e)) => Err(RunError::Failed(e.to_string())),
+            Ok(Ok(out)) => Ok(CommandOutput {
+                status: out.status.code(),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            }),
+        }
+    }
+
+    async fn docker_api(
+        &self,
+        endpoint: &Endpoint,
+        api_version: (usize, usize),
+        request: ApiRequest,
+    ) -> Result<ApiAnswer, ApiError> {
+        let version = ClientVersion {
+            major_version: api_version.0,
+            minor_version: api_version.1,
+        };
+        // bollard's own timeout counts whole seconds and only to the response headers; the
+        // caller bounds the call with tokio instead, so this one is only a backstop.
+        const BACKSTOP_SECS: u64 = 120;
+        let docker = match &endpoint.kind {
+            EndpointKind::Unix(path) => {
+                Docker::connect_with_unix(&path.to_string_lossy(), BACKSTOP_SECS, &version)
+                    .map_err(|e| classify(&e, Some(path)))?
+            }
+            EndpointKind::Tcp { tls: true, address } => {
+                return Err(ApiError::Unsupported(format!(
+                    "TLS endpoint tcp://{address} (checked with `docker --tlsverify info`)"
+                )));
+            }
+            EndpointKind::Tcp { address, .. } => {
+                Docker::connect_with_http(address, BACKSTOP_SECS, &version)
+                    .map_err(|e| classify(&e, None))?
+            }
+            EndpointKind::Npipe(_) => {
+                #[cfg(windows)]
+                {
+                    Docker::connect_with_named_pipe(&endpoint.url, BACKSTOP_SECS, &version)
+                        .map_err(|e| classify(&e, None))?
+                }
+                #[cfg(not(windows))]
+                return Err(ApiError::Unsupported(
+                    "named pipes exist only on Windows".into(),
+                ));
+            }
+            EndpointKind::Ssh(_) => {
+                return Err(ApiError::Unsupported(
+                    "ssh:// endpoints (the docker CLI tunnels them through ssh)".into(),
+                ));
+            }
+        };
+        match request {
+            ApiRequest::Version => docker
+                .version()
+                .await
+                .map(|v| ApiAnswer::Version(Box::new(v)))
+                .map_err(|e| classify(&e, endpoint.socket_path())),
+            ApiRequest::Info => docker
+                .info()
+                .await
+                .map(|i| ApiAnswer::Info(Box::new(i)))
+                .map_err(|e| classify(&e, endpoint.socket_path())),
+        }
+    }
+}
+
+/// Reads a bollard error down to what happened: the `io::Error` kind at the bottom of the
+/// chain, the daemon's status and message, or an answer that was not what the API promises.
+fn classify(e: &bollard::errors::Error, socket: Option<&Path>) -> ApiError {
+    use bollard::errors::Error as B;
+    match e {
+        B::DockerResponseServerError {
+            status_code,
+            message,
+        } => {
+            return ApiError::Server {
+                status: *status_code,
+                message: message.clone(),
+            };
+        }
+        B::SocketNotFoundError(_) => {
+            // bollard checks `exists()`, which also fails when a parent directory is not
+            // searchable: tell that apart.
+            if let Some(p) = socket
+                && let Err(err) = fs::metadata(p)
+                && err.kind() == io::ErrorKind::PermissionDenied
+            {
+                return ApiError::PermissionDenied;
+            }
+            return ApiError::NotFound;
+        }
+        B::JsonDataError { message, .. } => return ApiError::Garbage(message.clone()),
+        B::JsonSerdeError { err } => return ApiError::Garbage(err.to_string()),
+        B::RequestTimeoutError => return ApiError::TimedOut,
+        _ => {}
+    }
+    let mut source: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<io::Error>() {
+            return match io.kind() {
+                io::ErrorKind::NotFound => ApiError::NotFound,
+                io::ErrorKind::PermissionDenied => ApiError::PermissionDenied,
+                io::ErrorKind::ConnectionRefused => ApiError::Refused,
+                io::ErrorKind::TimedOut => ApiError::TimedOut,
+                _ => ApiError::Other(io.to_string()),
+            };
+        }
+        if let Some(h) = err.downcast_ref::<hyper::Error>()
+            && h.is_parse()
+        {
+            return ApiError::Garbage(h.to_string());
+        }
+        source = err.source();
+    }
+    ApiError::Other(e.to_string())
+}

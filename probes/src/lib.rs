@@ -1,0 +1,16 @@
+//! docker-doctor's probes: the host model, the finding/fix model, and one module per probe.
+//!
+//! Flow: a [`host::Host`] (the machine, or a captured fixture) feeds a [`context::Context`]
+//! of memoised facts; every [`probe::Probe`] reads the context and returns
+//! [`model::Finding`]s. How findings are printed is not this crate's business.
+
+pub mod context;
+pub mod facts;
+pub mod host;
+pub mod model;
+pub mod probe;
+pub mod secret;
+
+pub use context::{Context, Options};
+pub use model::{Evidence, Finding, FindingKind, Fix, Severity, Step};
+pub use probe::{Probe, all};

@@ -1,0 +1,277 @@
+//! `cli`: is the docker CLI on PATH, which version, and are compose and buildx there.
+
+use super::Probe;
+use crate::context::Context;
+use crate::facts::json_file::docker_config_dir;
+use crate::facts::platform::Platform;
+use crate::host::RunError;
+use crate::model::{Finding, FindingKind, Fix, Severity};
+use async_trait::async_trait;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const FOUND: FindingKind = FindingKind::new("cli.found", Severity::Ok, "docker CLI found on PATH");
+const MISSING: FindingKind =
+    FindingKind::new("cli.missing", Severity::Error, "docker CLI is not installed");
+const NOT_ON_PATH: FindingKind = FindingKind::new(
+    "cli.not-on-path",
+    Severity::Error,
+    "docker is installed but its directory is not on PATH",
+);
+const VERSION_FAILED: FindingKind = FindingKind::new(
+    "cli.version-failed",
+    Severity::Warn,
+    "`docker --version` failed or did not answer",
+);
+const PLUGIN_MISSING: FindingKind = FindingKind::new(
+    "cli.plugin-missing",
+    Severity::Info,
+    "the compose or buildx CLI plugin is not installed",
+);
+
+const KINDS: &[FindingKind] = &[FOUND, MISSING, NOT_ON_PATH, VERSION_FAILED, PLUGIN_MISSING];
+
+/// Where the CLI looks for plugins besides the user's own directory (docker/cli).
+const SYSTEM_PLUGIN_DIRS: &[&str] = &[
+    "/usr/local/lib/docker/cli-plugins",
+    "/usr/local/libexec/docker/cli-plugins",
+    "/usr/lib/docker/cli-plugins",
+    "/usr/libexec/docker/cli-plugins",
+];
+
+/// Installs that put `docker` outside the usual PATH.
+const OFF_PATH_LOCATIONS: &[&str] = &["/snap/bin/docker", "/usr/local/bin/docker", "/usr/bin/docker"];
+
+pub struct Cli;
+
+#[async_trait]
+impl Probe for Cli {
+    fn id(&self) -> &'static str {
+        "cli"
+    }
+    fn title(&self) -> &'static str {
+        "Docker CLI"
+    }
+    fn emits(&self) -> &'static [FindingKind] {
+        KINDS
+    }
+
+    async fn run(&self, ctx: &Context) -> Vec<Finding> {
+        let host = ctx.host();
+        let Some(path) = host.which("docker") else {
+            if let Some(found) = OFF_PATH_LOCATIONS
+                .iter()
+                .map(Path::new)
+                .find(|p| host.exists(p))
+            {
+                let dir = found.parent().unwrap_or(Path::new("/")).display().to_string();
+                return vec![
+                    NOT_ON_PATH
+                        .finding(format!("docker is at {} but {dir} is not on PATH", found.display()))
+                        .evidence("found", found.display())
+                        .evidence("PATH", host.env("PATH").unwrap_or_default())
+                        .detail("Shells, cron, sudo's secure_path and service units can reset PATH; the snap package lives in /snap/bin.")
+                        .fix(
+                            Fix::new(format!("Add {dir} to PATH"))
+                                .run(format!("export PATH=\"$PATH:{dir}\""))
+                                .manual(format!("Make it permanent in ~/.profile, or call {} by its full path in scripts.", found.display())),
+                        ),
+                ];
+            }
+            return vec![install_hint(
+                MISSING
+                    .finding("the docker command is not on PATH")
+                    .evidence("PATH", host.env("PATH").unwrap_or_default()),
+                ctx.platform(),
+            )];
+        };
+
+        let mut findings = Vec::new();
+        let timeout = ctx.api_timeout().min(Duration::from_secs(3));
+        let version = match host.run(&path, &["--version"], timeout).await {
+            Ok(out) if out.status == Some(0) => parse_version(&out.stdout),
+            Ok(out) => {
+                findings.push(
+                    VERSION_FAILED
+                        .finding(format!("`{} --version` exited with {:?}", path.display(), out.status))
+                        .evidence("stderr", out.stderr.trim()),
+                );
+                None
+            }
+            Err(e) => {
+                let why = match e {
+                    RunError::TimedOut(t) => format!("gave no answer within {} ms", t.as_millis()),
+                    RunError::NotFound => "could not be executed".into(),
+                    RunError::Failed(m) => m,
+                };
+                findings.push(
+                    VERSION_FAILED
+                        .finding(format!("`{} --version` {why}", path.display()))
+                        .evidence("path", path.display()),
+                );
+                None
+            }
+        };
+        let mut found = FOUND
+            .finding(match &version {
+                Some(v) => format!("Docker CLI {v} at {}", path.display()),
+                None => format!("Docker CLI at {}", path.display()),
+            })
+            .evidence("path", path.display());
+        if let Some(v) = &version {
+            found = found.evidence("version", v);
+        }
+
+        let plugin_dirs = plugin_dirs(ctx);
+        for (plugin, purpose) in [("compose", "docker compose"), ("buildx", "docker buildx / BuildKit builds")] {
+            match find_plugin(ctx, &plugin_dirs, plugin) {
+                Some(p) => found = found.evidence(format!("plugin {plugin}"), p.display()),
+                None => findings.push(plugin_hint(
+                    PLUGIN_MISSING
+                        .finding(format!("the {plugin} plugin is not installed ({purpose} will not work)"))
+                        .evidence("plugin", plugin)
+                        .evidence(
+                            "searched",
+                            plugin_dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "),
+                        ),
+                    plugin,
+                    ctx.platform(),
+                )),
+            }
+        }
+        findings.insert(0, found);
+        findings
+    }
+}
+
+fn plugin_dirs(ctx: &Context) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = docker_config_dir(ctx.host())
+        .map(|d| d.join("cli-plugins"))
+        .into_iter()
+        .collect();
+    dirs.extend(SYSTEM_PLUGIN_DIRS.iter().map(PathBuf::from));
+    dirs
+}
+
+fn find_plugin(ctx: &Context, dirs: &[PathBuf], plugin: &str) -> Option<PathBuf> {
+    let exe = if ctx.platform().os == "windows" {
+        format!("docker-{plugin}.exe")
+    } else {
+        format!("docker-{plugin}")
+    };
+    dirs.iter().map(|d| d.join(&exe)).find(|p| ctx.host().exists(p))
+}
+
+/// "Docker version 28.2.2, build e6534b4" → "28.2.2".
+pub fn parse_version(stdout: &str) -> Option<String> {
+    let rest = stdout.trim().strip_prefix("Docker version ")?;
+    let v = rest.split([',', ' ']).next()?;
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+fn install_hint(f: Finding, p: &Platform) -> Finding {
+    let docs = |d: &str| format!("https://docs.docker.com/engine/install/{d}/");
+    let f = f.detail("Install Docker from one source only: mixing the distribution's package, Docker's packages and the snap leads to two daemons fighting over one socket.");
+    match (p.os.as_str(), p.family()) {
+        ("macos", _) => f.fix(
+            Fix::new("Install Docker Desktop for Mac")
+                .manual("Download and install Docker Desktop, then start it once so it creates ~/.docker/run/docker.sock.")
+                .docs("https://docs.docker.com/desktop/setup/install/mac-install/"),
+        ),
+        ("windows", _) => f.fix(
+            Fix::new("Install Docker Desktop for Windows (WSL 2 backend)")
+                .manual("Install Docker Desktop, choose the WSL 2 backend, and start it once.")
+                .docs("https://docs.docker.com/desktop/setup/install/windows-install/"),
+        ),
+        (_, Some(fam @ ("debian" | "ubuntu"))) => f.fix(
+            Fix::new("Install Docker Engine from the distribution's packages")
+                .run_root("sudo apt-get update && sudo apt-get install -y docker.io")
+                .run_root("sudo systemctl enable --now docker")
+                .note("For the newest Engine with compose and buildx, use Docker's own apt repository instead (see the docs).")
+                .docs(docs(fam)),
+        ),
+        (_, Some("fedora")) => f.fix(
+            Fix::new("Install Docker Engine from Docker's Fedora repository")
+                .run_root("sudo dnf -y install dnf-plugins-core")
+                .run_root("sudo dnf config-manager addrepo --from-repofile https://download.docker.com/linux/fedora/docker-ce.repo")
+                .run_root("sudo dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin")
+                .run_root("sudo systemctl enable --now docker")
+                .docs(docs("fedora")),
+        ),
+        (_, Some(fam @ ("rhel" | "centos"))) => f.fix(
+            Fix::new("Install Docker Engine from Docker's RHEL repository")
+                .run_root("sudo dnf -y install dnf-plugins-core")
+                .run_root("sudo dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo")
+                .run_root("sudo dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin")
+                .run_root("sudo systemctl enable --now docker")
+                .docs(docs(if fam == "centos" { "centos" } else { "rhel" })),
+        ),
+        (_, Some("arch")) => f.fix(
+            Fix::new("Install Docker from the Arch repositories")
+                .run_root("sudo pacman -S --needed docker docker-compose docker-buildx")
+                .run_root("sudo systemctl enable --now docker.socket")
+                .docs("https://wiki.archlinux.org/title/Docker"),
+        ),
+        (_, Some("alpine")) => f.fix(
+            Fix::new("Install Docker from the Alpine community repository")
+                .run_root("sudo apk add docker docker-cli-compose docker-cli-buildx")
+                .run_root("sudo rc-update add docker default && sudo service docker start")
+                .docs("https://wiki.alpinelinux.org/wiki/Docker"),
+        ),
+        (_, Some(_)) => f.fix(
+            Fix::new("Install Docker Engine from openSUSE's repositories")
+                .run_root("sudo zypper install -y docker docker-compose docker-buildx")
+                .run_root("sudo systemctl enable --now docker")
+                .docs(docs("sles")),
+        ),
+        (_, None) => f.fix(
+            Fix::new("Install Docker Engine")
+                .manual("Follow the installation page for your distribution.")
+                .docs("https://docs.docker.com/engine/install/"),
+        ),
+    }
+}
+
+fn plugin_hint(f: Finding, plugin: &str, p: &Platform) -> Finding {
+    let docs = if plugin == "compose" {
+        "https://docs.docker.com/compose/install/linux/"
+    } else {
+        "https://docs.docker.com/build/concepts/overview/#install-buildx"
+    };
+    let fix = Fix::new(format!("Install the {plugin} plugin")).docs(docs);
+    let fix = match p.family() {
+        Some("debian" | "ubuntu") => fix
+            .run_root(format!("sudo apt-get install -y docker-{plugin}-plugin"))
+            .note(format!(
+                "docker-{plugin}-plugin comes from Docker's apt repository; with the distribution's docker.io use its package instead (Ubuntu: docker-{}, Debian: docker-{plugin}).",
+                if plugin == "compose" { "compose-v2" } else { "buildx" }
+            )),
+        Some("fedora" | "rhel" | "centos") => {
+            fix.run_root(format!("sudo dnf install -y docker-{plugin}-plugin"))
+        }
+        Some("arch") => fix.run_root(format!("sudo pacman -S --needed docker-{plugin}")),
+        _ if p.os == "linux" => fix.manual(format!(
+            "Put the docker-{plugin} binary for your architecture into ~/.docker/cli-plugins/ and make it executable."
+        )),
+        _ => fix.manual("Docker Desktop ships this plugin: reinstall or update Docker Desktop."),
+    };
+    f.fix(fix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_version_line() {
+        assert_eq!(
+            parse_version("Docker version 28.2.2, build e6534b4\n").as_deref(),
+            Some("28.2.2")
+        );
+        assert_eq!(
+            parse_version("Docker version 20.10.24+dfsg1, build 297e128").as_deref(),
+            Some("20.10.24+dfsg1")
+        );
+        assert_eq!(parse_version("podman version 4.3.1"), None);
+    }
+}

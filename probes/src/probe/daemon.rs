@@ -1,0 +1,550 @@
+//! `daemon`: does the daemon answer, and if not, exactly why: missing socket (not installed
+//! or not started), stale socket, permission, hung daemon, API version out of range, a
+//! daemon.json that keeps it from starting. When it answers: what it is and what it warns.
+
+use super::Probe;
+use crate::context::{Context, DaemonState};
+use crate::facts::api_version::ApiVersion;
+use crate::facts::daemon_config::DaemonConfig;
+use crate::facts::endpoint::{Endpoint, EndpointKind, Source};
+use crate::facts::json_file::JsonFile;
+use crate::host::ApiError;
+use crate::model::{Finding, FindingKind, Fix, Severity};
+use async_trait::async_trait;
+use bollard::models::{SystemInfo, SystemVersion};
+use std::path::Path;
+
+const OK: FindingKind = FindingKind::new("daemon.ok", Severity::Ok, "the daemon answers");
+const NOT_INSTALLED: FindingKind = FindingKind::new(
+    "daemon.not-installed",
+    Severity::Error,
+    "no daemon socket, and no Docker Engine installed",
+);
+const NOT_RUNNING: FindingKind = FindingKind::new(
+    "daemon.not-running",
+    Severity::Error,
+    "Docker Engine is installed but not running (no socket)",
+);
+const SOCKET_STALE: FindingKind = FindingKind::new(
+    "daemon.socket-stale",
+    Severity::Error,
+    "the socket file exists but nothing accepts connections on it",
+);
+const PERMISSION_DENIED: FindingKind = FindingKind::new(
+    "daemon.permission-denied",
+    Severity::Error,
+    "permission denied on the daemon socket",
+);
+const NO_ANSWER: FindingKind = FindingKind::new(
+    "daemon.no-answer",
+    Severity::Error,
+    "the daemon accepted the connection but did not answer in time (hung)",
+);
+const API_VERSION_PINNED: FindingKind = FindingKind::new(
+    "daemon.api-version-pinned",
+    Severity::Error,
+    "DOCKER_API_VERSION asks for an API version the daemon does not support",
+);
+const NOT_DOCKER: FindingKind = FindingKind::new(
+    "daemon.not-docker",
+    Severity::Error,
+    "something answers at the endpoint, but not as a Docker daemon",
+);
+const ERROR_ANSWER: FindingKind = FindingKind::new(
+    "daemon.error",
+    Severity::Error,
+    "the daemon answered with an error",
+);
+const UNCHECKED: FindingKind = FindingKind::new(
+    "daemon.unchecked",
+    Severity::Info,
+    "this kind of endpoint is not checked by docker-doctor",
+);
+const INFO_FAILED: FindingKind = FindingKind::new(
+    "daemon.info-failed",
+    Severity::Warn,
+    "the daemon answered `version` but not `info`",
+);
+const WARNINGS: FindingKind =
+    FindingKind::new("daemon.warnings", Severity::Warn, "the daemon reports warnings in `docker info`");
+const CONFIG_INVALID: FindingKind = FindingKind::new(
+    "daemon.config-invalid",
+    Severity::Error,
+    "daemon.json is not valid JSON (dockerd refuses to start)",
+);
+const CONFIG_UNREADABLE: FindingKind =
+    FindingKind::new("daemon.config-unreadable", Severity::Info, "daemon.json cannot be read by this user");
+const CONFIG_UNKNOWN_KEY: FindingKind = FindingKind::new(
+    "daemon.config-unknown-key",
+    Severity::Warn,
+    "daemon.json has a key dockerd does not know (it refuses to start)",
+);
+const CONFIG_CONFLICT: FindingKind = FindingKind::new(
+    "daemon.config-conflict",
+    Severity::Error,
+    "a directive is set both in daemon.json and as a dockerd flag (dockerd refuses to start)",
+);
+
+const KINDS: &[FindingKind] = &[
+    OK,
+    NOT_INSTALLED,
+    NOT_RUNNING,
+    SOCKET_STALE,
+    PERMISSION_DENIED,
+    NO_ANSWER,
+    API_VERSION_PINNED,
+    NOT_DOCKER,
+    ERROR_ANSWER,
+    UNCHECKED,
+    INFO_FAILED,
+    WARNINGS,
+    CONFIG_INVALID,
+    CONFIG_UNREADABLE,
+    CONFIG_UNKNOWN_KEY,
+    CONFIG_CONFLICT,
+];
+
+const DAEMON_LOG: &str = "sudo journalctl -u docker.service -b --no-pager | tail -n 50";
+
+pub struct Daemon;
+
+#[async_trait]
+impl Probe for Daemon {
+    fn id(&self) -> &'static str {
+        "daemon"
+    }
+    fn title(&self) -> &'static str {
+        "Docker daemon"
+    }
+    fn emits(&self) -> &'static [FindingKind] {
+        KINDS
+    }
+
+    async fn run(&self, ctx: &Context) -> Vec<Finding> {
+        let Some(state) = ctx.daemon().await else {
+            // The endpoint probe names what is wrong with the setting.
+            return vec![
+                UNCHECKED
+                    .finding("no usable daemon address to check")
+                    .severity(Severity::Error)
+                    .caused_by("endpoint"),
+            ];
+        };
+        let up = state.answered();
+        let mut config = config_findings(ctx.daemon_config(), up);
+        // A config that keeps dockerd from starting is the cause of "not running".
+        let blocker = config
+            .iter()
+            .find(|f| f.severity == Severity::Error)
+            .map(|f| f.id.clone());
+        let mut findings = match &state.version {
+            Ok(version) => healthy(ctx, state, version),
+            Err(e) => vec![unreachable(ctx, state, e, blocker)],
+        };
+        findings.append(&mut config);
+        findings
+    }
+}
+
+fn healthy(ctx: &Context, state: &DaemonState, v: &SystemVersion) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let server = v.version.clone().unwrap_or_else(|| "?".into());
+    let api = v.api_version.clone().unwrap_or_else(|| "?".into());
+    let mut ok = OK
+        .finding(format!("Docker Engine {server} (API {api}) answers at {}", state.endpoint.url))
+        .evidence("endpoint", &state.endpoint.url)
+        .evidence("server_version", &server)
+        .evidence("api_version", &api);
+    if let Some(min) = &v.min_api_version {
+        ok = ok.evidence("min_api_version", min);
+    }
+    if let Some(os) = &v.os {
+        ok = ok.evidence("os", format!("{os}/{}", v.arch.as_deref().unwrap_or("?")));
+    }
+    ok = ok.evidence("response_ms", state.elapsed.as_millis());
+
+    if let Some(pinned) = pinned_api_problem(ctx, v) {
+        out.push(pinned);
+    }
+    match &state.info {
+        Some(Ok(info)) => {
+            ok = describe(ok, info);
+            out.insert(0, ok);
+            let warnings = info.warnings.clone().unwrap_or_default();
+            if !warnings.is_empty() {
+                let mut w = WARNINGS.finding(format!("the daemon reports {} warning(s)", warnings.len()));
+                for (i, text) in warnings.iter().enumerate() {
+                    w = w.evidence(format!("warning {}", i + 1), text.trim_start_matches("WARNING: "));
+                }
+                out.push(w.fix(
+                    Fix::new("Read each warning in the daemon's docs; most name the setting to change")
+                        .run("docker info 2>&1 | grep -i warning")
+                        .docs("https://docs.docker.com/engine/daemon/troubleshoot/"),
+                ));
+            }
+        }
+        Some(Err(e)) => {
+            out.insert(0, ok);
+            out.push(
+                INFO_FAILED
+                    .finding(format!("`info` failed at {}: {}", state.endpoint.url, describe_error(e)))
+                    .evidence("endpoint", &state.endpoint.url),
+            );
+        }
+        None => out.insert(0, ok),
+    }
+    out
+}
+
+fn describe(mut ok: Finding, info: &SystemInfo) -> Finding {
+    let facts: [(&str, Option<String>); 8] = [
+        ("operating_system", info.operating_system.clone()),
+        ("kernel", info.kernel_version.clone()),
+        ("storage_driver", info.driver.clone()),
+        ("cgroup_version", info.cgroup_version.map(|c| c.to_string())),
+        ("cgroup_driver", info.cgroup_driver.map(|c| c.to_string())),
+        ("docker_root_dir", info.docker_root_dir.clone()),
+        ("containers", info.containers.map(|c| c.to_string())),
+        ("images", info.images.map(|c| c.to_string())),
+    ];
+    for (k, v) in facts {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            ok = ok.evidence(k, v);
+        }
+    }
+    let rootless = info
+        .security_options
+        .iter()
+        .flatten()
+        .any(|o| o.contains("name=rootless"));
+    ok.evidence("rootless", rootless)
+}
+
+/// `DOCKER_API_VERSION` makes the CLI and SDKs skip negotiation; out of the daemon's range
+/// every command fails with "client version X is too new".
+fn pinned_api_problem(ctx: &Context, v: &SystemVersion) -> Option<Finding> {
+    let raw = ctx.host().env_nonempty("DOCKER_API_VERSION")?;
+    let pinned = ApiVersion::parse(&raw)?;
+    let max = v.api_version.as_deref().and_then(ApiVersion::parse)?;
+    let min = v.min_api_version.as_deref().and_then(ApiVersion::parse);
+    let (summary, export) = if pinned > max {
+        (format!("DOCKER_API_VERSION={raw} but the daemon supports at most {max}"), max)
+    } else if let Some(min) = min.filter(|m| pinned < *m) {
+        (format!("DOCKER_API_VERSION={raw} but the daemon needs at least {min}"), min)
+    } else {
+        return None;
+    };
+    Some(
+        API_VERSION_PINNED
+            .finding(summary)
+            .evidence("DOCKER_API_VERSION", &raw)
+            .evidence("daemon_max", max)
+            .detail("The docker CLI negotiates the API version by itself; a pinned DOCKER_API_VERSION turns that off for the CLI and for SDK-based tools.")
+            .fix(
+                Fix::new("Let the client negotiate")
+                    .run("unset DOCKER_API_VERSION")
+                    .manual("Remove the export from your shell profile or the tool's environment."),
+            )
+            .fix(Fix::new("Or pin a version the daemon supports").run(format!("export DOCKER_API_VERSION={export}"))),
+    )
+}
+
+fn unreachable(ctx: &Context, state: &DaemonState, e: &ApiError, blocker: Option<String>) -> Finding {
+    let ep = &state.endpoint;
+    let url = &ep.url;
+    let r = ctx.endpoint();
+    let f = match e {
+        ApiError::NotFound => missing(ctx, ep, blocker),
+        ApiError::Refused => {
+            let f = SOCKET_STALE
+                .finding(match &ep.kind {
+                    EndpointKind::Unix(p) => format!("{} exists but nothing listens on it", p.display()),
+                    _ => format!("connection to {url} refused"),
+                })
+                .evidence("endpoint", url)
+                .detail("The daemon died or was killed and left its socket behind, or it is still starting up.");
+            with_start_fix(ctx, ep, f, true)
+        }
+        ApiError::PermissionDenied => PERMISSION_DENIED
+            .finding(format!("permission denied connecting to {url}"))
+            .evidence("endpoint", url)
+            .evidence("user", &ctx.identity().user)
+            .caused_by("socket"),
+        ApiError::TimedOut => NO_ANSWER
+            .finding(format!(
+                "{url} accepted the connection but gave no answer within {} ms",
+                state.elapsed.as_millis()
+            ))
+            .evidence("endpoint", url)
+            .evidence("waited_ms", state.elapsed.as_millis())
+            .detail("A hung daemon (deadlock, a stuck storage or network driver, an overloaded machine), or something that is not dockerd holding the socket.")
+            .fix(
+                Fix::new("Look at what the daemon is doing, then restart it")
+                    .run_root(DAEMON_LOG)
+                    .run_root("sudo kill -SIGUSR1 \"$(pidof dockerd)\"   # writes a goroutine dump to the daemon log")
+                    .run_root(restart_command(ctx, ep)),
+            ),
+        ApiError::Server { status, message } => {
+            if let Some(pinned) = ctx.host().env_nonempty("DOCKER_API_VERSION") {
+                API_VERSION_PINNED
+                    .finding(format!("the daemon refuses DOCKER_API_VERSION={pinned}: {message}"))
+                    .evidence("DOCKER_API_VERSION", pinned)
+                    .fix(Fix::new("Let the client negotiate").run("unset DOCKER_API_VERSION"))
+            } else {
+                ERROR_ANSWER
+                    .finding(format!("{url} answered {status}: {message}"))
+                    .evidence("endpoint", url)
+                    .evidence("status", status)
+                    .fix(Fix::new("Read the daemon log").run_root(DAEMON_LOG))
+            }
+        }
+        ApiError::Garbage(detail) => NOT_DOCKER
+            .finding(format!("{url} answers, but not as the Docker API: {detail}"))
+            .evidence("endpoint", url)
+            .detail("Another service holds this address (a proxy, a web server, a different container engine build).")
+            .fix(Fix::new("Check what listens there").run(match &ep.kind {
+                EndpointKind::Unix(p) => format!("curl -s --unix-socket {} http://localhost/_ping", p.display()),
+                EndpointKind::Tcp { address, .. } => format!("curl -s http://{address}/_ping"),
+                _ => "docker context ls".into(),
+            })),
+        ApiError::Unsupported(what) => UNCHECKED
+            .finding(format!("{what} is not checked directly; the CLI reaches it its own way"))
+            .evidence("endpoint", url)
+            .fix(Fix::new("Ask the CLI itself").run("docker info")),
+        ApiError::Other(m) => ERROR_ANSWER
+            .finding(format!("cannot talk to {url}: {m}"))
+            .evidence("endpoint", url),
+    };
+    // A hand-set address is a likely cause: let the endpoint probe speak to it.
+    if r.source != Source::Default && f.caused_by.is_none() && !matches!(e, ApiError::PermissionDenied) {
+        f.caused_by("endpoint")
+    } else {
+        f
+    }
+}
+
+/// No socket: tell "not installed" from "not started", and a config that stops it starting.
+fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
+    let host = ctx.host();
+    let platform = ctx.platform();
+    let url = &ep.url;
+    if matches!(ep.kind, EndpointKind::Npipe(_)) {
+        return NOT_RUNNING
+            .finding(format!("{url} does not exist: Docker Desktop (or the engine service) is not running"))
+            .evidence("endpoint", url)
+            .fix(
+                Fix::new("Start Docker Desktop")
+                    .manual("Start Docker Desktop from the Start menu and wait until it says Engine running.")
+                    .docs("https://docs.docker.com/desktop/troubleshoot-and-support/troubleshoot/"),
+            );
+    }
+    if ctx.is_rootless_endpoint() {
+        let f = NOT_RUNNING
+            .finding(format!("the rootless daemon's socket {url} does not exist"))
+            .evidence("endpoint", url)
+            .fix(
+                Fix::new("Start the rootless daemon")
+                    .run("systemctl --user start docker")
+                    .run("sudo loginctl enable-linger \"$(id -un)\"   # keep it running without a login session")
+                    .docs("https://docs.docker.com/engine/security/rootless/"),
+            );
+        return match blocker {
+            Some(b) => f.caused_by(b),
+            None => f,
+        };
+    }
+    let installed = ["dockerd", "docker-init"].iter().any(|p| host.which(p).is_some())
+        || ["/usr/bin/dockerd", "/usr/sbin/dockerd", "/usr/local/bin/dockerd"]
+            .iter()
+            .any(|p| host.exists(Path::new(p)))
+        || ctx.daemon_config().service.exists();
+    if !installed {
+        return NOT_INSTALLED
+            .finding(format!("{url} does not exist and Docker Engine (dockerd) is not installed"))
+            .evidence("endpoint", url)
+            .detail("The docker CLI alone is only a client; it needs a daemon (Docker Engine, Docker Desktop, or a remote host).")
+            .caused_by("cli")
+            .fix(
+                Fix::new("Install Docker Engine")
+                    .manual("Install the engine for your distribution (see the cli probe's install steps, or the docs).")
+                    .docs("https://docs.docker.com/engine/install/"),
+            );
+    }
+    let f = NOT_RUNNING
+        .finding(format!("Docker Engine is installed but not running: {url} does not exist"))
+        .evidence("endpoint", url)
+        .evidence("init", if platform.systemd { "systemd" } else { "no systemd" });
+    let f = with_start_fix(ctx, ep, f, false);
+    match blocker {
+        Some(b) => f.caused_by(b),
+        None => f,
+    }
+}
+
+fn restart_command(ctx: &Context, _ep: &Endpoint) -> &'static str {
+    if ctx.platform().systemd {
+        "sudo systemctl restart docker"
+    } else {
+        "sudo service docker restart"
+    }
+}
+
+fn with_start_fix(ctx: &Context, ep: &Endpoint, f: Finding, restart: bool) -> Finding {
+    let platform = ctx.platform();
+    let fix = if platform.systemd {
+        Fix::new(if restart { "Restart the daemon and read why it stopped" } else { "Start the daemon and enable it at boot" })
+            .run_root(if restart { restart_command(ctx, ep) } else { "sudo systemctl enable --now docker" })
+            .run_root("sudo systemctl status docker --no-pager")
+            .run_root(DAEMON_LOG)
+    } else {
+        Fix::new(if restart { "Restart the daemon" } else { "Start the daemon" })
+            .run_root(if restart { "sudo service docker restart" } else { platform.start_daemon_command() })
+            .manual("Without systemd (WSL without systemd, containers), `systemctl` cannot start services; use `service`, or enable systemd in /etc/wsl.conf under WSL.")
+    };
+    f.fix(fix.docs("https://docs.docker.com/engine/daemon/start/"))
+}
+
+fn describe_error(e: &ApiError) -> String {
+    match e {
+        ApiError::NotFound => "no such socket".into(),
+        ApiError::PermissionDenied => "permission denied".into(),
+        ApiError::Refused => "connection refused".into(),
+        ApiError::TimedOut => "no answer in time".into(),
+        ApiError::Server { status, message } => format!("{status}: {message}"),
+        ApiError::Garbage(d) => format!("unexpected answer: {d}"),
+        ApiError::Unsupported(w) => format!("not checked: {w}"),
+        ApiError::Other(m) => m.clone(),
+    }
+}
+
+/// Findings about daemon.json. Severity follows reality: a daemon that is up proves the file
+/// did not stop it (yet); it will at the next restart.
+fn config_findings(c: &DaemonConfig, daemon_up: bool) -> Vec<Finding> {
+    let path = c.path.display().to_string();
+    let later = |f: Finding| {
+        if daemon_up {
+            f.severity(Severity::Warn)
+                .detail("The running daemon started before this change; it will refuse to start at its next restart.")
+        } else {
+            f
+        }
+    };
+    let restart = "sudo systemctl reset-failed docker; sudo systemctl restart docker";
+    let mut out = Vec::new();
+    match &c.file {
+        JsonFile::Invalid(e) => out.push(later(
+            CONFIG_INVALID
+                .finding(format!("{path} is not valid JSON: line {}, column {}: {}", e.line, e.column, e.message))
+                .evidence("file", &path)
+                .evidence("line", e.line)
+                .evidence("column", e.column)
+                .fix(
+                    Fix::new(format!("Repair {path} at line {}", e.line))
+                        .run(format!("python3 -m json.tool {path}"))
+                        .manual("Fix the reported position (a trailing comma, an empty file: write {}, HTML saved instead of JSON).")
+                        .run_root(format!("sudo dockerd --validate --config-file={path}   # Engine 23 and later"))
+                        .run_root(restart),
+                ),
+        )),
+        JsonFile::Unreadable { error } => out.push(
+            CONFIG_UNREADABLE
+                .finding(format!("{path} cannot be read ({error}); its settings are not checked"))
+                .evidence("file", &path)
+                .fix(Fix::new("Check it as root").run_root(format!("sudo python3 -m json.tool {path}"))),
+        ),
+        JsonFile::Missing | JsonFile::Loaded(_) => {}
+    }
+    if !c.unknown_keys.is_empty() {
+        out.push(
+            CONFIG_UNKNOWN_KEY
+                .finding(format!(
+                    "{path} has key(s) dockerd does not know: {}",
+                    c.unknown_keys.join(", ")
+                ))
+                .severity(if daemon_up { Severity::Warn } else { Severity::Error })
+                .evidence("file", &path)
+                .evidence("keys", c.unknown_keys.join(", "))
+                .detail("dockerd refuses to start with \"the following directives don't match any configuration option\". A key may also be newer than this engine.")
+                .fix(
+                    Fix::new("Remove or correct the key, then validate")
+                        .run_root(format!("sudo dockerd --validate --config-file={path}   # Engine 23 and later"))
+                        .run_root(restart)
+                        .docs("https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"),
+                ),
+        );
+    }
+    for conflict in &c.conflicts {
+        let unit = c
+            .service
+            .files
+            .first()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "docker.service".into());
+        let mut f = CONFIG_CONFLICT
+            .finding(format!(
+                "{} is set in {path} and as {} {} in {unit}",
+                conflict.key, conflict.flag, conflict.flag_value
+            ))
+            .evidence("file", &path)
+            .evidence("key", &conflict.key)
+            .evidence("file_value", &conflict.file_value)
+            .evidence("flag", format!("{} {}", conflict.flag, conflict.flag_value))
+            .evidence("unit", &unit)
+            .detail("dockerd refuses to start: \"the following directives are specified both as a flag and in the configuration file\".");
+        if let Some(exec) = &c.service.exec_start {
+            let kept = without_flag(exec, &conflict.flag);
+            f = f.fix(
+                Fix::new(format!("Drop {} from the service so daemon.json decides", conflict.flag))
+                    .write_file(
+                        "/etc/systemd/system/docker.service.d/override.conf",
+                        format!("[Service]\nExecStart=\nExecStart={}\n", kept.join(" ")),
+                    )
+                    .run_root("sudo systemctl daemon-reload")
+                    .run_root(restart),
+            );
+        }
+        f = f.fix(
+            Fix::new(format!("Or remove \"{}\" from {path}", conflict.key)).run_root(restart),
+        );
+        out.push(if daemon_up { f.severity(Severity::Warn) } else { f });
+    }
+    out
+}
+
+/// The command line without one flag and its value.
+fn without_flag(args: &[String], flag: &str) -> Vec<String> {
+    let short = match flag {
+        "--host" => Some("-H"),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        let is = |f: &str| a == f || a.starts_with(&format!("{f}=")) || (f.len() == 2 && a.starts_with(f) && a.len() > 2);
+        if is(flag) || short.is_some_and(is) {
+            skip = !a.contains('=') && (a == flag || Some(a.as_str()) == short);
+            continue;
+        }
+        out.push(a.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::systemd::split_command;
+
+    #[test]
+    fn removes_a_flag_in_all_its_spellings() {
+        let args = split_command("/usr/bin/dockerd -H fd:// --host=tcp://x --containerd=/run/c.sock");
+        assert_eq!(
+            without_flag(&args, "--host"),
+            vec!["/usr/bin/dockerd", "--containerd=/run/c.sock"]
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! `endpoint`: which daemon is meant and why (`DOCKER_HOST`, `DOCKER_CONTEXT`, the current
+//! context in config.json, the default), and whether a stale setting hides a daemon that
+//! does answer somewhere else.
+
+use super::Probe;
+use crate::context::Context;
+use crate::facts::endpoint::{DEFAULT_UNIX_SOCKET, Endpoint, Problem, Source, well_known_sockets};
+use crate::host::ApiError;
+use crate::model::{Finding, FindingKind, Fix, Severity};
+use async_trait::async_trait;
+
+const RESOLVED: FindingKind =
+    FindingKind::new("endpoint.resolved", Severity::Ok, "which daemon the CLI talks to, and why");
+const STALE: FindingKind = FindingKind::new(
+    "endpoint.stale",
+    Severity::Error,
+    "DOCKER_HOST or the current context points at a daemon that does not answer, while another one does",
+);
+const INVALID_HOST: FindingKind = FindingKind::new(
+    "endpoint.invalid-host",
+    Severity::Error,
+    "DOCKER_HOST or a context holds an address the CLI cannot use",
+);
+const CONTEXT_NOT_FOUND: FindingKind = FindingKind::new(
+    "endpoint.context-not-found",
+    Severity::Error,
+    "the selected context does not exist",
+);
+const CONTEXT_INVALID: FindingKind = FindingKind::new(
+    "endpoint.context-invalid",
+    Severity::Error,
+    "the selected context's metadata is unreadable or malformed",
+);
+const CONFIG_INVALID: FindingKind = FindingKind::new(
+    "endpoint.config-invalid",
+    Severity::Warn,
+    "the CLI's config.json is not valid JSON (the CLI ignores all of it)",
+);
+const CONFIG_UNREADABLE: FindingKind = FindingKind::new(
+    "endpoint.config-unreadable",
+    Severity::Warn,
+    "the CLI's config.json cannot be read",
+);
+const HOST_OVERRIDES_CONTEXT: FindingKind = FindingKind::new(
+    "endpoint.host-overrides-context",
+    Severity::Info,
+    "DOCKER_HOST is set and silently wins over the selected context",
+);
+
+const KINDS: &[FindingKind] = &[
+    RESOLVED,
+    STALE,
+    INVALID_HOST,
+    CONTEXT_NOT_FOUND,
+    CONTEXT_INVALID,
+    CONFIG_INVALID,
+    CONFIG_UNREADABLE,
+    HOST_OVERRIDES_CONTEXT,
+];
+
+pub struct EndpointProbe;
+
+#[async_trait]
+impl Probe for EndpointProbe {
+    fn id(&self) -> &'static str {
+        "endpoint"
+    }
+    fn title(&self) -> &'static str {
+        "Daemon endpoint"
+    }
+    fn emits(&self) -> &'static [FindingKind] {
+        KINDS
+    }
+
+    async fn run(&self, ctx: &Context) -> Vec<Finding> {
+        let r = ctx.endpoint();
+        let mut findings: Vec<Finding> = r.problems.iter().map(problem_finding).collect();
+        let Some(endpoint) = &r.endpoint else {
+            return findings;
+        };
+
+        let mut resolved = RESOLVED
+            .finding(format!("{} (from {})", endpoint.url, r.source))
+            .evidence("endpoint", &endpoint.url)
+            .evidence("source", &r.source);
+        if let Some(c) = &r.context {
+            resolved = resolved.evidence("context", c);
+        }
+        if let Some(p) = &r.config_path {
+            resolved = resolved.evidence("config", p.display());
+        }
+        findings.insert(0, resolved);
+
+        // A setting that points nowhere while a daemon answers elsewhere is the root cause.
+        let Some(state) = ctx.daemon().await else {
+            return findings;
+        };
+        let unreachable = matches!(
+            state.version,
+            Err(ApiError::NotFound | ApiError::Refused | ApiError::TimedOut)
+        );
+        if unreachable && r.source != Source::Default || unreachable && is_desktop(endpoint) {
+            let candidates: Vec<_> = well_known_sockets(ctx.host())
+                .into_iter()
+                .filter(|(_, e)| e != endpoint)
+                .filter(|(_, e)| e.socket_path().is_some_and(|p| ctx.host().exists(p)))
+                .collect();
+            let answers = futures_util::future::join_all(
+                candidates.iter().map(|(_, e)| ctx.query(e, false)),
+            )
+            .await;
+            if let Some(((label, alt), _)) = candidates
+                .iter()
+                .zip(answers)
+                .find(|(_, s)| s.answered() || s.version == Err(ApiError::PermissionDenied))
+            {
+                findings.push(stale_finding(endpoint, &r.source, r.context.as_deref(), label, alt));
+            }
+        }
+        findings
+    }
+}
+
+fn is_desktop(e: &Endpoint) -> bool {
+    e.socket_path()
+        .is_some_and(|p| p.ends_with(".docker/desktop/docker.sock") || p.ends_with(".docker/run/docker.sock"))
+}
+
+fn stale_finding(
+    endpoint: &Endpoint,
+    source: &Source,
+    context: Option<&str>,
+    label: &str,
+    alt: &Endpoint,
+) -> Finding {
+    let f = STALE
+        .finding(format!(
+            "{} (from {source}) does not answer, but the {label} at {} does",
+            endpoint.url, alt.url
+        ))
+        .evidence("configured", &endpoint.url)
+        .evidence("source", source)
+        .evidence("answers", &alt.url);
+    let is_default_alt = alt.socket_path().is_some_and(|p| p.to_str() == Some(DEFAULT_UNIX_SOCKET));
+    match source {
+        Source::DockerHost => {
+            let mut fix = Fix::new("Stop pointing DOCKER_HOST at the dead socket").run("unset DOCKER_HOST");
+            if !is_default_alt {
+                fix = fix.run(format!("export DOCKER_HOST={}", alt.url));
+            }
+            f.detail("DOCKER_HOST overrides every context. It is often exported from a shell profile or /etc/environment for another setup (rootless, Desktop, a remote host).")
+                .fix(fix.manual("Remove the export from ~/.bashrc, ~/.profile or /etc/environment so new shells do not set it again."))
+        }
+        _ => {
+            let ctx_name = context.unwrap_or("default");
+            let mut f = f.evidence("context", ctx_name);
+            if is_desktop(endpoint) {
+                f = f.fix(
+                    Fix::new("Start Docker Desktop, if you meant to use it")
+                        .run("systemctl --user start docker-desktop")
+                        .docs("https://docs.docker.com/desktop/setup/install/linux/"),
+                );
+            }
+            let target = if is_default_alt {
+                "default".to_string()
+            } else {
+                format!("the context for {}", alt.url)
+            };
+            let fix = Fix::new(format!("Switch the CLI to {target}"));
+            let fix = if is_default_alt {
+                fix.run("docker context use default")
+            } else {
+                fix.run(format!("docker context create local --docker host={}", alt.url))
+                    .run("docker context use local")
+            };
+            f.detail(format!(
+                "The CLI's current context is {ctx_name}; installing Docker Desktop switches it to desktop-linux, and it stays there when Desktop is stopped or removed."
+            ))
+            .fix(fix.docs("https://docs.docker.com/engine/manage-resources/contexts/"))
+        }
+    }
+}
+
+fn problem_finding(p: &Problem) -> Finding {
+    match p {
+        Problem::ConfigUnreadable { path, error } => CONFIG_UNREADABLE
+            .finding(format!("{} cannot be read: {error}", path.display()))
+            .evidence("file", path.display())
+            .detail("The CLI then runs without your contexts, credentials and proxy settings. A config directory created by `sudo docker ...` belongs to root.")
+            .fix(
+                Fix::new("Give the file back to your user")
+                    .run(format!("ls -l {}", path.display()))
+                    .run_root(format!(
+                        "sudo chown -R \"$(id -u):$(id -g)\" {}",
+                        path.parent().unwrap_or(path).display()
+                    )),
+            ),
+        Problem::ConfigInvalid { path, error } => CONFIG_INVALID
+            .finding(format!("{} is not valid JSON ({error})", path.display()))
+            .evidence("file", path.display())
+            .evidence("line", error.line)
+            .evidence("column", error.column)
+            .detail("The CLI warns and ignores the whole file: current context, credentials and proxies are lost.")
+            .fix(
+                Fix::new(format!("Repair {} at line {}", path.display(), error.line))
+                    .run(format!("python3 -m json.tool {}", path.display()))
+                    .manual("Fix the reported position (often a trailing comma), or move the file aside and run `docker login` again."),
+            ),
+        Problem::ContextNotFound { name, meta_path } => CONTEXT_NOT_FOUND
+            .finding(format!("context {name} is selected but does not exist"))
+            .evidence("context", name)
+            .evidence("expected", meta_path.display())
+            .fix(
+                Fix::new("Select an existing context")
+                    .run("docker context ls")
+                    .run("docker context use default")
+                    .manual("Or unset DOCKER_CONTEXT if it is set in your shell."),
+            ),
+        Problem::ContextMetaInvalid { name, path, error } => CONTEXT_INVALID
+            .finding(format!("context {name}: {} is unusable: {error}", path.display()))
+            .evidence("context", name)
+            .evidence("file", path.display())
+            .fix(
+                Fix::new("Recreate the context, or use the default one")
+                    .run("docker context use default")
+                    .run(format!("docker context rm -f {name}")),
+            ),
+        Problem::InvalidHost { value, origin, reason } => INVALID_HOST
+            .finding(format!("{origin} is {value:?}: {reason}"))
+            .evidence("value", value)
+            .evidence("origin", origin)
+            .fix(if origin == "DOCKER_HOST" {
+                Fix::new("Unset DOCKER_HOST, or give it a full address")
+                    .run("unset DOCKER_HOST")
+                    .manual("A valid value looks like unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST.")
+            } else {
+                Fix::new("Use the default context").run("docker context use default")
+            }),
+        Problem::HostOverridesContext { context } => HOST_OVERRIDES_CONTEXT
+            .finding(format!("DOCKER_HOST is set, so context {context} is ignored"))
+            .evidence("context", context)
+            .fix(Fix::new("Use one mechanism: unset DOCKER_HOST to use the context").run("unset DOCKER_HOST")),
+    }
+}

@@ -1,0 +1,39 @@
+//! The probe catalogue. One file per probe; each owns its finding kinds and its fixes and
+//! knows nothing of the others' internals (a finding may name another probe as its cause).
+
+mod cli;
+mod daemon;
+mod endpoint;
+mod socket;
+
+use crate::context::Context;
+use crate::model::{Finding, FindingKind};
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait Probe: Send + Sync {
+    /// Stable short id (`socket`); also the prefix of its finding ids.
+    fn id(&self) -> &'static str;
+    fn title(&self) -> &'static str;
+    /// Every kind of finding this probe can emit.
+    fn emits(&self) -> &'static [FindingKind];
+    /// Contacts another machine: skipped by `--offline`.
+    fn network(&self) -> bool {
+        false
+    }
+    /// Whether the probe has anything to check on this machine (WSL probes only in WSL).
+    fn applicable(&self, _ctx: &Context) -> bool {
+        true
+    }
+    async fn run(&self, ctx: &Context) -> Vec<Finding>;
+}
+
+/// Every probe, in the order the report lists them.
+pub fn all() -> Vec<Box<dyn Probe>> {
+    vec![
+        Box::new(cli::Cli),
+        Box::new(endpoint::EndpointProbe),
+        Box::new(daemon::Daemon),
+        Box::new(socket::Socket),
+    ]
+}

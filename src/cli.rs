@@ -1,0 +1,98 @@
+//! Command-line interface.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Examples:
+  docker-doctor                          check this machine
+  docker-doctor --format json > report.json   a report to attach to a support ticket
+  docker-doctor --only daemon,socket     just these probes
+  docker-doctor list                     every probe and the findings it can report
+
+Exit codes:
+  0  nothing wrong (ok and info findings only)
+  1  warnings, no errors
+  2  at least one error
+  64 bad command line (unknown option, unknown probe)
+
+Colour is used on a terminal only, never when NO_COLOR is set, unless --color always.";
+
+/// Tells you why Docker does not work on this machine, and exactly what to type to fix it.
+#[derive(Debug, Parser)]
+#[command(name = "docker-doctor", version, about, after_help = AFTER_HELP)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check this machine (the default).
+    Check(CheckArgs),
+    /// List every probe and the finding ids it can report.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Output format: a readable report, or a JSON document for a support ticket.
+    #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
+    pub format: Format,
+
+    /// Run only these probes (comma-separated ids, see `docker-doctor list`).
+    #[arg(long, value_delimiter = ',', value_name = "PROBE,...")]
+    pub only: Vec<String>,
+
+    /// Skip these probes.
+    #[arg(long, value_delimiter = ',', value_name = "PROBE,...")]
+    pub skip: Vec<String>,
+
+    /// Upper bound for the whole run, in seconds; a probe still running then is reported
+    /// as timed out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Contact no other machine (skips network probes such as registry checks).
+    #[arg(long)]
+    pub offline: bool,
+
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    /// Show evidence for passing checks and per-probe timings.
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// Diagnose a captured machine (a fixtures/<scenario> folder) instead of this one.
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub fixture: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(0.1..=3600.0).contains(&v) {
+        return Err("the timeout must be between 0.1 and 3600 seconds".into());
+    }
+    Ok(v)
+}

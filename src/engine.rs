@@ -1,0 +1,162 @@
+//! Runs the selected probes concurrently, each under the run's deadline, and turns what they
+//! return into a [`Report`]. A probe that runs out of time or panics becomes a finding.
+
+use crate::report::{self, ProbeRun, ProbeStatus, Report, Tool};
+use probes::host::Host;
+use probes::{Context, Finding, Options, Probe, Severity};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Every probe can end in one of these, whatever its own findings are.
+pub const TIMED_OUT: &str = "timed-out";
+pub const FAILED: &str = "failed";
+
+pub struct Selection {
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    pub offline: bool,
+    pub timeout: Duration,
+}
+
+/// Ids that `--only`/`--skip` name but no probe has.
+pub fn unknown_probes<'a>(probes: &[Box<dyn Probe>], named: impl Iterator<Item = &'a String>) -> Vec<String> {
+    named
+        .filter(|n| !probes.iter().any(|p| p.id() == n.as_str()))
+        .cloned()
+        .collect()
+}
+
+pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
+    let started = Instant::now();
+    let deadline = started + selection.timeout;
+    let ctx = Arc::new(Context::new(
+        host,
+        Options {
+            deadline,
+            offline: selection.offline,
+        },
+    ));
+    let all: Vec<Arc<dyn Probe>> = probes::all().into_iter().map(Arc::from).collect();
+    let order: Vec<&'static str> = all.iter().map(|p| p.id()).collect();
+
+    let mut runs = Vec::new();
+    let mut tasks = Vec::new();
+    for probe in &all {
+        let skipped_because = if !selection.only.is_empty() && !selection.only.iter().any(|o| o == probe.id()) {
+            Some("not selected by --only".to_string())
+        } else if selection.skip.iter().any(|s| s == probe.id()) {
+            Some("--skip".to_string())
+        } else if selection.offline && probe.network() {
+            Some("--offline".to_string())
+        } else if !probe.applicable(&ctx) {
+            Some("not applicable on this machine".to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = skipped_because {
+            runs.push((probe.clone(), None, Some(reason)));
+            continue;
+        }
+        let (p, c) = (probe.clone(), ctx.clone());
+        let handle = tokio::spawn(async move {
+            let t = Instant::now();
+            let findings = p.run(&c).await;
+            (findings, t.elapsed())
+        });
+        tasks.push((probe.clone(), handle));
+    }
+
+    let mut findings: Vec<Finding> = Vec::new();
+    for (probe, mut handle) in tasks {
+        let outcome = tokio::time::timeout_at(deadline.into(), &mut handle).await;
+        let (status, took, mut got) = match outcome {
+            Ok(Ok((f, took))) => (status_of(&f), took, f),
+            Ok(Err(join)) => {
+                let why = panic_text(join);
+                (
+                    ProbeStatus::Failed,
+                    started.elapsed(),
+                    vec![Finding::new(
+                        format!("{}.{FAILED}", probe.id()),
+                        Severity::Error,
+                        format!("the {} probe failed: {why}", probe.id()),
+                    )
+                        .detail("This is a bug in docker-doctor; the other probes are unaffected. Please report it with this output.")],
+                )
+            }
+            Err(_) => {
+                handle.abort();
+                (
+                    ProbeStatus::TimedOut,
+                    started.elapsed(),
+                    vec![Finding::new(
+                        format!("{}.{TIMED_OUT}", probe.id()),
+                        Severity::Warn,
+                        format!(
+                            "the {} probe did not finish within the {:.1} s timeout",
+                            probe.id(),
+                            selection.timeout.as_secs_f64()
+                        ),
+                    )
+                        .evidence("timeout_s", format!("{:.1}", selection.timeout.as_secs_f64()))
+                        .fix(probes::Fix::new("Give it more time").run(format!(
+                            "docker-doctor --only {} --timeout {}",
+                            probe.id(),
+                            (selection.timeout.as_secs_f64() * 3.0).ceil()
+                        )))],
+                )
+            }
+        };
+        findings.append(&mut got);
+        runs.push((probe, Some((status, took)), None));
+    }
+    // Keep the catalogue's order in the probe list.
+    runs.sort_by_key(|(p, _, _)| order.iter().position(|o| *o == p.id()));
+    let probe_runs = runs
+        .into_iter()
+        .map(|(p, done, skipped)| ProbeRun {
+            id: p.id(),
+            title: p.title(),
+            status: done.map(|d| d.0).unwrap_or(ProbeStatus::Skipped),
+            duration_ms: done.map(|d| d.1.as_millis() as u64).unwrap_or(0),
+            skipped_because: skipped,
+        })
+        .collect();
+
+    let findings = report::order(findings, &order);
+    Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        generated_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        platform: ctx.platform().clone(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        timeout_ms: selection.timeout.as_millis() as u64,
+        offline: selection.offline,
+        summary: report::summarise(&findings),
+        probes: probe_runs,
+        findings,
+    }
+}
+
+fn status_of(findings: &[Finding]) -> ProbeStatus {
+    match findings.iter().map(|f| f.severity).max() {
+        Some(Severity::Error) => ProbeStatus::Error,
+        Some(Severity::Warn) => ProbeStatus::Warn,
+        Some(Severity::Info) => ProbeStatus::Info,
+        _ => ProbeStatus::Ok,
+    }
+}
+
+fn panic_text(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into()),
+        Err(e) => e.to_string(),
+    }
+}

@@ -1,0 +1,137 @@
+//! docker-doctor: why Docker does not work on this machine, and exactly what to type to fix it.
+
+mod cli;
+mod engine;
+mod render;
+mod report;
+
+use clap::Parser;
+use cli::{Args, CheckArgs, ColorWhen, Command, Format};
+use probes::host::{FixtureHost, Host, RealHost};
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Exit code for a command line we cannot act on (BSD sysexits' EX_USAGE, like clap's own 2
+/// would collide with "errors found").
+const EXIT_USAGE: i32 = 64;
+
+fn main() {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let code = match args.command {
+        Some(Command::List { format }) => list(format),
+        Some(Command::Check(check)) => check_machine(&check),
+        None => check_machine(&args.check),
+    };
+    // Exit at once: a probe abandoned at the deadline must not keep the process alive.
+    let _ = std::io::stdout().flush();
+    std::process::exit(code);
+}
+
+fn check_machine(args: &CheckArgs) -> i32 {
+    let all = probes::all();
+    let unknown = engine::unknown_probes(&all, args.only.iter().chain(&args.skip));
+    if !unknown.is_empty() {
+        let known: Vec<_> = all.iter().map(|p| p.id()).collect();
+        eprintln!(
+            "error: unknown probe(s): {}; known: {}",
+            unknown.join(", "),
+            known.join(", ")
+        );
+        return EXIT_USAGE;
+    }
+    let host: Arc<dyn Host> = match &args.fixture {
+        Some(dir) => match FixtureHost::load(dir) {
+            Ok(h) => Arc::new(h),
+            Err(e) => {
+                eprintln!("error: cannot load fixture: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        None => Arc::new(RealHost::new()),
+    };
+    let selection = engine::Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        offline: args.offline,
+        timeout: Duration::from_secs_f64(args.timeout),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 70;
+        }
+    };
+    let report = runtime.block_on(engine::run(host, &selection));
+    // Do not wait for abandoned probes or blocking reads at shutdown.
+    runtime.shutdown_background();
+
+    let text = match args.format {
+        Format::Json => render::json::render(&report),
+        Format::Human => render::human::Human {
+            color: use_color(args.color),
+            verbose: args.verbose,
+        }
+        .render(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    report.exit_code()
+}
+
+fn use_color(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn list(format: Format) -> i32 {
+    let all = probes::all();
+    match format {
+        Format::Json => {
+            let v: Vec<_> = all
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "id": p.id(),
+                        "title": p.title(),
+                        "network": p.network(),
+                        "findings": p.emits(),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Human => {
+            for p in &all {
+                println!("{}  {}{}", p.id(), p.title(), if p.network() { " (network)" } else { "" });
+                for k in p.emits() {
+                    println!("    {:<5}  {:<36} {}", k.severity.as_str(), k.id, k.title);
+                }
+                println!(
+                    "    {:<5}  {:<36} {}\n",
+                    "",
+                    format!("{}.{}|{}", p.id(), engine::TIMED_OUT, engine::FAILED),
+                    "the probe ran out of time, or failed"
+                );
+            }
+        }
+    }
+    0
+}

@@ -1,0 +1,183 @@
+//! The readable report: one line per probe, then the problems, root cause first, each with
+//! its evidence and fixes ready to copy.
+
+use crate::report::{ProbeStatus, Report, ReportFinding};
+use owo_colors::{OwoColorize, Style};
+use probes::{Severity, Step};
+use std::fmt::Write;
+
+pub struct Human {
+    pub color: bool,
+    pub verbose: bool,
+}
+
+impl Human {
+    fn paint(&self, text: &str, style: Style) -> String {
+        if self.color {
+            text.style(style).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn badge(&self, s: Severity) -> String {
+        let (text, style) = match s {
+            Severity::Ok => ("✔ ok", Style::new().green()),
+            Severity::Info => ("ℹ info", Style::new().cyan()),
+            Severity::Warn => ("! warn", Style::new().yellow().bold()),
+            Severity::Error => ("✘ error", Style::new().red().bold()),
+        };
+        self.paint(text, style)
+    }
+
+    fn status_mark(&self, s: ProbeStatus) -> String {
+        let (text, style) = match s {
+            ProbeStatus::Ok => ("✔", Style::new().green()),
+            ProbeStatus::Info => ("ℹ", Style::new().cyan()),
+            ProbeStatus::Warn => ("!", Style::new().yellow().bold()),
+            ProbeStatus::Error | ProbeStatus::Failed => ("✘", Style::new().red().bold()),
+            ProbeStatus::TimedOut => ("⏱", Style::new().yellow().bold()),
+            ProbeStatus::Skipped => ("-", Style::new().dimmed()),
+        };
+        self.paint(text, style)
+    }
+
+    pub fn render(&self, r: &Report) -> String {
+        let mut out = String::new();
+        let platform = r
+            .platform
+            .distro
+            .clone()
+            .unwrap_or_else(|| r.platform.os.clone());
+        let _ = writeln!(
+            out,
+            "{} {} · {} · {}/{}\n",
+            self.paint("docker-doctor", Style::new().bold()),
+            r.tool.version,
+            platform,
+            r.platform.os,
+            r.platform.arch
+        );
+        let width = r.probes.iter().map(|p| p.id.len()).max().unwrap_or(8);
+        for p in &r.probes {
+            let line = match p.status {
+                ProbeStatus::Skipped => format!("skipped ({})", p.skipped_because.as_deref().unwrap_or("")),
+                _ => probe_line(r, p.id),
+            };
+            let timing = if self.verbose && p.status != ProbeStatus::Skipped {
+                self.paint(&format!("  ({} ms)", p.duration_ms), Style::new().dimmed())
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "  {} {:width$}  {line}{timing}", self.status_mark(p.status), p.id);
+        }
+
+        let problems: Vec<&ReportFinding> = r.findings.iter().filter(|f| f.severity >= Severity::Warn).collect();
+        if !problems.is_empty() {
+            let _ = writeln!(out, "\n{}\n", self.paint("Problems, root cause first", Style::new().bold().underline()));
+            for f in &problems {
+                self.finding(&mut out, f, r);
+            }
+        }
+        let notes: Vec<&ReportFinding> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Info || (self.verbose && f.severity == Severity::Ok))
+            .collect();
+        if !notes.is_empty() {
+            let _ = writeln!(out, "\n{}\n", self.paint("Notes", Style::new().bold().underline()));
+            for f in &notes {
+                self.finding(&mut out, f, r);
+            }
+        }
+        let s = &r.summary;
+        let verdict = match s.status {
+            Severity::Error => self.paint("Docker will not work until the errors above are fixed.", Style::new().red().bold()),
+            Severity::Warn => self.paint("Docker works, with warnings.", Style::new().yellow().bold()),
+            _ => self.paint("Docker looks healthy.", Style::new().green().bold()),
+        };
+        let _ = writeln!(
+            out,
+            "{verdict} {} error(s), {} warning(s), {} note(s); exit {}.",
+            s.errors, s.warnings, s.infos, s.exit_code
+        );
+        out
+    }
+
+    fn finding(&self, out: &mut String, f: &ReportFinding, r: &Report) {
+        let depth = cause_depth(f, r);
+        let pad = "    ".repeat(depth);
+        let arrow = if depth > 0 { "└─ " } else { "" };
+        let _ = writeln!(out, "{pad}{arrow}{} {}  {}", self.badge(f.severity), self.paint(&f.id, Style::new().bold()), f.summary);
+        let pad = format!("{pad}   ");
+        if let Some(c) = &f.caused_by {
+            let _ = writeln!(out, "{pad}{}", self.paint(&format!("caused by {c}"), Style::new().dimmed()));
+        }
+        if let Some(d) = &f.detail {
+            let _ = writeln!(out, "{pad}{d}");
+        }
+        for e in &f.evidence {
+            let _ = writeln!(out, "{pad}{} {}", self.paint(&format!("{}:", e.key), Style::new().dimmed()), e.value);
+        }
+        for (i, fix) in f.fixes.iter().enumerate() {
+            let label = if i == 0 { "Fix:" } else { "Or:" };
+            let _ = writeln!(out, "{pad}{} {}", self.paint(label, Style::new().green().bold()), fix.title);
+            for step in &fix.steps {
+                match step {
+                    Step::Command { command, .. } => {
+                        let _ = writeln!(out, "{pad}  {} {}", self.paint("$", Style::new().dimmed()), self.paint(command, Style::new().bold()));
+                    }
+                    Step::WriteFile { path, contents, .. } => {
+                        let _ = writeln!(out, "{pad}  write {path}:");
+                        for line in contents.lines() {
+                            let _ = writeln!(out, "{pad}  │ {line}");
+                        }
+                    }
+                    Step::Manual { text } => {
+                        let _ = writeln!(out, "{pad}  • {text}");
+                    }
+                }
+            }
+            if let Some(n) = &fix.note {
+                let _ = writeln!(out, "{pad}  {} {n}", self.paint("Note:", Style::new().yellow()));
+            }
+            if let Some(d) = &fix.docs {
+                let _ = writeln!(out, "{pad}  {} {d}", self.paint("Docs:", Style::new().dimmed()));
+            }
+        }
+        out.push('\n');
+    }
+}
+
+/// The worst problem of a probe, or when it has none, its first finding and how many notes
+/// follow.
+fn probe_line(r: &Report, probe: &str) -> String {
+    let mine: Vec<&ReportFinding> = r.findings.iter().filter(|f| f.probe == probe).collect();
+    let worst = mine.iter().max_by_key(|f| f.severity);
+    match worst {
+        None => "nothing to report".into(),
+        Some(w) if w.severity >= Severity::Warn => w.summary.clone(),
+        Some(w) => {
+            let first = mine.iter().find(|f| f.severity == Severity::Ok).unwrap_or(w);
+            let notes = mine.iter().filter(|f| f.severity == Severity::Info).count();
+            match notes {
+                0 => first.summary.clone(),
+                n if first.severity == Severity::Ok => format!("{} (+{n} note(s))", first.summary),
+                _ => first.summary.clone(),
+            }
+        }
+    }
+}
+
+fn cause_depth(f: &ReportFinding, r: &Report) -> usize {
+    let mut depth = 0;
+    let mut cur = f.caused_by.clone();
+    while let Some(c) = cur {
+        depth += 1;
+        if depth > 8 {
+            break;
+        }
+        cur = r.findings.iter().find(|g| g.id == c).and_then(|g| g.caused_by.clone());
+    }
+    depth
+}

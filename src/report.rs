@@ -1,0 +1,211 @@
+//! The report: what every probe saw, ordered root cause first. This is also the JSON
+//! document (schema/report.schema.json); change both together and bump SCHEMA_VERSION on
+//! any incompatible change.
+
+use probes::facts::platform::Platform;
+use probes::{Evidence, Finding, Fix, Severity};
+use serde::Serialize;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub generated_at: String,
+    pub platform: Platform,
+    pub duration_ms: u64,
+    pub timeout_ms: u64,
+    pub offline: bool,
+    pub summary: Summary,
+    pub probes: Vec<ProbeRun>,
+    /// Root causes first, each followed by its consequences.
+    pub findings: Vec<ReportFinding>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// The worst severity found.
+    pub status: Severity,
+    pub exit_code: i32,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeStatus {
+    Ok,
+    Info,
+    Warn,
+    Error,
+    Skipped,
+    TimedOut,
+    Failed,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProbeRun {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub status: ProbeStatus,
+    pub duration_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped_because: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportFinding {
+    pub id: String,
+    pub probe: String,
+    pub severity: Severity,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub fixes: Vec<Fix>,
+    /// The id of the finding this one is a consequence of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caused_by: Option<String>,
+}
+
+impl Report {
+    pub fn exit_code(&self) -> i32 {
+        self.summary.exit_code
+    }
+}
+
+pub fn summarise(findings: &[ReportFinding]) -> Summary {
+    let count = |s| findings.iter().filter(|f| f.severity == s).count();
+    let status = findings.iter().map(|f| f.severity).max().unwrap_or(Severity::Ok);
+    Summary {
+        status,
+        exit_code: match status {
+            Severity::Error => 2,
+            Severity::Warn => 1,
+            _ => 0,
+        },
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warn),
+        infos: count(Severity::Info),
+    }
+}
+
+/// Resolves each `caused_by` to a concrete finding id (a probe id means that probe's worst
+/// problem), drops causes that did not materialise, and orders the list root cause first.
+pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding> {
+    let mut out: Vec<ReportFinding> = findings
+        .iter()
+        .map(|f| ReportFinding {
+            id: f.id.clone(),
+            probe: f.probe().to_string(),
+            severity: f.severity,
+            summary: f.summary.clone(),
+            detail: f.detail.clone(),
+            evidence: f.evidence.clone(),
+            fixes: f.fixes.clone(),
+            caused_by: None,
+        })
+        .collect();
+    for (i, f) in findings.iter().enumerate() {
+        let Some(cause) = &f.caused_by else { continue };
+        let is_problem = |g: &Finding| g.severity >= Severity::Warn && g.id != f.id;
+        let target = if cause.contains('.') {
+            findings.iter().find(|g| &g.id == cause && is_problem(g))
+        } else {
+            findings
+                .iter()
+                .filter(|g| g.probe() == cause && is_problem(g))
+                .max_by_key(|g| g.severity)
+        };
+        out[i].caused_by = target.map(|g| g.id.clone());
+    }
+    // Break cycles: a cause chain that comes back to itself loses its last link.
+    for i in 0..out.len() {
+        let mut seen = vec![out[i].id.clone()];
+        let mut cur = out[i].caused_by.clone();
+        while let Some(c) = cur {
+            if seen.contains(&c) {
+                out[i].caused_by = None;
+                break;
+            }
+            seen.push(c.clone());
+            cur = out.iter().find(|f| f.id == c).and_then(|f| f.caused_by.clone());
+        }
+    }
+    let rank = |f: &ReportFinding| {
+        (
+            std::cmp::Reverse(f.severity),
+            probe_order.iter().position(|p| *p == f.probe).unwrap_or(usize::MAX),
+        )
+    };
+    let mut roots: Vec<ReportFinding> = out.iter().filter(|f| f.caused_by.is_none()).cloned().collect();
+    roots.sort_by_key(rank);
+    let mut ordered = Vec::with_capacity(out.len());
+    for root in roots {
+        push_tree(root, &out, &mut ordered);
+    }
+    ordered
+}
+
+fn push_tree(f: ReportFinding, all: &[ReportFinding], ordered: &mut Vec<ReportFinding>) {
+    let id = f.id.clone();
+    ordered.push(f);
+    for child in all.iter().filter(|c| c.caused_by.as_deref() == Some(id.as_str())) {
+        push_tree(child.clone(), all, ordered);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use probes::FindingKind;
+
+    const A: FindingKind = FindingKind::new("socket.not-in-group", Severity::Error, "");
+    const B: FindingKind = FindingKind::new("daemon.permission-denied", Severity::Error, "");
+    const C: FindingKind = FindingKind::new("cli.found", Severity::Ok, "");
+
+    #[test]
+    fn probe_cause_resolves_to_that_probes_problem_and_comes_first() {
+        let out = order(
+            vec![C.finding("c"), B.finding("b").caused_by("socket"), A.finding("a")],
+            &["cli", "daemon", "socket"],
+        );
+        let ids: Vec<_> = out.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["socket.not-in-group", "daemon.permission-denied", "cli.found"]);
+        assert_eq!(out[1].caused_by.as_deref(), Some("socket.not-in-group"));
+    }
+
+    #[test]
+    fn a_cause_that_did_not_happen_is_dropped() {
+        let out = order(vec![B.finding("b").caused_by("socket"), C.finding("c")], &[]);
+        assert_eq!(out[0].caused_by, None);
+    }
+
+    #[test]
+    fn cycles_are_broken() {
+        let out = order(
+            vec![A.finding("a").caused_by("daemon"), B.finding("b").caused_by("socket")],
+            &[],
+        );
+        assert!(out.iter().any(|f| f.caused_by.is_none()));
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn exit_code_follows_the_worst_severity() {
+        let f = order(vec![C.finding("c")], &[]);
+        assert_eq!(summarise(&f).exit_code, 0);
+        let f = order(vec![C.finding("c"), A.finding("a").severity(Severity::Warn)], &[]);
+        assert_eq!(summarise(&f).exit_code, 1);
+        let f = order(vec![A.finding("a")], &[]);
+        assert_eq!(summarise(&f).exit_code, 2);
+    }
+}
