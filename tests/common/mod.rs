@@ -1,0 +1,101 @@
+//! Helpers shared by the integration tests: run the real binary, read its JSON report.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_docker-doctor"))
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// Runs a prepared command and captures everything.
+pub fn capture(mut cmd: Command) -> Run {
+    let t = Instant::now();
+    let Output { status, stdout, stderr } = cmd.output().expect("the binary runs");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        elapsed: t.elapsed(),
+    }
+}
+
+/// The binary with a clean environment: only PATH, HOME and what the test sets.
+pub fn doctor(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Every finding with this id.
+pub fn findings<'a>(report: &'a Value, id: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings is an array")
+        .iter()
+        .filter(|f| f["id"] == id)
+        .collect()
+}
+
+/// The one finding with this id; panics with the whole report otherwise.
+pub fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
+    let found = findings(report, id);
+    assert!(
+        !found.is_empty(),
+        "no finding {id} in:\n{}",
+        serde_json::to_string_pretty(&report["findings"]).unwrap()
+    );
+    found[0]
+}
+
+pub fn ids(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The commands of all fixes of a finding, joined by newlines.
+pub fn commands(finding: &Value) -> String {
+    let mut out = Vec::new();
+    for fix in finding["fixes"].as_array().unwrap() {
+        for step in fix["steps"].as_array().unwrap() {
+            if let Some(c) = step["command"].as_str() {
+                out.push(c.to_string());
+            }
+        }
+    }
+    out.join("\n")
+}
+
+pub fn evidence<'a>(finding: &'a Value, key: &str) -> Option<&'a str> {
+    finding["evidence"]
+        .as_array()?
+        .iter()
+        .find(|e| e["key"] == key)
+        .and_then(|e| e["value"].as_str())
+}

@@ -1,0 +1,280 @@
+//! Against Debian's real dockerd on a private socket, and as real unprivileged users.
+//! Needs root and the packages scripts/test.sh installs (docker.io, util-linux's setpriv).
+
+mod common;
+
+use common::*;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const NEEDS_ROOT: &str = "needs root and Debian's docker.io; run through scripts/test.sh";
+
+/// A private dockerd: its own socket, data, exec root and pidfile in a temp dir; stopped
+/// (SIGTERM, then SIGKILL) when dropped.
+struct Dockerd {
+    dir: tempfile::TempDir,
+    exec_root: PathBuf,
+    child: Child,
+}
+
+impl Dockerd {
+    fn start() -> Dockerd {
+        ensure_group("docker");
+        let dir = tempfile::Builder::new().prefix("dd-daemon-").tempdir().unwrap();
+        // Unprivileged test users must reach the socket through this directory.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let p = dir.path();
+        // The exec root holds containerd's socket and must stay short (sun_path limit).
+        let exec_root = PathBuf::from(format!("/run/dd-{}", p.file_name().unwrap().to_string_lossy()));
+        let child = Command::new("dockerd")
+            .arg("-H")
+            .arg(format!("unix://{}", p.join("docker.sock").display()))
+            .args(["--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=vfs", "--group", "docker"])
+            .arg("--data-root")
+            .arg(p.join("data"))
+            .arg("--exec-root")
+            .arg(&exec_root)
+            .arg("--pidfile")
+            .arg(p.join("docker.pid"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(p.join("dockerd.log")).unwrap())
+            .spawn()
+            .expect("dockerd starts (apt-get install docker.io)");
+        let d = Dockerd { dir, exec_root, child };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let ok = Command::new("docker")
+                .arg("-H")
+                .arg(d.host())
+                .args(["version", "--format", "{{.Server.Version}}"])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ok {
+                return d;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!(
+            "dockerd did not come up:\n{}",
+            std::fs::read_to_string(d.dir.path().join("dockerd.log")).unwrap_or_default()
+        );
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().join("docker.sock")
+    }
+
+    fn host(&self) -> String {
+        format!("unix://{}", self.socket().display())
+    }
+
+    /// What `docker version` says the server is, to compare with our report.
+    fn server_version(&self) -> String {
+        let out = Command::new("docker")
+            .arg("-H")
+            .arg(self.host())
+            .args(["version", "--format", "{{.Server.Version}}"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+}
+
+impl Drop for Dockerd {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.exec_root);
+    }
+}
+
+fn ensure_group(name: &str) {
+    let _ = Command::new("groupadd").args(["-f", name]).status();
+}
+
+/// A real account for the test, created once, in exactly the groups given.
+fn ensure_user(name: &str, groups: &[&str]) -> (u32, u32) {
+    if Command::new("id").arg(name).output().map(|o| !o.status.success()).unwrap_or(true) {
+        let status = Command::new("useradd").args(["--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", name]).status().unwrap();
+        assert!(status.success(), "useradd {name}");
+    }
+    let list = groups.join(",");
+    // -G sets the supplementary groups to exactly this list (empty removes all).
+    let status = Command::new("usermod").args(["-G", &list, name]).status().unwrap();
+    assert!(status.success(), "usermod -G {list} {name}");
+    let id = |flag: &str| -> u32 {
+        let o = Command::new("id").args([flag, name]).output().unwrap();
+        String::from_utf8(o.stdout).unwrap().trim().parse().unwrap()
+    };
+    (id("-u"), id("-g"))
+}
+
+/// The binary, copied where any user can execute it (the checkout may be under /root).
+fn shared_binary(dir: &Path) -> PathBuf {
+    let dest = dir.join("docker-doctor");
+    if !dest.exists() {
+        std::fs::copy(bin(), &dest).unwrap();
+        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dest
+}
+
+/// Runs the doctor as `user` through setpriv; `groups` is `--init-groups` (the account's
+/// groups, like a fresh login) or `--clear-groups` (a session that predates usermod).
+fn run_as(user: &str, groups: &str, daemon: &Dockerd, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let (uid, gid) = ensure_user_ids(user);
+    let home = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let exe = shared_binary(daemon.dir.path());
+    let mut cmd = Command::new("setpriv");
+    cmd.arg(format!("--reuid={uid}"))
+        .arg(format!("--regid={gid}"))
+        .arg(groups)
+        .arg("--")
+        .arg(exe)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", home.path())
+        .env("USER", user)
+        .env("DOCKER_HOST", daemon.host());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    capture(cmd)
+}
+
+fn ensure_user_ids(user: &str) -> (u32, u32) {
+    let id = |flag: &str| -> u32 {
+        let o = Command::new("id").args([flag, user]).output().unwrap();
+        String::from_utf8(o.stdout).unwrap().trim().parse().unwrap()
+    };
+    (id("-u"), id("-g"))
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn healthy_daemon_is_reported_with_its_real_version() {
+    let _ = NEEDS_ROOT;
+    let d = Dockerd::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &d.host())], &["--format", "json"]));
+    let r = run.json();
+    let ok = finding(&r, "daemon.ok");
+    assert_eq!(evidence(ok, "server_version"), Some(d.server_version().as_str()));
+    assert_eq!(evidence(ok, "storage_driver"), Some("vfs"));
+    assert_eq!(evidence(ok, "rootless"), Some("false"));
+    assert!(evidence(ok, "api_version").is_some());
+    assert!(evidence(ok, "cgroup_version").is_some());
+    assert_eq!(finding(&r, "socket.ok")["severity"], "ok");
+    for f in r["findings"].as_array().unwrap() {
+        assert_ne!(f["severity"], "error", "unexpected error: {f}");
+    }
+    assert!(run.code == 0 || run.code == 1, "exit {}", run.code);
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn user_outside_the_group_gets_usermod_with_their_name() {
+    let d = Dockerd::start();
+    ensure_user("dd-outsider", &[]);
+    let run = run_as("dd-outsider", "--init-groups", &d, &[], &["--format", "json"]);
+    let r = run.json();
+    let denied = finding(&r, "daemon.permission-denied");
+    assert_eq!(denied["caused_by"], "socket.not-in-group");
+    let f = finding(&r, "socket.not-in-group");
+    assert!(commands(f).contains("sudo usermod -aG docker dd-outsider"), "{f}");
+    assert!(!commands(f).contains("chmod"), "never chmod the socket: {f}");
+    let note = f["fixes"][0]["note"].as_str().unwrap();
+    assert!(note.contains("root"), "root-equivalence note missing: {note}");
+    assert!(r.to_string().contains("rootless"), "rootless alternative missing");
+    // The root cause comes before its consequence.
+    let order = ids(&r);
+    let pos = |id: &str| order.iter().position(|x| x == id).unwrap();
+    assert!(pos("socket.not-in-group") < pos("daemon.permission-denied"));
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn member_whose_session_lacks_the_group_is_told_to_log_in_again_not_usermod() {
+    let d = Dockerd::start();
+    ensure_user("dd-member", &["docker"]);
+    let run = run_as("dd-member", "--clear-groups", &d, &[], &["--format", "json"]);
+    let r = run.json();
+    let f = finding(&r, "socket.group-not-active");
+    assert!(commands(f).contains("newgrp docker"), "{f}");
+    for any in r["findings"].as_array().unwrap() {
+        assert!(!commands(any).contains("usermod"), "must not suggest usermod again: {any}");
+    }
+    assert_eq!(finding(&r, "daemon.permission-denied")["caused_by"], "socket.group-not-active");
+    // The human report says the same.
+    let human = run_as("dd-member", "--clear-groups", &d, &[], &["--color", "never"]);
+    assert!(human.stdout.contains("Log out of every session"), "{}", human.stdout);
+    assert!(!human.stdout.contains("$ sudo usermod"), "{}", human.stdout);
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn member_with_a_fresh_session_may_use_the_daemon() {
+    let d = Dockerd::start();
+    ensure_user("dd-member", &["docker"]);
+    let run = run_as("dd-member", "--init-groups", &d, &[], &["--format", "json"]);
+    let r = run.json();
+    assert_eq!(finding(&r, "socket.ok")["severity"], "ok");
+    assert_eq!(finding(&r, "daemon.ok")["severity"], "ok");
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn pinned_api_version_beyond_the_daemon_is_named() {
+    let d = Dockerd::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", &d.host()), ("DOCKER_API_VERSION", "1.99")],
+        &["--format", "json", "--only", "daemon"],
+    ));
+    let r = run.json();
+    let f = finding(&r, "daemon.api-version-pinned");
+    assert!(f["summary"].as_str().unwrap().contains("1.99"), "{f}");
+    assert!(commands(f).contains("unset DOCKER_API_VERSION"));
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn stale_docker_host_points_to_the_daemon_that_answers() {
+    let d = Dockerd::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dead = format!("unix://{}/gone/docker.sock", tmp.path().display());
+    // The live daemon's socket sits where a rootless daemon's would: $XDG_RUNTIME_DIR/docker.sock.
+    let runtime = d.socket().parent().unwrap().to_str().unwrap().to_string();
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", &dead), ("XDG_RUNTIME_DIR", &runtime)],
+        &["--format", "json"],
+    ));
+    let r = run.json();
+    let f = finding(&r, "endpoint.stale");
+    assert!(f["summary"].as_str().unwrap().contains(&d.host()), "{f}");
+    let cmds = commands(f);
+    assert!(cmds.contains("unset DOCKER_HOST"), "{cmds}");
+    assert!(cmds.contains(&format!("export DOCKER_HOST={}", d.host())), "{cmds}");
+    // The missing socket is reported as a consequence of the stale setting.
+    let missing = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "daemon.not-running" || f["id"] == "daemon.not-installed")
+        .unwrap();
+    assert_eq!(missing["caused_by"], "endpoint.stale");
+}

@@ -1,0 +1,186 @@
+//! Daemon sockets that are missing, stale, hung or not Docker, and settings that are broken:
+//! real sockets made by the test, no root needed.
+
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
+use std::os::unix::net::UnixListener;
+use std::time::Duration;
+
+#[test]
+fn missing_socket_is_an_error_that_names_the_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sock = tmp.path().join("nothing.sock");
+    let host = format!("unix://{}", sock.display());
+    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &host)], &["--format", "json", "--only", "daemon"]));
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let r = run.json();
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "daemon.not-running" || f["id"] == "daemon.not-installed")
+        .expect("a missing-socket finding");
+    assert!(f["summary"].as_str().unwrap().contains(&host), "{f}");
+}
+
+#[test]
+fn stale_socket_is_told_apart_from_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sock = tmp.path().join("stale.sock");
+    drop(UnixListener::bind(&sock).unwrap()); // the file stays, nobody listens
+    let host = format!("unix://{}", sock.display());
+    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &host)], &["--format", "json", "--only", "daemon"]));
+    let r = run.json();
+    let f = finding(&r, "daemon.socket-stale");
+    assert!(f["summary"].as_str().unwrap().contains("nothing listens"), "{f}");
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn a_socket_that_never_answers_finishes_within_the_timeout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sock = tmp.path().join("hung.sock");
+    let listener = UnixListener::bind(&sock).unwrap();
+    // Accept and hold every connection without a byte of answer.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let host = format!("unix://{}", sock.display());
+    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &host)], &["--format", "json", "--timeout", "2"]));
+    assert!(
+        run.elapsed < Duration::from_millis(2500),
+        "took {:?} with --timeout 2",
+        run.elapsed
+    );
+    let r = run.json();
+    let f = finding(&r, "daemon.no-answer");
+    assert!(f["summary"].as_str().unwrap().contains("gave no answer"), "{f}");
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn something_that_is_not_docker_is_named_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sock = tmp.path().join("web.sock");
+    let listener = UnixListener::bind(&sock).unwrap();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 15\r\n\r\n<html>hi</html>");
+        }
+    });
+    let host = format!("unix://{}", sock.display());
+    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &host)], &["--format", "json", "--only", "daemon"]));
+    let r = run.json();
+    let f = finding(&r, "daemon.not-docker");
+    assert!(f["summary"].as_str().unwrap().contains(&host), "{f}");
+}
+
+#[test]
+fn unknown_docker_host_scheme_is_a_finding_naming_the_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", "htp://10.0.0.1:2375")], &["--format", "json"]));
+    let r = run.json();
+    let f = finding(&r, "endpoint.invalid-host");
+    assert!(f["summary"].as_str().unwrap().contains("htp://10.0.0.1:2375"), "{f}");
+    assert!(commands(f).contains("unset DOCKER_HOST"));
+    // The daemon probe does not guess an address; it points at the endpoint problem.
+    assert_eq!(finding(&r, "daemon.unchecked")["caused_by"], "endpoint.invalid-host");
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn malformed_config_json_names_file_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("cfg");
+    std::fs::create_dir(&cfg).unwrap();
+    std::fs::write(cfg.join("config.json"), "{\n  \"currentContext\": \"x\",\n}\n").unwrap();
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_CONFIG", cfg.to_str().unwrap())],
+        &["--format", "json", "--only", "endpoint"],
+    ));
+    let r = run.json();
+    let f = finding(&r, "endpoint.config-invalid");
+    assert!(f["summary"].as_str().unwrap().contains("config.json"), "{f}");
+    assert_eq!(evidence(f, "line"), Some("3"));
+    assert_eq!(evidence(f, "column"), Some("1"));
+}
+
+#[test]
+fn malformed_context_metadata_names_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("cfg");
+    // sha256("broken")
+    let digest = {
+        let out = std::process::Command::new("sh")
+            .args(["-c", "printf broken | sha256sum | cut -d' ' -f1"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let dir = cfg.join("contexts/meta").join(&digest);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("meta.json"), "{\"Name\":\"broken\",\"Endpoints\":").unwrap();
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_CONFIG", cfg.to_str().unwrap()), ("DOCKER_CONTEXT", "broken")],
+        &["--format", "json"],
+    ));
+    let r = run.json();
+    let f = finding(&r, "endpoint.context-invalid");
+    assert!(f["summary"].as_str().unwrap().contains(&digest), "{f}");
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn missing_context_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = capture(doctor(tmp.path(), &[("DOCKER_CONTEXT", "desktop-linux")], &["--format", "json"]));
+    let r = run.json();
+    let f = finding(&r, "endpoint.context-not-found");
+    assert!(commands(f).contains("docker context use default"));
+}
+
+#[test]
+fn unknown_probe_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = capture(doctor(tmp.path(), &[], &["--only", "nosuch"]));
+    assert_eq!(run.code, 64);
+    assert!(run.stderr.contains("nosuch"));
+    let run = capture(doctor(tmp.path(), &[], &["--format", "yaml"]));
+    assert_eq!(run.code, 64);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let piped = capture(doctor(tmp.path(), &[], &["--only", "endpoint"]));
+    assert!(!piped.stdout.contains('\u{1b}'), "escape codes in piped output");
+    let forced = capture(doctor(tmp.path(), &[], &["--only", "endpoint", "--color", "always"]));
+    assert!(forced.stdout.contains('\u{1b}'));
+    let never = capture(doctor(tmp.path(), &[("NO_COLOR", "1")], &["--only", "endpoint", "--color", "auto"]));
+    assert!(!never.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn json_output_is_the_document_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")], &["--format", "json"]));
+    let r = run.json();
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["tool"]["name"], "docker-doctor");
+    for p in r["probes"].as_array().unwrap() {
+        assert!(p["duration_ms"].is_u64());
+    }
+    for f in r["findings"].as_array().unwrap() {
+        assert!(["ok", "info", "warn", "error"].contains(&f["severity"].as_str().unwrap()));
+        assert_eq!(f["probe"].as_str().unwrap(), f["id"].as_str().unwrap().split('.').next().unwrap());
+    }
+}
