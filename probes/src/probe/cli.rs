@@ -149,7 +149,14 @@ fn plugin_dirs(ctx: &Context) -> Vec<PathBuf> {
         .map(|d| d.join("cli-plugins"))
         .into_iter()
         .collect();
-    dirs.extend(SYSTEM_PLUGIN_DIRS.iter().map(PathBuf::from));
+    if ctx.platform().os == "windows" {
+        let program_files = ctx.host().env_nonempty("ProgramFiles").unwrap_or_else(|| r"C:\Program Files".into());
+        let program_data = ctx.host().env_nonempty("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
+        dirs.push(PathBuf::from(format!(r"{program_files}\Docker\cli-plugins")));
+        dirs.push(PathBuf::from(format!(r"{program_data}\Docker\cli-plugins")));
+    } else {
+        dirs.extend(SYSTEM_PLUGIN_DIRS.iter().map(PathBuf::from));
+    }
     dirs
 }
 

@@ -245,7 +245,7 @@ fn pinned_api_problem(ctx: &Context, v: &SystemVersion) -> Option<Finding> {
                     .run("unset DOCKER_API_VERSION")
                     .manual("Remove the export from your shell profile or the tool's environment."),
             )
-            .fix(Fix::new("Or pin a version the daemon supports").run(format!("export DOCKER_API_VERSION={export}"))),
+            .fix(Fix::new("Pin a version the daemon supports").run(format!("export DOCKER_API_VERSION={export}"))),
     )
 }
 
@@ -338,6 +338,17 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
                     .docs("https://docs.docker.com/desktop/troubleshoot-and-support/troubleshoot/"),
             );
     }
+    if is_desktop_socket(ep) {
+        return NOT_RUNNING
+            .finding(format!("Docker Desktop is not running: its socket {url} does not exist"))
+            .evidence("endpoint", url)
+            .fix(
+                Fix::new("Start Docker Desktop")
+                    .run("systemctl --user start docker-desktop   # Linux")
+                    .manual("On macOS, open Docker Desktop from Applications and wait for Engine running.")
+                    .docs("https://docs.docker.com/desktop/"),
+            );
+    }
     if ctx.is_rootless_endpoint() {
         let f = NOT_RUNNING
             .finding(format!("the rootless daemon's socket {url} does not exist"))
@@ -379,6 +390,13 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
         Some(b) => f.caused_by(b),
         None => f,
     }
+}
+
+/// Docker Desktop's per-user sockets (Linux: ~/.docker/desktop, macOS: ~/.docker/run).
+fn is_desktop_socket(ep: &Endpoint) -> bool {
+    ep.socket_path().is_some_and(|p| {
+        p.ends_with(".docker/desktop/docker.sock") || p.ends_with(".docker/run/docker.sock")
+    })
 }
 
 fn restart_command(ctx: &Context, _ep: &Endpoint) -> &'static str {
@@ -504,7 +522,7 @@ fn config_findings(c: &DaemonConfig, daemon_up: bool) -> Vec<Finding> {
             );
         }
         f = f.fix(
-            Fix::new(format!("Or remove \"{}\" from {path}", conflict.key)).run_root(restart),
+            Fix::new(format!("Remove \"{}\" from {path} and keep the flag", conflict.key)).run_root(restart),
         );
         out.push(if daemon_up { f.severity(Severity::Warn) } else { f });
     }

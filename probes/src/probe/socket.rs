@@ -170,7 +170,7 @@ fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
             .evidence("process_groups", names(&id.process_groups))
             .evidence("account_groups", names(&id.account_groups))
     };
-    let rootless = Fix::new("Or run Docker rootless, without the docker group")
+    let rootless = Fix::new("Run Docker rootless, without the docker group")
         .run("dockerd-rootless-setuptool.sh install")
         .run("docker context use rootless")
         .docs(ROOTLESS_DOCS);
