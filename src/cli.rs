@@ -90,7 +90,9 @@ pub enum ColorWhen {
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
     if !(0.1..=3600.0).contains(&v) {
         return Err("the timeout must be between 0.1 and 3600 seconds".into());
     }

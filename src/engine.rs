@@ -19,7 +19,10 @@ pub struct Selection {
 }
 
 /// Ids that `--only`/`--skip` name but no probe has.
-pub fn unknown_probes<'a>(probes: &[Box<dyn Probe>], named: impl Iterator<Item = &'a String>) -> Vec<String> {
+pub fn unknown_probes<'a>(
+    probes: &[Box<dyn Probe>],
+    named: impl Iterator<Item = &'a String>,
+) -> Vec<String> {
     named
         .filter(|n| !probes.iter().any(|p| p.id() == n.as_str()))
         .cloned()
@@ -42,17 +45,18 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
     let mut runs = Vec::new();
     let mut tasks = Vec::new();
     for probe in &all {
-        let skipped_because = if !selection.only.is_empty() && !selection.only.iter().any(|o| o == probe.id()) {
-            Some("not selected by --only".to_string())
-        } else if selection.skip.iter().any(|s| s == probe.id()) {
-            Some("--skip".to_string())
-        } else if selection.offline && probe.network() {
-            Some("--offline".to_string())
-        } else if !probe.applicable(&ctx) {
-            Some("not applicable on this machine".to_string())
-        } else {
-            None
-        };
+        let skipped_because =
+            if !selection.only.is_empty() && !selection.only.iter().any(|o| o == probe.id()) {
+                Some("not selected by --only".to_string())
+            } else if selection.skip.iter().any(|s| s == probe.id()) {
+                Some("--skip".to_string())
+            } else if selection.offline && probe.network() {
+                Some("--offline".to_string())
+            } else if !probe.applicable(&ctx) {
+                Some("not applicable on this machine".to_string())
+            } else {
+                None
+            };
         if let Some(reason) = skipped_because {
             runs.push((probe.clone(), None, Some(reason)));
             continue;
@@ -89,21 +93,26 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
                 (
                     ProbeStatus::TimedOut,
                     started.elapsed(),
-                    vec![Finding::new(
-                        format!("{}.{TIMED_OUT}", probe.id()),
-                        Severity::Warn,
-                        format!(
-                            "the {} probe did not finish within the {:.1} s timeout",
-                            probe.id(),
-                            selection.timeout.as_secs_f64()
-                        ),
-                    )
-                        .evidence("timeout_s", format!("{:.1}", selection.timeout.as_secs_f64()))
+                    vec![
+                        Finding::new(
+                            format!("{}.{TIMED_OUT}", probe.id()),
+                            Severity::Warn,
+                            format!(
+                                "the {} probe did not finish within the {:.1} s timeout",
+                                probe.id(),
+                                selection.timeout.as_secs_f64()
+                            ),
+                        )
+                        .evidence(
+                            "timeout_s",
+                            format!("{:.1}", selection.timeout.as_secs_f64()),
+                        )
                         .fix(probes::Fix::new("Give it more time").run(format!(
                             "docker-doctor --only {} --timeout {}",
                             probe.id(),
                             (selection.timeout.as_secs_f64() * 3.0).ceil()
-                        )))],
+                        ))),
+                    ],
                 )
             }
         };

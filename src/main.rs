@@ -96,7 +96,8 @@ fn use_color(when: ColorWhen) -> bool {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
         ColorWhen::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     }
 }
@@ -120,15 +121,19 @@ fn list(format: Format) -> i32 {
         }
         Format::Human => {
             for p in &all {
-                println!("{}  {}{}", p.id(), p.title(), if p.network() { " (network)" } else { "" });
+                println!(
+                    "{}  {}{}",
+                    p.id(),
+                    p.title(),
+                    if p.network() { " (network)" } else { "" }
+                );
                 for k in p.emits() {
                     println!("    {:<5}  {:<36} {}", k.severity.as_str(), k.id, k.title);
                 }
+                let generic = format!("{}.{}|{}", p.id(), engine::TIMED_OUT, engine::FAILED);
                 println!(
-                    "    {:<5}  {:<36} {}\n",
-                    "",
-                    format!("{}.{}|{}", p.id(), engine::TIMED_OUT, engine::FAILED),
-                    "the probe ran out of time, or failed"
+                    "    {:<5}  {generic:<36} the probe ran out of time, or failed\n",
+                    ""
                 );
             }
         }

@@ -84,7 +84,11 @@ impl Report {
 
 pub fn summarise(findings: &[ReportFinding]) -> Summary {
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
-    let status = findings.iter().map(|f| f.severity).max().unwrap_or(Severity::Ok);
+    let status = findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Ok);
     Summary {
         status,
         exit_code: match status {
@@ -137,16 +141,26 @@ pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding>
                 break;
             }
             seen.push(c.clone());
-            cur = out.iter().find(|f| f.id == c).and_then(|f| f.caused_by.clone());
+            cur = out
+                .iter()
+                .find(|f| f.id == c)
+                .and_then(|f| f.caused_by.clone());
         }
     }
     let rank = |f: &ReportFinding| {
         (
             std::cmp::Reverse(f.severity),
-            probe_order.iter().position(|p| *p == f.probe).unwrap_or(usize::MAX),
+            probe_order
+                .iter()
+                .position(|p| *p == f.probe)
+                .unwrap_or(usize::MAX),
         )
     };
-    let mut roots: Vec<ReportFinding> = out.iter().filter(|f| f.caused_by.is_none()).cloned().collect();
+    let mut roots: Vec<ReportFinding> = out
+        .iter()
+        .filter(|f| f.caused_by.is_none())
+        .cloned()
+        .collect();
     roots.sort_by_key(rank);
     let mut ordered = Vec::with_capacity(out.len());
     for root in roots {
@@ -158,7 +172,10 @@ pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding>
 fn push_tree(f: ReportFinding, all: &[ReportFinding], ordered: &mut Vec<ReportFinding>) {
     let id = f.id.clone();
     ordered.push(f);
-    for child in all.iter().filter(|c| c.caused_by.as_deref() == Some(id.as_str())) {
+    for child in all
+        .iter()
+        .filter(|c| c.caused_by.as_deref() == Some(id.as_str()))
+    {
         push_tree(child.clone(), all, ordered);
     }
 }
@@ -175,24 +192,41 @@ mod tests {
     #[test]
     fn probe_cause_resolves_to_that_probes_problem_and_comes_first() {
         let out = order(
-            vec![C.finding("c"), B.finding("b").caused_by("socket"), A.finding("a")],
+            vec![
+                C.finding("c"),
+                B.finding("b").caused_by("socket"),
+                A.finding("a"),
+            ],
             &["cli", "daemon", "socket"],
         );
         let ids: Vec<_> = out.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(ids, ["socket.not-in-group", "daemon.permission-denied", "cli.found"]);
+        assert_eq!(
+            ids,
+            [
+                "socket.not-in-group",
+                "daemon.permission-denied",
+                "cli.found"
+            ]
+        );
         assert_eq!(out[1].caused_by.as_deref(), Some("socket.not-in-group"));
     }
 
     #[test]
     fn a_cause_that_did_not_happen_is_dropped() {
-        let out = order(vec![B.finding("b").caused_by("socket"), C.finding("c")], &[]);
+        let out = order(
+            vec![B.finding("b").caused_by("socket"), C.finding("c")],
+            &[],
+        );
         assert_eq!(out[0].caused_by, None);
     }
 
     #[test]
     fn cycles_are_broken() {
         let out = order(
-            vec![A.finding("a").caused_by("daemon"), B.finding("b").caused_by("socket")],
+            vec![
+                A.finding("a").caused_by("daemon"),
+                B.finding("b").caused_by("socket"),
+            ],
             &[],
         );
         assert!(out.iter().any(|f| f.caused_by.is_none()));
@@ -203,7 +237,10 @@ mod tests {
     fn exit_code_follows_the_worst_severity() {
         let f = order(vec![C.finding("c")], &[]);
         assert_eq!(summarise(&f).exit_code, 0);
-        let f = order(vec![C.finding("c"), A.finding("a").severity(Severity::Warn)], &[]);
+        let f = order(
+            vec![C.finding("c"), A.finding("a").severity(Severity::Warn)],
+            &[],
+        );
         assert_eq!(summarise(&f).exit_code, 1);
         let f = order(vec![A.finding("a")], &[]);
         assert_eq!(summarise(&f).exit_code, 2);

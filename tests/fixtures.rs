@@ -35,7 +35,10 @@ fn settings() -> insta::Settings {
     // Timings and the clock vary from run to run; everything else must not.
     s.add_filter(r#""generated_at": "[^"]+""#, r#""generated_at": "[time]""#);
     s.add_filter(r#""(duration_ms|timeout_ms)": \d+"#, r#""$1": "[ms]""#);
-    s.add_filter(r#"("key": "(response_ms|waited_ms)",\s*"value": )"\d+""#, r#"$1"[ms]""#);
+    s.add_filter(
+        r#"("key": "(response_ms|waited_ms)",\s*"value": )"\d+""#,
+        r#"$1"[ms]""#,
+    );
     s.add_filter(r"(response_ms|waited_ms): \d+", "$1: [ms]");
     s.add_filter(r"\(\d+ ms\)", "([ms])");
     s
@@ -47,7 +50,10 @@ fn fixture_reports_match_their_snapshots() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let human = diagnose(&dir, &["--color", "never"]);
         let json = diagnose(&dir, &["--format", "json"]);
-        assert_eq!(human.code, json.code, "{name}: formats disagree on the exit code");
+        assert_eq!(
+            human.code, json.code,
+            "{name}: formats disagree on the exit code"
+        );
         assert_eq!(json.json()["summary"]["exit_code"], json.code, "{name}");
         settings().bind(|| {
             insta::assert_snapshot!(format!("{name}.human"), human.stdout);
@@ -59,20 +65,38 @@ fn fixture_reports_match_their_snapshots() {
 #[test]
 fn every_report_validates_against_the_schema() {
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json")).unwrap(),
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let mut reports: Vec<(String, Value)> = scenarios()
         .iter()
-        .map(|d| (d.display().to_string(), diagnose(d, &["--format", "json"]).json()))
+        .map(|d| {
+            (
+                d.display().to_string(),
+                diagnose(d, &["--format", "json"]).json(),
+            )
+        })
         .collect();
     // And this real machine, whatever state it is in.
     let tmp = tempfile::tempdir().unwrap();
-    reports.push(("this machine".into(), capture(doctor(tmp.path(), &[], &["--format", "json"])).json()));
+    reports.push((
+        "this machine".into(),
+        capture(doctor(tmp.path(), &[], &["--format", "json"])).json(),
+    ));
     for (name, report) in reports {
-        let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-        assert!(errors.is_empty(), "{name} does not match the schema:\n{}", errors.join("\n"));
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{name} does not match the schema:\n{}",
+            errors.join("\n")
+        );
     }
 }
 
@@ -89,12 +113,22 @@ fn every_finding_id_is_declared_by_list() {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|p| p["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()))
+        .flat_map(|p| {
+            p["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap().to_string())
+        })
         .collect();
     for dir in scenarios() {
         let report = diagnose(&dir, &["--format", "json"]).json();
         for id in ids(&report) {
-            assert!(declared.contains(&id), "{}: {id} is not declared by its probe", dir.display());
+            assert!(
+                declared.contains(&id),
+                "{}: {id} is not declared by its probe",
+                dir.display()
+            );
         }
     }
 }

@@ -22,16 +22,29 @@ struct Dockerd {
 impl Dockerd {
     fn start() -> Dockerd {
         ensure_group("docker");
-        let dir = tempfile::Builder::new().prefix("dd-daemon-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("dd-daemon-")
+            .tempdir()
+            .unwrap();
         // Unprivileged test users must reach the socket through this directory.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let p = dir.path();
         // The exec root holds containerd's socket and must stay short (sun_path limit).
-        let exec_root = PathBuf::from(format!("/run/dd-{}", p.file_name().unwrap().to_string_lossy()));
+        let exec_root = PathBuf::from(format!(
+            "/run/dd-{}",
+            p.file_name().unwrap().to_string_lossy()
+        ));
         let child = Command::new("dockerd")
             .arg("-H")
             .arg(format!("unix://{}", p.join("docker.sock").display()))
-            .args(["--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=vfs", "--group", "docker"])
+            .args([
+                "--iptables=false",
+                "--ip6tables=false",
+                "--bridge=none",
+                "--storage-driver=vfs",
+                "--group",
+                "docker",
+            ])
             .arg("--data-root")
             .arg(p.join("data"))
             .arg("--exec-root")
@@ -42,7 +55,11 @@ impl Dockerd {
             .stderr(std::fs::File::create(p.join("dockerd.log")).unwrap())
             .spawn()
             .expect("dockerd starts (apt-get install docker.io)");
-        let d = Dockerd { dir, exec_root, child };
+        let d = Dockerd {
+            dir,
+            exec_root,
+            child,
+        };
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             let ok = Command::new("docker")
@@ -102,13 +119,31 @@ fn ensure_group(name: &str) {
 
 /// A real account for the test, created once, in exactly the groups given.
 fn ensure_user(name: &str, groups: &[&str]) -> (u32, u32) {
-    if Command::new("id").arg(name).output().map(|o| !o.status.success()).unwrap_or(true) {
-        let status = Command::new("useradd").args(["--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", name]).status().unwrap();
+    if Command::new("id")
+        .arg(name)
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        let status = Command::new("useradd")
+            .args([
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/bin/sh",
+                name,
+            ])
+            .status()
+            .unwrap();
         assert!(status.success(), "useradd {name}");
     }
     let list = groups.join(",");
     // -G sets the supplementary groups to exactly this list (empty removes all).
-    let status = Command::new("usermod").args(["-G", &list, name]).status().unwrap();
+    let status = Command::new("usermod")
+        .args(["-G", &list, name])
+        .status()
+        .unwrap();
     assert!(status.success(), "usermod -G {list} {name}");
     let id = |flag: &str| -> u32 {
         let o = Command::new("id").args([flag, name]).output().unwrap();
@@ -166,10 +201,17 @@ fn healthy_daemon_is_reported_with_its_real_version() {
     let _ = NEEDS_ROOT;
     let d = Dockerd::start();
     let tmp = tempfile::tempdir().unwrap();
-    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &d.host())], &["--format", "json"]));
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", &d.host())],
+        &["--format", "json"],
+    ));
     let r = run.json();
     let ok = finding(&r, "daemon.ok");
-    assert_eq!(evidence(ok, "server_version"), Some(d.server_version().as_str()));
+    assert_eq!(
+        evidence(ok, "server_version"),
+        Some(d.server_version().as_str())
+    );
     assert_eq!(evidence(ok, "storage_driver"), Some("vfs"));
     assert_eq!(evidence(ok, "rootless"), Some("false"));
     assert!(evidence(ok, "api_version").is_some());
@@ -186,16 +228,34 @@ fn healthy_daemon_is_reported_with_its_real_version() {
 fn user_outside_the_group_gets_usermod_with_their_name() {
     let d = Dockerd::start();
     ensure_user("dd-outsider", &[]);
-    let run = run_as("dd-outsider", "--init-groups", &d, &[], &["--format", "json"]);
+    let run = run_as(
+        "dd-outsider",
+        "--init-groups",
+        &d,
+        &[],
+        &["--format", "json"],
+    );
     let r = run.json();
     let denied = finding(&r, "daemon.permission-denied");
     assert_eq!(denied["caused_by"], "socket.not-in-group");
     let f = finding(&r, "socket.not-in-group");
-    assert!(commands(f).contains("sudo usermod -aG docker dd-outsider"), "{f}");
-    assert!(!commands(f).contains("chmod"), "never chmod the socket: {f}");
+    assert!(
+        commands(f).contains("sudo usermod -aG docker dd-outsider"),
+        "{f}"
+    );
+    assert!(
+        !commands(f).contains("chmod"),
+        "never chmod the socket: {f}"
+    );
     let note = f["fixes"][0]["note"].as_str().unwrap();
-    assert!(note.contains("root"), "root-equivalence note missing: {note}");
-    assert!(r.to_string().contains("rootless"), "rootless alternative missing");
+    assert!(
+        note.contains("root"),
+        "root-equivalence note missing: {note}"
+    );
+    assert!(
+        r.to_string().contains("rootless"),
+        "rootless alternative missing"
+    );
     // The root cause comes before its consequence.
     let order = ids(&r);
     let pos = |id: &str| order.iter().position(|x| x == id).unwrap();
@@ -208,17 +268,39 @@ fn user_outside_the_group_gets_usermod_with_their_name() {
 fn member_whose_session_lacks_the_group_is_told_to_log_in_again_not_usermod() {
     let d = Dockerd::start();
     ensure_user("dd-member", &["docker"]);
-    let run = run_as("dd-member", "--clear-groups", &d, &[], &["--format", "json"]);
+    let run = run_as(
+        "dd-member",
+        "--clear-groups",
+        &d,
+        &[],
+        &["--format", "json"],
+    );
     let r = run.json();
     let f = finding(&r, "socket.group-not-active");
     assert!(commands(f).contains("newgrp docker"), "{f}");
     for any in r["findings"].as_array().unwrap() {
-        assert!(!commands(any).contains("usermod"), "must not suggest usermod again: {any}");
+        assert!(
+            !commands(any).contains("usermod"),
+            "must not suggest usermod again: {any}"
+        );
     }
-    assert_eq!(finding(&r, "daemon.permission-denied")["caused_by"], "socket.group-not-active");
+    assert_eq!(
+        finding(&r, "daemon.permission-denied")["caused_by"],
+        "socket.group-not-active"
+    );
     // The human report says the same.
-    let human = run_as("dd-member", "--clear-groups", &d, &[], &["--color", "never"]);
-    assert!(human.stdout.contains("Log out of every session"), "{}", human.stdout);
+    let human = run_as(
+        "dd-member",
+        "--clear-groups",
+        &d,
+        &[],
+        &["--color", "never"],
+    );
+    assert!(
+        human.stdout.contains("Log out of every session"),
+        "{}",
+        human.stdout
+    );
     assert!(!human.stdout.contains("$ sudo usermod"), "{}", human.stdout);
 }
 
@@ -268,7 +350,10 @@ fn stale_docker_host_points_to_the_daemon_that_answers() {
     assert!(f["summary"].as_str().unwrap().contains(&d.host()), "{f}");
     let cmds = commands(f);
     assert!(cmds.contains("unset DOCKER_HOST"), "{cmds}");
-    assert!(cmds.contains(&format!("export DOCKER_HOST={}", d.host())), "{cmds}");
+    assert!(
+        cmds.contains(&format!("export DOCKER_HOST={}", d.host())),
+        "{cmds}"
+    );
     // The missing socket is reported as a consequence of the stale setting.
     let missing = r["findings"]
         .as_array()

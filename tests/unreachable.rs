@@ -13,7 +13,11 @@ fn missing_socket_is_an_error_that_names_the_path() {
     let tmp = tempfile::tempdir().unwrap();
     let sock = tmp.path().join("nothing.sock");
     let host = format!("unix://{}", sock.display());
-    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &host)], &["--format", "json", "--only", "daemon"]));
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", &host)],
+        &["--format", "json", "--only", "daemon"],
+    ));
     assert_eq!(run.code, 2, "{}", run.stdout);
     let r = run.json();
     let f = r["findings"]
@@ -31,10 +35,17 @@ fn stale_socket_is_told_apart_from_missing() {
     let sock = tmp.path().join("stale.sock");
     drop(UnixListener::bind(&sock).unwrap()); // the file stays, nobody listens
     let host = format!("unix://{}", sock.display());
-    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &host)], &["--format", "json", "--only", "daemon"]));
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", &host)],
+        &["--format", "json", "--only", "daemon"],
+    ));
     let r = run.json();
     let f = finding(&r, "daemon.socket-stale");
-    assert!(f["summary"].as_str().unwrap().contains("nothing listens"), "{f}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("nothing listens"),
+        "{f}"
+    );
     assert_eq!(run.code, 2);
 }
 
@@ -51,7 +62,11 @@ fn a_socket_that_never_answers_finishes_within_the_timeout() {
         }
     });
     let host = format!("unix://{}", sock.display());
-    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &host)], &["--format", "json", "--timeout", "2"]));
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", &host)],
+        &["--format", "json", "--timeout", "2"],
+    ));
     assert!(
         run.elapsed < Duration::from_millis(2500),
         "took {:?} with --timeout 2",
@@ -59,7 +74,10 @@ fn a_socket_that_never_answers_finishes_within_the_timeout() {
     );
     let r = run.json();
     let f = finding(&r, "daemon.no-answer");
-    assert!(f["summary"].as_str().unwrap().contains("gave no answer"), "{f}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("gave no answer"),
+        "{f}"
+    );
     assert_eq!(run.code, 2);
 }
 
@@ -76,7 +94,11 @@ fn something_that_is_not_docker_is_named_as_such() {
         }
     });
     let host = format!("unix://{}", sock.display());
-    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", &host)], &["--format", "json", "--only", "daemon"]));
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", &host)],
+        &["--format", "json", "--only", "daemon"],
+    ));
     let r = run.json();
     let f = finding(&r, "daemon.not-docker");
     assert!(f["summary"].as_str().unwrap().contains(&host), "{f}");
@@ -85,13 +107,26 @@ fn something_that_is_not_docker_is_named_as_such() {
 #[test]
 fn unknown_docker_host_scheme_is_a_finding_naming_the_value() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", "htp://10.0.0.1:2375")], &["--format", "json"]));
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", "htp://10.0.0.1:2375")],
+        &["--format", "json"],
+    ));
     let r = run.json();
     let f = finding(&r, "endpoint.invalid-host");
-    assert!(f["summary"].as_str().unwrap().contains("htp://10.0.0.1:2375"), "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("htp://10.0.0.1:2375"),
+        "{f}"
+    );
     assert!(commands(f).contains("unset DOCKER_HOST"));
     // The daemon probe does not guess an address; it points at the endpoint problem.
-    assert_eq!(finding(&r, "daemon.unchecked")["caused_by"], "endpoint.invalid-host");
+    assert_eq!(
+        finding(&r, "daemon.unchecked")["caused_by"],
+        "endpoint.invalid-host"
+    );
     assert_eq!(run.code, 2);
 }
 
@@ -100,7 +135,11 @@ fn malformed_config_json_names_file_line_and_column() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("cfg");
     std::fs::create_dir(&cfg).unwrap();
-    std::fs::write(cfg.join("config.json"), "{\n  \"currentContext\": \"x\",\n}\n").unwrap();
+    std::fs::write(
+        cfg.join("config.json"),
+        "{\n  \"currentContext\": \"x\",\n}\n",
+    )
+    .unwrap();
     let run = capture(doctor(
         tmp.path(),
         &[("DOCKER_CONFIG", cfg.to_str().unwrap())],
@@ -108,7 +147,10 @@ fn malformed_config_json_names_file_line_and_column() {
     ));
     let r = run.json();
     let f = finding(&r, "endpoint.config-invalid");
-    assert!(f["summary"].as_str().unwrap().contains("config.json"), "{f}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("config.json"),
+        "{f}"
+    );
     assert_eq!(evidence(f, "line"), Some("3"));
     assert_eq!(evidence(f, "column"), Some("1"));
 }
@@ -130,7 +172,10 @@ fn malformed_context_metadata_names_the_file() {
     std::fs::write(dir.join("meta.json"), "{\"Name\":\"broken\",\"Endpoints\":").unwrap();
     let run = capture(doctor(
         tmp.path(),
-        &[("DOCKER_CONFIG", cfg.to_str().unwrap()), ("DOCKER_CONTEXT", "broken")],
+        &[
+            ("DOCKER_CONFIG", cfg.to_str().unwrap()),
+            ("DOCKER_CONTEXT", "broken"),
+        ],
         &["--format", "json"],
     ));
     let r = run.json();
@@ -142,7 +187,11 @@ fn malformed_context_metadata_names_the_file() {
 #[test]
 fn missing_context_is_named() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = capture(doctor(tmp.path(), &[("DOCKER_CONTEXT", "desktop-linux")], &["--format", "json"]));
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_CONTEXT", "desktop-linux")],
+        &["--format", "json"],
+    ));
     let r = run.json();
     let f = finding(&r, "endpoint.context-not-found");
     assert!(commands(f).contains("docker context use default"));
@@ -162,17 +211,32 @@ fn unknown_probe_is_a_usage_error() {
 fn colour_only_when_asked_or_on_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let piped = capture(doctor(tmp.path(), &[], &["--only", "endpoint"]));
-    assert!(!piped.stdout.contains('\u{1b}'), "escape codes in piped output");
-    let forced = capture(doctor(tmp.path(), &[], &["--only", "endpoint", "--color", "always"]));
+    assert!(
+        !piped.stdout.contains('\u{1b}'),
+        "escape codes in piped output"
+    );
+    let forced = capture(doctor(
+        tmp.path(),
+        &[],
+        &["--only", "endpoint", "--color", "always"],
+    ));
     assert!(forced.stdout.contains('\u{1b}'));
-    let never = capture(doctor(tmp.path(), &[("NO_COLOR", "1")], &["--only", "endpoint", "--color", "auto"]));
+    let never = capture(doctor(
+        tmp.path(),
+        &[("NO_COLOR", "1")],
+        &["--only", "endpoint", "--color", "auto"],
+    ));
     assert!(!never.stdout.contains('\u{1b}'));
 }
 
 #[test]
 fn json_output_is_the_document_and_nothing_else() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = capture(doctor(tmp.path(), &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")], &["--format", "json"]));
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")],
+        &["--format", "json"],
+    ));
     let r = run.json();
     assert_eq!(r["schema_version"], 1);
     assert_eq!(r["tool"]["name"], "docker-doctor");
@@ -181,6 +245,9 @@ fn json_output_is_the_document_and_nothing_else() {
     }
     for f in r["findings"].as_array().unwrap() {
         assert!(["ok", "info", "warn", "error"].contains(&f["severity"].as_str().unwrap()));
-        assert_eq!(f["probe"].as_str().unwrap(), f["id"].as_str().unwrap().split('.').next().unwrap());
+        assert_eq!(
+            f["probe"].as_str().unwrap(),
+            f["id"].as_str().unwrap().split('.').next().unwrap()
+        );
     }
 }

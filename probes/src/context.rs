@@ -94,7 +94,12 @@ impl Context {
 
     /// The resolved endpoint is a rootless daemon's socket (under the user's runtime dir).
     pub fn is_rootless_endpoint(&self) -> bool {
-        let Some(path) = self.endpoint().endpoint.as_ref().and_then(|e| e.socket_path()) else {
+        let Some(path) = self
+            .endpoint()
+            .endpoint
+            .as_ref()
+            .and_then(|e| e.socket_path())
+        else {
             return false;
         };
         let runtime = self.host.env_nonempty("XDG_RUNTIME_DIR");

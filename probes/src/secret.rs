@@ -83,7 +83,10 @@ mod tests {
             redact_url("http://alice:s3cr%40t@proxy.corp:3128/"),
             "http://alice:<redacted>@proxy.corp:3128/"
         );
-        assert_eq!(redact_url("http://proxy.corp:3128"), "http://proxy.corp:3128");
+        assert_eq!(
+            redact_url("http://proxy.corp:3128"),
+            "http://proxy.corp:3128"
+        );
         assert_eq!(redact_url("https://tok@h/x"), "https://<redacted>@h/x");
         assert_eq!(redact_url("not a url"), "not a url");
     }

@@ -61,7 +61,9 @@ impl Human {
         let width = r.probes.iter().map(|p| p.id.len()).max().unwrap_or(8);
         for p in &r.probes {
             let line = match p.status {
-                ProbeStatus::Skipped => format!("skipped ({})", p.skipped_because.as_deref().unwrap_or("")),
+                ProbeStatus::Skipped => {
+                    format!("skipped ({})", p.skipped_because.as_deref().unwrap_or(""))
+                }
                 _ => probe_line(r, p.id),
             };
             let timing = if self.verbose && p.status != ProbeStatus::Skipped {
@@ -69,12 +71,28 @@ impl Human {
             } else {
                 String::new()
             };
-            let _ = writeln!(out, "  {} {:width$}  {line}{timing}", self.status_mark(p.status), p.id);
+            let _ = writeln!(
+                out,
+                "  {} {:width$}  {line}{timing}",
+                self.status_mark(p.status),
+                p.id
+            );
         }
 
-        let problems: Vec<&ReportFinding> = r.findings.iter().filter(|f| f.severity >= Severity::Warn).collect();
+        let problems: Vec<&ReportFinding> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warn)
+            .collect();
         if !problems.is_empty() {
-            let _ = writeln!(out, "\n{}\n", self.paint("Problems, root cause first", Style::new().bold().underline()));
+            let _ = writeln!(
+                out,
+                "\n{}\n",
+                self.paint(
+                    "Problems, root cause first",
+                    Style::new().bold().underline()
+                )
+            );
             for f in &problems {
                 self.finding(&mut out, f, r);
             }
@@ -82,18 +100,29 @@ impl Human {
         let notes: Vec<&ReportFinding> = r
             .findings
             .iter()
-            .filter(|f| f.severity == Severity::Info || (self.verbose && f.severity == Severity::Ok))
+            .filter(|f| {
+                f.severity == Severity::Info || (self.verbose && f.severity == Severity::Ok)
+            })
             .collect();
         if !notes.is_empty() {
-            let _ = writeln!(out, "\n{}\n", self.paint("Notes", Style::new().bold().underline()));
+            let _ = writeln!(
+                out,
+                "\n{}\n",
+                self.paint("Notes", Style::new().bold().underline())
+            );
             for f in &notes {
                 self.finding(&mut out, f, r);
             }
         }
         let s = &r.summary;
         let verdict = match s.status {
-            Severity::Error => self.paint("Docker will not work until the errors above are fixed.", Style::new().red().bold()),
-            Severity::Warn => self.paint("Docker works, with warnings.", Style::new().yellow().bold()),
+            Severity::Error => self.paint(
+                "Docker will not work until the errors above are fixed.",
+                Style::new().red().bold(),
+            ),
+            Severity::Warn => {
+                self.paint("Docker works, with warnings.", Style::new().yellow().bold())
+            }
             _ => self.paint("Docker looks healthy.", Style::new().green().bold()),
         };
         let _ = writeln!(
@@ -108,24 +137,49 @@ impl Human {
         let depth = cause_depth(f, r);
         let pad = "    ".repeat(depth);
         let arrow = if depth > 0 { "└─ " } else { "" };
-        let _ = writeln!(out, "{pad}{arrow}{} {}  {}", self.badge(f.severity), self.paint(&f.id, Style::new().bold()), f.summary);
+        let _ = writeln!(
+            out,
+            "{pad}{arrow}{} {}  {}",
+            self.badge(f.severity),
+            self.paint(&f.id, Style::new().bold()),
+            f.summary
+        );
         let pad = format!("{pad}   ");
         if let Some(c) = &f.caused_by {
-            let _ = writeln!(out, "{pad}{}", self.paint(&format!("caused by {c}"), Style::new().dimmed()));
+            let _ = writeln!(
+                out,
+                "{pad}{}",
+                self.paint(&format!("caused by {c}"), Style::new().dimmed())
+            );
         }
         if let Some(d) = &f.detail {
             let _ = writeln!(out, "{pad}{d}");
         }
         for e in &f.evidence {
-            let _ = writeln!(out, "{pad}{} {}", self.paint(&format!("{}:", e.key), Style::new().dimmed()), e.value);
+            let _ = writeln!(
+                out,
+                "{pad}{} {}",
+                self.paint(&format!("{}:", e.key), Style::new().dimmed()),
+                e.value
+            );
         }
         for (i, fix) in f.fixes.iter().enumerate() {
             let label = if i == 0 { "Fix:" } else { "Or:" };
-            let _ = writeln!(out, "{pad}{} {}", self.paint(label, Style::new().green().bold()), fix.title);
+            let _ = writeln!(
+                out,
+                "{pad}{} {}",
+                self.paint(label, Style::new().green().bold()),
+                fix.title
+            );
             for step in &fix.steps {
                 match step {
                     Step::Command { command, .. } => {
-                        let _ = writeln!(out, "{pad}  {} {}", self.paint("$", Style::new().dimmed()), self.paint(command, Style::new().bold()));
+                        let _ = writeln!(
+                            out,
+                            "{pad}  {} {}",
+                            self.paint("$", Style::new().dimmed()),
+                            self.paint(command, Style::new().bold())
+                        );
                     }
                     Step::WriteFile { path, contents, .. } => {
                         let _ = writeln!(out, "{pad}  write {path}:");
@@ -139,10 +193,18 @@ impl Human {
                 }
             }
             if let Some(n) = &fix.note {
-                let _ = writeln!(out, "{pad}  {} {n}", self.paint("Note:", Style::new().yellow()));
+                let _ = writeln!(
+                    out,
+                    "{pad}  {} {n}",
+                    self.paint("Note:", Style::new().yellow())
+                );
             }
             if let Some(d) = &fix.docs {
-                let _ = writeln!(out, "{pad}  {} {d}", self.paint("Docs:", Style::new().dimmed()));
+                let _ = writeln!(
+                    out,
+                    "{pad}  {} {d}",
+                    self.paint("Docs:", Style::new().dimmed())
+                );
             }
         }
         out.push('\n');
@@ -158,7 +220,10 @@ fn probe_line(r: &Report, probe: &str) -> String {
         None => "nothing to report".into(),
         Some(w) if w.severity >= Severity::Warn => w.summary.clone(),
         Some(w) => {
-            let first = mine.iter().find(|f| f.severity == Severity::Ok).unwrap_or(w);
+            let first = mine
+                .iter()
+                .find(|f| f.severity == Severity::Ok)
+                .unwrap_or(w);
             let notes = mine.iter().filter(|f| f.severity == Severity::Info).count();
             match notes {
                 0 => first.summary.clone(),
@@ -177,7 +242,11 @@ fn cause_depth(f: &ReportFinding, r: &Report) -> usize {
         if depth > 8 {
             break;
         }
-        cur = r.findings.iter().find(|g| g.id == c).and_then(|g| g.caused_by.clone());
+        cur = r
+            .findings
+            .iter()
+            .find(|g| g.id == c)
+            .and_then(|g| g.caused_by.clone());
     }
     depth
 }

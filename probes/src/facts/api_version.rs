@@ -28,9 +28,15 @@ impl fmt::Display for ApiVersion {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionRefusal {
     /// "client version 1.46 is too new. Maximum supported API version is 1.41"
-    TooNew { asked: Option<ApiVersion>, max: ApiVersion },
+    TooNew {
+        asked: Option<ApiVersion>,
+        max: ApiVersion,
+    },
     /// "client version 1.24 is too old. Minimum supported API version is 1.44, ..."
-    TooOld { asked: Option<ApiVersion>, min: ApiVersion },
+    TooOld {
+        asked: Option<ApiVersion>,
+        min: ApiVersion,
+    },
 }
 
 pub fn parse_refusal(message: &str) -> Option<VersionRefusal> {

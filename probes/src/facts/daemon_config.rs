@@ -112,7 +112,10 @@ pub fn parse_flags(args: &[String]) -> Vec<(String, String)> {
     out
 }
 
-fn find_conflicts(map: &serde_json::Map<String, Value>, flags: &[(String, String)]) -> Vec<Conflict> {
+fn find_conflicts(
+    map: &serde_json::Map<String, Value>,
+    flags: &[(String, String)],
+) -> Vec<Conflict> {
     // dockerd flattens nested option groups ("proxies") before comparing.
     let mut file_keys: Vec<(String, &Value)> = Vec::new();
     for (k, v) in map {
@@ -339,7 +342,10 @@ mod tests {
             f,
             vec![
                 ("hosts".into(), "fd://".into()),
-                ("containerd".into(), "/run/containerd/containerd.sock".into()),
+                (
+                    "containerd".into(),
+                    "/run/containerd/containerd.sock".into()
+                ),
                 ("debug".into(), "true".into()),
                 ("registry-mirrors".into(), "https://m".into()),
             ]
@@ -348,8 +354,10 @@ mod tests {
 
     #[test]
     fn hosts_in_file_and_flag_conflict() {
-        let map = serde_json::from_str::<Value>(r#"{"hosts":["tcp://0.0.0.0:2376","fd://"],"debug":true}"#)
-            .unwrap();
+        let map = serde_json::from_str::<Value>(
+            r#"{"hosts":["tcp://0.0.0.0:2376","fd://"],"debug":true}"#,
+        )
+        .unwrap();
         let flags = parse_flags(&words("/usr/bin/dockerd -H fd://"));
         let c = find_conflicts(map.as_object().unwrap(), &flags);
         assert_eq!(c.len(), 1);
@@ -360,9 +368,13 @@ mod tests {
 
     #[test]
     fn nested_proxies_conflict_with_proxy_flags() {
-        let map = serde_json::from_str::<Value>(r#"{"proxies":{"http-proxy":"http://p:3128"}}"#).unwrap();
+        let map =
+            serde_json::from_str::<Value>(r#"{"proxies":{"http-proxy":"http://p:3128"}}"#).unwrap();
         let flags = parse_flags(&words("dockerd --http-proxy=http://q:3128"));
-        assert_eq!(find_conflicts(map.as_object().unwrap(), &flags)[0].key, "http-proxy");
+        assert_eq!(
+            find_conflicts(map.as_object().unwrap(), &flags)[0].key,
+            "http-proxy"
+        );
     }
 
     #[test]

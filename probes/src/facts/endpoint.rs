@@ -25,7 +25,10 @@ pub struct Endpoint {
 pub enum EndpointKind {
     Unix(PathBuf),
     /// `host:port`, and whether TLS is used.
-    Tcp { address: String, tls: bool },
+    Tcp {
+        address: String,
+        tls: bool,
+    },
     Npipe(String),
     Ssh(String),
 }
@@ -37,6 +40,13 @@ impl Endpoint {
             url: format!("unix://{}", path.display()),
             kind: EndpointKind::Unix(path),
         }
+    }
+
+    /// Docker Desktop's per-user socket (Linux: ~/.docker/desktop, macOS: ~/.docker/run).
+    pub fn is_docker_desktop(&self) -> bool {
+        self.socket_path().is_some_and(|p| {
+            p.ends_with(".docker/desktop/docker.sock") || p.ends_with(".docker/run/docker.sock")
+        })
     }
 
     pub fn socket_path(&self) -> Option<&Path> {
@@ -348,13 +358,19 @@ fn context_endpoint(
 pub fn well_known_sockets(host: &dyn Host) -> Vec<(&'static str, Endpoint)> {
     let mut out = Vec::new();
     if host.os().os == "windows" {
-        out.push(("Docker Engine / Docker Desktop", default_endpoint("windows")));
+        out.push((
+            "Docker Engine / Docker Desktop",
+            default_endpoint("windows"),
+        ));
         return out;
     }
     out.push(("system Docker Engine", Endpoint::unix(DEFAULT_UNIX_SOCKET)));
     if let Some(runtime) = host.env_nonempty("XDG_RUNTIME_DIR") {
         let runtime = PathBuf::from(runtime);
-        out.push(("rootless Docker", Endpoint::unix(runtime.join("docker.sock"))));
+        out.push((
+            "rootless Docker",
+            Endpoint::unix(runtime.join("docker.sock")),
+        ));
         out.push((
             "Podman (rootless)",
             Endpoint::unix(runtime.join("podman/podman.sock")),
@@ -369,7 +385,10 @@ pub fn well_known_sockets(host: &dyn Host) -> Vec<(&'static str, Endpoint)> {
             "Docker Desktop (macOS)",
             Endpoint::unix(home.join(".docker/run/docker.sock")),
         ));
-        out.push(("Rancher Desktop", Endpoint::unix(home.join(".rd/docker.sock"))));
+        out.push((
+            "Rancher Desktop",
+            Endpoint::unix(home.join(".rd/docker.sock")),
+        ));
     }
     out
 }
@@ -381,7 +400,10 @@ mod tests {
     #[test]
     fn parses_the_schemes_the_cli_accepts() {
         let e = Endpoint::parse("unix:///run/user/1000/docker.sock", false).unwrap();
-        assert_eq!(e.socket_path(), Some(Path::new("/run/user/1000/docker.sock")));
+        assert_eq!(
+            e.socket_path(),
+            Some(Path::new("/run/user/1000/docker.sock"))
+        );
         let e = Endpoint::parse("tcp://10.0.0.5", true).unwrap();
         assert_eq!(
             e.kind,
@@ -404,7 +426,11 @@ mod tests {
 
     #[test]
     fn rejects_what_the_cli_rejects_with_a_reason() {
-        assert!(Endpoint::parse("htp://x", false).unwrap_err().contains("htp://"));
+        assert!(
+            Endpoint::parse("htp://x", false)
+                .unwrap_err()
+                .contains("htp://")
+        );
         assert!(
             Endpoint::parse("/var/run/docker.sock", false)
                 .unwrap_err()

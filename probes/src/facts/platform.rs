@@ -56,7 +56,9 @@ impl Platform {
 
     /// The distribution family for package commands: `debian`, `fedora`, `arch`, ...
     pub fn family(&self) -> Option<&str> {
-        const FAMILIES: &[&str] = &["debian", "ubuntu", "fedora", "rhel", "centos", "arch", "alpine", "suse", "opensuse"];
+        const FAMILIES: &[&str] = &[
+            "debian", "ubuntu", "fedora", "rhel", "centos", "arch", "alpine", "suse", "opensuse",
+        ];
         std::iter::once(self.distro_id.as_deref())
             .chain(self.distro_like.iter().map(|s| Some(s.as_str())))
             .flatten()
@@ -87,13 +89,17 @@ mod tests {
 
     #[test]
     fn reads_quoted_and_bare_fields() {
-        let t = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nID_LIKE='rhel fedora'\n";
+        let t =
+            "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nID_LIKE='rhel fedora'\n";
         assert_eq!(os_release_field(t, "ID").as_deref(), Some("debian"));
         assert_eq!(
             os_release_field(t, "PRETTY_NAME").as_deref(),
             Some("Debian GNU/Linux 12 (bookworm)")
         );
-        assert_eq!(os_release_field(t, "ID_LIKE").as_deref(), Some("rhel fedora"));
+        assert_eq!(
+            os_release_field(t, "ID_LIKE").as_deref(),
+            Some("rhel fedora")
+        );
         assert_eq!(os_release_field(t, "VERSION_ID"), None);
     }
 }

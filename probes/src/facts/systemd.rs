@@ -139,7 +139,9 @@ pub fn split_command(line: &str) -> Vec<String> {
         words.push(word);
     }
     if let Some(first) = words.first_mut() {
-        *first = first.trim_start_matches(['-', '@', '+', '!', ':']).to_string();
+        *first = first
+            .trim_start_matches(['-', '@', '+', '!', ':'])
+            .to_string();
     }
     words
 }
@@ -161,7 +163,10 @@ mod tests {
         let text = "[Unit]\nExecStart=no\n[Service]\n# c\nExecStart=\nExecStart=/usr/bin/dockerd \\\n  -H fd://\nEnvironment=\"A=1\"\n";
         let d = directives(text, "Service");
         assert_eq!(d[0], ("ExecStart".into(), "".into()));
-        assert_eq!(d[1].1, "/usr/bin/dockerd   -H fd://");
+        assert_eq!(
+            split_command(&d[1].1),
+            vec!["/usr/bin/dockerd", "-H", "fd://"]
+        );
         assert_eq!(d[2], ("Environment".into(), "\"A=1\"".into()));
     }
 }

@@ -132,7 +132,8 @@ impl FixtureHost {
     pub fn load(dir: impl Into<PathBuf>) -> Result<Self, String> {
         let dir = dir.into();
         let path = dir.join("host.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let spec: Spec = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(FixtureHost { dir, spec })
     }
@@ -191,7 +192,11 @@ impl Host for FixtureHost {
         }
         let m = std::fs::metadata(self.on_disk(&path))?;
         Ok(FileStat {
-            kind: if m.is_dir() { FileKind::Dir } else { FileKind::File },
+            kind: if m.is_dir() {
+                FileKind::Dir
+            } else {
+                FileKind::File
+            },
             uid: 0,
             gid: 0,
             mode: if m.is_dir() { 0o755 } else { 0o644 },
@@ -310,7 +315,11 @@ impl Host for FixtureHost {
             Some("permission-denied") => return Err(ApiError::PermissionDenied),
             Some("refused") => return Err(ApiError::Refused),
             Some("timeout") => return Err(ApiError::TimedOut),
-            Some("garbage") => return Err(ApiError::Garbage("expected value at line 1 column 1".into())),
+            Some("garbage") => {
+                return Err(ApiError::Garbage(
+                    "expected value at line 1 column 1".into(),
+                ));
+            }
             Some(other) => return Err(ApiError::Other(format!("fixture error {other}"))),
             None => {}
         }
@@ -318,17 +327,24 @@ impl Host for FixtureHost {
         // Refuse versions out of range in the daemon's own words.
         let asked = ApiVersion(api_version.0, api_version.1);
         let max = version.api_version.as_deref().and_then(ApiVersion::parse);
-        let min = version.min_api_version.as_deref().and_then(ApiVersion::parse);
+        let min = version
+            .min_api_version
+            .as_deref()
+            .and_then(ApiVersion::parse);
         if let Some(max) = max.filter(|m| asked > *m) {
             return Err(ApiError::Server {
                 status: 400,
-                message: format!("client version {asked} is too new. Maximum supported API version is {max}"),
+                message: format!(
+                    "client version {asked} is too new. Maximum supported API version is {max}"
+                ),
             });
         }
         if let Some(min) = min.filter(|m| asked < *m) {
             return Err(ApiError::Server {
                 status: 400,
-                message: format!("client version {asked} is too old. Minimum supported API version is {min}, please upgrade your client to a newer version"),
+                message: format!(
+                    "client version {asked} is too old. Minimum supported API version is {min}, please upgrade your client to a newer version"
+                ),
             });
         }
         match request {

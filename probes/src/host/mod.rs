@@ -113,7 +113,10 @@ pub enum ApiError {
     /// Connected, but no answer before the deadline.
     TimedOut,
     /// The daemon answered with an error status.
-    Server { status: u16, message: String },
+    Server {
+        status: u16,
+        message: String,
+    },
     /// The daemon answered, but not with what the API promises.
     Garbage(String),
     /// This endpoint kind cannot be checked by this build (e.g. `ssh://`).

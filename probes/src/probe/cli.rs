@@ -11,8 +11,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const FOUND: FindingKind = FindingKind::new("cli.found", Severity::Ok, "docker CLI found on PATH");
-const MISSING: FindingKind =
-    FindingKind::new("cli.missing", Severity::Error, "docker CLI is not installed");
+const MISSING: FindingKind = FindingKind::new(
+    "cli.missing",
+    Severity::Error,
+    "docker CLI is not installed",
+);
 const NOT_ON_PATH: FindingKind = FindingKind::new(
     "cli.not-on-path",
     Severity::Error,
@@ -40,7 +43,11 @@ const SYSTEM_PLUGIN_DIRS: &[&str] = &[
 ];
 
 /// Installs that put `docker` outside the usual PATH.
-const OFF_PATH_LOCATIONS: &[&str] = &["/snap/bin/docker", "/usr/local/bin/docker", "/usr/bin/docker"];
+const OFF_PATH_LOCATIONS: &[&str] = &[
+    "/snap/bin/docker",
+    "/usr/local/bin/docker",
+    "/usr/bin/docker",
+];
 
 pub struct Cli;
 
@@ -64,7 +71,11 @@ impl Probe for Cli {
                 .map(Path::new)
                 .find(|p| host.exists(p))
             {
-                let dir = found.parent().unwrap_or(Path::new("/")).display().to_string();
+                let dir = found
+                    .parent()
+                    .unwrap_or(Path::new("/"))
+                    .display()
+                    .to_string();
                 return vec![
                     NOT_ON_PATH
                         .finding(format!("docker is at {} but {dir} is not on PATH", found.display()))
@@ -93,7 +104,11 @@ impl Probe for Cli {
             Ok(out) => {
                 findings.push(
                     VERSION_FAILED
-                        .finding(format!("`{} --version` exited with {:?}", path.display(), out.status))
+                        .finding(format!(
+                            "`{} --version` exited with {:?}",
+                            path.display(),
+                            out.status
+                        ))
                         .evidence("stderr", out.stderr.trim()),
                 );
                 None
@@ -123,16 +138,25 @@ impl Probe for Cli {
         }
 
         let plugin_dirs = plugin_dirs(ctx);
-        for (plugin, purpose) in [("compose", "docker compose"), ("buildx", "docker buildx / BuildKit builds")] {
+        for (plugin, purpose) in [
+            ("compose", "docker compose"),
+            ("buildx", "docker buildx / BuildKit builds"),
+        ] {
             match find_plugin(ctx, &plugin_dirs, plugin) {
                 Some(p) => found = found.evidence(format!("plugin {plugin}"), p.display()),
                 None => findings.push(plugin_hint(
                     PLUGIN_MISSING
-                        .finding(format!("the {plugin} plugin is not installed ({purpose} will not work)"))
+                        .finding(format!(
+                            "the {plugin} plugin is not installed ({purpose} will not work)"
+                        ))
                         .evidence("plugin", plugin)
                         .evidence(
                             "searched",
-                            plugin_dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "),
+                            plugin_dirs
+                                .iter()
+                                .map(|d| d.display().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
                         ),
                     plugin,
                     ctx.platform(),
@@ -150,9 +174,17 @@ fn plugin_dirs(ctx: &Context) -> Vec<PathBuf> {
         .into_iter()
         .collect();
     if ctx.platform().os == "windows" {
-        let program_files = ctx.host().env_nonempty("ProgramFiles").unwrap_or_else(|| r"C:\Program Files".into());
-        let program_data = ctx.host().env_nonempty("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
-        dirs.push(PathBuf::from(format!(r"{program_files}\Docker\cli-plugins")));
+        let program_files = ctx
+            .host()
+            .env_nonempty("ProgramFiles")
+            .unwrap_or_else(|| r"C:\Program Files".into());
+        let program_data = ctx
+            .host()
+            .env_nonempty("ProgramData")
+            .unwrap_or_else(|| r"C:\ProgramData".into());
+        dirs.push(PathBuf::from(format!(
+            r"{program_files}\Docker\cli-plugins"
+        )));
         dirs.push(PathBuf::from(format!(r"{program_data}\Docker\cli-plugins")));
     } else {
         dirs.extend(SYSTEM_PLUGIN_DIRS.iter().map(PathBuf::from));
@@ -166,7 +198,9 @@ fn find_plugin(ctx: &Context, dirs: &[PathBuf], plugin: &str) -> Option<PathBuf>
     } else {
         format!("docker-{plugin}")
     };
-    dirs.iter().map(|d| d.join(&exe)).find(|p| ctx.host().exists(p))
+    dirs.iter()
+        .map(|d| d.join(&exe))
+        .find(|p| ctx.host().exists(p))
 }
 
 /// "Docker version 28.2.2, build e6534b4" → "28.2.2".

@@ -65,15 +65,21 @@ const INFO_FAILED: FindingKind = FindingKind::new(
     Severity::Warn,
     "the daemon answered `version` but not `info`",
 );
-const WARNINGS: FindingKind =
-    FindingKind::new("daemon.warnings", Severity::Warn, "the daemon reports warnings in `docker info`");
+const WARNINGS: FindingKind = FindingKind::new(
+    "daemon.warnings",
+    Severity::Warn,
+    "the daemon reports warnings in `docker info`",
+);
 const CONFIG_INVALID: FindingKind = FindingKind::new(
     "daemon.config-invalid",
     Severity::Error,
     "daemon.json is not valid JSON (dockerd refuses to start)",
 );
-const CONFIG_UNREADABLE: FindingKind =
-    FindingKind::new("daemon.config-unreadable", Severity::Info, "daemon.json cannot be read by this user");
+const CONFIG_UNREADABLE: FindingKind = FindingKind::new(
+    "daemon.config-unreadable",
+    Severity::Info,
+    "daemon.json cannot be read by this user",
+);
 const CONFIG_UNKNOWN_KEY: FindingKind = FindingKind::new(
     "daemon.config-unknown-key",
     Severity::Warn,
@@ -151,7 +157,10 @@ fn healthy(ctx: &Context, state: &DaemonState, v: &SystemVersion) -> Vec<Finding
     let server = v.version.clone().unwrap_or_else(|| "?".into());
     let api = v.api_version.clone().unwrap_or_else(|| "?".into());
     let mut ok = OK
-        .finding(format!("Docker Engine {server} (API {api}) answers at {}", state.endpoint.url))
+        .finding(format!(
+            "Docker Engine {server} (API {api}) answers at {}",
+            state.endpoint.url
+        ))
         .evidence("endpoint", &state.endpoint.url)
         .evidence("server_version", &server)
         .evidence("api_version", &api);
@@ -172,9 +181,13 @@ fn healthy(ctx: &Context, state: &DaemonState, v: &SystemVersion) -> Vec<Finding
             out.insert(0, ok);
             let warnings = info.warnings.clone().unwrap_or_default();
             if !warnings.is_empty() {
-                let mut w = WARNINGS.finding(format!("the daemon reports {} warning(s)", warnings.len()));
+                let mut w =
+                    WARNINGS.finding(format!("the daemon reports {} warning(s)", warnings.len()));
                 for (i, text) in warnings.iter().enumerate() {
-                    w = w.evidence(format!("warning {}", i + 1), text.trim_start_matches("WARNING: "));
+                    w = w.evidence(
+                        format!("warning {}", i + 1),
+                        text.trim_start_matches("WARNING: "),
+                    );
                 }
                 out.push(w.fix(
                     Fix::new("Read each warning in the daemon's docs; most name the setting to change")
@@ -187,7 +200,11 @@ fn healthy(ctx: &Context, state: &DaemonState, v: &SystemVersion) -> Vec<Finding
             out.insert(0, ok);
             out.push(
                 INFO_FAILED
-                    .finding(format!("`info` failed at {}: {}", state.endpoint.url, describe_error(e)))
+                    .finding(format!(
+                        "`info` failed at {}: {}",
+                        state.endpoint.url,
+                        describe_error(e)
+                    ))
                     .evidence("endpoint", &state.endpoint.url),
             );
         }
@@ -228,9 +245,15 @@ fn pinned_api_problem(ctx: &Context, v: &SystemVersion) -> Option<Finding> {
     let max = v.api_version.as_deref().and_then(ApiVersion::parse)?;
     let min = v.min_api_version.as_deref().and_then(ApiVersion::parse);
     let (summary, export) = if pinned > max {
-        (format!("DOCKER_API_VERSION={raw} but the daemon supports at most {max}"), max)
+        (
+            format!("DOCKER_API_VERSION={raw} but the daemon supports at most {max}"),
+            max,
+        )
     } else if let Some(min) = min.filter(|m| pinned < *m) {
-        (format!("DOCKER_API_VERSION={raw} but the daemon needs at least {min}"), min)
+        (
+            format!("DOCKER_API_VERSION={raw} but the daemon needs at least {min}"),
+            min,
+        )
     } else {
         return None;
     };
@@ -249,7 +272,12 @@ fn pinned_api_problem(ctx: &Context, v: &SystemVersion) -> Option<Finding> {
     )
 }
 
-fn unreachable(ctx: &Context, state: &DaemonState, e: &ApiError, blocker: Option<String>) -> Finding {
+fn unreachable(
+    ctx: &Context,
+    state: &DaemonState,
+    e: &ApiError,
+    blocker: Option<String>,
+) -> Finding {
     let ep = &state.endpoint;
     let url = &ep.url;
     let r = ctx.endpoint();
@@ -316,7 +344,10 @@ fn unreachable(ctx: &Context, state: &DaemonState, e: &ApiError, blocker: Option
             .evidence("endpoint", url),
     };
     // A hand-set address is a likely cause: let the endpoint probe speak to it.
-    if r.source != Source::Default && f.caused_by.is_none() && !matches!(e, ApiError::PermissionDenied) {
+    if r.source != Source::Default
+        && f.caused_by.is_none()
+        && !matches!(e, ApiError::PermissionDenied)
+    {
         f.caused_by("endpoint")
     } else {
         f
@@ -338,7 +369,7 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
                     .docs("https://docs.docker.com/desktop/troubleshoot-and-support/troubleshoot/"),
             );
     }
-    if is_desktop_socket(ep) {
+    if ep.is_docker_desktop() {
         return NOT_RUNNING
             .finding(format!("Docker Desktop is not running: its socket {url} does not exist"))
             .evidence("endpoint", url)
@@ -364,10 +395,16 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
             None => f,
         };
     }
-    let installed = ["dockerd", "docker-init"].iter().any(|p| host.which(p).is_some())
-        || ["/usr/bin/dockerd", "/usr/sbin/dockerd", "/usr/local/bin/dockerd"]
-            .iter()
-            .any(|p| host.exists(Path::new(p)))
+    let installed = ["dockerd", "docker-init"]
+        .iter()
+        .any(|p| host.which(p).is_some())
+        || [
+            "/usr/bin/dockerd",
+            "/usr/sbin/dockerd",
+            "/usr/local/bin/dockerd",
+        ]
+        .iter()
+        .any(|p| host.exists(Path::new(p)))
         || ctx.daemon_config().service.exists();
     if !installed {
         return NOT_INSTALLED
@@ -382,21 +419,23 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
             );
     }
     let f = NOT_RUNNING
-        .finding(format!("Docker Engine is installed but not running: {url} does not exist"))
+        .finding(format!(
+            "Docker Engine is installed but not running: {url} does not exist"
+        ))
         .evidence("endpoint", url)
-        .evidence("init", if platform.systemd { "systemd" } else { "no systemd" });
+        .evidence(
+            "init",
+            if platform.systemd {
+                "systemd"
+            } else {
+                "no systemd"
+            },
+        );
     let f = with_start_fix(ctx, ep, f, false);
     match blocker {
         Some(b) => f.caused_by(b),
         None => f,
     }
-}
-
-/// Docker Desktop's per-user sockets (Linux: ~/.docker/desktop, macOS: ~/.docker/run).
-fn is_desktop_socket(ep: &Endpoint) -> bool {
-    ep.socket_path().is_some_and(|p| {
-        p.ends_with(".docker/desktop/docker.sock") || p.ends_with(".docker/run/docker.sock")
-    })
 }
 
 fn restart_command(ctx: &Context, _ep: &Endpoint) -> &'static str {
@@ -410,10 +449,18 @@ fn restart_command(ctx: &Context, _ep: &Endpoint) -> &'static str {
 fn with_start_fix(ctx: &Context, ep: &Endpoint, f: Finding, restart: bool) -> Finding {
     let platform = ctx.platform();
     let fix = if platform.systemd {
-        Fix::new(if restart { "Restart the daemon and read why it stopped" } else { "Start the daemon and enable it at boot" })
-            .run_root(if restart { restart_command(ctx, ep) } else { "sudo systemctl enable --now docker" })
-            .run_root("sudo systemctl status docker --no-pager")
-            .run_root(DAEMON_LOG)
+        Fix::new(if restart {
+            "Restart the daemon and read why it stopped"
+        } else {
+            "Start the daemon and enable it at boot"
+        })
+        .run_root(if restart {
+            restart_command(ctx, ep)
+        } else {
+            "sudo systemctl enable --now docker"
+        })
+        .run_root("sudo systemctl status docker --no-pager")
+        .run_root(DAEMON_LOG)
     } else {
         Fix::new(if restart { "Restart the daemon" } else { "Start the daemon" })
             .run_root(if restart { "sudo service docker restart" } else { platform.start_daemon_command() })
@@ -512,19 +559,30 @@ fn config_findings(c: &DaemonConfig, daemon_up: bool) -> Vec<Finding> {
         if let Some(exec) = &c.service.exec_start {
             let kept = without_flag(exec, &conflict.flag);
             f = f.fix(
-                Fix::new(format!("Drop {} from the service so daemon.json decides", conflict.flag))
-                    .write_file(
-                        "/etc/systemd/system/docker.service.d/override.conf",
-                        format!("[Service]\nExecStart=\nExecStart={}\n", kept.join(" ")),
-                    )
-                    .run_root("sudo systemctl daemon-reload")
-                    .run_root(restart),
+                Fix::new(format!(
+                    "Drop {} from the service so daemon.json decides",
+                    conflict.flag
+                ))
+                .write_file(
+                    "/etc/systemd/system/docker.service.d/override.conf",
+                    format!("[Service]\nExecStart=\nExecStart={}\n", kept.join(" ")),
+                )
+                .run_root("sudo systemctl daemon-reload")
+                .run_root(restart),
             );
         }
         f = f.fix(
-            Fix::new(format!("Remove \"{}\" from {path} and keep the flag", conflict.key)).run_root(restart),
+            Fix::new(format!(
+                "Remove \"{}\" from {path} and keep the flag",
+                conflict.key
+            ))
+            .run_root(restart),
         );
-        out.push(if daemon_up { f.severity(Severity::Warn) } else { f });
+        out.push(if daemon_up {
+            f.severity(Severity::Warn)
+        } else {
+            f
+        });
     }
     out
 }
@@ -542,7 +600,11 @@ fn without_flag(args: &[String], flag: &str) -> Vec<String> {
             skip = false;
             continue;
         }
-        let is = |f: &str| a == f || a.starts_with(&format!("{f}=")) || (f.len() == 2 && a.starts_with(f) && a.len() > 2);
+        let is = |f: &str| {
+            a == f
+                || a.starts_with(&format!("{f}="))
+                || (f.len() == 2 && a.starts_with(f) && a.len() > 2)
+        };
         if is(flag) || short.is_some_and(is) {
             skip = !a.contains('=') && (a == flag || Some(a.as_str()) == short);
             continue;
@@ -559,7 +621,8 @@ mod tests {
 
     #[test]
     fn removes_a_flag_in_all_its_spellings() {
-        let args = split_command("/usr/bin/dockerd -H fd:// --host=tcp://x --containerd=/run/c.sock");
+        let args =
+            split_command("/usr/bin/dockerd -H fd:// --host=tcp://x --containerd=/run/c.sock");
         assert_eq!(
             without_flag(&args, "--host"),
             vec!["/usr/bin/dockerd", "--containerd=/run/c.sock"]

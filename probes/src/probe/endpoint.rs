@@ -9,8 +9,11 @@ use crate::host::ApiError;
 use crate::model::{Finding, FindingKind, Fix, Severity};
 use async_trait::async_trait;
 
-const RESOLVED: FindingKind =
-    FindingKind::new("endpoint.resolved", Severity::Ok, "which daemon the CLI talks to, and why");
+const RESOLVED: FindingKind = FindingKind::new(
+    "endpoint.resolved",
+    Severity::Ok,
+    "which daemon the CLI talks to, and why",
+);
 const STALE: FindingKind = FindingKind::new(
     "endpoint.stale",
     Severity::Error,
@@ -99,31 +102,31 @@ impl Probe for EndpointProbe {
             state.version,
             Err(ApiError::NotFound | ApiError::Refused | ApiError::TimedOut)
         );
-        if unreachable && r.source != Source::Default || unreachable && is_desktop(endpoint) {
+        if unreachable && (r.source != Source::Default || endpoint.is_docker_desktop()) {
             let candidates: Vec<_> = well_known_sockets(ctx.host())
                 .into_iter()
                 .filter(|(_, e)| e != endpoint)
                 .filter(|(_, e)| e.socket_path().is_some_and(|p| ctx.host().exists(p)))
                 .collect();
-            let answers = futures_util::future::join_all(
-                candidates.iter().map(|(_, e)| ctx.query(e, false)),
-            )
-            .await;
+            let answers =
+                futures_util::future::join_all(candidates.iter().map(|(_, e)| ctx.query(e, false)))
+                    .await;
             if let Some(((label, alt), _)) = candidates
                 .iter()
                 .zip(answers)
                 .find(|(_, s)| s.answered() || s.version == Err(ApiError::PermissionDenied))
             {
-                findings.push(stale_finding(endpoint, &r.source, r.context.as_deref(), label, alt));
+                findings.push(stale_finding(
+                    endpoint,
+                    &r.source,
+                    r.context.as_deref(),
+                    label,
+                    alt,
+                ));
             }
         }
         findings
     }
-}
-
-fn is_desktop(e: &Endpoint) -> bool {
-    e.socket_path()
-        .is_some_and(|p| p.ends_with(".docker/desktop/docker.sock") || p.ends_with(".docker/run/docker.sock"))
 }
 
 fn stale_finding(
@@ -141,10 +144,13 @@ fn stale_finding(
         .evidence("configured", &endpoint.url)
         .evidence("source", source)
         .evidence("answers", &alt.url);
-    let is_default_alt = alt.socket_path().is_some_and(|p| p.to_str() == Some(DEFAULT_UNIX_SOCKET));
+    let is_default_alt = alt
+        .socket_path()
+        .is_some_and(|p| p.to_str() == Some(DEFAULT_UNIX_SOCKET));
     match source {
         Source::DockerHost => {
-            let mut fix = Fix::new("Stop pointing DOCKER_HOST at the dead socket").run("unset DOCKER_HOST");
+            let mut fix =
+                Fix::new("Stop pointing DOCKER_HOST at the dead socket").run("unset DOCKER_HOST");
             if !is_default_alt {
                 fix = fix.run(format!("export DOCKER_HOST={}", alt.url));
             }
@@ -154,7 +160,7 @@ fn stale_finding(
         _ => {
             let ctx_name = context.unwrap_or("default");
             let mut f = f.evidence("context", ctx_name);
-            if is_desktop(endpoint) {
+            if endpoint.is_docker_desktop() {
                 f = f.fix(
                     Fix::new("Start Docker Desktop, if you meant to use it")
                         .run("systemctl --user start docker-desktop")
@@ -170,8 +176,11 @@ fn stale_finding(
             let fix = if is_default_alt {
                 fix.run("docker context use default")
             } else {
-                fix.run(format!("docker context create local --docker host={}", alt.url))
-                    .run("docker context use local")
+                fix.run(format!(
+                    "docker context create local --docker host={}",
+                    alt.url
+                ))
+                .run("docker context use local")
             };
             f.detail(format!(
                 "The CLI's current context is {ctx_name}; installing Docker Desktop switches it to desktop-linux, and it stays there when Desktop is stopped or removed."

@@ -14,11 +14,21 @@ use async_trait::async_trait;
 use std::io;
 use std::path::Path;
 
-const OK: FindingKind = FindingKind::new("socket.ok", Severity::Ok, "this user may use the daemon socket");
-const ABSENT: FindingKind =
-    FindingKind::new("socket.absent", Severity::Info, "there is no socket to check (see the daemon probe)");
-const NOT_A_SOCKET: FindingKind =
-    FindingKind::new("socket.not-a-socket", Severity::Error, "the socket path is not a socket");
+const OK: FindingKind = FindingKind::new(
+    "socket.ok",
+    Severity::Ok,
+    "this user may use the daemon socket",
+);
+const ABSENT: FindingKind = FindingKind::new(
+    "socket.absent",
+    Severity::Info,
+    "there is no socket to check (see the daemon probe)",
+);
+const NOT_A_SOCKET: FindingKind = FindingKind::new(
+    "socket.not-a-socket",
+    Severity::Error,
+    "the socket path is not a socket",
+);
 const DIR_DENIED: FindingKind = FindingKind::new(
     "socket.dir-denied",
     Severity::Error,
@@ -54,8 +64,11 @@ const WORLD_WRITABLE: FindingKind = FindingKind::new(
     Severity::Warn,
     "the socket is writable by every local user (root for anyone)",
 );
-const SYMLINK: FindingKind =
-    FindingKind::new("socket.symlink", Severity::Info, "the socket path is a symlink to another socket");
+const SYMLINK: FindingKind = FindingKind::new(
+    "socket.symlink",
+    Severity::Info,
+    "the socket path is a symlink to another socket",
+);
 
 const KINDS: &[FindingKind] = &[
     OK,
@@ -90,11 +103,20 @@ impl Probe for Socket {
     }
     fn applicable(&self, ctx: &Context) -> bool {
         ctx.platform().os != "windows"
-            && ctx.endpoint().endpoint.as_ref().is_some_and(|e| matches!(e.kind, EndpointKind::Unix(_)))
+            && ctx
+                .endpoint()
+                .endpoint
+                .as_ref()
+                .is_some_and(|e| matches!(e.kind, EndpointKind::Unix(_)))
     }
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
-        let Some(path) = ctx.endpoint().endpoint.as_ref().and_then(|e| e.socket_path()) else {
+        let Some(path) = ctx
+            .endpoint()
+            .endpoint
+            .as_ref()
+            .and_then(|e| e.socket_path())
+        else {
             return Vec::new();
         };
         let host = ctx.host();
@@ -121,7 +143,11 @@ impl Probe for Socket {
                 return out;
             }
             Err(_) => {
-                out.push(ABSENT.finding(format!("{} does not exist", path.display())).evidence("socket", path.display()));
+                out.push(
+                    ABSENT
+                        .finding(format!("{} does not exist", path.display()))
+                        .evidence("socket", path.display()),
+                );
                 return out;
             }
         };
@@ -158,8 +184,12 @@ impl Probe for Socket {
 fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
     let host = ctx.host();
     let id = ctx.identity();
-    let owner = host.user_name(stat.uid).unwrap_or_else(|| stat.uid.to_string());
-    let group = host.group_name(stat.gid).unwrap_or_else(|| stat.gid.to_string());
+    let owner = host
+        .user_name(stat.uid)
+        .unwrap_or_else(|| stat.uid.to_string());
+    let group = host
+        .group_name(stat.gid)
+        .unwrap_or_else(|| stat.gid.to_string());
     let sock = path.display().to_string();
     let user = &id.user;
     let evidence = |f: Finding| {
@@ -176,15 +206,20 @@ fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
         .docs(ROOTLESS_DOCS);
 
     if id.uid == 0 {
-        return vec![evidence(OK.finding(format!("running as root: {sock} is accessible")))];
+        return vec![evidence(
+            OK.finding(format!("running as root: {sock} is accessible")),
+        )];
     }
     if stat.uid == id.uid {
-        return vec![evidence(OK.finding(format!("{user} owns {sock} (a rootless or per-user daemon)")))];
+        return vec![evidence(OK.finding(format!(
+            "{user} owns {sock} (a rootless or per-user daemon)"
+        )))];
     }
     if stat.gid == 0 {
         // Group root is never the answer: the socket must be handed to the docker group.
         let docker = host.group_by_name("docker");
-        let restart = "sudo systemctl daemon-reload && sudo systemctl restart docker.socket docker.service";
+        let restart =
+            "sudo systemctl daemon-reload && sudo systemctl restart docker.socket docker.service";
         let f = match docker {
             None => evidence(NO_DOCKER_GROUP.finding(format!("{sock} is {owner}:{group} and there is no docker group to grant access with")))
                 .detail("dockerd (or docker.socket) gives the socket to the docker group only if that group exists when it creates the socket.")
@@ -220,7 +255,10 @@ fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
             )];
     }
     if id.process_has(stat.gid) {
-        return vec![evidence(OK.finding(format!("{user} is in group {group}, which may use {sock}"))).detail(ROOT_EQUIVALENT)];
+        return vec![
+            evidence(OK.finding(format!("{user} is in group {group}, which may use {sock}")))
+                .detail(ROOT_EQUIVALENT),
+        ];
     }
     if id.account_has(stat.gid) {
         return vec![evidence(GROUP_NOT_ACTIVE.finding(format!(
@@ -235,7 +273,10 @@ fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
                 .docs(GROUP_DOCS),
         )];
     }
-    vec![evidence(NOT_IN_GROUP.finding(format!("{user} is not in group {group}, which owns {sock}")))
+    vec![
+        evidence(
+            NOT_IN_GROUP.finding(format!("{user} is not in group {group}, which owns {sock}")),
+        )
         .fix(
             Fix::new(format!("Add {user} to the {group} group"))
                 .run_root(format!("sudo usermod -aG {group} {user}"))
@@ -244,9 +285,14 @@ fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
                 .note(ROOT_EQUIVALENT)
                 .docs(GROUP_DOCS),
         )
-        .fix(rootless)]
+        .fix(rootless),
+    ]
 }
 
 fn names(groups: &[crate::host::Group]) -> String {
-    groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(" ")
+    groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
