@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 pub const TIMED_OUT: &str = "timed-out";
 pub const FAILED: &str = "failed";
 
+#[derive(Clone)]
 pub struct Selection {
     pub only: Vec<String>,
     pub skip: Vec<String>,
@@ -146,6 +147,73 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
         offline: selection.offline,
         summary: report::summarise(&findings),
         probes: probe_runs,
+        findings,
+    }
+}
+
+/// The report when the engine itself could not finish by the deadline (every worker thread
+/// stuck in a call that cannot be interrupted): each selected probe is reported as timed
+/// out, and nothing here touches the machine again.
+pub fn abandoned(selection: &Selection, elapsed: Duration) -> Report {
+    let probes = probes::all();
+    let mut runs = Vec::new();
+    let mut findings = Vec::new();
+    for p in &probes {
+        let selected = (selection.only.is_empty() || selection.only.iter().any(|o| o == p.id()))
+            && !selection.skip.iter().any(|s| s == p.id())
+            && !(selection.offline && p.network());
+        runs.push(ProbeRun {
+            id: p.id(),
+            title: p.title(),
+            status: if selected {
+                ProbeStatus::TimedOut
+            } else {
+                ProbeStatus::Skipped
+            },
+            duration_ms: if selected {
+                elapsed.as_millis() as u64
+            } else {
+                0
+            },
+            skipped_because: (!selected).then(|| "not selected".to_string()),
+        });
+        if selected {
+            findings.push(Finding::new(
+                format!("{}.{TIMED_OUT}", p.id()),
+                Severity::Warn,
+                format!(
+                    "the {} probe was blocked in a system call and did not finish within the {:.1} s timeout",
+                    p.id(),
+                    selection.timeout.as_secs_f64()
+                ),
+            )
+            .detail("A file or socket it reads did not answer (a FIFO, a hung network filesystem). Run again with --verbose and --only to find which."));
+        }
+    }
+    let order: Vec<&str> = probes.iter().map(|p| p.id()).collect();
+    let findings = report::order(findings, &order);
+    Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        generated_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        platform: probes::facts::platform::Platform {
+            os: std::env::consts::OS.into(),
+            arch: std::env::consts::ARCH.into(),
+            distro_id: None,
+            distro_like: Vec::new(),
+            distro: None,
+            kernel: None,
+            wsl: false,
+            systemd: false,
+        },
+        duration_ms: elapsed.as_millis() as u64,
+        timeout_ms: selection.timeout.as_millis() as u64,
+        offline: selection.offline,
+        summary: report::summarise(&findings),
+        probes: runs,
         findings,
     }
 }

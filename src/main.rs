@@ -10,7 +10,10 @@ use cli::{Args, CheckArgs, ColorWhen, Command, Format};
 use probes::host::{FixtureHost, Host, RealHost};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long past `--timeout` the watchdog waits for the engine's own report.
+const WATCHDOG_GRACE: Duration = Duration::from_millis(200);
 
 /// Exit code for a command line we cannot act on (BSD sysexits' EX_USAGE, like clap's own 2
 /// would collide with "errors found").
@@ -74,7 +77,18 @@ fn check_machine(args: &CheckArgs) -> i32 {
             return 70;
         }
     };
-    let report = runtime.block_on(engine::run(host, &selection));
+    // The engine keeps the deadline with tokio's timers; this watchdog keeps it even when
+    // every worker thread is stuck in a blocking call and no timer can fire.
+    let started = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let engine_selection = selection.clone();
+    runtime.spawn(async move {
+        let _ = tx.send(engine::run(host, &engine_selection).await);
+    });
+    let report = match rx.recv_timeout(selection.timeout + WATCHDOG_GRACE) {
+        Ok(r) => r,
+        Err(_) => engine::abandoned(&selection, started.elapsed()),
+    };
     // Do not wait for abandoned probes or blocking reads at shutdown.
     runtime.shutdown_background();
 

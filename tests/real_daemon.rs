@@ -363,3 +363,30 @@ fn stale_docker_host_points_to_the_daemon_that_answers() {
         .unwrap();
     assert_eq!(missing["caused_by"], "endpoint.stale");
 }
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn config_json_owned_by_root_is_named_with_the_chown_fix() {
+    let d = Dockerd::start();
+    ensure_user("dd-member", &["docker"]);
+    // What `sudo docker login` leaves behind: a config directory only root can read.
+    let cfg = tempfile::tempdir().unwrap();
+    std::fs::write(cfg.path().join("config.json"), "{\"auths\":{}}").unwrap();
+    std::fs::set_permissions(cfg.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let run = run_as(
+        "dd-member",
+        "--init-groups",
+        &d,
+        &[("DOCKER_CONFIG", cfg.path().to_str().unwrap())],
+        &["--format", "json"],
+    );
+    let r = run.json();
+    let f = finding(&r, "endpoint.config-unreadable");
+    assert!(
+        f["summary"].as_str().unwrap().contains("permission denied"),
+        "{f}"
+    );
+    assert!(commands(f).contains("chown"), "{f}");
+    // The daemon itself is fine for this user.
+    assert_eq!(finding(&r, "daemon.ok")["severity"], "ok");
+}

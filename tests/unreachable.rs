@@ -251,3 +251,52 @@ fn json_output_is_the_document_and_nothing_else() {
         );
     }
 }
+
+#[test]
+fn a_fifo_for_config_json_and_a_hanging_cli_do_not_hang_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("cfg");
+    std::fs::create_dir(&cfg).unwrap();
+    // Opening a FIFO for reading blocks until a writer comes: none will.
+    let fifo = cfg.join("config.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // A docker CLI that never answers `--version`.
+    let bin_dir = tmp.path().join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    let fake = bin_dir.join("docker");
+    std::fs::write(&fake, "#!/bin/sh\nexec sleep 30\n").unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&fake)
+        .status()
+        .unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin_dir.display());
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_CONFIG", cfg.to_str().unwrap()), ("PATH", &path)],
+        &["--format", "json", "--timeout", "2"],
+    ));
+    assert!(
+        run.elapsed < Duration::from_millis(2500),
+        "took {:?}",
+        run.elapsed
+    );
+    let r = run.json();
+    let f = finding(&r, "endpoint.config-unreadable");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{f}"
+    );
+    let f = finding(&r, "cli.version-failed");
+    assert!(
+        f["summary"].as_str().unwrap().contains("gave no answer"),
+        "{f}"
+    );
+}

@@ -77,6 +77,7 @@ pub fn io_error_text(e: &io::Error) -> String {
         io::ErrorKind::PermissionDenied => "permission denied".into(),
         io::ErrorKind::NotFound => "no such file".into(),
         io::ErrorKind::InvalidData => "not valid UTF-8 text".into(),
+        io::ErrorKind::InvalidInput => e.to_string(),
         _ => {
             let s = e.to_string();
             match s.find(" (os error") {

@@ -42,6 +42,13 @@ impl Host for RealHost {
     }
 
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        // Opening a FIFO or a device can block forever: read regular files only.
+        if !fs::metadata(path)?.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
+        }
         fs::read(path)
     }
 
