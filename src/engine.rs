@@ -2,6 +2,7 @@
 //! return into a [`Report`]. A probe that runs out of time or panics becomes a finding.
 
 use crate::report::{self, ProbeRun, ProbeStatus, Report, Tool};
+use probes::facts::platform::Platform;
 use probes::host::Host;
 use probes::{Context, Finding, Options, Probe, Severity};
 use std::sync::Arc;
@@ -134,21 +135,13 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
         .collect();
 
     let findings = report::order(findings, &order);
-    Report {
-        schema_version: report::SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        generated_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-        platform: ctx.platform().clone(),
-        duration_ms: started.elapsed().as_millis() as u64,
-        timeout_ms: selection.timeout.as_millis() as u64,
-        offline: selection.offline,
-        summary: report::summarise(&findings),
-        probes: probe_runs,
+    assemble(
+        selection,
+        ctx.platform().clone(),
+        started.elapsed(),
+        probe_runs,
         findings,
-    }
+    )
 }
 
 /// The report when the engine itself could not finish by the deadline (every worker thread
@@ -192,6 +185,27 @@ pub fn abandoned(selection: &Selection, elapsed: Duration) -> Report {
     }
     let order: Vec<&str> = probes.iter().map(|p| p.id()).collect();
     let findings = report::order(findings, &order);
+    // Nothing here may touch the machine again: only what the binary itself knows.
+    let platform = Platform {
+        os: std::env::consts::OS.into(),
+        arch: std::env::consts::ARCH.into(),
+        distro_id: None,
+        distro_like: Vec::new(),
+        distro: None,
+        kernel: None,
+        wsl: false,
+        systemd: false,
+    };
+    assemble(selection, platform, elapsed, runs, findings)
+}
+
+fn assemble(
+    selection: &Selection,
+    platform: Platform,
+    elapsed: Duration,
+    probes: Vec<ProbeRun>,
+    findings: Vec<report::ReportFinding>,
+) -> Report {
     Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Tool {
@@ -199,21 +213,12 @@ pub fn abandoned(selection: &Selection, elapsed: Duration) -> Report {
             version: env!("CARGO_PKG_VERSION"),
         },
         generated_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-        platform: probes::facts::platform::Platform {
-            os: std::env::consts::OS.into(),
-            arch: std::env::consts::ARCH.into(),
-            distro_id: None,
-            distro_like: Vec::new(),
-            distro: None,
-            kernel: None,
-            wsl: false,
-            systemd: false,
-        },
+        platform,
         duration_ms: elapsed.as_millis() as u64,
         timeout_ms: selection.timeout.as_millis() as u64,
         offline: selection.offline,
         summary: report::summarise(&findings),
-        probes: runs,
+        probes,
         findings,
     }
 }

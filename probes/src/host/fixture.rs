@@ -212,12 +212,7 @@ impl Host for FixtureHost {
     }
 
     fn list_dir(&self, path: &Path) -> io::Result<Vec<String>> {
-        let mut names: Vec<String> = std::fs::read_dir(self.on_disk(path))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        Ok(names)
+        sorted_entries(&self.on_disk(path))
     }
 
     fn env(&self, name: &str) -> Option<String> {

@@ -124,6 +124,16 @@ pub enum ApiError {
     Other(String),
 }
 
+/// Names of a real directory's entries, sorted (both hosts list real directories).
+fn sorted_entries(dir: &Path) -> io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 #[async_trait]
 pub trait Host: Send + Sync {
     fn os(&self) -> HostOs;

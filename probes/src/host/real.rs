@@ -82,12 +82,7 @@ impl Host for RealHost {
     }
 
     fn list_dir(&self, path: &Path) -> io::Result<Vec<String>> {
-        let mut names: Vec<String> = fs::read_dir(path)?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        Ok(names)
+        sorted_entries(path)
     }
 
     fn env(&self, name: &str) -> Option<String> {

@@ -182,9 +182,11 @@ fn stale_finding(
                 ))
                 .run("docker context use local")
             };
-            f.detail(format!(
-                "The CLI's current context is {ctx_name}; installing Docker Desktop switches it to desktop-linux, and it stays there when Desktop is stopped or removed."
-            ))
+            f.detail(if ctx_name == "desktop-linux" {
+                "Installing Docker Desktop switches the CLI's context to desktop-linux, and it stays there when Desktop is stopped or removed.".to_string()
+            } else {
+                format!("The CLI's current context is {ctx_name}, and its daemon is not there.")
+            })
             .fix(fix.docs("https://docs.docker.com/engine/manage-resources/contexts/"))
         }
     }
