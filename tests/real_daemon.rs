@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const NEEDS_ROOT: &str = "needs root and Debian's docker.io; run through scripts/test.sh";
-
 /// A private dockerd: its own socket, data, exec root and pidfile in a temp dir; stopped
 /// (SIGTERM, then SIGKILL) when dropped.
 struct Dockerd {
@@ -145,11 +143,7 @@ fn ensure_user(name: &str, groups: &[&str]) -> (u32, u32) {
         .status()
         .unwrap();
     assert!(status.success(), "usermod -G {list} {name}");
-    let id = |flag: &str| -> u32 {
-        let o = Command::new("id").args([flag, name]).output().unwrap();
-        String::from_utf8(o.stdout).unwrap().trim().parse().unwrap()
-    };
-    (id("-u"), id("-g"))
+    ensure_user_ids(name)
 }
 
 /// The binary, copied where any user can execute it (the checkout may be under /root).
@@ -198,7 +192,6 @@ fn ensure_user_ids(user: &str) -> (u32, u32) {
 #[test]
 #[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
 fn healthy_daemon_is_reported_with_its_real_version() {
-    let _ = NEEDS_ROOT;
     let d = Dockerd::start();
     let tmp = tempfile::tempdir().unwrap();
     let run = capture(doctor(

@@ -291,7 +291,7 @@ fn unreachable(
                 })
                 .evidence("endpoint", url)
                 .detail("The daemon died or was killed and left its socket behind, or it is still starting up.");
-            with_start_fix(ctx, ep, f, true)
+            with_start_fix(ctx, f, true)
         }
         ApiError::PermissionDenied => PERMISSION_DENIED
             .finding(format!("permission denied connecting to {url}"))
@@ -310,7 +310,7 @@ fn unreachable(
                 Fix::new("Look at what the daemon is doing, then restart it")
                     .run_root(DAEMON_LOG)
                     .run_root("sudo kill -SIGUSR1 \"$(pidof dockerd)\"   # writes a goroutine dump to the daemon log")
-                    .run_root(restart_command(ctx, ep)),
+                    .run_root(restart_command(ctx)),
             ),
         ApiError::Server { status, message } => {
             if let Some(pinned) = ctx.host().env_nonempty("DOCKER_API_VERSION") {
@@ -431,14 +431,14 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
                 "no systemd"
             },
         );
-    let f = with_start_fix(ctx, ep, f, false);
+    let f = with_start_fix(ctx, f, false);
     match blocker {
         Some(b) => f.caused_by(b),
         None => f,
     }
 }
 
-fn restart_command(ctx: &Context, _ep: &Endpoint) -> &'static str {
+fn restart_command(ctx: &Context) -> &'static str {
     if ctx.platform().systemd {
         "sudo systemctl restart docker"
     } else {
@@ -446,7 +446,7 @@ fn restart_command(ctx: &Context, _ep: &Endpoint) -> &'static str {
     }
 }
 
-fn with_start_fix(ctx: &Context, ep: &Endpoint, f: Finding, restart: bool) -> Finding {
+fn with_start_fix(ctx: &Context, f: Finding, restart: bool) -> Finding {
     let platform = ctx.platform();
     let fix = if platform.systemd {
         Fix::new(if restart {
@@ -455,7 +455,7 @@ fn with_start_fix(ctx: &Context, ep: &Endpoint, f: Finding, restart: bool) -> Fi
             "Start the daemon and enable it at boot"
         })
         .run_root(if restart {
-            restart_command(ctx, ep)
+            restart_command(ctx)
         } else {
             "sudo systemctl enable --now docker"
         })
