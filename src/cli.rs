@@ -8,6 +8,9 @@ Examples:
   docker-doctor                          check this machine
   docker-doctor --format json > report.json   a report to attach to a support ticket
   docker-doctor --only daemon,socket     just these probes
+  docker-doctor --registry registry.corp.example:5000
+                                         also check a private registry
+  docker-doctor --offline                no network: skip registry and TLS checks
   docker-doctor list                     every probe and the findings it can report
 
 Exit codes:
@@ -59,9 +62,21 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
 
-    /// Contact no other machine (skips network probes such as registry checks).
+    /// Contact no other machine (skips the registry and ca probes, and the proxy probe's
+    /// connection to the proxy).
     #[arg(long)]
     pub offline: bool,
+
+    /// Also check this registry (DNS, TCP, proxy, TLS chain, `GET /v2/`), besides Docker
+    /// Hub and the mirrors and insecure registries of the daemon's configuration.
+    /// Repeatable or comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "HOST[:PORT]")]
+    pub registry: Vec<String>,
+
+    /// Write the certificate chain each registry presented to DIR (one PEM file per
+    /// registry), to inspect an unknown issuer before trusting it.
+    #[arg(long, value_name = "DIR")]
+    pub save_chain: Option<PathBuf>,
 
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]

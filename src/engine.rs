@@ -18,6 +18,8 @@ pub struct Selection {
     pub skip: Vec<String>,
     pub offline: bool,
     pub timeout: Duration,
+    pub registries: Vec<String>,
+    pub save_chain: Option<std::path::PathBuf>,
 }
 
 /// Ids that `--only`/`--skip` name but no probe has.
@@ -37,8 +39,10 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
     let ctx = Arc::new(Context::new(
         host,
         Options {
-            deadline,
             offline: selection.offline,
+            registries: selection.registries.clone(),
+            save_chain: selection.save_chain.clone(),
+            ..Options::new(deadline)
         },
     ));
     let all: Vec<Arc<dyn Probe>> = probes::all().into_iter().map(Arc::from).collect();

@@ -65,6 +65,8 @@ fn check_machine(args: &CheckArgs) -> i32 {
         skip: args.skip.clone(),
         offline: args.offline,
         timeout: Duration::from_secs_f64(args.timeout),
+        registries: args.registry.clone(),
+        save_chain: args.save_chain.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -5,7 +5,10 @@ use crate::facts::api_version::{ApiVersion, VersionRefusal, parse_refusal};
 use crate::facts::daemon_config::{self, DaemonConfig};
 use crate::facts::endpoint::{self, Endpoint, Resolution};
 use crate::facts::platform::Platform;
-use crate::host::{ApiAnswer, ApiError, ApiRequest, Host, Identity};
+use crate::facts::proxy::{self, ProxySet, ServiceProxy, ShellProxy};
+use crate::facts::registries::{self, Configured, Registry};
+use crate::facts::trust::{self, TrustStore};
+use crate::host::{ApiAnswer, ApiError, ApiRequest, Host, Identity, Trace, TraceRequest};
 use bollard::models::{SystemInfo, SystemVersion};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -22,6 +25,46 @@ pub struct Options {
     pub deadline: Instant,
     /// Contact no other machine.
     pub offline: bool,
+    /// Registries named with `--registry`, besides Docker Hub and the configured ones.
+    pub registries: Vec<String>,
+    /// Where to write the certificate chains that registries present (`--save-chain`).
+    pub save_chain: Option<std::path::PathBuf>,
+}
+
+impl Options {
+    pub fn new(deadline: Instant) -> Options {
+        Options {
+            deadline,
+            offline: false,
+            registries: Vec::new(),
+            save_chain: None,
+        }
+    }
+}
+
+/// Where the daemon's proxy settings were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxySource {
+    /// Reported by the running daemon (`docker info`).
+    Running,
+    /// The daemon did not answer: read from its drop-ins and daemon.json.
+    Configured,
+}
+
+/// The proxy the daemon uses for pulls.
+#[derive(Debug, Clone)]
+pub struct DaemonProxy {
+    pub set: ProxySet,
+    pub source: ProxySource,
+}
+
+/// One registry and how the connection to it went.
+#[derive(Debug, Clone)]
+pub struct RegistryTrace {
+    pub registry: Registry,
+    pub trace: Trace,
+    /// The roots the daemon trusts for it, and the files they came from.
+    pub trust: TrustStore,
 }
 
 /// What the daemon at one endpoint answered.
@@ -50,6 +93,12 @@ pub struct Context {
     endpoint: OnceLock<Resolution>,
     daemon_config: OnceLock<DaemonConfig>,
     daemon: OnceCell<Option<DaemonState>>,
+    shell_proxy: OnceLock<ShellProxy>,
+    service_proxy: OnceLock<ServiceProxy>,
+    daemon_proxy: OnceCell<DaemonProxy>,
+    system_trust: OnceLock<TrustStore>,
+    registries: OnceCell<Vec<Registry>>,
+    traces: OnceCell<Vec<RegistryTrace>>,
 }
 
 impl Context {
@@ -62,6 +111,12 @@ impl Context {
             endpoint: OnceLock::new(),
             daemon_config: OnceLock::new(),
             daemon: OnceCell::new(),
+            shell_proxy: OnceLock::new(),
+            service_proxy: OnceLock::new(),
+            daemon_proxy: OnceCell::new(),
+            system_trust: OnceLock::new(),
+            registries: OnceCell::new(),
+            traces: OnceCell::new(),
         }
     }
 
@@ -117,6 +172,150 @@ impl Context {
             })
             .await
             .as_ref()
+    }
+
+    /// The proxy variables of this process.
+    pub fn shell_proxy(&self) -> &ShellProxy {
+        self.shell_proxy.get_or_init(|| proxy::shell(self.host()))
+    }
+
+    /// The proxy variables `docker.service` sets on disk.
+    pub fn service_proxy(&self) -> &ServiceProxy {
+        self.service_proxy
+            .get_or_init(|| proxy::service(self.host()))
+    }
+
+    /// The daemon's `info`, when it answered.
+    pub async fn daemon_info(&self) -> Option<&SystemInfo> {
+        self.daemon()
+            .await
+            .and_then(|d| d.info.as_ref())
+            .and_then(|i| i.as_ref().ok())
+    }
+
+    /// The proxy the daemon uses: what it reports when it answers (with the password taken
+    /// from the configuration or the shell, since `info` masks it), else what its
+    /// configuration sets.
+    pub async fn daemon_proxy(&self) -> &DaemonProxy {
+        self.daemon_proxy
+            .get_or_init(|| async {
+                let configured = {
+                    let json = proxy::daemon_json(&self.daemon_config().file);
+                    let service = &self.service_proxy().set;
+                    ProxySet {
+                        http: json.http.or_else(|| service.http.clone()),
+                        https: json.https.or_else(|| service.https.clone()),
+                        no_proxy: json.no_proxy.or_else(|| service.no_proxy.clone()),
+                    }
+                };
+                let Some(info) = self.daemon_info().await else {
+                    return DaemonProxy {
+                        set: configured,
+                        source: ProxySource::Configured,
+                    };
+                };
+                let mut running = proxy::running(
+                    info.http_proxy.as_deref(),
+                    info.https_proxy.as_deref(),
+                    info.no_proxy.as_deref(),
+                );
+                let shell = &self.shell_proxy().set;
+                let with_secret = |shown: &mut Option<proxy::ProxyUrl>| {
+                    if let Some(url) = shown.as_ref() {
+                        let known = [
+                            &configured.https,
+                            &configured.http,
+                            &shell.https,
+                            &shell.http,
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .find(|k| k.same_proxy(url) && k.user == url.user);
+                        if let Some(k) = known.filter(|_| url.password.is_some()) {
+                            *shown = Some(k.clone());
+                        }
+                    }
+                };
+                with_secret(&mut running.http);
+                with_secret(&mut running.https);
+                DaemonProxy {
+                    set: running,
+                    source: ProxySource::Running,
+                }
+            })
+            .await
+    }
+
+    /// The system CA store as dockerd loads it.
+    pub fn system_trust(&self) -> &TrustStore {
+        self.system_trust.get_or_init(|| trust::system(self.host()))
+    }
+
+    /// The registries to check: Docker Hub, the configured mirrors and insecure registries,
+    /// and those named with `--registry`.
+    pub async fn registries(&self) -> &[Registry] {
+        self.registries
+            .get_or_init(|| async {
+                let mut configured = Configured::from_daemon_json(&self.daemon_config().file);
+                if let Some(rc) = self
+                    .daemon_info()
+                    .await
+                    .and_then(|i| i.registry_config.as_ref())
+                {
+                    let mut running = Configured {
+                        mirrors: rc.mirrors.clone().unwrap_or_default(),
+                        insecure: Vec::new(),
+                    };
+                    for (name, index) in rc.index_configs.iter().flatten() {
+                        if index.secure == Some(false) && name != "docker.io" {
+                            running.insecure.push(name.clone());
+                        }
+                    }
+                    configured.merge(running);
+                }
+                registries::list(&configured, &self.options.registries)
+            })
+            .await
+    }
+
+    /// Every registry's connection, followed once for the whole run, all at the same time.
+    pub async fn registry_traces(&self) -> &[RegistryTrace] {
+        self.traces
+            .get_or_init(|| async {
+                let registries = self.registries().await.to_vec();
+                let proxy = self.daemon_proxy().await.set.clone();
+                let timeout = self
+                    .options
+                    .deadline
+                    .saturating_duration_since(Instant::now())
+                    .saturating_sub(REPORT_MARGIN);
+                let jobs = registries.into_iter().map(|registry| {
+                    let mut trust = self.system_trust().clone();
+                    if !registry.is_hub() {
+                        trust.extend(&trust::certs_d(self.host(), &registry.name));
+                    }
+                    let request = TraceRequest {
+                        host: registry.host.clone(),
+                        port: registry.port,
+                        insecure: registry.insecure,
+                        proxy: proxy
+                            .proxy_for(true, &registry.host, registry.port)
+                            .cloned(),
+                        roots: trust.certs.clone(),
+                        timeout,
+                    };
+                    async move {
+                        let trace = self.host.trace(&request).await;
+                        RegistryTrace {
+                            registry,
+                            trace,
+                            trust,
+                        }
+                    }
+                });
+                futures_util::future::join_all(jobs).await
+            })
+            .await
     }
 
     /// Time left for one API call: at most [`API_CALL_LIMIT`], and never past the run's

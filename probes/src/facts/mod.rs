@@ -3,8 +3,12 @@
 //! [`Context`](crate::context::Context) memoises them.
 
 pub mod api_version;
+pub mod certs;
 pub mod daemon_config;
 pub mod endpoint;
 pub mod json_file;
 pub mod platform;
+pub mod proxy;
+pub mod registries;
 pub mod systemd;
+pub mod trust;

@@ -5,7 +5,7 @@
 use crate::host::Host;
 use std::path::{Path, PathBuf};
 
-const UNIT_DIRS: &[&str] = &[
+pub const UNIT_DIRS: &[&str] = &[
     "/etc/systemd/system",
     "/run/systemd/system",
     "/usr/local/lib/systemd/system",

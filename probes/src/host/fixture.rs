@@ -126,6 +126,8 @@ struct DaemonSpec {
 pub struct FixtureHost {
     dir: PathBuf,
     spec: Spec,
+    /// Recorded registry traces (`traces.json`), by `host:port`.
+    traces: Option<BTreeMap<String, Trace>>,
 }
 
 impl FixtureHost {
@@ -135,7 +137,15 @@ impl FixtureHost {
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let spec: Spec = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(FixtureHost { dir, spec })
+        let traces_path = dir.join("traces.json");
+        let traces = match std::fs::read_to_string(&traces_path) {
+            Ok(text) => Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("{}: {e}", traces_path.display()))?,
+            ),
+            Err(_) => None,
+        };
+        Ok(FixtureHost { dir, spec, traces })
     }
 
     fn on_disk(&self, path: &Path) -> PathBuf {
@@ -290,6 +300,29 @@ impl Host for FixtureHost {
             stdout: c.stdout.clone(),
             stderr: c.stderr.clone(),
         })
+    }
+
+    async fn trace(&self, request: &TraceRequest) -> Trace {
+        let key = format!("{}:{}", request.host, request.port);
+        match self.traces.as_ref().and_then(|t| t.get(&key)) {
+            Some(t) => t.clone(),
+            None => Trace {
+                dns: Some(trace::DnsStep {
+                    name: request.host.clone(),
+                    ms: 0,
+                    nameservers: Vec::new(),
+                    resolver: trace::DnsOutcome::Failed {
+                        message: format!("no trace recorded for {key}"),
+                    },
+                    system: None,
+                }),
+                ..Trace::default()
+            },
+        }
+    }
+
+    fn can_trace(&self) -> bool {
+        self.traces.is_some()
     }
 
     async fn docker_api(

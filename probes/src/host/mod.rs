@@ -5,9 +5,11 @@
 
 mod fixture;
 mod real;
+pub mod trace;
 
 pub use fixture::FixtureHost;
 pub use real::RealHost;
+pub use trace::{Trace, TraceRequest};
 
 use crate::facts::endpoint::Endpoint;
 use async_trait::async_trait;
@@ -165,6 +167,14 @@ pub trait Host: Send + Sync {
         api_version: (usize, usize),
         request: ApiRequest,
     ) -> Result<ApiAnswer, ApiError>;
+    /// Follows one registry connection step by step (see [`trace`]). Bounded by the
+    /// request's own timeout.
+    async fn trace(&self, request: &TraceRequest) -> Trace;
+    /// Whether [`Host::trace`] can say anything: a captured machine without recorded traces
+    /// cannot.
+    fn can_trace(&self) -> bool {
+        true
+    }
 
     /// The file's text, or the error as a readable string naming nothing but the cause.
     fn read_text(&self, path: &Path) -> io::Result<String> {

@@ -183,6 +183,10 @@ impl Host for RealHost {
         }
     }
 
+    async fn trace(&self, request: &TraceRequest) -> Trace {
+        super::trace::run(request).await
+    }
+
     async fn docker_api(
         &self,
         endpoint: &Endpoint,

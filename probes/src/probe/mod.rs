@@ -1,9 +1,12 @@
 //! The probe catalogue. One file per probe; each owns its finding kinds and its fixes and
 //! knows nothing of the others' internals (a finding may name another probe as its cause).
 
+mod ca;
 mod cli;
 mod daemon;
 mod endpoint;
+mod proxy;
+mod registry;
 mod socket;
 
 use crate::context::Context;
@@ -35,5 +38,8 @@ pub fn all() -> Vec<Box<dyn Probe>> {
         Box::new(endpoint::EndpointProbe),
         Box::new(daemon::Daemon),
         Box::new(socket::Socket),
+        Box::new(proxy::ProxyProbe),
+        Box::new(registry::Registry),
+        Box::new(ca::Ca),
     ]
 }

@@ -1,0 +1,702 @@
+//! Proxy settings, from every place Docker takes them: this process's environment, the
+//! daemon's systemd drop-ins, daemon.json `"proxies"`, what the running daemon reports, and
+//! the client's `~/.docker/config.json` (for containers and builds).
+//!
+//! Passwords never leave this module in clear: a [`ProxyUrl`] keeps its password as a
+//! [`Secret`] and shows itself redacted.
+
+use super::json_file::{JsonFile, docker_config_dir, read_json};
+use super::systemd::UNIT_DIRS;
+use crate::host::Host;
+use crate::secret::{Secret, redact_url};
+use serde_json::Value;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+/// A proxy URL as written, with its password held as a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyUrl {
+    /// The URL as written, password included: only for use, never shown.
+    raw: Secret,
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<Secret>,
+}
+
+impl ProxyUrl {
+    /// Parses the forms Go's `http.ProxyFromEnvironment` accepts, including a bare
+    /// `host:port` (taken as `http://`). `None` for text that names no host.
+    pub fn parse(text: &str) -> Option<ProxyUrl> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let (scheme, rest) = match text.split_once("://") {
+            Some((s, r)) => (s.to_ascii_lowercase(), r),
+            None => ("http".to_string(), text),
+        };
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (host, port) = split_host_port(hostport);
+        if host.is_empty() {
+            return None;
+        }
+        let port = match port {
+            Some(p) => p.parse().ok()?,
+            None => match scheme.as_str() {
+                "https" => 443,
+                "socks5" | "socks5h" => 1080,
+                _ => 80,
+            },
+        };
+        let (user, password) = match userinfo {
+            Some(u) => match u.split_once(':') {
+                Some((user, pass)) => (
+                    Some(percent_decode(user)),
+                    Some(Secret::new(percent_decode(pass))),
+                ),
+                None => (Some(percent_decode(u)), None),
+            },
+            None => (None, None),
+        };
+        Some(ProxyUrl {
+            raw: Secret::new(text),
+            scheme,
+            host: host.to_string(),
+            port,
+            user,
+            password,
+        })
+    }
+
+    /// The URL for output: password masked.
+    pub fn shown(&self) -> String {
+        redact_url(self.raw.expose())
+    }
+
+    /// `host:port` of the proxy.
+    pub fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    /// The URL with a placeholder where the password was, for a fix the user completes.
+    pub fn with_placeholder(&self) -> String {
+        let mut s = format!("{}://", self.scheme);
+        if let Some(user) = &self.user {
+            s.push_str(user);
+            if self.password.is_some() {
+                s.push_str(":<password>");
+            }
+            s.push('@');
+        }
+        s.push_str(&self.address());
+        s
+    }
+
+    /// Same proxy (scheme, host, port, user), whatever the password.
+    pub fn same_proxy(&self, other: &ProxyUrl) -> bool {
+        self.scheme == other.scheme
+            && self.host.eq_ignore_ascii_case(&other.host)
+            && self.port == other.port
+    }
+}
+
+/// `host` and optional `port` of `host:port`, `[v6]:port`, `host`.
+pub fn split_host_port(s: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = s.strip_prefix('[') {
+        if let Some((h, after)) = rest.split_once(']') {
+            return (h, after.strip_prefix(':'));
+        }
+    }
+    match s.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => (h, Some(p)),
+        _ => (s, None),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One proxy setting (`HTTP_PROXY`, `HTTPS_PROXY` or `NO_PROXY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Var {
+    Http,
+    Https,
+    NoProxy,
+}
+
+impl Var {
+    pub const ALL: [Var; 3] = [Var::Http, Var::Https, Var::NoProxy];
+
+    pub fn upper(self) -> &'static str {
+        match self {
+            Var::Http => "HTTP_PROXY",
+            Var::Https => "HTTPS_PROXY",
+            Var::NoProxy => "NO_PROXY",
+        }
+    }
+
+    pub fn lower(self) -> &'static str {
+        match self {
+            Var::Http => "http_proxy",
+            Var::Https => "https_proxy",
+            Var::NoProxy => "no_proxy",
+        }
+    }
+}
+
+/// A set of proxy settings from one place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxySet {
+    pub http: Option<ProxyUrl>,
+    pub https: Option<ProxyUrl>,
+    pub no_proxy: Option<String>,
+}
+
+impl ProxySet {
+    pub fn is_empty(&self) -> bool {
+        self.http.is_none() && self.https.is_none()
+    }
+
+    /// From `(name, value)` pairs as a Go program reads them: upper case first.
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> ProxySet {
+        let pick = |v: Var| {
+            get(v.upper())
+                .or_else(|| get(v.lower()))
+                .filter(|s| !s.is_empty())
+        };
+        ProxySet {
+            http: pick(Var::Http).and_then(|s| ProxyUrl::parse(&s)),
+            https: pick(Var::Https).and_then(|s| ProxyUrl::parse(&s)),
+            no_proxy: pick(Var::NoProxy),
+        }
+    }
+
+    /// The proxy a Go program (dockerd) uses for a URL of this scheme to this host, or
+    /// `None` for a direct connection.
+    pub fn proxy_for(&self, https: bool, host: &str, port: u16) -> Option<&ProxyUrl> {
+        let proxy = if https {
+            self.https.as_ref()
+        } else {
+            self.http.as_ref()
+        }?;
+        if is_loopback_name(host) {
+            // Go never proxies requests to localhost or loopback addresses.
+            return None;
+        }
+        match &self.no_proxy {
+            Some(list) if no_proxy_matches(list, host, port) => None,
+            _ => Some(proxy),
+        }
+    }
+
+    pub fn get(&self, var: Var) -> Option<String> {
+        match var {
+            Var::Http => self.http.as_ref().map(|u| u.shown()),
+            Var::Https => self.https.as_ref().map(|u| u.shown()),
+            Var::NoProxy => self.no_proxy.clone(),
+        }
+    }
+}
+
+fn is_loopback_name(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `NO_PROXY` exempts `host:port`, by the rules of Go's `httpproxy`: `*` matches
+/// everything; an IP or CIDR matches addresses; `example.com` matches it and its
+/// subdomains; `.example.com` matches subdomains only; an entry may carry a `:port`.
+pub fn no_proxy_matches(list: &str, host: &str, port: u16) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let ip = host.parse::<IpAddr>().ok();
+    for entry in list.split(',').map(|e| e.trim().to_ascii_lowercase()) {
+        if entry.is_empty() {
+            continue;
+        }
+        if entry == "*" {
+            return true;
+        }
+        if let Some((net, bits)) = entry.split_once('/') {
+            if let (Some(ip), Ok(net), Ok(bits)) = (ip, net.parse::<IpAddr>(), bits.parse::<u8>()) {
+                if cidr_contains(net, bits, ip) {
+                    return true;
+                }
+            }
+            continue;
+        }
+        if let Ok(entry_ip) = entry.parse::<IpAddr>() {
+            if ip == Some(entry_ip) {
+                return true;
+            }
+            continue;
+        }
+        let (name, entry_port) = split_host_port(&entry);
+        if let Some(p) = entry_port {
+            if p.parse::<u16>().ok() != Some(port) {
+                continue;
+            }
+        }
+        if let Ok(entry_ip) = name.trim_matches(['[', ']']).parse::<IpAddr>() {
+            if ip == Some(entry_ip) {
+                return true;
+            }
+            continue;
+        }
+        let name = name.trim_start_matches('*');
+        if let Some(suffix) = name.strip_prefix('.') {
+            if host.ends_with(&format!(".{suffix}")) {
+                return true;
+            }
+        } else if host == name || host.ends_with(&format!(".{name}")) {
+            return true;
+        }
+    }
+    false
+}
+
+fn cidr_contains(net: IpAddr, bits: u8, ip: IpAddr) -> bool {
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(a)) if bits <= 32 => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
+            u32::from(n) & mask == u32::from(a) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(a)) if bits <= 128 => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
+            u128::from(n) & mask == u128::from(a) & mask
+        }
+        _ => false,
+    }
+}
+
+/// This process's proxy variables, and the ones whose two spellings disagree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShellProxy {
+    pub set: ProxySet,
+    /// `(var, upper value, lower value)` where both are set and differ (shown redacted).
+    pub disagreements: Vec<(Var, String, String)>,
+    /// Variables set only in upper case (busybox wget and curl read lower case only).
+    pub upper_only: Vec<Var>,
+}
+
+pub fn shell(host: &dyn Host) -> ShellProxy {
+    let set = ProxySet::from_vars(|name| host.env_nonempty(name));
+    let mut disagreements = Vec::new();
+    let mut upper_only = Vec::new();
+    for var in Var::ALL {
+        match (
+            host.env_nonempty(var.upper()),
+            host.env_nonempty(var.lower()),
+        ) {
+            (Some(u), Some(l)) if u.trim() != l.trim() => {
+                disagreements.push((var, redact_url(&u), redact_url(&l)))
+            }
+            (Some(_), None) if var != Var::NoProxy => upper_only.push(var),
+            _ => {}
+        }
+    }
+    ShellProxy {
+        set,
+        disagreements,
+        upper_only,
+    }
+}
+
+/// A problem in a drop-in that makes systemd ignore or alter a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DropInProblem {
+    /// A `%` that is not `%%`: systemd reads a specifier and drops the assignment (or
+    /// substitutes a value) - typical of URL-encoded passwords.
+    Specifier { line: usize, variable: String },
+    /// `Environment=` outside a `[Service]` section: systemd ignores it.
+    NoServiceSection { line: usize },
+    /// An unbalanced quote or an assignment without `=`: systemd ignores the line.
+    BadQuoting { line: usize, text: String },
+}
+
+/// One `Environment=` assignment of a proxy variable in a unit file or drop-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropInSetting {
+    pub file: PathBuf,
+    pub line: usize,
+    pub name: String,
+    /// The value, as systemd would pass it.
+    pub value: Secret,
+}
+
+/// The proxy configuration of `docker.service` as written on disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceProxy {
+    /// Files that set a proxy variable.
+    pub files: Vec<PathBuf>,
+    pub settings: Vec<DropInSetting>,
+    pub problems: Vec<(PathBuf, DropInProblem)>,
+    /// What the daemon would get once the unit is reloaded and restarted.
+    pub set: ProxySet,
+}
+
+/// Reads the proxy variables that `docker.service` sets, in the order systemd merges them.
+pub fn service(host: &dyn Host) -> ServiceProxy {
+    let mut out = ServiceProxy::default();
+    let mut files: Vec<PathBuf> = Vec::new();
+    if let Some(main) = UNIT_DIRS
+        .iter()
+        .map(|d| Path::new(d).join("docker.service"))
+        .find(|p| host.read_file(p).is_ok())
+    {
+        files.push(main);
+    }
+    let mut dropins: Vec<(String, PathBuf)> = Vec::new();
+    for dir in UNIT_DIRS {
+        let d = Path::new(dir).join("docker.service.d");
+        for entry in host.list_dir(&d).unwrap_or_default() {
+            if entry.ends_with(".conf") && !dropins.iter().any(|(n, _)| *n == entry) {
+                dropins.push((entry.clone(), d.join(&entry)));
+            }
+        }
+    }
+    dropins.sort();
+    files.extend(dropins.into_iter().map(|(_, p)| p));
+    let mut values: Vec<(String, Secret)> = Vec::new();
+    for file in files {
+        let Ok(text) = host.read_text(&file) else {
+            continue;
+        };
+        let before = out.settings.len();
+        read_environment(&text, &file, &mut out);
+        if out.settings.len() > before || out.problems.iter().any(|(f, _)| *f == file) {
+            out.files.push(file.clone());
+        }
+        for s in &out.settings[before..] {
+            values.retain(|(n, _)| *n != s.name);
+            values.push((s.name.clone(), s.value.clone()));
+        }
+    }
+    out.set = ProxySet::from_vars(|name| {
+        values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.expose().to_string())
+    });
+    out
+}
+
+fn is_proxy_var(name: &str) -> bool {
+    Var::ALL
+        .iter()
+        .any(|v| v.upper() == name || v.lower() == name)
+}
+
+/// The proxy assignments of `Environment=` lines, and the problems systemd would have.
+fn read_environment(text: &str, file: &Path, out: &mut ServiceProxy) {
+    let mut section: Option<String> = None;
+    for (index, raw) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let line = raw.trim();
+        if line.starts_with('[') && line.ends_with(']') {
+            section = Some(line[1..line.len() - 1].to_string());
+            continue;
+        }
+        let Some(value) = line.strip_prefix("Environment") else {
+            continue;
+        };
+        let Some(value) = value.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let words = match split_assignments(value) {
+            Some(w) => w,
+            None => {
+                if mentions_proxy(value) {
+                    out.problems.push((
+                        file.to_path_buf(),
+                        DropInProblem::BadQuoting {
+                            line: line_no,
+                            text: redact_assignment(value),
+                        },
+                    ));
+                }
+                continue;
+            }
+        };
+        let proxy_words: Vec<&String> = words
+            .iter()
+            .filter(|w| w.split('=').next().is_some_and(is_proxy_var) || mentions_proxy(w))
+            .collect();
+        if proxy_words.is_empty() {
+            continue;
+        }
+        if section.as_deref() != Some("Service") {
+            out.problems.push((
+                file.to_path_buf(),
+                DropInProblem::NoServiceSection { line: line_no },
+            ));
+            continue;
+        }
+        if let Some(w) = proxy_words.iter().find(|w| has_bad_specifier(w)) {
+            out.problems.push((
+                file.to_path_buf(),
+                DropInProblem::Specifier {
+                    line: line_no,
+                    variable: w.split('=').next().unwrap_or("").to_string(),
+                },
+            ));
+            // systemd refuses the whole line when a specifier cannot be resolved.
+            continue;
+        }
+        for w in proxy_words {
+            match w.split_once('=') {
+                Some((name, value)) if is_proxy_var(name) => out.settings.push(DropInSetting {
+                    file: file.to_path_buf(),
+                    line: line_no,
+                    name: name.to_string(),
+                    value: Secret::new(value.replace("%%", "%")),
+                }),
+                _ => out.problems.push((
+                    file.to_path_buf(),
+                    DropInProblem::BadQuoting {
+                        line: line_no,
+                        text: redact_assignment(w),
+                    },
+                )),
+            }
+        }
+    }
+}
+
+fn mentions_proxy(s: &str) -> bool {
+    s.to_ascii_lowercase().contains("_proxy")
+}
+
+/// A `%` not written as `%%` (systemd specifiers are `%` followed by one character).
+fn has_bad_specifier(word: &str) -> bool {
+    let mut chars = word.chars();
+    while let Some(c) = chars.next() {
+        if c == '%' {
+            match chars.next() {
+                Some('%') => continue,
+                _ => return true,
+            }
+        }
+    }
+    false
+}
+
+/// The line with any URL password masked, for a finding.
+fn redact_assignment(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| match w.split_once('=') {
+            Some((k, v)) => format!("{k}={}", redact_url(v)),
+            None => redact_url(w),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Splits an `Environment=` value into assignments as systemd does (whitespace-separated,
+/// double or single quotes group). `None` when a quote is left open.
+fn split_assignments(value: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '\\') => word.extend(chars.next()),
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return None;
+    }
+    if in_word {
+        words.push(word);
+    }
+    Some(words)
+}
+
+/// daemon.json `"proxies"` (Engine 23 and later).
+pub fn daemon_json(file: &JsonFile) -> ProxySet {
+    let JsonFile::Loaded(Value::Object(map)) = file else {
+        return ProxySet::default();
+    };
+    let Some(Value::Object(p)) = map.get("proxies") else {
+        return ProxySet::default();
+    };
+    let get = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
+    ProxySet {
+        http: get("http-proxy").and_then(|s| ProxyUrl::parse(&s)),
+        https: get("https-proxy").and_then(|s| ProxyUrl::parse(&s)),
+        no_proxy: get("no-proxy").filter(|s| !s.is_empty()),
+    }
+}
+
+/// What the running daemon reports in `info` (it masks credentials itself).
+pub fn running(http: Option<&str>, https: Option<&str>, no_proxy: Option<&str>) -> ProxySet {
+    let url = |s: Option<&str>| s.filter(|s| !s.is_empty()).and_then(ProxyUrl::parse);
+    ProxySet {
+        http: url(http),
+        https: url(https),
+        no_proxy: no_proxy.filter(|s| !s.is_empty()).map(str::to_string),
+    }
+}
+
+/// `proxies.default` of the client's config.json: what the CLI injects into containers and
+/// builds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientProxy {
+    pub path: PathBuf,
+    pub set: ProxySet,
+}
+
+pub fn client(host: &dyn Host) -> Option<ClientProxy> {
+    let path = docker_config_dir(host)?.join("config.json");
+    let JsonFile::Loaded(Value::Object(map)) = read_json(host, &path) else {
+        return None;
+    };
+    let p = map.get("proxies")?.get("default")?.as_object()?;
+    let get = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
+    let set = ProxySet {
+        http: get("httpProxy").and_then(|s| ProxyUrl::parse(&s)),
+        https: get("httpsProxy").and_then(|s| ProxyUrl::parse(&s)),
+        no_proxy: get("noProxy").filter(|s| !s.is_empty()),
+    };
+    Some(ClientProxy { path, set })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_proxy_urls_and_keeps_the_password_secret() {
+        let u = ProxyUrl::parse("http://alice:p%40ss@proxy.corp:3128/").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("proxy.corp", 3128));
+        assert_eq!(u.password.as_ref().unwrap().expose(), "p@ss");
+        assert_eq!(u.shown(), "http://alice:<redacted>@proxy.corp:3128/");
+        assert_eq!(
+            u.with_placeholder(),
+            "http://alice:<password>@proxy.corp:3128"
+        );
+        let bare = ProxyUrl::parse("proxy:8080").unwrap();
+        assert_eq!((bare.scheme.as_str(), bare.port), ("http", 8080));
+        assert_eq!(ProxyUrl::parse("http://proxy").unwrap().port, 80);
+        assert!(ProxyUrl::parse("").is_none());
+    }
+
+    #[test]
+    fn no_proxy_follows_go_rules() {
+        let list = "localhost,127.0.0.1,.corp.example,registry.lab:5000,10.0.0.0/8,example.org";
+        assert!(no_proxy_matches(list, "a.corp.example", 443));
+        assert!(!no_proxy_matches(list, "corp.example", 443));
+        assert!(no_proxy_matches(list, "registry.lab", 5000));
+        assert!(!no_proxy_matches(list, "registry.lab", 443));
+        assert!(no_proxy_matches(list, "10.2.3.4", 443));
+        assert!(no_proxy_matches(list, "www.example.org", 443));
+        assert!(no_proxy_matches(list, "example.org", 443));
+        assert!(!no_proxy_matches(list, "registry-1.docker.io", 443));
+        assert!(no_proxy_matches("*", "anything", 1));
+    }
+
+    #[test]
+    fn loopback_is_never_proxied() {
+        let set = ProxySet::from_vars(|n| (n == "HTTPS_PROXY").then(|| "http://p:3128".into()));
+        assert!(set.proxy_for(true, "127.0.0.1", 5000).is_none());
+        assert!(set.proxy_for(true, "localhost", 5000).is_none());
+        assert!(set.proxy_for(true, "registry-1.docker.io", 443).is_some());
+        assert!(set.proxy_for(false, "registry-1.docker.io", 80).is_none());
+    }
+
+    #[test]
+    fn reads_environment_lines_and_their_problems() {
+        let text = "[Service]\nEnvironment=\"HTTP_PROXY=http://u:p%40ss@proxy:3128\"\nEnvironment=\"HTTPS_PROXY=http://proxy:3128\" \"NO_PROXY=localhost\"\nEnvironment=\"FOO=1\nEnvironment=\"https_proxy=http://x\n";
+        let mut out = ServiceProxy::default();
+        read_environment(text, Path::new("/d.conf"), &mut out);
+        let names: Vec<&str> = out.settings.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["HTTPS_PROXY", "NO_PROXY"]);
+        assert!(matches!(
+            out.problems[0].1,
+            DropInProblem::Specifier { line: 2, ref variable } if variable == "HTTP_PROXY"
+        ));
+        assert!(matches!(
+            out.problems[1].1,
+            DropInProblem::BadQuoting { line: 5, .. }
+        ));
+        assert_eq!(out.problems.len(), 2, "{:?}", out.problems);
+    }
+
+    #[test]
+    fn environment_outside_service_is_ignored() {
+        let mut out = ServiceProxy::default();
+        read_environment(
+            "Environment=HTTP_PROXY=http://p:1\n",
+            Path::new("/x.conf"),
+            &mut out,
+        );
+        assert!(out.settings.is_empty());
+        assert_eq!(
+            out.problems[0].1,
+            DropInProblem::NoServiceSection { line: 1 }
+        );
+    }
+
+    #[test]
+    fn shell_disagreement_is_redacted() {
+        let s = ProxySet::from_vars(|n| match n {
+            "HTTPS_PROXY" => Some("http://a:secret@p1:1".into()),
+            "https_proxy" => Some("http://p2:2".into()),
+            _ => None,
+        });
+        assert_eq!(s.https.unwrap().host, "p1", "upper case wins, as in Go");
+    }
+}

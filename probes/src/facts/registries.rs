@@ -1,0 +1,235 @@
+//! The registries a pull on this machine will talk to: Docker Hub's three hosts, every
+//! `registry-mirrors` and `insecure-registries` entry of the daemon's configuration (file
+//! and running daemon), and every registry the user named with `--registry`.
+
+use super::json_file::JsonFile;
+use super::proxy::split_host_port;
+use serde_json::Value;
+use std::net::IpAddr;
+
+/// Docker Hub: the registry, its token service, and the CDN that serves the layers.
+pub const HUB_HOSTS: &[&str] = &[
+    "registry-1.docker.io",
+    "auth.docker.io",
+    "production.cloudflare.docker.com",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Hub,
+    Mirror,
+    Insecure,
+    Asked,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Hub => "Docker Hub",
+            Role::Mirror => "registry mirror",
+            Role::Insecure => "insecure registry",
+            Role::Asked => "registry",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registry {
+    /// `host[:port]` as an image reference names it (and as `certs.d` spells the folder).
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub role: Role,
+    /// dockerd skips TLS verification and falls back to HTTP.
+    pub insecure: bool,
+}
+
+impl Registry {
+    pub fn is_hub(&self) -> bool {
+        self.role == Role::Hub
+    }
+}
+
+/// `host[:port]` of a registry given as a URL or a name, or `None` for nonsense.
+pub fn parse_name(text: &str) -> Option<(String, String, u16)> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .unwrap_or(t);
+    let authority = t.split('/').next()?.trim();
+    if authority.is_empty() || authority.contains(char::is_whitespace) {
+        return None;
+    }
+    let (host, port) = split_host_port(authority);
+    let port = match port {
+        Some(p) => p.parse().ok()?,
+        None => 443,
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some((authority.to_string(), host.to_ascii_lowercase(), port))
+}
+
+/// Configured mirrors and insecure registries: from daemon.json, and from the running
+/// daemon when it answered (it may have been configured by flags).
+#[derive(Debug, Clone, Default)]
+pub struct Configured {
+    pub mirrors: Vec<String>,
+    pub insecure: Vec<String>,
+}
+
+impl Configured {
+    pub fn from_daemon_json(file: &JsonFile) -> Configured {
+        let JsonFile::Loaded(Value::Object(map)) = file else {
+            return Configured::default();
+        };
+        let strings = |k: &str| -> Vec<String> {
+            map.get(k)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Configured {
+            mirrors: strings("registry-mirrors"),
+            insecure: strings("insecure-registries"),
+        }
+    }
+
+    pub fn merge(&mut self, other: Configured) {
+        for m in other.mirrors {
+            if !self.mirrors.contains(&m) {
+                self.mirrors.push(m);
+            }
+        }
+        for i in other.insecure {
+            if !self.insecure.contains(&i) {
+                self.insecure.push(i);
+            }
+        }
+    }
+
+    /// Whether dockerd treats `host:port` as insecure: listed by name, inside a listed
+    /// CIDR, or on loopback (dockerd's built-in `127.0.0.0/8`).
+    pub fn is_insecure(&self, name: &str, host: &str) -> bool {
+        let ip = host.parse::<IpAddr>().ok();
+        if ip.is_some_and(|ip| ip.is_loopback()) {
+            return true;
+        }
+        self.insecure.iter().any(|entry| {
+            let e = entry
+                .trim_start_matches("http://")
+                .trim_start_matches("https://");
+            if let (Some((net, bits)), Some(ip)) = (e.split_once('/'), ip) {
+                return cidr(net, bits, ip);
+            }
+            e.eq_ignore_ascii_case(name) || e.eq_ignore_ascii_case(host)
+        })
+    }
+}
+
+fn cidr(net: &str, bits: &str, ip: IpAddr) -> bool {
+    let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(a)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(n) & mask == u32::from(a) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(a)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(n) & mask == u128::from(a) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Every registry to check, each once, Docker Hub first.
+pub fn list(configured: &Configured, asked: &[String]) -> Vec<Registry> {
+    let mut out: Vec<Registry> = HUB_HOSTS
+        .iter()
+        .map(|h| Registry {
+            name: h.to_string(),
+            host: h.to_string(),
+            port: 443,
+            role: Role::Hub,
+            insecure: false,
+        })
+        .collect();
+    let mut add = |text: &str, role: Role| {
+        let Some((name, host, port)) = parse_name(text) else {
+            return;
+        };
+        if name.contains('/') || out.iter().any(|r| r.host == host && r.port == port) {
+            return;
+        }
+        let insecure = role == Role::Insecure || configured.is_insecure(&name, &host);
+        out.push(Registry {
+            name,
+            host,
+            port,
+            role,
+            insecure,
+        });
+    };
+    for m in &configured.mirrors {
+        add(m, Role::Mirror);
+    }
+    for i in &configured.insecure {
+        // A CIDR names networks, not a registry to try.
+        if !i.contains('/') || i.contains("://") {
+            add(i, Role::Insecure);
+        }
+    }
+    for a in asked {
+        add(a, Role::Asked);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_hub_mirrors_insecure_and_asked_once_each() {
+        let c = Configured {
+            mirrors: vec!["https://mirror.corp:5000/".into()],
+            insecure: vec!["10.0.0.0/8".into(), "legacy.corp:5000".into()],
+        };
+        let l = list(
+            &c,
+            &[
+                "registry.corp".into(),
+                "mirror.corp:5000".into(),
+                "10.1.2.3:5000".into(),
+            ],
+        );
+        let names: Vec<&str> = l.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "registry-1.docker.io",
+                "auth.docker.io",
+                "production.cloudflare.docker.com",
+                "mirror.corp:5000",
+                "legacy.corp:5000",
+                "registry.corp",
+                "10.1.2.3:5000"
+            ]
+        );
+        assert!(
+            l[4].insecure && !l[5].insecure && l[6].insecure,
+            "CIDR 10/8 covers 10.1.2.3"
+        );
+        assert_eq!(l[5].port, 443);
+        assert!(parse_name("not a host").is_none());
+    }
+}

@@ -1,0 +1,710 @@
+//! `proxy`: does the daemon have the proxy it needs? Pulls are made by dockerd, which never
+//! sees the shell's variables: it takes its proxy from its service environment (systemd
+//! drop-ins), from daemon.json `"proxies"` (Engine 23+), or on Docker Desktop from Desktop's
+//! own settings. A drop-in changes nothing until `daemon-reload` and a restart.
+
+use super::Probe;
+use crate::context::{Context, ProxySource};
+use crate::facts::proxy::{DropInProblem, ProxySet, ProxyUrl, Var, no_proxy_matches};
+use crate::facts::registries::Role;
+use crate::host::trace::{ConnectOutcome, DnsOutcome, TunnelOutcome};
+use crate::model::{Finding, FindingKind, Fix, Severity};
+use async_trait::async_trait;
+use std::path::Path;
+use std::time::Duration;
+
+const OK: FindingKind = FindingKind::new(
+    "proxy.ok",
+    Severity::Ok,
+    "the daemon's proxy settings match what this machine needs",
+);
+const DAEMON_MISSING: FindingKind = FindingKind::new(
+    "proxy.daemon-missing",
+    Severity::Warn,
+    "the shell has a proxy but the daemon has none (pulls go direct)",
+);
+const NOT_APPLIED: FindingKind = FindingKind::new(
+    "proxy.not-applied",
+    Severity::Error,
+    "the proxy configured on disk is not what the running daemon uses (not reloaded or not restarted)",
+);
+const NO_PROXY_MISSING: FindingKind = FindingKind::new(
+    "proxy.no-proxy-missing",
+    Severity::Warn,
+    "the daemon's NO_PROXY lacks a private registry or mirror (it is reached through the proxy)",
+);
+const NO_PROXY_LOOPBACK: FindingKind = FindingKind::new(
+    "proxy.no-proxy-loopback",
+    Severity::Info,
+    "the daemon's NO_PROXY lacks localhost/127.0.0.1",
+);
+const UNREACHABLE: FindingKind = FindingKind::new(
+    "proxy.unreachable",
+    Severity::Error,
+    "the daemon's proxy does not resolve or does not accept connections",
+);
+const AUTH_REQUIRED: FindingKind = FindingKind::new(
+    "proxy.auth-required",
+    Severity::Error,
+    "the proxy wants credentials the daemon does not send (407)",
+);
+const SPECIFIER: FindingKind = FindingKind::new(
+    "proxy.specifier",
+    Severity::Error,
+    "a `%` in a systemd drop-in: systemd drops the line",
+);
+const DROPIN_INVALID: FindingKind = FindingKind::new(
+    "proxy.dropin-invalid",
+    Severity::Error,
+    "a proxy line in a systemd drop-in that systemd ignores",
+);
+const CASE_MISMATCH: FindingKind = FindingKind::new(
+    "proxy.case-mismatch",
+    Severity::Warn,
+    "upper- and lower-case proxy variables disagree",
+);
+const CLIENT: FindingKind = FindingKind::new(
+    "proxy.client",
+    Severity::Info,
+    "the proxy that containers and builds get from ~/.docker/config.json",
+);
+const CLIENT_MISSING: FindingKind = FindingKind::new(
+    "proxy.client-missing",
+    Severity::Info,
+    "the shell has a proxy, but containers and builds will not get one",
+);
+
+const KINDS: &[FindingKind] = &[
+    OK,
+    DAEMON_MISSING,
+    NOT_APPLIED,
+    NO_PROXY_MISSING,
+    NO_PROXY_LOOPBACK,
+    UNREACHABLE,
+    AUTH_REQUIRED,
+    SPECIFIER,
+    DROPIN_INVALID,
+    CASE_MISMATCH,
+    CLIENT,
+    CLIENT_MISSING,
+];
+
+const DROPIN_PATH: &str = "/etc/systemd/system/docker.service.d/http-proxy.conf";
+const DOCS: &str = "https://docs.docker.com/engine/daemon/proxy/";
+const DESKTOP_DOCS: &str =
+    "https://docs.docker.com/desktop/settings-and-maintenance/settings/#proxies";
+
+pub struct ProxyProbe;
+
+#[async_trait]
+impl Probe for ProxyProbe {
+    fn id(&self) -> &'static str {
+        "proxy"
+    }
+
+    fn title(&self) -> &'static str {
+        "Proxy settings of the shell, the daemon and containers"
+    }
+
+    fn emits(&self) -> &'static [FindingKind] {
+        KINDS
+    }
+
+    async fn run(&self, ctx: &Context) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let shell = ctx.shell_proxy().clone();
+        let service = ctx.service_proxy().clone();
+        let daemon = ctx.daemon_proxy().await.clone();
+        let desktop = is_desktop(ctx).await;
+        let engine_major = engine_major(ctx).await;
+
+        for (var, upper, lower) in &shell.disagreements {
+            out.push(
+                CASE_MISMATCH
+                    .finding(format!(
+                        "{} and {} disagree in this shell",
+                        var.upper(),
+                        var.lower()
+                    ))
+                    .detail("Go programs such as dockerd and the docker CLI read the upper-case variable first; curl, wget and apt in containers read the lower-case one. Two values mean two behaviours.")
+                    .evidence(var.upper(), upper)
+                    .evidence(var.lower(), lower)
+                    .fix(Fix::new("Give both spellings the same value").run(format!(
+                        "export {}=\"${}\"",
+                        var.lower(),
+                        var.upper()
+                    ))),
+            );
+        }
+
+        for (file, problem) in &service.problems {
+            out.push(dropin_problem(file, problem));
+        }
+
+        let shell_has = !shell.set.is_empty();
+        if daemon.set.is_empty() && shell_has {
+            // A proxy configured on disk but not in effect is NOT_APPLIED, below.
+            let configured = !service.set.is_empty()
+                || !crate::facts::proxy::daemon_json(&ctx.daemon_config().file).is_empty();
+            if !configured {
+                out.push(daemon_missing(
+                    &shell.set,
+                    desktop,
+                    engine_major,
+                    ctx.platform().systemd,
+                ));
+            }
+        }
+
+        if daemon.source == ProxySource::Running {
+            if let Some(f) = not_applied(ctx, &service.set, &daemon.set).await {
+                out.push(f);
+            }
+        }
+
+        if !daemon.set.is_empty() {
+            let no_proxy = daemon.set.no_proxy.clone().unwrap_or_default();
+            let registries = ctx.registries().await;
+            let missing: Vec<String> = registries
+                .iter()
+                .filter(|r| r.role != Role::Hub)
+                .filter(|r| daemon.set.proxy_for(true, &r.host, r.port).is_some())
+                .map(|r| r.name.clone())
+                .collect();
+            if !missing.is_empty() {
+                let mut entries: Vec<String> = no_proxy
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                for m in &missing {
+                    let host = m.split(':').next().unwrap_or(m).to_string();
+                    if !entries.contains(&host) {
+                        entries.push(host);
+                    }
+                }
+                out.push(
+                    NO_PROXY_MISSING
+                        .finding(format!(
+                            "{} will be reached through the proxy: the daemon's NO_PROXY does not list {}",
+                            missing.join(", "),
+                            if missing.len() == 1 { "it" } else { "them" }
+                        ))
+                        .detail("A corporate proxy usually cannot reach internal registries and answers 503 or 403 instead. Registries inside the network belong in the daemon's NO_PROXY.")
+                        .evidence("NO_PROXY", if no_proxy.is_empty() { "(unset)".to_string() } else { no_proxy.clone() })
+                        .evidence("registries", missing.join(", "))
+                        .fix(set_daemon_proxy_fix(
+                            &ProxySet {
+                                no_proxy: Some(entries.join(",")),
+                                ..daemon.set.clone()
+                            },
+                            desktop,
+                            engine_major,
+                            ctx.platform().systemd,
+                            "Add them to the daemon's NO_PROXY",
+                        )),
+                );
+            }
+            let loopback = ["localhost", "127.0.0.1"]
+                .iter()
+                .all(|h| no_proxy_matches(&no_proxy, h, 80));
+            if !loopback {
+                out.push(
+                    NO_PROXY_LOOPBACK
+                        .finding("the daemon's NO_PROXY does not list localhost and 127.0.0.1")
+                        .detail("dockerd itself never proxies loopback, but the value is also what many setups pass on to containers and builds, where curl and apt would send local traffic to the proxy.")
+                        .evidence("NO_PROXY", if no_proxy.is_empty() { "(unset)".to_string() } else { no_proxy }),
+                );
+            }
+            if !ctx.options().offline {
+                out.extend(reachability(ctx).await);
+            }
+        }
+
+        match crate::facts::proxy::client(ctx.host()) {
+            Some(client) if !client.set.is_empty() => out.push(
+                CLIENT
+                    .finding(format!(
+                        "containers and builds get {} from {}",
+                        client
+                            .set
+                            .https
+                            .as_ref()
+                            .or(client.set.http.as_ref())
+                            .map(ProxyUrl::shown)
+                            .unwrap_or_default(),
+                        client.path.display()
+                    ))
+                    .detail("The docker CLI injects these as HTTP_PROXY/http_proxy (both cases) into every container it creates and every build.")
+                    .evidence("httpProxy", client.set.get(Var::Http).unwrap_or_default())
+                    .evidence("httpsProxy", client.set.get(Var::Https).unwrap_or_default())
+                    .evidence("noProxy", client.set.get(Var::NoProxy).unwrap_or_default()),
+            ),
+            _ if shell_has => {
+                let url = shell.set.https.as_ref().or(shell.set.http.as_ref());
+                let json = client_config_snippet(&shell.set);
+                out.push(
+                    CLIENT_MISSING
+                        .finding("containers and builds will not get this shell's proxy")
+                        .detail("The shell's variables reach neither the daemon nor the containers. `apt-get` or `curl` in a Dockerfile RUN step needs the proxy passed in; the CLI does that for you when ~/.docker/config.json has \"proxies\".")
+                        .evidence("shell proxy", url.map(ProxyUrl::shown).unwrap_or_default())
+                        .fix(
+                            Fix::new("Let the CLI pass the proxy to containers and builds")
+                                .manual(format!("Add to ~/.docker/config.json (merge with what is there):\n{json}"))
+                                .docs("https://docs.docker.com/engine/cli/proxy/"),
+                        ),
+                );
+            }
+            _ => {}
+        }
+
+        if out
+            .iter()
+            .all(|f| matches!(f.severity, Severity::Ok | Severity::Info))
+        {
+            out.insert(0, ok_finding(&shell.set, &daemon.set, daemon.source));
+        }
+        out
+    }
+}
+
+fn ok_finding(shell: &ProxySet, daemon: &ProxySet, source: ProxySource) -> Finding {
+    let summary = match daemon.https.as_ref().or(daemon.http.as_ref()) {
+        Some(p) => format!("the daemon uses the proxy {}", p.shown()),
+        None if shell.is_empty() => {
+            "no proxy in the shell or the daemon: direct connections".into()
+        }
+        None => "no daemon proxy".into(),
+    };
+    let mut f = OK.finding(summary).evidence(
+        "daemon proxy from",
+        match source {
+            ProxySource::Running => "the running daemon (docker info)",
+            ProxySource::Configured => "the daemon's configuration (it did not answer)",
+        },
+    );
+    for var in Var::ALL {
+        if let Some(v) = daemon.get(var) {
+            f = f.evidence(format!("daemon {}", var.upper()), v);
+        }
+    }
+    f
+}
+
+async fn is_desktop(ctx: &Context) -> bool {
+    let endpoint_desktop = ctx
+        .endpoint()
+        .endpoint
+        .as_ref()
+        .is_some_and(|e| e.is_docker_desktop());
+    let info_desktop = ctx
+        .daemon_info()
+        .await
+        .and_then(|i| i.operating_system.as_deref())
+        .is_some_and(|os| os.contains("Docker Desktop"));
+    endpoint_desktop || info_desktop || matches!(ctx.platform().os.as_str(), "windows" | "macos")
+}
+
+async fn engine_major(ctx: &Context) -> Option<u32> {
+    let v = ctx.daemon().await?.version.as_ref().ok()?.version.clone()?;
+    v.split('.').next()?.parse().ok()
+}
+
+/// The drop-in text for these settings; the password stays a placeholder the user fills in,
+/// and every `%` is doubled as systemd requires.
+fn dropin_text(set: &ProxySet) -> String {
+    let mut s = String::from("[Service]\n");
+    let mut line = |name: &str, value: String| {
+        s.push_str(&format!(
+            "Environment=\"{name}={}\"\n",
+            value.replace('%', "%%")
+        ));
+    };
+    if let Some(u) = &set.http {
+        line("HTTP_PROXY", u.with_placeholder());
+    }
+    if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+        line("HTTPS_PROXY", u.with_placeholder());
+    }
+    line("NO_PROXY", with_loopback(set.no_proxy.as_deref()));
+    s
+}
+
+fn with_loopback(no_proxy: Option<&str>) -> String {
+    let mut entries: Vec<String> = no_proxy
+        .unwrap_or("")
+        .split(',')
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+        .collect();
+    for l in ["127.0.0.1", "localhost"] {
+        if !entries.iter().any(|e| e == l) {
+            entries.insert(0, l.to_string());
+        }
+    }
+    entries.join(",")
+}
+
+fn daemon_json_snippet(set: &ProxySet) -> String {
+    let mut fields = Vec::new();
+    if let Some(u) = &set.http {
+        fields.push(format!("    \"http-proxy\": \"{}\"", u.with_placeholder()));
+    }
+    if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+        fields.push(format!("    \"https-proxy\": \"{}\"", u.with_placeholder()));
+    }
+    fields.push(format!(
+        "    \"no-proxy\": \"{}\"",
+        with_loopback(set.no_proxy.as_deref())
+    ));
+    format!("{{\n  \"proxies\": {{\n{}\n  }}\n}}", fields.join(",\n"))
+}
+
+fn client_config_snippet(set: &ProxySet) -> String {
+    let mut fields = Vec::new();
+    if let Some(u) = &set.http {
+        fields.push(format!("      \"httpProxy\": \"{}\"", u.with_placeholder()));
+    }
+    if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+        fields.push(format!(
+            "      \"httpsProxy\": \"{}\"",
+            u.with_placeholder()
+        ));
+    }
+    fields.push(format!(
+        "      \"noProxy\": \"{}\"",
+        with_loopback(set.no_proxy.as_deref())
+    ));
+    format!(
+        "{{\n  \"proxies\": {{\n    \"default\": {{\n{}\n    }}\n  }}\n}}",
+        fields.join(",\n")
+    )
+}
+
+/// How to give the daemon these settings on this kind of machine.
+fn set_daemon_proxy_fix(
+    set: &ProxySet,
+    desktop: bool,
+    engine_major: Option<u32>,
+    systemd: bool,
+    title: &str,
+) -> Fix {
+    if desktop {
+        let url = set
+            .https
+            .as_ref()
+            .or(set.http.as_ref())
+            .map(ProxyUrl::with_placeholder)
+            .unwrap_or_default();
+        return Fix::new(format!("{title} in Docker Desktop's settings"))
+            .manual(format!(
+                "Docker Desktop > Settings > Resources > Proxies > Manual proxy configuration: Web Server (HTTP) and Secure Web Server (HTTPS) = {url}; bypass: {}",
+                with_loopback(set.no_proxy.as_deref())
+            ))
+            .manual("Apply & Restart")
+            .run("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}} {{.NoProxy}}'")
+            .docs(DESKTOP_DOCS)
+            .note("Docker Desktop ignores daemon.json proxies and the shell's variables: only its own settings reach the engine.");
+    }
+    let has_password = [&set.http, &set.https]
+        .into_iter()
+        .flatten()
+        .any(|u| u.password.is_some());
+    let mut fix = if systemd || engine_major.is_none_or(|m| m < 23) {
+        Fix::new(format!("{title} with a systemd drop-in"))
+            .run_root("sudo mkdir -p /etc/systemd/system/docker.service.d")
+            .write_file(DROPIN_PATH, dropin_text(set))
+            .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker")
+            .run("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}} {{.NoProxy}}'")
+    } else {
+        Fix::new(format!("{title} in /etc/docker/daemon.json"))
+            .manual(format!(
+                "Add to /etc/docker/daemon.json (merge with what is there):\n{}",
+                daemon_json_snippet(set)
+            ))
+            .run_root("sudo service docker restart")
+    };
+    fix = fix.docs(DOCS);
+    let mut notes = Vec::new();
+    if has_password {
+        notes.push("Replace <password> with the proxy password; write a `%` in it as `%%` in a systemd drop-in.".to_string());
+    }
+    if systemd && engine_major.is_some_and(|m| m >= 23) {
+        notes.push(format!(
+            "Engine {} also reads \"proxies\" from /etc/docker/daemon.json:\n{}",
+            engine_major.unwrap_or(23),
+            daemon_json_snippet(set)
+        ));
+    }
+    if !notes.is_empty() {
+        fix = fix.note(notes.join("\n"));
+    }
+    fix
+}
+
+fn daemon_missing(
+    shell: &ProxySet,
+    desktop: bool,
+    engine_major: Option<u32>,
+    systemd: bool,
+) -> Finding {
+    let url = shell.https.as_ref().or(shell.http.as_ref());
+    let mut f = DAEMON_MISSING
+        .finding(format!(
+            "this shell uses the proxy {}, but the daemon has no proxy: pulls try to connect directly",
+            url.map(ProxyUrl::shown).unwrap_or_default()
+        ))
+        .detail("Images are pulled by the daemon, a service that never sees the shell's variables (not even with `sudo -E`). Behind a proxy, the pull then times out: \"request canceled while waiting for connection\".");
+    for var in Var::ALL {
+        if let Some(v) = shell.get(var) {
+            f = f.evidence(format!("shell {}", var.upper()), v);
+        }
+    }
+    f.fix(set_daemon_proxy_fix(
+        shell,
+        desktop,
+        engine_major,
+        systemd,
+        "Give the daemon the proxy",
+    ))
+}
+
+/// The configuration on disk against what the running daemon reports.
+async fn not_applied(ctx: &Context, on_disk: &ProxySet, running: &ProxySet) -> Option<Finding> {
+    let json = crate::facts::proxy::daemon_json(&ctx.daemon_config().file);
+    let configured = ProxySet {
+        http: json.http.clone().or_else(|| on_disk.http.clone()),
+        https: json.https.clone().or_else(|| on_disk.https.clone()),
+        no_proxy: json.no_proxy.clone().or_else(|| on_disk.no_proxy.clone()),
+    };
+    if configured.is_empty() {
+        return None;
+    }
+    let differs = |a: &Option<ProxyUrl>, b: &Option<ProxyUrl>| match (a, b) {
+        (Some(a), Some(b)) => !a.same_proxy(b),
+        (None, None) => false,
+        _ => true,
+    };
+    let norm = |s: &Option<String>| {
+        let mut v: Vec<String> = s
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect();
+        v.sort();
+        v
+    };
+    if !differs(&configured.http, &running.http)
+        && !differs(&configured.https, &running.https)
+        && norm(&configured.no_proxy) == norm(&running.no_proxy)
+    {
+        return None;
+    }
+    let from_json = !json.is_empty();
+    let files = ctx.service_proxy().files.clone();
+    // Does systemd's loaded unit already have it? Then only the restart is missing.
+    let mut loaded: Option<bool> = None;
+    if ctx.platform().systemd && !from_json {
+        if let Some(systemctl) = ctx.host().which("systemctl") {
+            if let Ok(out) = ctx
+                .host()
+                .run(
+                    &systemctl,
+                    &["show", "--property=Environment", "docker"],
+                    Duration::from_secs(2),
+                )
+                .await
+            {
+                if out.status == Some(0) {
+                    let env = out.stdout;
+                    let want = configured
+                        .https
+                        .as_ref()
+                        .or(configured.http.as_ref())
+                        .map(|u| u.address());
+                    loaded = Some(want.is_some_and(|w| env.contains(&w)));
+                }
+            }
+        }
+    }
+    let show = |s: &ProxySet, v: Var| s.get(v).unwrap_or_else(|| "(unset)".into());
+    let mut f = NOT_APPLIED.finding(match loaded {
+        Some(false) => "a proxy drop-in is on disk, but systemd has not reloaded the unit: the running daemon has none of it".to_string(),
+        Some(true) => "systemd has the proxy drop-in, but the daemon was not restarted since".to_string(),
+        None => "the proxy configured on disk differs from what the running daemon uses".to_string(),
+    });
+    f = f.detail("systemd keeps the old unit until `systemctl daemon-reload`, and a running dockerd keeps its environment until it is restarted. Writing the file alone changes nothing.");
+    for file in &files {
+        f = f.evidence("drop-in", file.display());
+    }
+    if from_json {
+        f = f.evidence("daemon.json", ctx.daemon_config().path.display());
+    }
+    for var in [Var::Http, Var::Https, Var::NoProxy] {
+        f = f
+            .evidence(
+                format!("configured {}", var.upper()),
+                show(&configured, var),
+            )
+            .evidence(format!("running {}", var.upper()), show(running, var));
+    }
+    if let Some(l) = loaded {
+        f = f.evidence("systemctl show Environment has it", l);
+    }
+    let fix = if ctx.platform().systemd {
+        Fix::new(if loaded == Some(true) {
+            "Restart the daemon"
+        } else {
+            "Reload systemd and restart the daemon"
+        })
+        .run("systemctl cat docker")
+        .run_root(if loaded == Some(true) {
+            "sudo systemctl restart docker"
+        } else {
+            "sudo systemctl daemon-reload && sudo systemctl restart docker"
+        })
+        .run("systemctl show --property=Environment docker")
+        .run("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}} {{.NoProxy}}'")
+    } else {
+        Fix::new("Restart the daemon").run_root("sudo service docker restart")
+    };
+    Some(f.fix(fix.docs(DOCS)))
+}
+
+fn dropin_problem(file: &Path, problem: &DropInProblem) -> Finding {
+    let path = file.display().to_string();
+    match problem {
+        DropInProblem::Specifier { line, variable } => SPECIFIER
+            .finding(format!(
+                "{path} line {line}: the `%` in {variable} makes systemd drop the line"
+            ))
+            .detail("systemd reads `%` as the start of a specifier (`%h`, `%n`...). An unknown one makes it log \"Failed to resolve specifiers\" and ignore the assignment: URL-encoded passwords (`%40` for `@`) are the usual cause.")
+            .evidence("file", &path)
+            .evidence("line", line)
+            .fix(
+                Fix::new("Write every `%` as `%%` in the drop-in, then reload")
+                    .run_root(format!("sudo sed -i '{line}s/%/%%/g' {path}"))
+                    .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker")
+                    .docs("https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html#Specifiers"),
+            ),
+        DropInProblem::NoServiceSection { line } => DROPIN_INVALID
+            .finding(format!(
+                "{path} line {line}: Environment= outside a [Service] section is ignored"
+            ))
+            .evidence("file", &path)
+            .evidence("line", line)
+            .fix(
+                Fix::new("Put the Environment= lines under a [Service] header")
+                    .manual(format!("Add a line `[Service]` at the top of {path}"))
+                    .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker"),
+            ),
+        DropInProblem::BadQuoting { line, text } => DROPIN_INVALID
+            .finding(format!(
+                "{path} line {line}: systemd cannot parse this assignment and ignores it"
+            ))
+            .detail("Each assignment must be NAME=value, the whole of it in double quotes when it has spaces: Environment=\"HTTP_PROXY=http://proxy:3128\".")
+            .evidence("file", &path)
+            .evidence("line", line)
+            .evidence("text", text)
+            .fix(
+                Fix::new("Fix the quoting, then reload")
+                    .manual(format!("Edit line {line} of {path}: Environment=\"NAME=value\""))
+                    .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker"),
+            ),
+    }
+}
+
+/// Whether the daemon's proxy answers, from the registry connections made through it.
+async fn reachability(ctx: &Context) -> Vec<Finding> {
+    let traces = ctx.registry_traces().await;
+    let Some(rt) = traces.iter().find(|t| t.trace.proxy.is_some()) else {
+        return Vec::new();
+    };
+    let t = &rt.trace;
+    let proxy = t.proxy.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    let dns_failed = t.dns.as_ref().filter(|d| {
+        !matches!(d.resolver, DnsOutcome::Resolved { .. })
+            && !matches!(d.system, Some(DnsOutcome::Resolved { .. }))
+    });
+    if let Some(d) = dns_failed {
+        out.push(
+            UNREACHABLE
+                .finding(format!("the proxy host {} does not resolve", d.name))
+                .detail("Every pull goes through this proxy, so none can work until its name resolves. A proxy name that only resolves on the corporate network (or VPN) fails elsewhere.")
+                .evidence("proxy", &proxy)
+                .evidence("dns", dns_text(&d.resolver))
+                .fix(
+                    Fix::new("Check the proxy name, or use its IP address")
+                        .run(format!("getent hosts {}", d.name))
+                        .manual("Ask for the proxy address that works on this network, and set it where the daemon reads it (see proxy.daemon-missing for the drop-in)."),
+                ),
+        );
+    } else if let Some(c) = &t.connect {
+        if !matches!(c.outcome, ConnectOutcome::Connected { .. }) {
+            let (what, addr) = match &c.outcome {
+                ConnectOutcome::Refused { addr } => ("refuses connections", addr.clone()),
+                ConnectOutcome::TimedOut { addr } => ("does not answer (timed out)", addr.clone()),
+                ConnectOutcome::Failed { addr, message } => (message.as_str(), addr.clone()),
+                ConnectOutcome::Connected { .. } => unreachable!("filtered above"),
+            };
+            out.push(
+                UNREACHABLE
+                    .finding(format!("the proxy {} {what}", c.to))
+                    .evidence("proxy", &proxy)
+                    .evidence("address", addr)
+                    .evidence("connect_ms", c.ms)
+                    .fix(
+                        Fix::new("Check that the proxy is up and this is its port")
+                            .run(format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' -x {} https://registry-1.docker.io/v2/", redacted_proxy_arg(&proxy)))
+                            .manual("If the proxy moved, update the daemon's HTTP_PROXY/HTTPS_PROXY and restart it."),
+                    ),
+            );
+        }
+    }
+    if let Some(tunnel) = &t.tunnel {
+        if let TunnelOutcome::Rejected {
+            status: 407,
+            reason,
+        } = &tunnel.outcome
+        {
+            out.push(
+                AUTH_REQUIRED
+                    .finding(format!(
+                        "the proxy answered 407 {reason}: it wants credentials"
+                    ))
+                    .detail("Put the user name and password in the proxy URL the daemon uses (http://user:password@proxy:port). Write a `%` in the password as `%%` in a systemd drop-in.")
+                    .evidence("proxy", &proxy)
+                    .fix(Fix::new("Add credentials to the daemon's proxy URL").manual(format!(
+                        "In {DROPIN_PATH}: Environment=\"HTTPS_PROXY=http://<user>:<password>@<proxy>:<port>\", then sudo systemctl daemon-reload && sudo systemctl restart docker"
+                    ))),
+            );
+        }
+    }
+    out
+}
+
+fn redacted_proxy_arg(shown: &str) -> String {
+    // Credentials are left out of a command that would show them.
+    match shown.split_once("://") {
+        Some((scheme, rest)) => format!(
+            "{scheme}://{}",
+            rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest)
+        ),
+        None => shown.to_string(),
+    }
+}
+
+pub fn dns_text(o: &DnsOutcome) -> String {
+    match o {
+        DnsOutcome::Resolved { addrs } => addrs.join(", "),
+        DnsOutcome::NxDomain => "NXDOMAIN (no such name)".into(),
+        DnsOutcome::NoRecords => "no address records".into(),
+        DnsOutcome::ServFail => "SERVFAIL (server misbehaving)".into(),
+        DnsOutcome::Refused => "refused".into(),
+        DnsOutcome::TimedOut => "timed out".into(),
+        DnsOutcome::Failed { message } => message.clone(),
+    }
+}
