@@ -86,6 +86,10 @@ pub struct CheckArgs {
     #[arg(long, short)]
     pub verbose: bool,
 
+    /// Write the registry connections of this run to FILE, as a fixture's traces.json.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub record_traces: Option<PathBuf>,
+
     /// Diagnose a captured machine (a fixtures/<scenario> folder) instead of this one.
     #[arg(long, value_name = "DIR", hide = true)]
     pub fixture: Option<PathBuf>,

@@ -20,6 +20,8 @@ pub struct Selection {
     pub timeout: Duration,
     pub registries: Vec<String>,
     pub save_chain: Option<std::path::PathBuf>,
+    /// Write the registry connections as a fixture's `traces.json` (hidden flag).
+    pub record_traces: Option<std::path::PathBuf>,
 }
 
 /// Ids that `--only`/`--skip` name but no probe has.
@@ -58,10 +60,8 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
                 Some("--skip".to_string())
             } else if selection.offline && probe.network() {
                 Some("--offline".to_string())
-            } else if !probe.applicable(&ctx) {
-                Some("not applicable on this machine".to_string())
             } else {
-                None
+                probe.not_applicable_because(&ctx)
             };
         if let Some(reason) = skipped_because {
             runs.push((probe.clone(), None, Some(reason)));
@@ -138,6 +138,9 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
         })
         .collect();
 
+    if let Some(path) = &selection.record_traces {
+        record_traces(&ctx, path);
+    }
     let findings = report::order(findings, &order);
     assemble(
         selection,
@@ -146,6 +149,26 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
         probe_runs,
         findings,
     )
+}
+
+/// Writes the registry connections this run made as a fixture's `traces.json`, so a real
+/// machine's network answers can be replayed in a test. Secrets are already masked in them.
+fn record_traces(ctx: &Context, path: &std::path::Path) {
+    let Some(traces) = ctx.recorded_traces() else {
+        eprintln!(
+            "note: no registry connection was made; {} not written",
+            path.display()
+        );
+        return;
+    };
+    let map: std::collections::BTreeMap<String, &probes::host::Trace> = traces
+        .iter()
+        .map(|t| (format!("{}:{}", t.registry.host, t.registry.port), &t.trace))
+        .collect();
+    let text = serde_json::to_string_pretty(&map).unwrap_or_default();
+    if let Err(e) = std::fs::write(path, text + "\n") {
+        eprintln!("error: cannot write {}: {e}", path.display());
+    }
 }
 
 /// The report when the engine itself could not finish by the deadline (every worker thread

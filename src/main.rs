@@ -50,6 +50,14 @@ fn check_machine(args: &CheckArgs) -> i32 {
         );
         return EXIT_USAGE;
     }
+    if let Some(bad) = args
+        .registry
+        .iter()
+        .find(|r| probes::facts::registries::parse_name(r).is_none())
+    {
+        eprintln!("error: --registry {bad:?} is not HOST[:PORT]");
+        return EXIT_USAGE;
+    }
     let host: Arc<dyn Host> = match &args.fixture {
         Some(dir) => match FixtureHost::load(dir) {
             Ok(h) => Arc::new(h),
@@ -67,6 +75,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
         timeout: Duration::from_secs_f64(args.timeout),
         registries: args.registry.clone(),
         save_chain: args.save_chain.clone(),
+        record_traces: args.record_traces.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -74,6 +74,9 @@ pub struct ReportFinding {
     /// The id of the finding this one is a consequence of.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caused_by: Option<String>,
+    /// What the finding is about, when its probe reports on several things (a registry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 impl Report {
@@ -105,9 +108,54 @@ pub fn summarise(findings: &[ReportFinding]) -> Summary {
 /// Resolves each `caused_by` to a concrete finding id (a probe id means that probe's worst
 /// problem), drops causes that did not materialise, and orders the list root cause first.
 pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding> {
-    let mut out: Vec<ReportFinding> = findings
+    // Causes are resolved to positions, not ids: several findings may share an id (one per
+    // registry), and each must hang under its own cause.
+    let mut cause: Vec<Option<usize>> = findings
         .iter()
-        .map(|f| ReportFinding {
+        .map(|f| {
+            let wanted = f.caused_by.as_ref()?;
+            // `a.x|a.y|b`: the first alternative that is present.
+            wanted.split('|').find_map(|wanted| {
+                let is_candidate = |g: &Finding| {
+                    g.severity >= Severity::Warn
+                        && g.id != f.id
+                        && if wanted.contains('.') {
+                            g.id == wanted
+                        } else {
+                            g.probe() == wanted
+                        }
+                };
+                let same_subject = |g: &Finding| f.subject.is_some() && g.subject == f.subject;
+                let pick = |filter: &dyn Fn(&Finding) -> bool| {
+                    findings
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, g)| is_candidate(g) && filter(g))
+                        // The worst finding of a probe; the first of equals.
+                        .max_by_key(|(i, g)| (g.severity, std::cmp::Reverse(*i)))
+                        .map(|(i, _)| i)
+                };
+                pick(&same_subject).or_else(|| pick(&|_| true))
+            })
+        })
+        .collect();
+    // Break cycles: a cause chain that comes back to itself loses its last link.
+    for i in 0..cause.len() {
+        let mut seen = vec![i];
+        let mut cur = cause[i];
+        while let Some(c) = cur {
+            if seen.contains(&c) {
+                cause[i] = None;
+                break;
+            }
+            seen.push(c);
+            cur = cause[c];
+        }
+    }
+    let out: Vec<ReportFinding> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| ReportFinding {
             id: f.id.clone(),
             probe: f.probe().to_string(),
             severity: f.severity,
@@ -115,39 +163,12 @@ pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding>
             detail: f.detail.clone(),
             evidence: f.evidence.clone(),
             fixes: f.fixes.clone(),
-            caused_by: None,
+            caused_by: cause[i].map(|c| findings[c].id.clone()),
+            subject: f.subject.clone(),
         })
         .collect();
-    for (i, f) in findings.iter().enumerate() {
-        let Some(cause) = &f.caused_by else { continue };
-        let is_problem = |g: &Finding| g.severity >= Severity::Warn && g.id != f.id;
-        let target = if cause.contains('.') {
-            findings.iter().find(|g| &g.id == cause && is_problem(g))
-        } else {
-            findings
-                .iter()
-                .filter(|g| g.probe() == cause && is_problem(g))
-                .max_by_key(|g| g.severity)
-        };
-        out[i].caused_by = target.map(|g| g.id.clone());
-    }
-    // Break cycles: a cause chain that comes back to itself loses its last link.
-    for i in 0..out.len() {
-        let mut seen = vec![out[i].id.clone()];
-        let mut cur = out[i].caused_by.clone();
-        while let Some(c) = cur {
-            if seen.contains(&c) {
-                out[i].caused_by = None;
-                break;
-            }
-            seen.push(c.clone());
-            cur = out
-                .iter()
-                .find(|f| f.id == c)
-                .and_then(|f| f.caused_by.clone());
-        }
-    }
-    let rank = |f: &ReportFinding| {
+    let rank = |i: &usize| {
+        let f = &out[*i];
         (
             std::cmp::Reverse(f.severity),
             probe_order
@@ -156,27 +177,24 @@ pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding>
                 .unwrap_or(usize::MAX),
         )
     };
-    let mut roots: Vec<ReportFinding> = out
-        .iter()
-        .filter(|f| f.caused_by.is_none())
-        .cloned()
-        .collect();
+    let mut roots: Vec<usize> = (0..out.len()).filter(|i| cause[*i].is_none()).collect();
     roots.sort_by_key(rank);
     let mut ordered = Vec::with_capacity(out.len());
     for root in roots {
-        push_tree(root, &out, &mut ordered);
+        push_tree(root, &cause, &out, &mut ordered);
     }
     ordered
 }
 
-fn push_tree(f: ReportFinding, all: &[ReportFinding], ordered: &mut Vec<ReportFinding>) {
-    let id = f.id.clone();
-    ordered.push(f);
-    for child in all
-        .iter()
-        .filter(|c| c.caused_by.as_deref() == Some(id.as_str()))
-    {
-        push_tree(child.clone(), all, ordered);
+fn push_tree(
+    at: usize,
+    cause: &[Option<usize>],
+    all: &[ReportFinding],
+    ordered: &mut Vec<ReportFinding>,
+) {
+    ordered.push(all[at].clone());
+    for child in (0..all.len()).filter(|c| cause[*c] == Some(at)) {
+        push_tree(child, cause, all, ordered);
     }
 }
 

@@ -2,12 +2,14 @@
 //! independent without repeating work (one `docker info` for the whole run).
 
 use crate::facts::api_version::{ApiVersion, VersionRefusal, parse_refusal};
+use crate::facts::certs;
 use crate::facts::daemon_config::{self, DaemonConfig};
 use crate::facts::endpoint::{self, Endpoint, Resolution};
 use crate::facts::platform::Platform;
 use crate::facts::proxy::{self, ProxySet, ServiceProxy, ShellProxy};
 use crate::facts::registries::{self, Configured, Registry};
 use crate::facts::trust::{self, TrustStore};
+use crate::host::trace::{TlsVerdict, from_pem};
 use crate::host::{ApiAnswer, ApiError, ApiRequest, Host, Identity, Trace, TraceRequest};
 use bollard::models::{SystemInfo, SystemVersion};
 use std::sync::{Arc, OnceLock};
@@ -222,6 +224,8 @@ impl Context {
                 let shell = &self.shell_proxy().set;
                 let with_secret = |shown: &mut Option<proxy::ProxyUrl>| {
                     if let Some(url) = shown.as_ref() {
+                        // dockerd shows credentials as xxxxx:xxxxx: take the real ones from
+                        // the configuration or the shell, for the same proxy.
                         let known = [
                             &configured.https,
                             &configured.http,
@@ -230,8 +234,8 @@ impl Context {
                         ]
                         .into_iter()
                         .flatten()
-                        .find(|k| k.same_proxy(url) && k.user == url.user);
-                        if let Some(k) = known.filter(|_| url.password.is_some()) {
+                        .find(|k| k.same_proxy(url) && k.user.is_some());
+                        if let Some(k) = known.filter(|_| url.user.is_some()) {
                             *shown = Some(k.clone());
                         }
                     }
@@ -305,17 +309,39 @@ impl Context {
                         timeout,
                     };
                     async move {
-                        let trace = self.host.trace(&request).await;
-                        RegistryTrace {
+                        let mut trace = self.host.trace(&request).await?;
+                        // The verdict is the daemon's, at this machine's clock: judged again
+                        // here so a recorded chain is judged as this machine would.
+                        if let Some(tls) = trace.tls.as_mut()
+                            && tls.verdict != TlsVerdict::NotChecked
+                            && !tls.chain.is_empty()
+                        {
+                            tls.verdict = certs::verify(
+                                &from_pem(&tls.chain),
+                                &certs::store_of(&trust.certs),
+                                &registry.host,
+                                self.host.now(),
+                            );
+                        }
+                        Some(RegistryTrace {
                             registry,
                             trace,
                             trust,
-                        }
+                        })
                     }
                 });
-                futures_util::future::join_all(jobs).await
+                futures_util::future::join_all(jobs)
+                    .await
+                    .into_iter()
+                    .flatten()
+                    .collect()
             })
             .await
+    }
+
+    /// The registry connections, if this run made them.
+    pub fn recorded_traces(&self) -> Option<&[RegistryTrace]> {
+        self.traces.get().map(Vec::as_slice)
     }
 
     /// Time left for one API call: at most [`API_CALL_LIMIT`], and never past the run's

@@ -72,9 +72,14 @@ pub struct Finding {
     pub fixes: Vec<Fix>,
     /// The finding this one is a consequence of: a finding id (`socket.not-in-group`) or a
     /// probe id (`socket`), meaning "whatever problem that probe found". The report engine
-    /// resolves a probe id to the concrete finding.
+    /// resolves a probe id to the concrete finding. Alternatives separated by `|` are tried
+    /// in order (`proxy.not-applied|proxy`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caused_by: Option<String>,
+    /// What the finding is about when a probe reports on several things (a registry
+    /// `host[:port]`). A cause with the same subject is preferred when `caused_by` resolves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 impl Finding {
@@ -89,6 +94,7 @@ impl Finding {
             evidence: Vec::new(),
             fixes: Vec::new(),
             caused_by: None,
+            subject: None,
         }
     }
 
@@ -117,6 +123,11 @@ impl Finding {
 
     pub fn caused_by(mut self, cause: impl Into<String>) -> Self {
         self.caused_by = Some(cause.into());
+        self
+    }
+
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
         self
     }
 

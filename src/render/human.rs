@@ -188,11 +188,14 @@ impl Human {
                         }
                     }
                     Step::Manual { text } => {
+                        // Continuation lines (a JSON snippet) keep the step's indent.
+                        let text = text.replace('\n', &format!("\n{pad}    "));
                         let _ = writeln!(out, "{pad}  • {text}");
                     }
                 }
             }
             if let Some(n) = &fix.note {
+                let n = n.replace('\n', &format!("\n{pad}        "));
                 let _ = writeln!(
                     out,
                     "{pad}  {} {n}",

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests: run the real binary, read its JSON report.
 #![allow(dead_code)]
 
+pub mod dockerd;
+pub mod lab;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

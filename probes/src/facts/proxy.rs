@@ -112,10 +112,10 @@ impl ProxyUrl {
 
 /// `host` and optional `port` of `host:port`, `[v6]:port`, `host`.
 pub fn split_host_port(s: &str) -> (&str, Option<&str>) {
-    if let Some(rest) = s.strip_prefix('[') {
-        if let Some((h, after)) = rest.split_once(']') {
-            return (h, after.strip_prefix(':'));
-        }
+    if let Some(rest) = s.strip_prefix('[')
+        && let Some((h, after)) = rest.split_once(']')
+    {
+        return (h, after.strip_prefix(':'));
     }
     match s.rsplit_once(':') {
         Some((h, p)) if !h.contains(':') => (h, Some(p)),
@@ -128,15 +128,15 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = s
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = s
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -245,10 +245,10 @@ pub fn no_proxy_matches(list: &str, host: &str, port: u16) -> bool {
             return true;
         }
         if let Some((net, bits)) = entry.split_once('/') {
-            if let (Some(ip), Ok(net), Ok(bits)) = (ip, net.parse::<IpAddr>(), bits.parse::<u8>()) {
-                if cidr_contains(net, bits, ip) {
-                    return true;
-                }
+            if let (Some(ip), Ok(net), Ok(bits)) = (ip, net.parse::<IpAddr>(), bits.parse::<u8>())
+                && cidr_contains(net, bits, ip)
+            {
+                return true;
             }
             continue;
         }
@@ -259,10 +259,10 @@ pub fn no_proxy_matches(list: &str, host: &str, port: u16) -> bool {
             continue;
         }
         let (name, entry_port) = split_host_port(&entry);
-        if let Some(p) = entry_port {
-            if p.parse::<u16>().ok() != Some(port) {
-                continue;
-            }
+        if let Some(p) = entry_port
+            && p.parse::<u16>().ok() != Some(port)
+        {
+            continue;
         }
         if let Ok(entry_ip) = name.trim_matches(['[', ']']).parse::<IpAddr>() {
             if ip == Some(entry_ip) {

@@ -168,8 +168,9 @@ pub trait Host: Send + Sync {
         request: ApiRequest,
     ) -> Result<ApiAnswer, ApiError>;
     /// Follows one registry connection step by step (see [`trace`]). Bounded by the
-    /// request's own timeout.
-    async fn trace(&self, request: &TraceRequest) -> Trace;
+    /// request's own timeout. `None` when this host cannot say (a captured machine on which
+    /// that registry was not recorded).
+    async fn trace(&self, request: &TraceRequest) -> Option<Trace>;
     /// Whether [`Host::trace`] can say anything: a captured machine without recorded traces
     /// cannot.
     fn can_trace(&self) -> bool {

@@ -183,8 +183,8 @@ impl Host for RealHost {
         }
     }
 
-    async fn trace(&self, request: &TraceRequest) -> Trace {
-        super::trace::run(request).await
+    async fn trace(&self, request: &TraceRequest) -> Option<Trace> {
+        Some(super::trace::run(request).await)
     }
 
     async fn docker_api(

@@ -99,8 +99,9 @@ impl Probe for Ca {
         true
     }
 
-    fn applicable(&self, ctx: &Context) -> bool {
-        ctx.host().can_trace()
+    fn not_applicable_because(&self, ctx: &Context) -> Option<String> {
+        (!ctx.host().can_trace())
+            .then(|| "no registry connections were recorded for this captured machine".into())
     }
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
@@ -114,10 +115,30 @@ impl Probe for Ca {
             if tls.chain.is_empty() || tls.verdict == TlsVerdict::NotChecked {
                 continue;
             }
+            let mut found = Vec::new();
             if let Some(dir) = &ctx.options().save_chain {
-                out.push(save_chain(dir, rt, &tls.chain));
+                found.push(save_chain(dir, rt, &tls.chain));
             }
-            out.extend(judge(rt, &tls.verdict, &tls.chain, now, family.as_deref()));
+            for f in judge(rt, &tls.verdict, &tls.chain, now, family.as_deref()) {
+                // The clock is the machine's: say it once, at its worst.
+                if f.id == CLOCK_SKEW.id
+                    && let Some(prev) = out
+                        .iter_mut()
+                        .chain(found.iter_mut())
+                        .find(|p| p.id == f.id)
+                {
+                    if f.severity > prev.severity {
+                        *prev = f.subject(rt.registry.name.clone());
+                    }
+                    continue;
+                }
+                found.push(f);
+            }
+            out.extend(
+                found
+                    .into_iter()
+                    .map(|f| f.subject(rt.registry.name.clone())),
+            );
         }
         out
     }

@@ -28,6 +28,10 @@ pub trait Probe: Send + Sync {
     fn applicable(&self, _ctx: &Context) -> bool {
         true
     }
+    /// Why the probe is skipped on this machine, or `None` to run it.
+    fn not_applicable_because(&self, ctx: &Context) -> Option<String> {
+        (!self.applicable(ctx)).then(|| "not applicable on this machine".to_string())
+    }
     async fn run(&self, ctx: &Context) -> Vec<Finding>;
 }
 

@@ -147,19 +147,29 @@ impl Probe for ProxyProbe {
             let configured = !service.set.is_empty()
                 || !crate::facts::proxy::daemon_json(&ctx.daemon_config().file).is_empty();
             if !configured {
-                out.push(daemon_missing(
-                    &shell.set,
-                    desktop,
-                    engine_major,
-                    ctx.platform().systemd,
-                ));
+                let mut f =
+                    daemon_missing(&shell.set, desktop, engine_major, ctx.platform().systemd);
+                if desktop && daemon.source == ProxySource::Configured {
+                    // Desktop's own settings are not read, and its engine did not answer.
+                    f.summary = format!(
+                        "this shell uses the proxy {}, but Docker Desktop's engine takes its proxy only from Desktop's settings, and it did not answer to say which it has",
+                        shell
+                            .set
+                            .https
+                            .as_ref()
+                            .or(shell.set.http.as_ref())
+                            .map(ProxyUrl::shown)
+                            .unwrap_or_default()
+                    );
+                }
+                out.push(f);
             }
         }
 
-        if daemon.source == ProxySource::Running {
-            if let Some(f) = not_applied(ctx, &service.set, &daemon.set).await {
-                out.push(f);
-            }
+        if daemon.source == ProxySource::Running
+            && let Some(f) = not_applied(ctx, &service.set, &daemon.set).await
+        {
+            out.push(f);
         }
 
         if !daemon.set.is_empty() {
@@ -506,28 +516,26 @@ async fn not_applied(ctx: &Context, on_disk: &ProxySet, running: &ProxySet) -> O
     let files = ctx.service_proxy().files.clone();
     // Does systemd's loaded unit already have it? Then only the restart is missing.
     let mut loaded: Option<bool> = None;
-    if ctx.platform().systemd && !from_json {
-        if let Some(systemctl) = ctx.host().which("systemctl") {
-            if let Ok(out) = ctx
-                .host()
-                .run(
-                    &systemctl,
-                    &["show", "--property=Environment", "docker"],
-                    Duration::from_secs(2),
-                )
-                .await
-            {
-                if out.status == Some(0) {
-                    let env = out.stdout;
-                    let want = configured
-                        .https
-                        .as_ref()
-                        .or(configured.http.as_ref())
-                        .map(|u| u.address());
-                    loaded = Some(want.is_some_and(|w| env.contains(&w)));
-                }
-            }
-        }
+    if ctx.platform().systemd
+        && !from_json
+        && let Some(systemctl) = ctx.host().which("systemctl")
+        && let Ok(out) = ctx
+            .host()
+            .run(
+                &systemctl,
+                &["show", "--property=Environment", "docker"],
+                Duration::from_secs(2),
+            )
+            .await
+        && out.status == Some(0)
+    {
+        let env = out.stdout;
+        let want = configured
+            .https
+            .as_ref()
+            .or(configured.http.as_ref())
+            .map(|u| u.address());
+        loaded = Some(want.is_some_and(|w| env.contains(&w)));
     }
     let show = |s: &ProxySet, v: Var| s.get(v).unwrap_or_else(|| "(unset)".into());
     let mut f = NOT_APPLIED.finding(match loaded {
@@ -642,15 +650,16 @@ async fn reachability(ctx: &Context) -> Vec<Finding> {
                         .manual("Ask for the proxy address that works on this network, and set it where the daemon reads it (see proxy.daemon-missing for the drop-in)."),
                 ),
         );
-    } else if let Some(c) = &t.connect {
-        if !matches!(c.outcome, ConnectOutcome::Connected { .. }) {
-            let (what, addr) = match &c.outcome {
-                ConnectOutcome::Refused { addr } => ("refuses connections", addr.clone()),
-                ConnectOutcome::TimedOut { addr } => ("does not answer (timed out)", addr.clone()),
-                ConnectOutcome::Failed { addr, message } => (message.as_str(), addr.clone()),
-                ConnectOutcome::Connected { .. } => unreachable!("filtered above"),
-            };
-            out.push(
+    } else if let Some(c) = &t.connect
+        && !matches!(c.outcome, ConnectOutcome::Connected { .. })
+    {
+        let (what, addr) = match &c.outcome {
+            ConnectOutcome::Refused { addr } => ("refuses connections", addr.clone()),
+            ConnectOutcome::TimedOut { addr } => ("does not answer (timed out)", addr.clone()),
+            ConnectOutcome::Failed { addr, message } => (message.as_str(), addr.clone()),
+            ConnectOutcome::Connected { .. } => unreachable!("filtered above"),
+        };
+        out.push(
                 UNREACHABLE
                     .finding(format!("the proxy {} {what}", c.to))
                     .evidence("proxy", &proxy)
@@ -662,15 +671,14 @@ async fn reachability(ctx: &Context) -> Vec<Finding> {
                             .manual("If the proxy moved, update the daemon's HTTP_PROXY/HTTPS_PROXY and restart it."),
                     ),
             );
-        }
     }
-    if let Some(tunnel) = &t.tunnel {
-        if let TunnelOutcome::Rejected {
+    if let Some(tunnel) = &t.tunnel
+        && let TunnelOutcome::Rejected {
             status: 407,
             reason,
         } = &tunnel.outcome
-        {
-            out.push(
+    {
+        out.push(
                 AUTH_REQUIRED
                     .finding(format!(
                         "the proxy answered 407 {reason}: it wants credentials"
@@ -681,7 +689,6 @@ async fn reachability(ctx: &Context) -> Vec<Finding> {
                         "In {DROPIN_PATH}: Environment=\"HTTPS_PROXY=http://<user>:<password>@<proxy>:<port>\", then sudo systemctl daemon-reload && sudo systemctl restart docker"
                     ))),
             );
-        }
     }
     out
 }

@@ -133,8 +133,9 @@ impl Probe for Registry {
         true
     }
 
-    fn applicable(&self, ctx: &Context) -> bool {
-        ctx.host().can_trace()
+    fn not_applicable_because(&self, ctx: &Context) -> Option<String> {
+        (!ctx.host().can_trace())
+            .then(|| "no registry connections were recorded for this captured machine".into())
     }
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
@@ -142,7 +143,12 @@ impl Probe for Registry {
         let shell_has_proxy = !ctx.shell_proxy().set.is_empty();
         let mut out = Vec::new();
         for rt in traces {
-            out.extend(judge(rt, shell_has_proxy));
+            let name = &rt.registry.name;
+            out.extend(
+                judge(rt, shell_has_proxy)
+                    .into_iter()
+                    .map(|f| f.subject(name.clone())),
+            );
         }
         out
     }
@@ -203,34 +209,33 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
             }
             return out;
         }
-        if !via_proxy {
-            if let Some(f) = dns_disagreement(rt, d) {
-                out.push(f);
-            }
+        if !via_proxy && let Some(f) = dns_disagreement(rt, d) {
+            out.push(f);
         }
     }
 
-    if let Some(c) = &t.connect {
-        if !matches!(c.outcome, ConnectOutcome::Connected { .. }) {
-            if via_proxy {
-                out.push(timings(
-                    PROXY_FAILED
-                        .finding(format!(
-                            "{}: the daemon's proxy {} cannot be reached",
-                            label(rt),
-                            c.to
-                        ))
-                        .caused_by("proxy.unreachable"),
-                    t,
-                ));
-            } else {
-                let (what, addr) = match &c.outcome {
-                    ConnectOutcome::Refused { addr } => ("refused".to_string(), addr),
-                    ConnectOutcome::TimedOut { addr } => ("timed out".to_string(), addr),
-                    ConnectOutcome::Failed { addr, message } => (message.clone(), addr),
-                    ConnectOutcome::Connected { addr } => (String::new(), addr),
-                };
-                let mut f = CONNECT_FAILED
+    if let Some(c) = &t.connect
+        && !matches!(c.outcome, ConnectOutcome::Connected { .. })
+    {
+        if via_proxy {
+            out.push(timings(
+                PROXY_FAILED
+                    .finding(format!(
+                        "{}: the daemon's proxy {} cannot be reached",
+                        label(rt),
+                        c.to
+                    ))
+                    .caused_by("proxy.unreachable"),
+                t,
+            ));
+        } else {
+            let (what, addr) = match &c.outcome {
+                ConnectOutcome::Refused { addr } => ("refused".to_string(), addr),
+                ConnectOutcome::TimedOut { addr } => ("timed out".to_string(), addr),
+                ConnectOutcome::Failed { addr, message } => (message.clone(), addr),
+                ConnectOutcome::Connected { addr } => (String::new(), addr),
+            };
+            let mut f = CONNECT_FAILED
                     .finding(format!("{}: TCP connection to {addr} {what}", label(rt)))
                     .evidence("address", addr)
                     .fix(
@@ -238,15 +243,14 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                             .run(format!("curl -sv --max-time 10 https://{name}/v2/ -o /dev/null"))
                             .manual("A firewall that only lets traffic out through a proxy drops direct connections: the daemon then needs that proxy."),
                     );
-                if shell_has_proxy {
-                    f = f
+            if shell_has_proxy {
+                f = f
                         .detail("This shell has a proxy but the daemon connects directly: on a network that only allows the proxy out, direct connections time out.")
-                        .caused_by("proxy.daemon-missing");
-                }
-                out.push(timings(f, t));
+                        .caused_by("proxy.not-applied|proxy.daemon-missing|proxy");
             }
-            return out;
+            out.push(timings(f, t));
         }
+        return out;
     }
 
     if let Some(tn) = &t.tunnel {
@@ -289,7 +293,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                             "{}: the proxy did not answer CONNECT: {why}",
                             label(rt)
                         ))
-                        .caused_by("proxy"),
+                        .caused_by("proxy.unreachable|proxy"),
                     t,
                 ));
                 return out;
@@ -338,10 +342,10 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
             ));
             // The answer of /v2/ over an unverified connection is still worth reading (rate
             // limits), but the daemon would have stopped here.
-            if let Some(h) = &t.http {
-                if let Some(f) = rate_limit(rt, h) {
-                    out.push(f);
-                }
+            if let Some(h) = &t.http
+                && let Some(f) = rate_limit(rt, h)
+            {
+                out.push(f);
             }
             return out;
         }
@@ -442,29 +446,42 @@ fn ok(rt: &RegistryTrace, h: &HttpStep, t: &Trace) -> Finding {
             label(rt)
         ))
         .evidence("status", status);
-    if let Some(a) = &t.connect {
-        if let ConnectOutcome::Connected { addr } = &a.outcome {
-            f = f.evidence("address", addr);
-        }
+    if let Some(a) = &t.connect
+        && let ConnectOutcome::Connected { addr } = &a.outcome
+    {
+        f = f.evidence("address", addr);
     }
     timings(f, t)
 }
 
 fn rate_limit(rt: &RegistryTrace, h: &HttpStep) -> Option<Finding> {
     let body = h.body.as_deref().unwrap_or("");
-    if h.status != Some(429) && !body.contains("toomanyrequests") {
+    if h.status != Some(429) && !body.to_ascii_lowercase().contains("toomanyrequests") {
         return None;
     }
     let mut f = RATE_LIMITED
         .finding(format!("{}: rate limited ({})", label(rt), h.status.unwrap_or(0)))
         .detail("Docker Hub limits anonymous pulls per public IP address. Behind a corporate NAT or on shared CI, other machines use up the same quota.")
-        .evidence("status", h.status.unwrap_or(0))
-        .fix(
+        .evidence("status", h.status.unwrap_or(0));
+    f = if rt.registry.is_hub() {
+        f.fix(
             Fix::new("Pull as a logged-in user, or through a mirror")
                 .run("docker login")
-                .manual("Or set a pull-through cache in /etc/docker/daemon.json \"registry-mirrors\".")
+                .manual(
+                    "Or set a pull-through cache in /etc/docker/daemon.json \"registry-mirrors\".",
+                )
                 .docs("https://docs.docker.com/docker-hub/usage/"),
-        );
+        )
+    } else {
+        f.fix(
+            Fix::new("Tell the registry's administrators")
+                .manual(format!(
+                    "{} itself is being rate limited. A pull-through cache must log in to Docker Hub upstream (its own credentials), or it shares the anonymous quota of its address.",
+                    rt.registry.name
+                ))
+                .docs("https://docs.docker.com/docker-hub/usage/"),
+        )
+    };
     if !body.is_empty() {
         f = f.evidence("body", body);
     }
@@ -546,7 +563,7 @@ fn dns_failure(rt: &RegistryTrace, d: &DnsStep, shell_has_proxy: bool) -> Findin
         f = f.evidence("getaddrinfo", dns_text(s));
     }
     if shell_has_proxy && rt.registry.is_hub() {
-        f = f.caused_by("proxy.daemon-missing");
+        f = f.caused_by("proxy.not-applied|proxy.daemon-missing|proxy");
     }
     f.fix(base)
 }

@@ -1,0 +1,343 @@
+//! The proxy, registry and ca probes against real servers in a network namespace: dnsmasq,
+//! docker-registry behind TLS from a test CA, tinyproxy, mitmproxy, and a real dockerd.
+//! Needs root and the packages scripts/test.sh installs.
+
+mod common;
+
+use common::dockerd::Dockerd;
+use common::lab::*;
+use common::*;
+use serde_json::Value;
+use std::time::Duration;
+
+const CANARY: &str = "CANARY-s3cret-7Qx";
+const NETWORK_PROBES: &str = "proxy,registry,ca";
+
+/// The findings with this id about this registry.
+fn about<'a>(report: &'a Value, id: &str, subject: &str) -> &'a Value {
+    findings(report, id)
+        .into_iter()
+        .find(|f| f["subject"] == subject)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {id} about {subject}; findings: {}",
+                serde_json::to_string_pretty(&report["findings"]).unwrap()
+            )
+        })
+}
+
+fn all_text(f: &Value) -> String {
+    serde_json::to_string(f).unwrap()
+}
+
+fn run_json(lab: &Lab, env: &[(&str, &str)], extra: &[&str]) -> (Run, Value) {
+    let home = tempfile::tempdir().unwrap();
+    let mut args = vec!["--only", NETWORK_PROBES, "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = lab.doctor(home.path(), env, &args);
+    let json = run.json();
+    (run, json)
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn healthy_registry_direct() {
+    let mut lab = Lab::new("ok");
+    lab.dns(Dns::Answer);
+    lab.registry(Leaf::Valid);
+    lab.trust_lab_ca_system_wide();
+    let (run, r) = run_json(&lab, &[], &[]);
+    for host in [
+        "registry-1.docker.io",
+        "auth.docker.io",
+        "production.cloudflare.docker.com",
+    ] {
+        let ok = about(&r, "registry.ok", host);
+        assert_eq!(evidence(ok, "status"), Some("200"), "{host}");
+        assert_eq!(evidence(ok, "address"), Some("127.0.0.10:443"));
+        assert!(evidence(ok, "proxy").is_none(), "direct: no proxy");
+        // The lab CA is private: trusted by the system store here, not by Mozilla.
+        let ca = about(&r, "ca.private-trusted", host);
+        assert!(all_text(ca).contains(CA_NAME));
+    }
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn healthy_registry_through_the_daemons_proxy_with_credentials() {
+    let mut lab = Lab::new("px");
+    lab.dns(Dns::Answer);
+    lab.registry(Leaf::Valid);
+    lab.trust_lab_ca_system_wide();
+    lab.tinyproxy(Some(("alice", CANARY)));
+    let proxy = format!("http://alice:{CANARY}@{TINYPROXY}");
+    let daemon = Dockerd::start_in(
+        Some(&lab.ns),
+        &[("HTTPS_PROXY", &proxy), ("NO_PROXY", "localhost,127.0.0.1")],
+    );
+    let env = [
+        ("DOCKER_HOST", daemon.host()),
+        ("HTTPS_PROXY", proxy.clone()),
+        ("https_proxy", proxy.clone()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (run, r) = run_json(&lab, &env, &[]);
+    let ok = about(&r, "registry.ok", "registry-1.docker.io");
+    assert_eq!(
+        evidence(ok, "proxy"),
+        Some(format!("http://alice:<redacted>@{TINYPROXY}").as_str())
+    );
+    assert!(evidence(ok, "tunnel_ms").is_some(), "went through CONNECT");
+    assert!(
+        lab.log("tinyproxy").contains("registry-1.docker.io"),
+        "the proxy saw the CONNECT:\n{}",
+        lab.log("tinyproxy")
+    );
+    assert!(ids(&r).contains(&"proxy.ok".to_string()), "{:?}", ids(&r));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+
+    // The password is in the shell, the daemon's environment and the proxy URL used to
+    // authenticate: it must appear in no output format.
+    for format in [
+        &["--format", "json"][..],
+        &["--color", "always", "-v"][..],
+        &[][..],
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let mut args = vec!["--only", NETWORK_PROBES];
+        args.extend_from_slice(format);
+        let run = lab.doctor(home.path(), &env, &args);
+        assert!(
+            !run.stdout.contains(CANARY),
+            "{format:?} leaked:\n{}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains(CANARY),
+            "{format:?} leaked:\n{}",
+            run.stderr
+        );
+        assert!(
+            !run.stdout.contains("Q0FOQVJZ"),
+            "base64 of the password leaked"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn nxdomain_is_named_with_the_nameserver() {
+    let mut lab = Lab::new("nx");
+    lab.dns(Dns::NxDomain);
+    let (run, r) = run_json(&lab, &[], &[]);
+    for host in ["registry-1.docker.io", "auth.docker.io"] {
+        let f = about(&r, "registry.dns-nxdomain", host);
+        assert_eq!(evidence(f, "nameservers"), Some(NAMESERVER));
+        assert!(commands(f).contains(&format!("dig {host} @{NAMESERVER}")));
+    }
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn servfail_is_told_apart_from_nxdomain() {
+    let mut lab = Lab::new("sf");
+    lab.dns(Dns::ServFail);
+    let (_, r) = run_json(&lab, &[], &[]);
+    let f = about(&r, "registry.dns-servfail", "registry-1.docker.io");
+    assert!(f["summary"].as_str().unwrap().contains("SERVFAIL"));
+    assert!(findings(&r, "registry.dns-nxdomain").is_empty());
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn a_nameserver_that_drops_queries_ends_within_the_timeout() {
+    let mut lab = Lab::new("dr");
+    lab.dns(Dns::Drop);
+    let home = tempfile::tempdir().unwrap();
+    let run = lab.doctor(
+        home.path(),
+        &[],
+        &[
+            "--only",
+            NETWORK_PROBES,
+            "--format",
+            "json",
+            "--timeout",
+            "3",
+        ],
+    );
+    assert!(
+        run.elapsed < Duration::from_millis(4500),
+        "took {:?}",
+        run.elapsed
+    );
+    let r = run.json();
+    let f = about(&r, "registry.dns-timeout", "registry-1.docker.io");
+    assert_eq!(evidence(f, "nameservers"), Some(SILENT_NAMESERVER));
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn untrusted_private_ca_is_named_with_the_certs_d_fix() {
+    let mut lab = Lab::new("un");
+    lab.dns(Dns::Answer);
+    lab.registry(Leaf::Valid);
+    let (_, r) = run_json(&lab, &[], &["--registry", "registry.lab.test"]);
+    let ca = about(&r, "ca.untrusted", "registry.lab.test");
+    assert_eq!(
+        evidence(ca, "issuer"),
+        Some(format!("CN={CA_NAME}").as_str())
+    );
+    assert!(
+        commands(ca).contains("/etc/docker/certs.d/registry.lab.test/ca.crt"),
+        "{}",
+        commands(ca)
+    );
+    // The registry probe names the failing step and points at this very finding.
+    let tls = about(&r, "registry.tls-failed", "registry.lab.test");
+    assert_eq!(tls["caused_by"], "ca.untrusted");
+    // Docker Hub ignores certs.d: for it the fix is the system store.
+    let hub = about(&r, "ca.untrusted", "registry-1.docker.io");
+    assert!(commands(hub).contains("update-ca-certificates"));
+    assert!(!commands(hub).contains("certs.d"));
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn the_same_ca_in_certs_d_makes_the_registry_healthy() {
+    let mut lab = Lab::new("cd");
+    lab.dns(Dns::Answer);
+    lab.registry(Leaf::Valid);
+    lab.etc(
+        "docker/certs.d/registry.lab.test/ca.crt",
+        &lab.ca_pem.clone(),
+    );
+    let (_, r) = run_json(&lab, &[], &["--registry", "registry.lab.test"]);
+    about(&r, "registry.ok", "registry.lab.test");
+    let ca = about(&r, "ca.private-trusted", "registry.lab.test");
+    assert!(
+        evidence(ca, "trusted from")
+            .unwrap()
+            .contains("/etc/docker/certs.d/registry.lab.test/ca.crt")
+    );
+    // certs.d/<host> applies to that registry only, never to Docker Hub.
+    about(&r, "ca.untrusted", "registry-1.docker.io");
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn interception_by_mitmproxy_names_its_ca() {
+    let mut lab = Lab::new("mi");
+    lab.dns(Dns::Answer);
+    lab.registry(Leaf::Valid);
+    lab.mitmproxy();
+    // The daemon is not running: its proxy is read from its drop-in.
+    lab.etc(
+        "systemd/system/docker.service.d/http-proxy.conf",
+        &format!("[Service]\nEnvironment=\"HTTPS_PROXY=http://{MITMPROXY}\"\n"),
+    );
+    let (run, r) = run_json(&lab, &[], &[]);
+    let ca = about(&r, "ca.untrusted", "registry-1.docker.io");
+    assert!(
+        evidence(ca, "issuer").unwrap().contains("mitmproxy"),
+        "{}",
+        all_text(ca)
+    );
+    assert!(all_text(ca).contains("TLS-inspecting proxy"));
+    assert!(commands(ca).contains("update-ca-certificates"));
+    assert!(commands(ca).contains("systemctl restart docker"));
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn proxy_down_is_the_root_cause() {
+    let mut lab = Lab::new("pd");
+    lab.dns(Dns::Answer);
+    lab.etc(
+        "systemd/system/docker.service.d/http-proxy.conf",
+        &format!("[Service]\nEnvironment=\"HTTPS_PROXY=http://{NOTHING}\"\n"),
+    );
+    let (_, r) = run_json(&lab, &[], &[]);
+    let down = finding(&r, "proxy.unreachable");
+    assert!(
+        down["summary"]
+            .as_str()
+            .unwrap()
+            .contains("refuses connections")
+    );
+    let failed = about(&r, "registry.proxy-failed", "registry-1.docker.io");
+    assert_eq!(failed["caused_by"], "proxy.unreachable");
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn shell_proxy_but_a_real_daemon_without_one_gets_the_drop_in() {
+    let lab = Lab::new("dm");
+    let daemon = Dockerd::start_in(Some(&lab.ns), &[]);
+    let proxy = format!("http://alice:{CANARY}@{TINYPROXY}");
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("DOCKER_HOST", daemon.host()),
+        ("HTTPS_PROXY", proxy.clone()),
+        ("HTTP_PROXY", proxy.clone()),
+        ("NO_PROXY", "registry.lab.test".to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = lab.doctor(home.path(), &env, &["--only", "proxy", "--format", "json"]);
+    let r = run.json();
+    let f = finding(&r, "proxy.daemon-missing");
+    let write = f["fixes"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "write_file")
+        .expect("a drop-in to write");
+    assert_eq!(
+        write["path"],
+        "/etc/systemd/system/docker.service.d/http-proxy.conf"
+    );
+    let contents = write["contents"].as_str().unwrap();
+    assert!(
+        contents.contains(&format!(
+            "Environment=\"HTTPS_PROXY=http://alice:<password>@{TINYPROXY}\""
+        )),
+        "{contents}"
+    );
+    assert!(contents.contains("NO_PROXY=localhost,127.0.0.1,registry.lab.test"));
+    assert!(commands(f).contains("systemctl daemon-reload && sudo systemctl restart docker"));
+    assert!(!run.stdout.contains(CANARY) && !run.stderr.contains(CANARY));
+    let human = lab.doctor(home.path(), &env, &["--only", "proxy"]);
+    assert!(!human.stdout.contains(CANARY));
+    assert!(human.stdout.contains("http-proxy.conf"));
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn expired_certificate_is_named() {
+    let mut lab = Lab::new("ex");
+    lab.dns(Dns::Answer);
+    lab.registry(Leaf::Expired);
+    lab.trust_lab_ca_system_wide();
+    let (_, r) = run_json(&lab, &[], &[]);
+    let f = about(&r, "ca.expired", "registry-1.docker.io");
+    let summary = f["summary"].as_str().unwrap();
+    assert!(summary.contains("CN=registry-1.docker.io"), "{summary}");
+    assert!(summary.contains("2021-01-01"), "{summary}");
+    // The clock is right (the registry's Date agrees), so this is not clock skew.
+    assert!(findings(&r, "ca.clock-skew").is_empty());
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn wrong_hostname_lists_the_names_the_certificate_has() {
+    let mut lab = Lab::new("wh");
+    lab.dns(Dns::Answer);
+    lab.registry(Leaf::WrongHost);
+    lab.trust_lab_ca_system_wide();
+    let (_, r) = run_json(&lab, &[], &[]);
+    let f = about(&r, "ca.wrong-host", "registry-1.docker.io");
+    assert_eq!(evidence(f, "valid for"), Some("other.lab.test"));
+}
