@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: installs what the tests need, checks
 # formatting and lints, and runs every test, including the #[ignore]d ones that need root
-# (a real dockerd on a private socket, unprivileged test users made with useradd).
+# (a real dockerd on a private socket, unprivileged test users made with useradd, and the
+# network lab: network namespaces with dnsmasq, docker-registry, tinyproxy and mitmproxy).
 #
-# Needs root: it installs Debian packages, starts dockerd and creates the test users
-# dd-outsider and dd-member. Usage: sudo scripts/test.sh [extra cargo test args]
+# Needs root: it installs Debian packages and mitmproxy (pip), starts dockerd, creates
+# network namespaces and the test users dd-outsider and dd-member. Usage: sudo scripts/test.sh [extra cargo test args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +16,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # docker.io: dockerd and the docker CLI; busybox-static: tiny images for containers;
-# util-linux: setpriv; passwd: useradd/usermod; procps: kill; ca-certificates for cargo.
-packages=(docker.io busybox-static util-linux passwd procps ca-certificates)
+# util-linux: setpriv, nsenter; passwd: useradd/usermod; procps: kill; ca-certificates for
+# cargo. The network lab: iproute2 (ip netns), dnsmasq-base (DNS), docker-registry (the
+# registry behind TLS), tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers).
+packages=(docker.io busybox-static util-linux passwd procps ca-certificates
+    iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,6 +31,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v dockerd >/dev/null || { echo "dockerd not found after installing docker.io" >&2; exit 1; }
+
+# mitmproxy, the TLS-intercepting proxy of the lab, from PyPI (pinned: 11.0 runs on 3.11).
+MITMPROXY_VERSION=11.0.2
+if ! command -v mitmdump >/dev/null || ! mitmdump --version 2>/dev/null | grep -q "$MITMPROXY_VERSION"; then
+    echo "==> pip install mitmproxy==$MITMPROXY_VERSION"
+    python3 -m pip install -q --root-user-action=ignore "mitmproxy==$MITMPROXY_VERSION" 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages "mitmproxy==$MITMPROXY_VERSION"
+    hash -r
+fi
+command -v mitmdump >/dev/null || { echo "mitmdump not on PATH after pip install" >&2; exit 1; }
 
 if ! cargo clippy --version >/dev/null 2>&1 || ! cargo fmt --version >/dev/null 2>&1; then
     rustup component add clippy rustfmt

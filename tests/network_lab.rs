@@ -184,8 +184,18 @@ fn untrusted_private_ca_is_named_with_the_certs_d_fix() {
     let mut lab = Lab::new("un");
     lab.dns(Dns::Answer);
     lab.registry(Leaf::Valid);
-    let (_, r) = run_json(&lab, &[], &["--registry", "registry.lab.test"]);
+    let saved = tempfile::tempdir().unwrap();
+    let dir = saved.path().to_str().unwrap();
+    let (_, r) = run_json(
+        &lab,
+        &[],
+        &["--registry", "registry.lab.test", "--save-chain", dir],
+    );
     let ca = about(&r, "ca.untrusted", "registry.lab.test");
+    // The chain the registry presented, written where the user asked, to inspect.
+    let pem = std::fs::read_to_string(saved.path().join("registry.lab.test.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    about(&r, "ca.chain-saved", "registry.lab.test");
     assert_eq!(
         evidence(ca, "issuer"),
         Some(format!("CN={CA_NAME}").as_str())

@@ -300,3 +300,27 @@ fn a_fifo_for_config_json_and_a_hanging_cli_do_not_hang_the_run() {
         "{f}"
     );
 }
+
+#[test]
+fn offline_skips_the_network_probes_and_bad_registries_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = capture(doctor(
+        tmp.path(),
+        &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")],
+        &["--format", "json", "--offline"],
+    ));
+    let r = run.json();
+    for id in ["registry", "ca"] {
+        let p = r["probes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap();
+        assert_eq!(p["status"], "skipped", "{p}");
+        assert_eq!(p["skipped_because"], "--offline");
+    }
+    let bad = capture(doctor(tmp.path(), &[], &["--registry", "not a host"]));
+    assert_eq!(bad.code, 64);
+    assert!(bad.stderr.contains("not HOST[:PORT]"), "{}", bad.stderr);
+}

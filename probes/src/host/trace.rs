@@ -462,6 +462,8 @@ async fn connect(host: &str, port: u16, addrs: &[String], trace: &mut Trace) -> 
         // Each address gets a share of a few seconds, as Go's dialer splits its budget.
         match tokio::time::timeout(Duration::from_secs(3), TcpStream::connect(addr)).await {
             Ok(Ok(s)) => {
+                // As Go's dialer does: small requests must not wait for delayed ACKs.
+                let _ = s.set_nodelay(true);
                 trace.connect = Some(ConnectStep {
                     to: format!("{host}:{port}"),
                     ms: ms(started),
@@ -614,6 +616,7 @@ async fn get_v2<S: AsyncRead + AsyncWrite + Unpin>(
     };
     let result = async {
         stream.write_all(request.as_bytes()).await?;
+        stream.flush().await?;
         let head = read_head(&mut stream).await?;
         let mut body = vec![0u8; 1024];
         let n = tokio::time::timeout(Duration::from_millis(500), stream.read(&mut body))
