@@ -38,8 +38,12 @@ if ! command -v mitmdump >/dev/null || ! mitmdump --version 2>/dev/null | grep -
     echo "==> pip install mitmproxy==$MITMPROXY_VERSION"
     python3 -m pip install -q --root-user-action=ignore "mitmproxy==$MITMPROXY_VERSION" 2>/dev/null \
         || python3 -m pip install -q --break-system-packages "mitmproxy==$MITMPROXY_VERSION"
-    hash -r
 fi
+# pip puts mitmdump in the interpreter's scripts directory (pyenv shims only appear after a
+# rehash): make sure the tests find it there.
+PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+export PATH
+hash -r
 command -v mitmdump >/dev/null || { echo "mitmdump not on PATH after pip install" >&2; exit 1; }
 
 if ! cargo clippy --version >/dev/null 2>&1 || ! cargo fmt --version >/dev/null 2>&1; then
