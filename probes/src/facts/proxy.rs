@@ -6,7 +6,7 @@
 //! [`Secret`] and shows itself redacted.
 
 use super::json_file::{JsonFile, docker_config_dir, read_json};
-use super::systemd::UNIT_DIRS;
+use super::systemd::{UNIT_DIRS, split_words};
 use crate::host::Host;
 use crate::secret::{Secret, redact_url};
 use serde_json::Value;
@@ -282,7 +282,8 @@ pub fn no_proxy_matches(list: &str, host: &str, port: u16) -> bool {
     false
 }
 
-fn cidr_contains(net: IpAddr, bits: u8, ip: IpAddr) -> bool {
+/// Whether `ip` is inside `net/bits`.
+pub fn cidr_contains(net: IpAddr, bits: u8, ip: IpAddr) -> bool {
     match (net, ip) {
         (IpAddr::V4(n), IpAddr::V4(a)) if bits <= 32 => {
             let mask = if bits == 0 {
@@ -438,9 +439,9 @@ fn read_environment(text: &str, file: &Path, out: &mut ServiceProxy) {
         let Some(value) = value.trim_start().strip_prefix('=') else {
             continue;
         };
-        let words = match split_assignments(value) {
-            Some(w) => w,
-            None => {
+        let words = match split_words(value) {
+            (w, true) => w,
+            (_, false) => {
                 if mentions_proxy(value) {
                     out.problems.push((
                         file.to_path_buf(),
@@ -525,44 +526,6 @@ fn redact_assignment(s: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Splits an `Environment=` value into assignments as systemd does (whitespace-separated,
-/// double or single quotes group). `None` when a quote is left open.
-fn split_assignments(value: &str) -> Option<Vec<String>> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut in_word = false;
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), '\\') => word.extend(chars.next()),
-            (Some(_), c) => word.push(c),
-            (None, '"' | '\'') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if quote.is_some() {
-        return None;
-    }
-    if in_word {
-        words.push(word);
-    }
-    Some(words)
 }
 
 /// daemon.json `"proxies"` (Engine 23 and later).

@@ -3,7 +3,7 @@
 //! and running daemon), and every registry the user named with `--registry`.
 
 use super::json_file::JsonFile;
-use super::proxy::split_host_port;
+use super::proxy::{cidr_contains, split_host_port};
 use serde_json::Value;
 use std::net::IpAddr;
 
@@ -135,18 +135,8 @@ impl Configured {
 }
 
 fn cidr(net: &str, bits: &str, ip: IpAddr) -> bool {
-    let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
-        return false;
-    };
-    match (net, ip) {
-        (IpAddr::V4(n), IpAddr::V4(a)) if bits <= 32 => {
-            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-            u32::from(n) & mask == u32::from(a) & mask
-        }
-        (IpAddr::V6(n), IpAddr::V6(a)) if bits <= 128 => {
-            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
-            u128::from(n) & mask == u128::from(a) & mask
-        }
+    match (net.parse::<IpAddr>(), bits.parse::<u8>()) {
+        (Ok(net), Ok(bits)) => cidr_contains(net, bits, ip),
         _ => false,
     }
 }

@@ -102,9 +102,9 @@ pub fn directives(text: &str, section: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Splits a command line into words, honouring single and double quotes, and drops the
-/// systemd prefixes (`-`, `@`, `+`, `!`, `:`) of the executable.
-pub fn split_command(line: &str) -> Vec<String> {
+/// Splits a line into words as systemd does: whitespace separates, single or double quotes
+/// group, a backslash in quotes escapes. The flag says whether every quote was closed.
+pub fn split_words(line: &str) -> (Vec<String>, bool) {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
@@ -113,11 +113,7 @@ pub fn split_command(line: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
-            (Some(_), '\\') => {
-                if let Some(n) = chars.next() {
-                    word.push(n);
-                }
-            }
+            (Some(_), '\\') => word.extend(chars.next()),
             (Some(_), c) => word.push(c),
             (None, '"' | '\'') => {
                 quote = Some(c);
@@ -138,6 +134,13 @@ pub fn split_command(line: &str) -> Vec<String> {
     if in_word {
         words.push(word);
     }
+    (words, quote.is_none())
+}
+
+/// Splits a command line into words (see [`split_words`]) and drops the systemd prefixes
+/// (`-`, `@`, `+`, `!`, `:`) of the executable.
+pub fn split_command(line: &str) -> Vec<String> {
+    let (mut words, _) = split_words(line);
     if let Some(first) = words.first_mut() {
         *first = first
             .trim_start_matches(['-', '@', '+', '!', ':'])

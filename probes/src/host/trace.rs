@@ -154,6 +154,7 @@ pub struct HttpStep {
 
 /// Every step that was taken, in order; the first failing one is the last present.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Trace {
     /// The proxy used, password masked.
     pub proxy: Option<String>,

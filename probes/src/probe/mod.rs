@@ -35,6 +35,13 @@ pub trait Probe: Send + Sync {
     async fn run(&self, ctx: &Context) -> Vec<Finding>;
 }
 
+/// Why a probe that reads the registry connections cannot run: a captured machine on which
+/// none were recorded.
+fn needs_traces(ctx: &Context) -> Option<String> {
+    (!ctx.host().can_trace())
+        .then(|| "no registry connections were recorded for this captured machine".into())
+}
+
 /// Every probe, in the order the report lists them.
 pub fn all() -> Vec<Box<dyn Probe>> {
     vec![

@@ -657,7 +657,7 @@ async fn reachability(ctx: &Context) -> Vec<Finding> {
             ConnectOutcome::Refused { addr } => ("refuses connections", addr.clone()),
             ConnectOutcome::TimedOut { addr } => ("does not answer (timed out)", addr.clone()),
             ConnectOutcome::Failed { addr, message } => (message.as_str(), addr.clone()),
-            ConnectOutcome::Connected { .. } => unreachable!("filtered above"),
+            ConnectOutcome::Connected { addr } => ("answered", addr.clone()),
         };
         out.push(
                 UNREACHABLE

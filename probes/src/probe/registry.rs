@@ -134,8 +134,7 @@ impl Probe for Registry {
     }
 
     fn not_applicable_because(&self, ctx: &Context) -> Option<String> {
-        (!ctx.host().can_trace())
-            .then(|| "no registry connections were recorded for this captured machine".into())
+        super::needs_traces(ctx)
     }
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
