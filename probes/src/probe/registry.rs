@@ -242,6 +242,16 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                             .run(format!("curl -sv --max-time 10 https://{name}/v2/ -o /dev/null"))
                             .manual("A firewall that only lets traffic out through a proxy drops direct connections: the daemon then needs that proxy."),
                     );
+            if addr.starts_with('[') && !matches!(c.outcome, ConnectOutcome::TimedOut { .. }) {
+                // Docker Hub is dual-stack: an AAAA answer on a host without IPv6 routing.
+                f = f
+                    .detail("DNS gave an IPv6 address, but this host cannot reach IPv6 (no global address or route): \"cannot assign requested address\" or \"network is unreachable\".")
+                    .fix(
+                        Fix::new("Give the host working IPv6, or remove the stray IPv6 route")
+                            .run(format!("getent ahosts {name}"))
+                            .run("ip -6 addr show scope global; ip -6 route"),
+                    );
+            }
             if shell_has_proxy {
                 f = f
                         .detail("This shell has a proxy but the daemon connects directly: on a network that only allows the proxy out, direct connections time out.")
