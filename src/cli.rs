@@ -11,6 +11,9 @@ Examples:
   docker-doctor --registry registry.corp.example:5000
                                          also check a private registry
   docker-doctor --offline                no network: skip registry and TLS checks
+  docker-doctor --port 8080,5432         who holds these ports, and which are free
+  docker-doctor --compose compose.yaml   the ports this Compose file publishes
+  docker-doctor --smoke                  also run hello-world, phase by phase
   docker-doctor list                     every probe and the findings it can report
 
 Exit codes:
@@ -58,9 +61,9 @@ pub struct CheckArgs {
     pub skip: Vec<String>,
 
     /// Upper bound for the whole run, in seconds; a probe still running then is reported
-    /// as timed out.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_timeout)]
-    pub timeout: f64,
+    /// as timed out. [default: 10, or 60 with --smoke]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<f64>,
 
     /// Contact no other machine (skips the registry and ca probes, and the proxy probe's
     /// connection to the proxy).
@@ -77,6 +80,27 @@ pub struct CheckArgs {
     /// registry), to inspect an unknown issuer before trusting it.
     #[arg(long, value_name = "DIR")]
     pub save_chain: Option<PathBuf>,
+
+    /// A host port you want to publish: PORT, or HOST_PORT:CONTAINER_PORT. Says whether it
+    /// is free, or which container or process holds it, and the nearest free port.
+    /// Repeatable or comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "PORT[:CONTAINER_PORT]")]
+    pub port: Vec<String>,
+
+    /// Check the host ports this Compose file publishes (default: compose.yaml,
+    /// compose.yml, docker-compose.yaml or docker-compose.yml in this folder, if present).
+    #[arg(long, value_name = "FILE")]
+    pub compose: Option<PathBuf>,
+
+    /// Also run a container end to end, like `docker run hello-world`: pull if missing,
+    /// create, start, wait for exit 0, remove; each phase timed. Implies a 60 s --timeout
+    /// unless one is given.
+    #[arg(long)]
+    pub smoke: bool,
+
+    /// The image for --smoke.
+    #[arg(long, value_name = "IMAGE", default_value = "hello-world", requires = "smoke")]
+    pub smoke_image: String,
 
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]

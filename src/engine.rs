@@ -22,6 +22,9 @@ pub struct Selection {
     pub save_chain: Option<std::path::PathBuf>,
     /// Write the registry connections as a fixture's `traces.json` (hidden flag).
     pub record_traces: Option<std::path::PathBuf>,
+    pub ports: Vec<String>,
+    pub compose: Option<std::path::PathBuf>,
+    pub smoke: Option<String>,
 }
 
 /// Ids that `--only`/`--skip` name but no probe has.
@@ -44,6 +47,9 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
             offline: selection.offline,
             registries: selection.registries.clone(),
             save_chain: selection.save_chain.clone(),
+            ports: selection.ports.clone(),
+            compose: selection.compose.clone(),
+            smoke: selection.smoke.clone(),
             ..Options::new(deadline)
         },
     ));

@@ -72,10 +72,16 @@ fn check_machine(args: &CheckArgs) -> i32 {
         only: args.only.clone(),
         skip: args.skip.clone(),
         offline: args.offline,
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout: Duration::from_secs_f64(
+            args.timeout
+                .unwrap_or(if args.smoke { 60.0 } else { 10.0 }),
+        ),
         registries: args.registry.clone(),
         save_chain: args.save_chain.clone(),
         record_traces: args.record_traces.clone(),
+        ports: args.port.clone(),
+        compose: args.compose.clone(),
+        smoke: args.smoke.then(|| args.smoke_image.clone()),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -11,7 +11,7 @@ use crate::facts::registries::{self, Configured, Registry};
 use crate::facts::trust::{self, TrustStore};
 use crate::host::trace::{TlsVerdict, from_pem};
 use crate::host::{ApiAnswer, ApiError, ApiRequest, Host, Identity, Trace, TraceRequest};
-use bollard::models::{SystemInfo, SystemVersion};
+use bollard::models::{ContainerSummary, SystemInfo, SystemVersion};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
@@ -31,6 +31,12 @@ pub struct Options {
     pub registries: Vec<String>,
     /// Where to write the certificate chains that registries present (`--save-chain`).
     pub save_chain: Option<std::path::PathBuf>,
+    /// Host ports the user wants (`--port 8080` or `--port 8080:80`).
+    pub ports: Vec<String>,
+    /// A Compose file whose published ports to check (`--compose`).
+    pub compose: Option<std::path::PathBuf>,
+    /// Run a container end to end (`--smoke`), with this image.
+    pub smoke: Option<String>,
 }
 
 impl Options {
@@ -40,6 +46,9 @@ impl Options {
             offline: false,
             registries: Vec::new(),
             save_chain: None,
+            ports: Vec::new(),
+            compose: None,
+            smoke: None,
         }
     }
 }
@@ -101,6 +110,7 @@ pub struct Context {
     system_trust: OnceLock<TrustStore>,
     registries: OnceCell<Vec<Registry>>,
     traces: OnceCell<Vec<RegistryTrace>>,
+    containers: OnceCell<Result<Vec<ContainerSummary>, ApiError>>,
 }
 
 impl Context {
@@ -119,6 +129,7 @@ impl Context {
             system_trust: OnceLock::new(),
             registries: OnceCell::new(),
             traces: OnceCell::new(),
+            containers: OnceCell::new(),
         }
     }
 
@@ -339,6 +350,32 @@ impl Context {
             .await
     }
 
+    /// The running containers, asked once (at the API version `version` was answered at).
+    pub async fn containers(&self) -> &Result<Vec<ContainerSummary>, ApiError> {
+        self.containers
+            .get_or_init(|| async {
+                let d = self.daemon().await.ok_or(ApiError::NotFound)?;
+                if !d.answered() {
+                    return Err(ApiError::NotFound);
+                }
+                let (endpoint, api) = (d.endpoint.clone(), d.api_version);
+                match self.call(&endpoint, api, ApiRequest::Containers).await? {
+                    ApiAnswer::Containers(c) => Ok(c),
+                    _ => Err(ApiError::Garbage("another answer where containers were asked".into())),
+                }
+            })
+            .await
+    }
+
+    /// Whether the resolved daemon runs rootless (its `info` says so).
+    pub async fn daemon_is_rootless(&self) -> bool {
+        self.daemon_info()
+            .await
+            .and_then(|i| i.security_options.as_ref())
+            .is_some_and(|o| o.iter().any(|s| s.contains("name=rootless")))
+            || self.is_rootless_endpoint()
+    }
+
     /// The registry connections, if this run made them.
     pub fn recorded_traces(&self) -> Option<&[RegistryTrace]> {
         self.traces.get().map(Vec::as_slice)
@@ -374,7 +411,7 @@ impl Context {
         }
         let version = version.and_then(|a| match a {
             ApiAnswer::Version(v) => Ok(*v),
-            ApiAnswer::Info(_) => Err(ApiError::Garbage("info where version was asked".into())),
+            _ => Err(ApiError::Garbage("another answer where version was asked".into())),
         });
         // `info` is asked at the version `version` was answered at.
         let info = if with_info && version.is_ok() {
@@ -383,9 +420,7 @@ impl Context {
                     .await
                     .and_then(|a| match a {
                         ApiAnswer::Info(i) => Ok(*i),
-                        ApiAnswer::Version(_) => {
-                            Err(ApiError::Garbage("version where info was asked".into()))
-                        }
+                        _ => Err(ApiError::Garbage("another answer where info was asked".into())),
                     }),
             )
         } else {

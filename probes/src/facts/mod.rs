@@ -4,11 +4,14 @@
 
 pub mod api_version;
 pub mod certs;
+pub mod compose;
 pub mod daemon_config;
 pub mod endpoint;
 pub mod json_file;
+pub mod listeners;
 pub mod platform;
 pub mod proxy;
 pub mod registries;
 pub mod systemd;
 pub mod trust;
+pub mod wsl;

@@ -44,6 +44,21 @@ struct Spec {
     command: Vec<CommandSpec>,
     #[serde(default)]
     daemon: Vec<DaemonSpec>,
+    /// The working directory.
+    cwd: Option<String>,
+    /// Filesystem sizes (`statvfs`), matched by the longest path prefix.
+    #[serde(default)]
+    fs: Vec<FsSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FsSpec {
+    path: String,
+    total_bytes: u64,
+    avail_bytes: u64,
+    total_inodes: u64,
+    avail_inodes: u64,
 }
 
 fn linux() -> String {
@@ -102,6 +117,9 @@ struct CommandSpec {
     argv: Vec<String>,
     #[serde(default)]
     stdout: String,
+    /// A file in the scenario folder with the raw bytes the command wrote (UTF-16LE from
+    /// wsl.exe, say); decoded as the real host decodes them.
+    stdout_file: Option<String>,
     #[serde(default)]
     stderr: String,
     #[serde(default)]
@@ -119,6 +137,10 @@ struct DaemonSpec {
     /// File names in the scenario folder holding the captured API answers.
     version: Option<String>,
     info: Option<String>,
+    /// `docker ps` answer (running containers); none running when absent.
+    containers: Option<String>,
+    /// A recorded smoke run (SmokeTrace JSON).
+    smoke: Option<String>,
 }
 
 /// A machine captured in `fixtures/<scenario>/`.
@@ -297,7 +319,12 @@ impl Host for FixtureHost {
         }
         Ok(CommandOutput {
             status: Some(c.status),
-            stdout: c.stdout.clone(),
+            stdout: match &c.stdout_file {
+                Some(f) => std::fs::read(self.dir.join(f))
+                    .map(|b| crate::facts::wsl::decode_output(&b))
+                    .unwrap_or_default(),
+                None => c.stdout.clone(),
+            },
             stderr: c.stderr.clone(),
         })
     }
@@ -309,6 +336,36 @@ impl Host for FixtureHost {
 
     fn can_trace(&self) -> bool {
         self.traces.is_some()
+    }
+
+    async fn smoke(
+        &self,
+        endpoint: &Endpoint,
+        _api_version: (usize, usize),
+        _image: &str,
+        _budget: Duration,
+    ) -> Option<SmokeTrace> {
+        let d = self.spec.daemon.iter().find(|d| d.endpoint == endpoint.url)?;
+        self.answer(d.smoke.as_deref()?).ok()
+    }
+
+    fn cwd(&self) -> Option<PathBuf> {
+        self.spec.cwd.as_ref().map(PathBuf::from)
+    }
+
+    fn fs_stats(&self, path: &Path) -> io::Result<FsStats> {
+        self.spec
+            .fs
+            .iter()
+            .filter(|f| path.starts_with(&f.path))
+            .max_by_key(|f| f.path.len())
+            .map(|f| FsStats {
+                total_bytes: f.total_bytes,
+                avail_bytes: f.avail_bytes,
+                total_inodes: f.total_inodes,
+                avail_inodes: f.avail_inodes,
+            })
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
     }
 
     async fn docker_api(
@@ -367,6 +424,10 @@ impl Host for FixtureHost {
                 let info = self.answer(d.info.as_deref().unwrap_or("info.json"))?;
                 Ok(ApiAnswer::Info(Box::new(info)))
             }
+            ApiRequest::Containers => match d.containers.as_deref() {
+                Some(file) => Ok(ApiAnswer::Containers(self.answer(file)?)),
+                None => Ok(ApiAnswer::Containers(Vec::new())),
+            },
         }
     }
 }

@@ -5,15 +5,17 @@
 
 mod fixture;
 mod real;
+pub mod smoke;
 pub mod trace;
 
 pub use fixture::FixtureHost;
 pub use real::RealHost;
+pub use smoke::SmokeTrace;
 pub use trace::{Trace, TraceRequest};
 
 use crate::facts::endpoint::Endpoint;
 use async_trait::async_trait;
-use bollard::models::{SystemInfo, SystemVersion};
+use bollard::models::{ContainerSummary, SystemInfo, SystemVersion};
 use serde::Deserialize;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -96,12 +98,24 @@ pub enum RunError {
 pub enum ApiRequest {
     Version,
     Info,
+    /// The running containers (`docker ps`), with their published ports.
+    Containers,
 }
 
 #[derive(Debug, Clone)]
 pub enum ApiAnswer {
     Version(Box<SystemVersion>),
     Info(Box<SystemInfo>),
+    Containers(Vec<ContainerSummary>),
+}
+
+/// Size and free space of a filesystem (`statvfs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct FsStats {
+    pub total_bytes: u64,
+    pub avail_bytes: u64,
+    pub total_inodes: u64,
+    pub avail_inodes: u64,
 }
 
 /// Why a Docker API call did not answer, classified from the error chain.
@@ -153,6 +167,10 @@ pub trait Host: Send + Sync {
     /// A program on this process's `PATH`.
     fn which(&self, program: &str) -> Option<PathBuf>;
     fn now(&self) -> SystemTime;
+    /// The working directory of this process.
+    fn cwd(&self) -> Option<PathBuf>;
+    /// Size and free space of the filesystem holding `path`.
+    fn fs_stats(&self, path: &Path) -> io::Result<FsStats>;
     /// Runs a program, killed at `timeout`.
     async fn run(
         &self,
@@ -176,6 +194,15 @@ pub trait Host: Send + Sync {
     fn can_trace(&self) -> bool {
         true
     }
+    /// Runs `image` once on the daemon (see [`smoke`]) within `budget`. `None` when this host
+    /// cannot (a captured machine without a recorded run).
+    async fn smoke(
+        &self,
+        endpoint: &Endpoint,
+        api_version: (usize, usize),
+        image: &str,
+        budget: Duration,
+    ) -> Option<SmokeTrace>;
 
     /// The file's text, or the error as a readable string naming nothing but the cause.
     fn read_text(&self, path: &Path) -> io::Result<String> {

@@ -177,10 +177,26 @@ impl Host for RealHost {
             Ok(Err(e)) => Err(RunError::Failed(e.to_string())),
             Ok(Ok(out)) => Ok(CommandOutput {
                 status: out.status.code(),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                // Windows tools (wsl.exe) may write UTF-16LE.
+                stdout: crate::facts::wsl::decode_output(&out.stdout),
+                stderr: crate::facts::wsl::decode_output(&out.stderr),
             }),
         }
+    }
+
+    fn cwd(&self) -> Option<PathBuf> {
+        std::env::current_dir().ok()
+    }
+
+    fn fs_stats(&self, path: &Path) -> io::Result<FsStats> {
+        let s = nix::sys::statvfs::statvfs(path).map_err(io::Error::from)?;
+        let frag = s.fragment_size() as u64;
+        Ok(FsStats {
+            total_bytes: s.blocks() as u64 * frag,
+            avail_bytes: s.blocks_available() as u64 * frag,
+            total_inodes: s.files() as u64,
+            avail_inodes: s.files_available() as u64,
+        })
     }
 
     async fn trace(&self, request: &TraceRequest) -> Option<Trace> {
@@ -193,44 +209,7 @@ impl Host for RealHost {
         api_version: (usize, usize),
         request: ApiRequest,
     ) -> Result<ApiAnswer, ApiError> {
-        let version = ClientVersion {
-            major_version: api_version.0,
-            minor_version: api_version.1,
-        };
-        // bollard's own timeout counts whole seconds and only to the response headers; the
-        // caller bounds the call with tokio instead, so this one is only a backstop.
-        const BACKSTOP_SECS: u64 = 120;
-        let docker = match &endpoint.kind {
-            EndpointKind::Unix(path) => {
-                Docker::connect_with_unix(&path.to_string_lossy(), BACKSTOP_SECS, &version)
-                    .map_err(|e| classify(&e, Some(path)))?
-            }
-            EndpointKind::Tcp { tls: true, address } => {
-                return Err(ApiError::Unsupported(format!(
-                    "TLS endpoint tcp://{address} (checked with `docker --tlsverify info`)"
-                )));
-            }
-            EndpointKind::Tcp { address, .. } => {
-                Docker::connect_with_http(address, BACKSTOP_SECS, &version)
-                    .map_err(|e| classify(&e, None))?
-            }
-            EndpointKind::Npipe(_) => {
-                #[cfg(windows)]
-                {
-                    Docker::connect_with_named_pipe(&endpoint.url, BACKSTOP_SECS, &version)
-                        .map_err(|e| classify(&e, None))?
-                }
-                #[cfg(not(windows))]
-                return Err(ApiError::Unsupported(
-                    "named pipes exist only on Windows".into(),
-                ));
-            }
-            EndpointKind::Ssh(_) => {
-                return Err(ApiError::Unsupported(
-                    "ssh:// endpoints (the docker CLI tunnels them through ssh)".into(),
-                ));
-            }
-        };
+        let docker = client(endpoint, api_version)?;
         match request {
             ApiRequest::Version => docker
                 .version()
@@ -242,9 +221,84 @@ impl Host for RealHost {
                 .await
                 .map(|i| ApiAnswer::Info(Box::new(i)))
                 .map_err(|e| classify(&e, endpoint.socket_path())),
+            ApiRequest::Containers => docker
+                .list_containers(None)
+                .await
+                .map(ApiAnswer::Containers)
+                .map_err(|e| classify(&e, endpoint.socket_path())),
+        }
+    }
+
+    async fn smoke(
+        &self,
+        endpoint: &Endpoint,
+        api_version: (usize, usize),
+        image: &str,
+        budget: Duration,
+    ) -> Option<SmokeTrace> {
+        let mut trace = SmokeTrace {
+            image: image.to_string(),
+            ..SmokeTrace::default()
+        };
+        match client(endpoint, api_version) {
+            Ok(docker) => Some(super::smoke::run(&docker, image, budget).await),
+            Err(e) => {
+                trace.phases.push(super::smoke::Phase {
+                    name: "connect".into(),
+                    ms: 0,
+                    ok: false,
+                    error: Some(format!("{e:?}")),
+                    timed_out: false,
+                });
+                Some(trace)
+            }
         }
     }
 }
+
+/// A bollard client for this endpoint at this API version.
+fn client(endpoint: &Endpoint, api_version: (usize, usize)) -> Result<Docker, ApiError> {
+    let version = ClientVersion {
+        major_version: api_version.0,
+        minor_version: api_version.1,
+    };
+    // bollard's own timeout counts whole seconds and only to the response headers; the
+    // caller bounds the call with tokio instead, so this one is only a backstop.
+    const BACKSTOP_SECS: u64 = 120;
+    let docker = match &endpoint.kind {
+        EndpointKind::Unix(path) => {
+            Docker::connect_with_unix(&path.to_string_lossy(), BACKSTOP_SECS, &version)
+                .map_err(|e| classify(&e, Some(path)))?
+        }
+        EndpointKind::Tcp { tls: true, address } => {
+            return Err(ApiError::Unsupported(format!(
+                "TLS endpoint tcp://{address} (checked with `docker --tlsverify info`)"
+            )));
+        }
+        EndpointKind::Tcp { address, .. } => {
+            Docker::connect_with_http(address, BACKSTOP_SECS, &version)
+                .map_err(|e| classify(&e, None))?
+        }
+        EndpointKind::Npipe(_) => {
+            #[cfg(windows)]
+            {
+                Docker::connect_with_named_pipe(&endpoint.url, BACKSTOP_SECS, &version)
+                    .map_err(|e| classify(&e, None))?
+            }
+            #[cfg(not(windows))]
+            return Err(ApiError::Unsupported(
+                "named pipes exist only on Windows".into(),
+            ));
+        }
+        EndpointKind::Ssh(_) => {
+            return Err(ApiError::Unsupported(
+                "ssh:// endpoints (the docker CLI tunnels them through ssh)".into(),
+            ));
+        }
+    };
+    Ok(docker)
+}
+
 
 /// Reads a bollard error down to what happened: the `io::Error` kind at the bottom of the
 /// chain, the daemon's status and message, or an answer that was not what the API promises.

@@ -5,9 +5,12 @@ mod ca;
 mod cli;
 mod daemon;
 mod endpoint;
+mod ports;
 mod proxy;
 mod registry;
+mod smoke;
 mod socket;
+mod storage;
 
 use crate::context::Context;
 use crate::model::{Finding, FindingKind};
@@ -52,5 +55,8 @@ pub fn all() -> Vec<Box<dyn Probe>> {
         Box::new(proxy::ProxyProbe),
         Box::new(registry::Registry),
         Box::new(ca::Ca),
+        Box::new(ports::Ports),
+        Box::new(storage::Storage),
+        Box::new(smoke::Smoke),
     ]
 }
