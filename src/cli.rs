@@ -38,7 +38,7 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check this machine (the default).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every probe and the finding ids it can report.
     List {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -99,7 +99,12 @@ pub struct CheckArgs {
     pub smoke: bool,
 
     /// The image for --smoke.
-    #[arg(long, value_name = "IMAGE", default_value = "hello-world", requires = "smoke")]
+    #[arg(
+        long,
+        value_name = "IMAGE",
+        default_value = "hello-world",
+        requires = "smoke"
+    )]
     pub smoke_image: String,
 
     /// When to use colour.

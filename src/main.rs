@@ -72,10 +72,11 @@ fn check_machine(args: &CheckArgs) -> i32 {
         only: args.only.clone(),
         skip: args.skip.clone(),
         offline: args.offline,
-        timeout: Duration::from_secs_f64(
-            args.timeout
-                .unwrap_or(if args.smoke { 60.0 } else { 10.0 }),
-        ),
+        timeout: Duration::from_secs_f64(args.timeout.unwrap_or(if args.smoke {
+            60.0
+        } else {
+            10.0
+        })),
         registries: args.registry.clone(),
         save_chain: args.save_chain.clone(),
         record_traces: args.record_traces.clone(),

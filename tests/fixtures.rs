@@ -22,9 +22,27 @@ fn scenarios() -> Vec<PathBuf> {
     dirs
 }
 
+/// The arguments a scenario is diagnosed with (`args` in its host.toml: `--port 8080`).
+fn scenario_args(dir: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join("host.toml")).unwrap();
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    doc.get("args")
+        .and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn diagnose(dir: &Path, args: &[&str]) -> Run {
     let mut cmd = Command::new(bin());
-    cmd.env_clear().arg("--fixture").arg(dir).args(args);
+    cmd.env_clear()
+        .arg("--fixture")
+        .arg(dir)
+        .args(scenario_args(dir))
+        .args(args);
     capture(cmd)
 }
 

@@ -361,7 +361,9 @@ impl Context {
                 let (endpoint, api) = (d.endpoint.clone(), d.api_version);
                 match self.call(&endpoint, api, ApiRequest::Containers).await? {
                     ApiAnswer::Containers(c) => Ok(c),
-                    _ => Err(ApiError::Garbage("another answer where containers were asked".into())),
+                    _ => Err(ApiError::Garbage(
+                        "another answer where containers were asked".into(),
+                    )),
                 }
             })
             .await
@@ -411,7 +413,9 @@ impl Context {
         }
         let version = version.and_then(|a| match a {
             ApiAnswer::Version(v) => Ok(*v),
-            _ => Err(ApiError::Garbage("another answer where version was asked".into())),
+            _ => Err(ApiError::Garbage(
+                "another answer where version was asked".into(),
+            )),
         });
         // `info` is asked at the version `version` was answered at.
         let info = if with_info && version.is_ok() {
@@ -420,7 +424,9 @@ impl Context {
                     .await
                     .and_then(|a| match a {
                         ApiAnswer::Info(i) => Ok(*i),
-                        _ => Err(ApiError::Garbage("another answer where info was asked".into())),
+                        _ => Err(ApiError::Garbage(
+                            "another answer where info was asked".into(),
+                        )),
                     }),
             )
         } else {

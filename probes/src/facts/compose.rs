@@ -28,9 +28,18 @@ pub struct Published {
 pub enum ComposeFile {
     /// No file named, none in the working directory.
     Absent,
-    Unreadable { path: PathBuf, error: String },
-    Invalid { path: PathBuf, error: String },
-    Loaded { path: PathBuf, ports: Vec<Published> },
+    Unreadable {
+        path: PathBuf,
+        error: String,
+    },
+    Invalid {
+        path: PathBuf,
+        error: String,
+    },
+    Loaded {
+        path: PathBuf,
+        ports: Vec<Published>,
+    },
 }
 
 /// The named file, or the first default one in `cwd`.
@@ -84,7 +93,11 @@ pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Pub
                 Value::String(s) => short(&interpolate(s, env))?,
                 Value::Number(n) => short(&n.to_string())?,
                 Value::Mapping(_) => long(entry, env)?,
-                other => return Err(format!("service {service_name}: unknown port entry {other:?}")),
+                other => {
+                    return Err(format!(
+                        "service {service_name}: unknown port entry {other:?}"
+                    ));
+                }
             };
             for (host_ip, host_port, container_port, protocol) in parsed {
                 out.push(Published {
@@ -111,7 +124,9 @@ fn short(spec: &str) -> Result<Vec<Mapping>, String> {
     };
     // An IPv6 host address is written in brackets.
     let (host_ip, rest) = if let Some(r) = spec.strip_prefix('[') {
-        let (ip, rest) = r.split_once("]:").ok_or_else(|| format!("bad port {spec:?}"))?;
+        let (ip, rest) = r
+            .split_once("]:")
+            .ok_or_else(|| format!("bad port {spec:?}"))?;
         (Some(ip.to_string()), rest)
     } else {
         let parts: Vec<&str> = spec.split(':').collect();
@@ -130,7 +145,11 @@ fn short(spec: &str) -> Result<Vec<Mapping>, String> {
     let containers = range(container)?;
     let mut out = Vec::new();
     for (i, h) in hosts.iter().enumerate() {
-        let c = containers.get(i).or(containers.first()).copied().unwrap_or(*h);
+        let c = containers
+            .get(i)
+            .or(containers.first())
+            .copied()
+            .unwrap_or(*h);
         out.push((host_ip.clone(), *h, c, protocol.clone()));
     }
     Ok(out)
@@ -190,7 +209,9 @@ pub fn interpolate(s: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
             };
             let expr = &inner[..end];
             let value = if let Some((name, def)) = expr.split_once(":-") {
-                env(name).filter(|v| !v.is_empty()).unwrap_or(def.to_string())
+                env(name)
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or(def.to_string())
             } else if let Some((name, def)) = expr.split_once('-') {
                 env(name).unwrap_or(def.to_string())
             } else {
@@ -262,6 +283,9 @@ services:
             "EMPTY" => Some(String::new()),
             _ => None,
         };
-        assert_eq!(interpolate("${SET:-2}:${EMPTY:-3}:${EMPTY-4}:$SET:$$", &env), "1:3::1:$");
+        assert_eq!(
+            interpolate("${SET:-2}:${EMPTY:-3}:${EMPTY-4}:$SET:$$", &env),
+            "1:3::1:$"
+        );
     }
 }

@@ -122,12 +122,18 @@ mod tests {
     fn parses_v4_and_v6_listen_lines() {
         let v4 = "   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 123456 1 0000000000000000 100 0 0 10 0";
         let l = parse_line(v4, false).unwrap();
-        assert_eq!((l.addr, l.port, l.uid, l.inode), ("127.0.0.1".parse().unwrap(), 8080, 1000, 123456));
+        assert_eq!(
+            (l.addr, l.port, l.uid, l.inode),
+            ("127.0.0.1".parse().unwrap(), 8080, 1000, 123456)
+        );
         let v6 = "   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0";
         let l = parse_line(v6, true).unwrap();
         assert_eq!((l.addr, l.port), ("::".parse().unwrap(), 80));
         let lo6 = "   0: 00000000000000000000000001000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 778 1 0000000000000000 100 0 0 10 0";
-        assert_eq!(parse_line(lo6, true).unwrap().addr, "::1".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            parse_line(lo6, true).unwrap().addr,
+            "::1".parse::<IpAddr>().unwrap()
+        );
         let established = v4.replace(" 0A ", " 01 ");
         assert!(parse_line(&established, false).is_none());
     }

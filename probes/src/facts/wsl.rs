@@ -12,7 +12,12 @@ use std::path::Path;
 pub fn decode_output(bytes: &[u8]) -> String {
     let has_bom = bytes.starts_with(&[0xFF, 0xFE]);
     let odd_nuls = bytes.len() >= 4
-        && bytes.chunks(2).take(64).filter(|c| c.len() == 2 && c[1] == 0).count() * 2
+        && bytes
+            .chunks(2)
+            .take(64)
+            .filter(|c| c.len() == 2 && c[1] == 0)
+            .count()
+            * 2
             >= bytes.len().min(128) / 2;
     let text = if has_bom || odd_nuls {
         let start = if has_bom { 2 } else { 0 };
@@ -136,9 +141,13 @@ mod tests {
 
     #[test]
     fn decodes_wsl_exe_utf16_with_crcrlf() {
-        let raw = utf16("  NAME      STATE           VERSION\r\r\n* Ubuntu    Running         2\r\r\n");
+        let raw =
+            utf16("  NAME      STATE           VERSION\r\r\n* Ubuntu    Running         2\r\r\n");
         let text = decode_output(&raw);
-        assert_eq!(text, "  NAME      STATE           VERSION\n* Ubuntu    Running         2\n");
+        assert_eq!(
+            text,
+            "  NAME      STATE           VERSION\n* Ubuntu    Running         2\n"
+        );
         assert_eq!(decode_output(b"plain\r\n"), "plain\n");
     }
 
@@ -153,7 +162,10 @@ mod tests {
 
     #[test]
     fn kernel_release_tells_wsl_versions() {
-        assert_eq!(version_from_kernel("4.4.0-19041-Microsoft"), Some(WslVersion::Wsl1));
+        assert_eq!(
+            version_from_kernel("4.4.0-19041-Microsoft"),
+            Some(WslVersion::Wsl1)
+        );
         assert_eq!(
             version_from_kernel("5.15.153.1-microsoft-standard-WSL2"),
             Some(WslVersion::Wsl2)
@@ -164,7 +176,10 @@ mod tests {
     #[test]
     fn excluded_ranges_and_ini() {
         let netsh = "\nProtocol tcp Port Exclusion Ranges\n\nStart Port    End Port\n----------    --------\n      1080        1080\n     50000       50059     *\n\n* - Administered port exclusions.\n";
-        assert_eq!(parse_excluded_ranges(netsh), vec![(1080, 1080), (50000, 50059)]);
+        assert_eq!(
+            parse_excluded_ranges(netsh),
+            vec![(1080, 1080), (50000, 50059)]
+        );
         assert_eq!(
             ini_value("[boot]\nsystemd = true\n[network]\nx=1", "boot", "systemd").as_deref(),
             Some("true")

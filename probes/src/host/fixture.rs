@@ -49,6 +49,10 @@ struct Spec {
     /// Filesystem sizes (`statvfs`), matched by the longest path prefix.
     #[serde(default)]
     fs: Vec<FsSpec>,
+    /// Command-line arguments the fixture test passes (`--port 8080`); not read here.
+    #[serde(default)]
+    #[allow(dead_code)]
+    args: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -345,7 +349,11 @@ impl Host for FixtureHost {
         _image: &str,
         _budget: Duration,
     ) -> Option<SmokeTrace> {
-        let d = self.spec.daemon.iter().find(|d| d.endpoint == endpoint.url)?;
+        let d = self
+            .spec
+            .daemon
+            .iter()
+            .find(|d| d.endpoint == endpoint.url)?;
         self.answer(d.smoke.as_deref()?).ok()
     }
 
@@ -365,7 +373,9 @@ impl Host for FixtureHost {
                 total_inodes: f.total_inodes,
                 avail_inodes: f.avail_inodes,
             })
-            .ok_or_else(|| io::ErrorKind::NotFound.into())
+            // A captured machine without sizes cannot be measured: not the same as a path
+            // that does not exist.
+            .ok_or_else(|| io::ErrorKind::Unsupported.into())
     }
 
     async fn docker_api(

@@ -299,7 +299,6 @@ fn client(endpoint: &Endpoint, api_version: (usize, usize)) -> Result<Docker, Ap
     Ok(docker)
 }
 
-
 /// Reads a bollard error down to what happened: the `io::Error` kind at the bottom of the
 /// chain, the daemon's status and message, or an answer that was not what the API promises.
 fn classify(e: &bollard::errors::Error, socket: Option<&Path>) -> ApiError {

@@ -67,7 +67,11 @@ async fn phase<T>(
     let (value, error, timed_out) = match tokio::time::timeout_at(deadline, work).await {
         Ok(Ok(v)) => (Some(v), None, false),
         Ok(Err(e)) => (None, Some(e), false),
-        Err(_) => (None, Some("no answer before the deadline".to_string()), true),
+        Err(_) => (
+            None,
+            Some("no answer before the deadline".to_string()),
+            true,
+        ),
     };
     trace.phases.push(Phase {
         name: name.to_string(),
@@ -227,8 +231,14 @@ mod tests {
 
     #[test]
     fn splits_references() {
-        assert_eq!(split_reference("hello-world"), ("hello-world".into(), "latest".into()));
-        assert_eq!(split_reference("busybox:1.36"), ("busybox".into(), "1.36".into()));
+        assert_eq!(
+            split_reference("hello-world"),
+            ("hello-world".into(), "latest".into())
+        );
+        assert_eq!(
+            split_reference("busybox:1.36"),
+            ("busybox".into(), "1.36".into())
+        );
         assert_eq!(
             split_reference("registry.lab:5000/team/app"),
             ("registry.lab:5000/team/app".into(), "latest".into())

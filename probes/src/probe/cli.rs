@@ -105,11 +105,15 @@ impl Probe for Cli {
                 findings.push(
                     VERSION_FAILED
                         .finding(format!(
-                            "`{} --version` exited with {:?}",
+                            "`{} --version` exited with {}",
                             path.display(),
                             out.status
+                                .map(|c| format!("code {c}"))
+                                .unwrap_or_else(|| "a signal".into())
                         ))
-                        .evidence("stderr", out.stderr.trim()),
+                        .evidence("output", format!("{}{}", out.stdout, out.stderr).trim())
+                        // In WSL, Docker Desktop's placeholder script answers this way.
+                        .caused_by("wsl.desktop-integration-off"),
                 );
                 None
             }

@@ -367,7 +367,9 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
                 Fix::new("Start Docker Desktop")
                     .manual("Start Docker Desktop from the Start menu and wait until it says Engine running.")
                     .docs("https://docs.docker.com/desktop/troubleshoot-and-support/troubleshoot/"),
-            );
+            )
+            // When WSL says why (the engine's distro stopped, WSL missing), that comes first.
+            .caused_by("wsl.desktop-distro-stopped|wsl.vm-platform-missing|wsl.not-installed");
     }
     if ep.is_docker_desktop() {
         return NOT_RUNNING
@@ -411,7 +413,8 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
             .finding(format!("{url} does not exist and Docker Engine (dockerd) is not installed"))
             .evidence("endpoint", url)
             .detail("The docker CLI alone is only a client; it needs a daemon (Docker Engine, Docker Desktop, or a remote host).")
-            .caused_by("cli")
+            // In WSL the socket comes from Docker Desktop's integration.
+            .caused_by("wsl.desktop-integration-off|cli")
             .fix(
                 Fix::new("Install Docker Engine")
                     .manual("Install the engine for your distribution (see the cli probe's install steps, or the docs).")

@@ -11,6 +11,7 @@ mod registry;
 mod smoke;
 mod socket;
 mod storage;
+mod wsl;
 
 use crate::context::Context;
 use crate::model::{Finding, FindingKind};
@@ -52,6 +53,7 @@ pub fn all() -> Vec<Box<dyn Probe>> {
         Box::new(endpoint::EndpointProbe),
         Box::new(daemon::Daemon),
         Box::new(socket::Socket),
+        Box::new(wsl::Wsl),
         Box::new(proxy::ProxyProbe),
         Box::new(registry::Registry),
         Box::new(ca::Ca),

@@ -97,6 +97,8 @@ struct Wanted {
     /// `--port` or `compose.yaml service web`.
     source: String,
     service: Option<String>,
+    /// The Compose project (the file's folder name), to know our own containers.
+    project: Option<String>,
 }
 
 #[async_trait]
@@ -124,10 +126,13 @@ impl Probe for Ports {
                     host_ip: None,
                     source: "--port".into(),
                     service: None,
+                    project: None,
                 }),
                 None => out.push(
                     BAD_SPEC
-                        .finding(format!("--port {spec:?} is not PORT or HOST_PORT:CONTAINER_PORT"))
+                        .finding(format!(
+                            "--port {spec:?} is not PORT or HOST_PORT:CONTAINER_PORT"
+                        ))
                         .evidence("value", spec),
                 ),
             }
@@ -137,6 +142,10 @@ impl Probe for Ports {
         match compose::load(ctx.host(), path) {
             ComposeFile::Loaded { path, ports } => {
                 let file = path.display().to_string();
+                let project = path
+                    .parent()
+                    .and_then(|d| d.file_name())
+                    .map(|n| n.to_string_lossy().to_lowercase());
                 for p in ports.into_iter().filter(|p| p.protocol == "tcp") {
                     wanted.push(Wanted {
                         host_port: p.host_port,
@@ -144,6 +153,7 @@ impl Probe for Ports {
                         host_ip: p.host_ip.as_deref().and_then(|s| s.parse().ok()),
                         source: format!("{file} service {}", p.service),
                         service: Some(p.service),
+                        project: project.clone(),
                     });
                 }
                 out.extend(duplicates(&wanted, &file));
@@ -153,10 +163,10 @@ impl Probe for Ports {
                     COMPOSE_INVALID
                         .finding(format!("{} cannot be read: {error}", path.display()))
                         .evidence("file", path.display())
-                        .fix(Fix::new("Let Compose say what is wrong").run(format!(
-                            "docker compose -f {} config",
-                            path.display()
-                        ))),
+                        .fix(
+                            Fix::new("Let Compose say what is wrong")
+                                .run(format!("docker compose -f {} config", path.display())),
+                        ),
                 );
             }
             ComposeFile::Absent => {}
@@ -204,7 +214,11 @@ impl Probe for Ports {
                 let name = container_name(c);
                 c.ports.iter().flatten().filter_map(move |p| {
                     p.public_port.map(|pp| {
-                        format!("{}:{pp}->{} ({name})", p.ip.as_deref().unwrap_or("*"), p.private_port)
+                        format!(
+                            "{}:{pp}->{} ({name})",
+                            p.ip.as_deref().unwrap_or("*"),
+                            p.private_port
+                        )
                     })
                 })
             })
@@ -350,7 +364,7 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
                     .note("The added exclusion is \"administered\": it reserves the port for you so WinNAT's dynamic range will not take it again."),
             )
             .fix(
-                Fix::new("Or move Windows' dynamic port range above the ports you use (elevated, then reboot)")
+                Fix::new("Move Windows' dynamic port range above the ports you use (elevated, then reboot)")
                     .run_root("netsh int ipv4 set dynamic tcp start=49152 num=16384"),
             )));
     }
@@ -358,12 +372,15 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
     if let Some(c) = taken.container_on(port) {
         let name = container_name(c);
         let image = c.image.clone().unwrap_or_default();
-        let same_project = w.service.is_some()
-            && c.labels
-                .as_ref()
-                .and_then(|l| l.get("com.docker.compose.service"))
-                == w.service.as_ref();
-        if !same_project {
+        let label = |k: &str| c.labels.as_ref().and_then(|l| l.get(k)).cloned();
+        let own = w.service.is_some()
+            && label("com.docker.compose.service") == w.service
+            && label("com.docker.compose.project") == w.project;
+        if own {
+            out.push(FREE.finding(format!(
+                "port {port} is published by this project's own {name} container (already up)"
+            )));
+        } else {
             out.push(alt(BY_CONTAINER
                 .finding(format!(
                     "port {port} is already published by container {name} ({image}): \"Bind for 0.0.0.0:{port} failed: port is already allocated\""
@@ -408,7 +425,7 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
                 .evidence("uid", l.uid)
                 .evidence("source", &w.source)
                 .fix(
-                    Fix::new(format!("Or stop {}, if you do not need it", o.name))
+                    Fix::new(format!("Stop {}, if you do not need it", o.name))
                         .run(format!("ps -o pid,user,cmd -p {}", o.pid))
                         .run(format!("kill {}", o.pid)),
                 ))),
@@ -504,7 +521,13 @@ async fn excluded_ranges(ctx: &Context) -> Vec<(u16, u16)> {
         .host()
         .run(
             &program,
-            &["interface", "ipv4", "show", "excludedportrange", "protocol=tcp"],
+            &[
+                "interface",
+                "ipv4",
+                "show",
+                "excludedportrange",
+                "protocol=tcp",
+            ],
             Duration::from_secs(3),
         )
         .await

@@ -45,11 +45,7 @@ const TIMED_OUT: FindingKind = FindingKind::new(
     Severity::Error,
     "a phase did not finish before the deadline",
 );
-const FAILED: FindingKind = FindingKind::new(
-    "smoke.failed",
-    Severity::Error,
-    "a phase failed",
-);
+const FAILED: FindingKind = FindingKind::new("smoke.failed", Severity::Error, "a phase failed");
 const NOT_REMOVED: FindingKind = FindingKind::new(
     "smoke.not-removed",
     Severity::Warn,
@@ -108,7 +104,9 @@ impl Probe for Smoke {
             .saturating_duration_since(Instant::now())
             .saturating_sub(std::time::Duration::from_millis(200));
         if budget < CLEANUP_RESERVE * 2 {
-            return vec![TIMED_OUT.finding("no time left for the smoke run: give a larger --timeout")];
+            return vec![
+                TIMED_OUT.finding("no time left for the smoke run: give a larger --timeout"),
+            ];
         }
         let (endpoint, api) = (d.endpoint.clone(), d.api_version);
         match ctx
@@ -150,7 +148,10 @@ fn judge(t: &SmokeTrace) -> Vec<Finding> {
             f = f.evidence("output", o.trim());
         }
         out.push(timings(
-            f.fix(Fix::new("Run it yourself to see the whole output").run(format!("docker run --rm {image}"))),
+            f.fix(
+                Fix::new("Run it yourself to see the whole output")
+                    .run(format!("docker run --rm {image}")),
+            ),
             t,
         ));
     } else if t.exit_code == Some(0) {
@@ -169,9 +170,11 @@ fn judge(t: &SmokeTrace) -> Vec<Finding> {
             NOT_REMOVED
                 .finding("the smoke-test container could not be removed")
                 .evidence("error", p.and_then(|p| p.error.clone()).unwrap_or_default())
-                .fix(Fix::new("Remove it by hand").run(
-                    "docker rm -f $(docker ps -aq --filter label=org.docker-doctor.smoke=1)",
-                )),
+                .fix(
+                    Fix::new("Remove it by hand").run(
+                        "docker rm -f $(docker ps -aq --filter label=org.docker-doctor.smoke=1)",
+                    ),
+                ),
         );
     }
     out
@@ -182,10 +185,17 @@ fn phase_failure(t: &SmokeTrace, p: &Phase) -> Finding {
     let error = p.error.clone().unwrap_or_default();
     if p.timed_out {
         return TIMED_OUT
-            .finding(format!("{image}: the {} phase did not finish before the deadline", p.name))
+            .finding(format!(
+                "{image}: the {} phase did not finish before the deadline",
+                p.name
+            ))
             .evidence("phase", &p.name)
             .fix(Fix::new("Give it more time").run("docker-doctor --smoke --timeout 180"))
-            .caused_by(if p.name == "pull" { "registry|proxy|ca" } else { "daemon" });
+            .caused_by(if p.name == "pull" {
+                "registry|proxy|ca"
+            } else {
+                "daemon"
+            });
     }
     let f = match p.name.as_str() {
         "pull" | "image" => PULL_FAILED
@@ -207,7 +217,9 @@ fn phase_failure(t: &SmokeTrace, p: &Phase) -> Finding {
 fn exit_meaning(code: i64) -> &'static str {
     match code {
         125 => "125: the docker run command itself failed.",
-        126 => "126: the command in the image cannot be executed (permissions, or not an executable).",
+        126 => {
+            "126: the command in the image cannot be executed (permissions, or not an executable)."
+        }
         127 => "127: the command in the image was not found.",
         137 => "137: killed by SIGKILL, often the out-of-memory killer.",
         139 => "139: segmentation fault (often an image built for another CPU architecture).",

@@ -100,7 +100,8 @@ impl Probe for Storage {
                 out.extend(reclaimable(ctx).await);
             }
         }
-        if info.cgroup_version.is_some_and(|v| v.to_string() == "2") && ctx.platform().os == "linux" {
+        if info.cgroup_version.is_some_and(|v| v.to_string() == "2") && ctx.platform().os == "linux"
+        {
             out.extend(controllers(ctx, ctx.daemon_is_rootless().await));
         }
         out
@@ -118,18 +119,36 @@ fn human(bytes: u64) -> String {
 fn space(ctx: &Context, root: &Path) -> Vec<Finding> {
     // The data root itself may be unreadable to this user; its filesystem is what counts,
     // so measure the nearest ancestor that can be.
-    let measured = root
-        .ancestors()
-        .find_map(|p| ctx.host().fs_stats(p).ok().map(|s| (p.to_path_buf(), s)));
+    let mut measured = None;
+    for p in root.ancestors() {
+        match ctx.host().fs_stats(p) {
+            Ok(s) => {
+                measured = Some((p.to_path_buf(), s));
+                break;
+            }
+            // This host cannot measure at all (a captured machine without sizes).
+            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => return Vec::new(),
+            Err(_) => {}
+        }
+    }
     let Some((at, s)) = measured else {
         return vec![
             UNKNOWN
-                .finding(format!("could not measure the filesystem of {}", root.display()))
+                .finding(format!(
+                    "could not measure the filesystem of {}",
+                    root.display()
+                ))
                 .evidence("data root", root.display()),
         ];
     };
     let mut out = Vec::new();
-    let pct = |a: u64, t: u64| if t == 0 { 100.0 } else { a as f64 * 100.0 / t as f64 };
+    let pct = |a: u64, t: u64| {
+        if t == 0 {
+            100.0
+        } else {
+            a as f64 * 100.0 / t as f64
+        }
+    };
     let free_pct = pct(s.avail_bytes, s.total_bytes);
     let inode_pct = pct(s.avail_inodes, s.total_inodes);
     let prune = Fix::new("See what takes the space, then prune what you do not need")
@@ -283,8 +302,16 @@ fn controllers(ctx: &Context, rootless: bool) -> Vec<Finding> {
     if missing.is_empty() {
         return Vec::new();
     }
-    let list = missing.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(" ");
-    let flags = missing.iter().map(|(_, f)| *f).collect::<Vec<_>>().join(", ");
+    let list = missing
+        .iter()
+        .map(|(c, _)| *c)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let flags = missing
+        .iter()
+        .map(|(_, f)| *f)
+        .collect::<Vec<_>>()
+        .join(", ");
     let fix = if rootless {
         Fix::new("Delegate the controllers to your user's systemd")
             .write_file(
