@@ -20,7 +20,7 @@ fn import(d: &Dockerd, tag: &str, args: &[&str]) {
         .map(|a| format!("\"{a}\""))
         .collect::<Vec<_>>()
         .join(",");
-    let tar = Command::new("tar")
+    let mut tar = Command::new("tar")
         .arg("-C")
         .arg(dir.path())
         .args(["-c", "."])
@@ -31,10 +31,11 @@ fn import(d: &Dockerd, tag: &str, args: &[&str]) {
         .arg("-H")
         .arg(d.host())
         .args(["import", "--change", &format!("CMD [{cmd}]"), "-", tag])
-        .stdin(tar.stdout.unwrap())
+        .stdin(tar.stdout.take().unwrap())
         .stdout(Stdio::null())
         .status()
         .unwrap();
+    assert!(tar.wait().unwrap().success(), "tar");
     assert!(status.success(), "docker import {tag}");
 }
 
