@@ -19,7 +19,7 @@ fn own_comm() -> String {
 fn about<'a>(r: &'a serde_json::Value, id: &str, port: u16) -> &'a serde_json::Value {
     findings(r, id)
         .into_iter()
-        .find(|f| f["subject"] == port.to_string())
+        .find(|f| f["subject"].as_str() == Some(port.to_string().as_str()))
         .unwrap_or_else(|| panic!("no {id} for {port}: {}", r["findings"]))
 }
 
