@@ -156,11 +156,12 @@ impl Human {
             let _ = writeln!(out, "{pad}{d}");
         }
         for e in &f.evidence {
+            // A value of several lines (a program's output) stays under its key.
+            let value = e.value.trim_end().replace('\n', &format!("\n{pad}  "));
             let _ = writeln!(
                 out,
-                "{pad}{} {}",
+                "{pad}{} {value}",
                 self.paint(&format!("{}:", e.key), Style::new().dimmed()),
-                e.value
             );
         }
         for (i, fix) in f.fixes.iter().enumerate() {
