@@ -113,6 +113,42 @@ pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Pub
     Ok(out)
 }
 
+/// `(service, source)` of every bind mount: short syntax `SRC:DST[:MODE]` with a path
+/// source, and long syntax `type: bind`. Relative sources are resolved against `dir`.
+pub fn bind_sources(text: &str, dir: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(doc) = serde_yaml_ng::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let Some(services) = doc.get("services").and_then(Value::as_mapping) else {
+        return out;
+    };
+    for (name, service) in services {
+        let service_name = name.as_str().unwrap_or("?").to_string();
+        for v in service
+            .get("volumes")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            let source = match v {
+                Value::String(s) => s.split(':').next().map(str::to_string),
+                Value::Mapping(_) if v.get("type").and_then(Value::as_str) == Some("bind") => {
+                    v.get("source").and_then(Value::as_str).map(str::to_string)
+                }
+                _ => None,
+            };
+            let Some(src) = source else { continue };
+            if src.starts_with('/') {
+                out.push((service_name.clone(), PathBuf::from(src)));
+            } else if src.starts_with('.') {
+                out.push((service_name.clone(), dir.join(src)));
+            }
+        }
+    }
+    out
+}
+
 type Mapping = (Option<String>, u16, u16, String);
 
 /// `[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]`; a port without a host
@@ -274,6 +310,14 @@ services:
         assert_eq!(ports[1].host_ip.as_deref(), Some("127.0.0.1"));
         assert_eq!(ports[6].host_ip.as_deref(), Some("::1"));
         assert!(parse("services: [", &|_| None).is_err());
+    }
+
+    #[test]
+    fn finds_bind_sources() {
+        let text = "services:\n  web:\n    volumes:\n      - ./src:/app\n      - data:/data\n      - /mnt/d/cache:/cache:ro\n      - type: bind\n        source: /srv/x\n        target: /x\n";
+        let b = bind_sources(text, Path::new("/home/a/p"));
+        let paths: Vec<_> = b.iter().map(|(_, p)| p.display().to_string()).collect();
+        assert_eq!(paths, ["/home/a/p/./src", "/mnt/d/cache", "/srv/x"]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use super::Probe;
 use crate::context::Context;
+use crate::facts::compose;
 use crate::facts::wsl::{self, Distro, WslVersion, ini_value, parse_list, version_from_kernel};
 use crate::model::{Finding, FindingKind, Fix, Severity};
 use async_trait::async_trait;
@@ -247,6 +248,34 @@ async fn inside(ctx: &Context) -> Vec<Finding> {
                         .note("From Windows the files stay reachable at \\\\wsl$\\<distro>\\home\\<user>\\src."),
                 ),
         );
+    }
+
+    // Bind mounts of the Compose project that come from the Windows drive.
+    let cwd = host.cwd();
+    if !cwd.as_deref().is_some_and(on_windows_drive)
+        && let Some(path) = compose::locate(host, ctx.options().compose.as_deref(), cwd.as_deref())
+        && let Ok(text) = host.read_text(&path)
+    {
+        let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let slow: Vec<String> = compose::bind_sources(&text, &dir)
+            .into_iter()
+            .filter(|(_, src)| on_windows_drive(src))
+            .map(|(svc, src)| format!("{svc}: {}", src.display()))
+            .collect();
+        if !slow.is_empty() {
+            let mut f = WINDOWS_DRIVE
+                .finding(format!(
+                    "{} bind-mounts folders from the Windows drive: slow I/O across the 9P bridge, unreliable file watching",
+                    path.display()
+                ))
+                .fix(Fix::new("Move those folders into the distro, or use named volumes").manual(
+                    "Copy the data under your Linux home (e.g. ~/src) and point the bind mounts there; for databases and node_modules, prefer named volumes.",
+                ));
+            for s in slow {
+                f = f.evidence("bind mount", s);
+            }
+            out.push(f);
+        }
     }
 
     if let Some(f) = wslconfig(ctx) {
