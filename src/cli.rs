@@ -7,6 +7,7 @@ const AFTER_HELP: &str = "\
 Examples:
   docker-doctor                          check this machine
   docker-doctor --format json > report.json   a report to attach to a support ticket
+  docker-doctor --format markdown        a report to paste into a GitHub issue
   docker-doctor --only daemon,socket     just these probes
   docker-doctor --registry registry.corp.example:5000
                                          also check a private registry
@@ -48,7 +49,8 @@ pub enum Command {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
-    /// Output format: a readable report, or a JSON document for a support ticket.
+    /// Output format: a readable report, a JSON document for a support ticket, or Markdown
+    /// to paste into an issue.
     #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
     pub format: Format,
 
@@ -128,6 +130,8 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+    /// A report to paste into a GitHub issue or a ticket.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

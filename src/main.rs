@@ -112,6 +112,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
 
     let text = match args.format {
         Format::Json => render::json::render(&report),
+        Format::Markdown => render::markdown::render(&report),
         Format::Human => render::human::Human {
             color: use_color(args.color),
             verbose: args.verbose,
@@ -151,7 +152,7 @@ fn list(format: Format) -> i32 {
                 .collect();
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        Format::Human => {
+        Format::Human | Format::Markdown => {
             for p in &all {
                 println!(
                     "{}  {}{}",
