@@ -101,6 +101,7 @@ fn healthy_registry_through_the_daemons_proxy_with_credentials() {
     // authenticate: it must appear in no output format.
     for format in [
         &["--format", "json"][..],
+        &["--format", "markdown"][..],
         &["--color", "always", "-v"][..],
         &[][..],
     ] {
