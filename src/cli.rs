@@ -15,6 +15,7 @@ Examples:
   docker-doctor --port 8080,5432         who holds these ports, and which are free
   docker-doctor --compose compose.yaml   the ports this Compose file publishes
   docker-doctor --smoke                  also run hello-world, phase by phase
+  docker-doctor --ignore socket.world-writable   mute a finding that is expected here
   docker-doctor list                     every probe and the findings it can report
 
 Exit codes:
@@ -108,6 +109,17 @@ pub struct CheckArgs {
         requires = "smoke"
     )]
     pub smoke_image: String,
+
+    /// Mute these findings (ids such as `socket.world-writable`, or a whole probe): they stay
+    /// in the report, marked muted, and do not count for the exit code. Adds to the
+    /// config file's `ignore` list.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub ignore: Vec<String>,
+
+    /// The config file [default: $XDG_CONFIG_HOME/docker-doctor/config.toml, or
+    /// ~/.config/docker-doctor/config.toml]. Holds `ignore = ["finding.id", ...]`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]

@@ -25,6 +25,8 @@ pub struct Selection {
     pub ports: Vec<String>,
     pub compose: Option<std::path::PathBuf>,
     pub smoke: Option<String>,
+    /// Finding or probe ids muted by `--ignore` and the config file.
+    pub ignore: Vec<String>,
 }
 
 /// Ids that `--only`/`--skip` name but no probe has.
@@ -237,8 +239,9 @@ fn assemble(
     platform: Platform,
     elapsed: Duration,
     probes: Vec<ProbeRun>,
-    findings: Vec<report::ReportFinding>,
+    mut findings: Vec<report::ReportFinding>,
 ) -> Report {
+    report::mute(&mut findings, &selection.ignore);
     Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Tool {

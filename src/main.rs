@@ -1,6 +1,7 @@
 //! docker-doctor: why Docker does not work on this machine, and exactly what to type to fix it.
 
 mod cli;
+mod config;
 mod engine;
 mod render;
 mod report;
@@ -50,6 +51,23 @@ fn check_machine(args: &CheckArgs) -> i32 {
         );
         return EXIT_USAGE;
     }
+    let ignore = match config::ignore_list(args.config.as_deref()) {
+        Ok(mut from_file) => {
+            from_file.extend(args.ignore.iter().cloned());
+            from_file
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let known = config::known_ids(&all);
+    if let Some(bad) = ignore.iter().find(|i| !known.contains(i)) {
+        eprintln!(
+            "error: cannot mute {bad:?}: no probe or finding has this id (see `docker-doctor list`)"
+        );
+        return EXIT_USAGE;
+    }
     if let Some(bad) = args
         .registry
         .iter()
@@ -83,6 +101,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
         ports: args.port.clone(),
         compose: args.compose.clone(),
         smoke: args.smoke.then(|| args.smoke_image.clone()),
+        ignore,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -37,6 +37,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings muted by `--ignore` or the config file: reported, but not counted.
+    pub muted: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -77,6 +79,9 @@ pub struct ReportFinding {
     /// What the finding is about, when its probe reports on several things (a registry).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// Muted by `--ignore` or the config file: kept in the report, not counted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub muted: bool,
 }
 
 impl Report {
@@ -86,12 +91,9 @@ impl Report {
 }
 
 pub fn summarise(findings: &[ReportFinding]) -> Summary {
-    let count = |s| findings.iter().filter(|f| f.severity == s).count();
-    let status = findings
-        .iter()
-        .map(|f| f.severity)
-        .max()
-        .unwrap_or(Severity::Ok);
+    let counted = || findings.iter().filter(|f| !f.muted);
+    let count = |s| counted().filter(|f| f.severity == s).count();
+    let status = counted().map(|f| f.severity).max().unwrap_or(Severity::Ok);
     Summary {
         status,
         exit_code: match status {
@@ -102,6 +104,14 @@ pub fn summarise(findings: &[ReportFinding]) -> Summary {
         errors: count(Severity::Error),
         warnings: count(Severity::Warn),
         infos: count(Severity::Info),
+        muted: findings.iter().filter(|f| f.muted).count(),
+    }
+}
+
+/// Marks the findings whose id, or whose probe, is in `ignore`.
+pub fn mute(findings: &mut [ReportFinding], ignore: &[String]) {
+    for f in findings {
+        f.muted = ignore.iter().any(|i| *i == f.id || *i == f.probe);
     }
 }
 
@@ -165,6 +175,7 @@ pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding>
             fixes: f.fixes.clone(),
             caused_by: cause[i].map(|c| findings[c].id.clone()),
             subject: f.subject.clone(),
+            muted: false,
         })
         .collect();
     let rank = |i: &usize| {

@@ -82,7 +82,7 @@ impl Human {
         let problems: Vec<&ReportFinding> = r
             .findings
             .iter()
-            .filter(|f| f.severity >= Severity::Warn)
+            .filter(|f| !f.muted && f.severity >= Severity::Warn)
             .collect();
         if !problems.is_empty() {
             let _ = writeln!(
@@ -101,7 +101,9 @@ impl Human {
             .findings
             .iter()
             .filter(|f| {
-                f.severity == Severity::Info || (self.verbose && f.severity == Severity::Ok)
+                !f.muted
+                    && (f.severity == Severity::Info
+                        || (self.verbose && f.severity == Severity::Ok))
             })
             .collect();
         if !notes.is_empty() {
@@ -113,6 +115,24 @@ impl Human {
             for f in &notes {
                 self.finding(&mut out, f, r);
             }
+        }
+        let muted: Vec<&ReportFinding> = r.findings.iter().filter(|f| f.muted).collect();
+        if !muted.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{}\n",
+                self.paint("Muted (--ignore or config file)", Style::new().dimmed())
+            );
+            for f in &muted {
+                let _ = writeln!(
+                    out,
+                    "  {} {}  {}",
+                    self.badge(f.severity),
+                    f.id,
+                    self.paint(&f.summary, Style::new().dimmed())
+                );
+            }
+            out.push('\n');
         }
         let s = &r.summary;
         let verdict = match s.status {
@@ -127,8 +147,16 @@ impl Human {
         };
         let _ = writeln!(
             out,
-            "{verdict} {} error(s), {} warning(s), {} note(s); exit {}.",
-            s.errors, s.warnings, s.infos, s.exit_code
+            "{verdict} {} error(s), {} warning(s), {} note(s){}; exit {}.",
+            s.errors,
+            s.warnings,
+            s.infos,
+            if s.muted > 0 {
+                format!(", {} muted", s.muted)
+            } else {
+                String::new()
+            },
+            s.exit_code
         );
         out
     }

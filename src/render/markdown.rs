@@ -47,12 +47,12 @@ pub fn render(r: &Report) -> String {
     let problems: Vec<&ReportFinding> = r
         .findings
         .iter()
-        .filter(|f| f.severity >= Severity::Warn)
+        .filter(|f| !f.muted && f.severity >= Severity::Warn)
         .collect();
     let notes: Vec<&ReportFinding> = r
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Info)
+        .filter(|f| !f.muted && f.severity == Severity::Info)
         .collect();
     if !problems.is_empty() {
         let _ = writeln!(out, "## Problems, root cause first\n");
@@ -65,6 +65,14 @@ pub fn render(r: &Report) -> String {
         for f in notes {
             finding(&mut out, f);
         }
+    }
+    let muted: Vec<&ReportFinding> = r.findings.iter().filter(|f| f.muted).collect();
+    if !muted.is_empty() {
+        let _ = writeln!(out, "## Muted (--ignore or config file)\n");
+        for f in muted {
+            let _ = writeln!(out, "- `{}` {}", f.id, f.summary);
+        }
+        out.push('\n');
     }
     let _ = writeln!(
         out,

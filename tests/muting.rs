@@ -1,0 +1,74 @@
+//! Muting: `--ignore` and the config file mark findings muted; they stay in the JSON and
+//! stop counting for the summary and the exit code. Unknown ids are usage errors.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn run(home: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.env_clear().env("HOME", home).args(args);
+    capture(cmd)
+}
+
+#[test]
+fn the_config_file_mutes_a_finding_and_it_stops_counting() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = fixture("linux-disk-full");
+    let before = run(home.path(), &["--fixture", &dir, "--format", "json"]);
+    assert_eq!(before.code, 2);
+    let cfg = home.path().join(".config/docker-doctor");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "ignore = [\"storage.low-space\"]\n",
+    )
+    .unwrap();
+    let after = run(home.path(), &["--fixture", &dir, "--format", "json"]);
+    let r = after.json();
+    let f = finding(&r, "storage.low-space");
+    assert_eq!(f["muted"], true, "still reported, marked muted");
+    assert_eq!(r["summary"]["muted"], 1);
+    assert_eq!(r["summary"]["errors"], 0);
+    assert_eq!(after.code, r["summary"]["exit_code"]);
+    assert!(after.code < 2, "a muted error does not fail the run");
+    let human = run(home.path(), &["--fixture", &dir, "--color", "never"]);
+    assert!(human.stdout.contains("Muted (--ignore or config file)"));
+    assert!(human.stdout.contains("1 muted"));
+}
+
+#[test]
+fn ignore_takes_probe_ids_and_refuses_unknown_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = fixture("linux-port-conflicts");
+    let r = run(
+        home.path(),
+        &["--fixture", &dir, "--format", "json", "--ignore", "ports"],
+    )
+    .json();
+    for f in r["findings"].as_array().unwrap() {
+        if f["probe"] == "ports" {
+            assert_eq!(f["muted"], true, "{f}");
+        } else {
+            assert!(f.get("muted").is_none(), "{f}");
+        }
+    }
+    let bad = run(home.path(), &["--ignore", "ports.no-such-thing"]);
+    assert_eq!(bad.code, 64);
+    assert!(bad.stderr.contains("ports.no-such-thing"));
+    let cfg = home.path().join("bad.toml");
+    std::fs::write(&cfg, "ignore = \"not a list\"\n").unwrap();
+    let bad = run(home.path(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(bad.code, 64);
+    assert!(bad.stderr.contains("bad.toml"), "{}", bad.stderr);
+}
