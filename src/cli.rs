@@ -17,6 +17,8 @@ Examples:
   docker-doctor --smoke                  also run hello-world, phase by phase
   docker-doctor --ignore socket.world-writable   mute a finding that is expected here
   docker-doctor list                     every probe and the findings it can report
+  docker-doctor completions bash > /etc/bash_completion.d/docker-doctor
+  docker doctor                          the same, as a Docker CLI plugin (see README)
 
 Exit codes:
   0  nothing wrong (ok and info findings only)
@@ -25,6 +27,21 @@ Exit codes:
   64 bad command line (unknown option, unknown probe)
 
 Colour is used on a terminal only, never when NO_COLOR is set, unless --color always.";
+
+/// The command name when installed as a Docker CLI plugin (`docker doctor`).
+pub const PLUGIN_NAME: &str = "doctor";
+
+/// The answer to `docker-cli-plugin-metadata` (Docker CLI plugin protocol, schema 0.1.0).
+pub fn plugin_metadata() -> String {
+    serde_json::json!({
+        "SchemaVersion": "0.1.0",
+        "Vendor": "docker-doctor",
+        "Version": env!("CARGO_PKG_VERSION"),
+        "ShortDescription": "Tell why Docker does not work here, and how to fix it",
+        "URL": env!("CARGO_PKG_REPOSITORY"),
+    })
+    .to_string()
+}
 
 /// Tells you why Docker does not work on this machine, and exactly what to type to fix it.
 #[derive(Debug, Parser)]
@@ -46,6 +63,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Print a completion script for this shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The Docker CLI plugin handshake (run by `docker`, not by people).
+    #[command(name = "docker-cli-plugin-metadata", hide = true)]
+    DockerCliPluginMetadata,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -21,7 +21,12 @@ const WATCHDOG_GRACE: Duration = Duration::from_millis(200);
 const EXIT_USAGE: i32 = 64;
 
 fn main() {
-    let args = match Args::try_parse() {
+    // As a Docker CLI plugin, `docker doctor ARGS` runs us as `docker-doctor doctor ARGS`.
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == cli::PLUGIN_NAME) {
+        argv.remove(1);
+    }
+    let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
@@ -31,6 +36,15 @@ fn main() {
     };
     let code = match args.command {
         Some(Command::List { format }) => list(format),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "docker-doctor", &mut std::io::stdout());
+            0
+        }
+        Some(Command::DockerCliPluginMetadata) => {
+            println!("{}", cli::plugin_metadata());
+            0
+        }
         Some(Command::Check(check)) => check_machine(&check),
         None => check_machine(&args.check),
     };
