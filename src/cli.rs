@@ -8,6 +8,7 @@ Examples:
   docker-doctor                          check this machine
   docker-doctor --format json > report.json   a report to attach to a support ticket
   docker-doctor --format markdown        a report to paste into a GitHub issue
+  docker-doctor --redact --format json   hide user, home, host names and IPs too
   docker-doctor --only daemon,socket     just these probes
   docker-doctor --registry registry.corp.example:5000
                                          also check a private registry
@@ -134,6 +135,12 @@ pub struct CheckArgs {
         requires = "smoke"
     )]
     pub smoke_image: String,
+
+    /// Also mask user names, home paths, host names and IP addresses, consistently (the
+    /// same value gets the same mask), for a report to share publicly. Secrets (proxy
+    /// passwords, credentials) are always masked.
+    #[arg(long)]
+    pub redact: bool,
 
     /// Mute these findings (ids such as `socket.world-writable`, or a whole probe): they stay
     /// in the report, marked muted, and do not count for the exit code. Adds to the

@@ -1,6 +1,7 @@
 //! Runs the selected probes concurrently, each under the run's deadline, and turns what they
 //! return into a [`Report`]. A probe that runs out of time or panics becomes a finding.
 
+use crate::redact::{Known, Redactor};
 use crate::report::{self, ProbeRun, ProbeStatus, Report, Tool};
 use probes::facts::platform::Platform;
 use probes::host::Host;
@@ -27,6 +28,8 @@ pub struct Selection {
     pub smoke: Option<String>,
     /// Finding or probe ids muted by `--ignore` and the config file.
     pub ignore: Vec<String>,
+    /// Mask user names, home paths, host names and IP addresses (`--redact`).
+    pub redact: bool,
 }
 
 /// Ids that `--only`/`--skip` name but no probe has.
@@ -150,13 +153,27 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
         record_traces(&ctx, path);
     }
     let findings = report::order(findings, &order);
-    assemble(
+    let mut report = assemble(
         selection,
         ctx.platform().clone(),
         started.elapsed(),
         probe_runs,
         findings,
-    )
+    );
+    if selection.redact {
+        let identity = ctx.identity();
+        let known = Known {
+            users: vec![identity.user.clone()],
+            homes: identity
+                .home
+                .iter()
+                .map(|h| h.display().to_string())
+                .collect(),
+            hosts: ctx.sensitive_hosts(),
+        };
+        report.redacted = Some(Redactor::new(&known).apply(&mut report));
+    }
+    report
 }
 
 /// Writes the registry connections this run made as a fixture's `traces.json`, so a real
@@ -256,6 +273,7 @@ fn assemble(
         summary: report::summarise(&findings),
         probes,
         findings,
+        redacted: None,
     }
 }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod engine;
+mod redact;
 mod render;
 mod report;
 
@@ -116,6 +117,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
         compose: args.compose.clone(),
         smoke: args.smoke.then(|| args.smoke_image.clone()),
         ignore,
+        redact: args.redact,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -21,6 +21,9 @@ pub struct Report {
     pub probes: Vec<ProbeRun>,
     /// Root causes first, each followed by its consequences.
     pub findings: Vec<ReportFinding>,
+    /// What `--redact` masked (absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redacted: Option<crate::redact::Redaction>,
 }
 
 #[derive(Debug, Serialize)]

@@ -22,6 +22,12 @@ fn scenarios() -> Vec<PathBuf> {
     dirs
 }
 
+fn scenarios_named(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
 /// The arguments a scenario is diagnosed with (`args` in its host.toml: `--port 8080`).
 fn scenario_args(dir: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(dir.join("host.toml")).unwrap();
@@ -101,6 +107,16 @@ fn every_report_validates_against_the_schema() {
             )
         })
         .collect();
+    // Redacted and muted reports follow the same schema.
+    let extra = scenarios_named("linux-proxy-not-reloaded");
+    reports.push((
+        "redacted, muted".into(),
+        diagnose(
+            &extra,
+            &["--format", "json", "--redact", "--ignore", "proxy"],
+        )
+        .json(),
+    ));
     // And this real machine, whatever state it is in.
     let tmp = tempfile::tempdir().unwrap();
     reports.push((
@@ -180,4 +196,46 @@ fn markdown_reports_hold_every_problem_and_no_terminal_escapes() {
             settings().bind(|| insta::assert_snapshot!(format!("{name}.markdown"), md.stdout));
         }
     }
+}
+
+#[test]
+fn redact_masks_people_hosts_and_addresses_consistently() {
+    let dir = scenarios_named("linux-proxy-not-reloaded");
+    let plain = diagnose(&dir, &["--format", "json"]).stdout;
+    assert!(plain.contains("alice") && plain.contains("proxy.corp.example"));
+    for args in [
+        &["--format", "json"][..],
+        &["--format", "markdown"][..],
+        &["--color", "never"][..],
+    ] {
+        let mut a = vec!["--redact"];
+        a.extend_from_slice(args);
+        let out = diagnose(&dir, &a).stdout;
+        for secret in [
+            "alice",
+            "corp.example",
+            "44.196.236.180",
+            "/home/alice",
+            "Winter",
+        ] {
+            assert!(!out.contains(secret), "{args:?} shows {secret}:\n{out}");
+        }
+        // The same proxy gets the same mask wherever it appears.
+        assert!(out.matches("<host-1>:3128").count() >= 3, "{args:?}");
+    }
+    let r = diagnose(&dir, &["--format", "json", "--redact"]).json();
+    let kinds: Vec<&str> = r["redacted"]["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["home", "host", "ip", "user"]);
+    assert!(r.get("redacted").is_some());
+    assert!(
+        serde_json::from_str::<Value>(&plain)
+            .unwrap()
+            .get("redacted")
+            .is_none()
+    );
 }

@@ -378,6 +378,50 @@ impl Context {
             || self.is_rootless_endpoint()
     }
 
+    /// Host names this run has seen that could identify the machine or its network: its
+    /// own name, proxies, and registries other than Docker Hub (for `--redact`).
+    pub fn sensitive_hosts(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for f in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
+            if let Ok(h) = self.host.read_text(std::path::Path::new(f)) {
+                let h = h.trim();
+                if !h.is_empty() {
+                    out.push(h.to_string());
+                    break;
+                }
+            }
+        }
+        let proxies = [
+            Some(&self.shell_proxy().set),
+            Some(&self.service_proxy().set),
+            self.daemon_proxy.get().map(|d| &d.set),
+        ];
+        for set in proxies.into_iter().flatten() {
+            for url in [&set.http, &set.https].into_iter().flatten() {
+                out.push(url.host.clone());
+            }
+            // NO_PROXY names the internal domains.
+            for entry in set.no_proxy.iter().flat_map(|n| n.split(',')) {
+                let name = entry.trim().trim_start_matches(['*', '.']);
+                let name = name.split(':').next().unwrap_or(name);
+                if name.contains('.')
+                    && name.parse::<std::net::IpAddr>().is_err()
+                    && !name.contains('/')
+                {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        for r in self.registries.get().into_iter().flatten() {
+            if !r.is_hub() {
+                out.push(r.host.clone());
+                out.push(r.name.clone());
+            }
+        }
+        out.extend(self.options.registries.iter().cloned());
+        out
+    }
+
     /// The registry connections, if this run made them.
     pub fn recorded_traces(&self) -> Option<&[RegistryTrace]> {
         self.traces.get().map(Vec::as_slice)
