@@ -18,6 +18,8 @@ Examples:
   docker-doctor --smoke                  also run hello-world, phase by phase
   docker-doctor --ignore socket.world-writable   mute a finding that is expected here
   docker-doctor list                     every probe and the findings it can report
+  docker-doctor explain 'Got permission denied while trying to connect ...'
+                                         what a pasted error means, and whether it applies here
   docker-doctor completions bash > /etc/bash_completion.d/docker-doctor
   docker doctor                          the same, as a Docker CLI plugin (see README)
 
@@ -64,6 +66,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Explain a pasted Docker error: what it means, the fix, and whether this machine's
+    /// probes confirm it. TEXT, or --file, or standard input.
+    Explain(ExplainArgs),
     /// Print a completion script for this shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -168,6 +173,28 @@ pub struct CheckArgs {
     /// Diagnose a captured machine (a fixtures/<scenario> folder) instead of this one.
     #[arg(long, value_name = "DIR", hide = true)]
     pub fixture: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExplainArgs {
+    /// The error text (quote it); read from standard input when absent.
+    pub text: Vec<String>,
+
+    /// Read the error text from this file.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Only match the text; do not run the probes that would confirm it here.
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Upper bound for the confirming probes, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

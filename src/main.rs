@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod engine;
+mod explain;
 mod redact;
 mod render;
 mod report;
@@ -42,6 +43,7 @@ fn main() {
             clap_complete::generate(shell, &mut cmd, "docker-doctor", &mut std::io::stdout());
             0
         }
+        Some(Command::Explain(e)) => explain_error(&e),
         Some(Command::DockerCliPluginMetadata) => {
             println!("{}", cli::plugin_metadata());
             0
@@ -207,4 +209,45 @@ fn list(format: Format) -> i32 {
         }
     }
     0
+}
+
+fn explain_error(args: &cli::ExplainArgs) -> i32 {
+    use std::io::Read;
+    let text = if let Some(f) = &args.file {
+        match std::fs::read(f) {
+            Ok(b) => probes::facts::wsl::decode_output(&b),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", f.display());
+                return EXIT_USAGE;
+            }
+        }
+    } else if !args.text.is_empty() {
+        args.text.join(" ")
+    } else if std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: paste the error: docker-doctor explain 'TEXT', --file FILE, or pipe it in"
+        );
+        return EXIT_USAGE;
+    } else {
+        let mut buf = Vec::new();
+        let _ = std::io::stdin().take(1 << 20).read_to_end(&mut buf);
+        probes::facts::wsl::decode_output(&buf)
+    };
+    let registry = explain::registry();
+    let mut matches = explain::find(&registry, &text);
+    if !args.no_probe && !matches.is_empty() {
+        explain::confirm(
+            &mut matches,
+            &registry,
+            Duration::from_secs_f64(args.timeout),
+        );
+    }
+    let out = match args.format {
+        Format::Json => explain::render_json(&text, &matches),
+        Format::Markdown => explain::render_markdown(&matches),
+        Format::Human => explain::render_human(&matches),
+    };
+    print!("{out}");
+    // 0: explained; 1: nothing known matched.
+    if matches.is_empty() { 1 } else { 0 }
 }
