@@ -20,6 +20,8 @@ Examples:
   docker-doctor list                     every probe and the findings it can report
   docker-doctor explain 'Got permission denied while trying to connect ...'
                                          what a pasted error means, and whether it applies here
+  docker-doctor fix --script > fix.sh    the fixes as a script to review
+  docker-doctor fix --apply              apply them one by one, asking first
   docker-doctor completions bash > /etc/bash_completion.d/docker-doctor
   docker doctor                          the same, as a Docker CLI plugin (see README)
 
@@ -69,6 +71,9 @@ pub enum Command {
     /// Explain a pasted Docker error: what it means, the fix, and whether this machine's
     /// probes confirm it. TEXT, or --file, or standard input.
     Explain(ExplainArgs),
+    /// The fixes for what the check finds: a reviewable shell script (--script, the
+    /// default), or applied one by one after asking (--apply).
+    Fix(Box<FixArgs>),
     /// Print a completion script for this shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -173,6 +178,24 @@ pub struct CheckArgs {
     /// Diagnose a captured machine (a fixtures/<scenario> folder) instead of this one.
     #[arg(long, value_name = "DIR", hide = true)]
     pub fixture: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct FixArgs {
+    /// Print the fixes as a shell script to review (the default).
+    #[arg(long, conflicts_with = "apply")]
+    pub script: bool,
+
+    /// Show each fix that needs no one's input, ask, apply it, and run its probe again.
+    #[arg(long)]
+    pub apply: bool,
+
+    /// With --apply: do not ask (needed without a terminal).
+    #[arg(long, requires = "apply")]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod engine;
 mod explain;
+mod fix;
 mod redact;
 mod render;
 mod report;
@@ -44,6 +45,7 @@ fn main() {
             0
         }
         Some(Command::Explain(e)) => explain_error(&e),
+        Some(Command::Fix(f)) => fix_machine(&f),
         Some(Command::DockerCliPluginMetadata) => {
             println!("{}", cli::plugin_metadata());
             0
@@ -57,6 +59,53 @@ fn main() {
 }
 
 fn check_machine(args: &CheckArgs) -> i32 {
+    let report = match diagnose(args) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let text = match args.format {
+        Format::Json => render::json::render(&report),
+        Format::Markdown => render::markdown::render(&report),
+        Format::Human => render::human::Human {
+            color: use_color(args.color),
+            verbose: args.verbose,
+        }
+        .render(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    report.exit_code()
+}
+
+/// `fix --script` and `fix --apply`.
+fn fix_machine(args: &cli::FixArgs) -> i32 {
+    if args.apply && args.check.fixture.is_some() {
+        eprintln!(
+            "error: fix --apply changes this machine: it cannot apply a captured machine's fixes"
+        );
+        return EXIT_USAGE;
+    }
+    let report = match diagnose(&args.check) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if !args.apply {
+        print!("{}", fix::script(&report));
+        return 0;
+    }
+    let check = args.check.clone();
+    let recheck = move |id: &str| -> Option<bool> {
+        let probe = id.split('.').next()?.to_string();
+        let mut one = check.clone();
+        one.only = vec![probe];
+        let r = diagnose(&one).ok()?;
+        Some(r.findings.iter().any(|f| f.id == id))
+    };
+    fix::apply(&report, args.yes, &recheck)
+}
+
+/// Runs the check the arguments describe; `Err` holds the exit code of a usage error.
+fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
     let all = probes::all();
     let unknown = engine::unknown_probes(&all, args.only.iter().chain(&args.skip));
     if !unknown.is_empty() {
@@ -66,7 +115,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
             unknown.join(", "),
             known.join(", ")
         );
-        return EXIT_USAGE;
+        return Err(EXIT_USAGE);
     }
     let ignore = match config::ignore_list(args.config.as_deref()) {
         Ok(mut from_file) => {
@@ -75,7 +124,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            return EXIT_USAGE;
+            return Err(EXIT_USAGE);
         }
     };
     let known = config::known_ids(&all);
@@ -83,7 +132,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
         eprintln!(
             "error: cannot mute {bad:?}: no probe or finding has this id (see `docker-doctor list`)"
         );
-        return EXIT_USAGE;
+        return Err(EXIT_USAGE);
     }
     if let Some(bad) = args
         .registry
@@ -91,14 +140,14 @@ fn check_machine(args: &CheckArgs) -> i32 {
         .find(|r| probes::facts::registries::parse_name(r).is_none())
     {
         eprintln!("error: --registry {bad:?} is not HOST[:PORT]");
-        return EXIT_USAGE;
+        return Err(EXIT_USAGE);
     }
     let host: Arc<dyn Host> = match &args.fixture {
         Some(dir) => match FixtureHost::load(dir) {
             Ok(h) => Arc::new(h),
             Err(e) => {
                 eprintln!("error: cannot load fixture: {e}");
-                return EXIT_USAGE;
+                return Err(EXIT_USAGE);
             }
         },
         None => Arc::new(RealHost::new()),
@@ -129,7 +178,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return 70;
+            return Err(70);
         }
     };
     // The engine keeps the deadline with tokio's timers; this watchdog keeps it even when
@@ -146,19 +195,7 @@ fn check_machine(args: &CheckArgs) -> i32 {
     };
     // Do not wait for abandoned probes or blocking reads at shutdown.
     runtime.shutdown_background();
-
-    let text = match args.format {
-        Format::Json => render::json::render(&report),
-        Format::Markdown => render::markdown::render(&report),
-        Format::Human => render::human::Human {
-            color: use_color(args.color),
-            verbose: args.verbose,
-        }
-        .render(&report),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    report.exit_code()
+    Ok(report)
 }
 
 fn use_color(when: ColorWhen) -> bool {

@@ -593,7 +593,10 @@ fn dropin_problem(file: &Path, problem: &DropInProblem) -> Finding {
             .evidence("line", line)
             .fix(
                 Fix::new("Write every `%` as `%%` in the drop-in, then reload")
-                    .run_root(format!("sudo sed -i '{line}s/%/%%/g' {path}"))
+                    // Idempotent: `%%` already written stays `%%`.
+                    .run_root(format!(
+                        "sudo sed -i '{line}{{s/%%/\\x01/g;s/%/%%/g;s/\\x01/%%/g}}' {path}"
+                    ))
                     .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker")
                     .docs("https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html#Specifiers"),
             ),

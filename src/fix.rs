@@ -1,0 +1,250 @@
+//! `docker-doctor fix`: the fixes of the current findings as a reviewable shell script
+//! (`--script`), or applied one by one after asking (`--apply`), each followed by the probe
+//! again to confirm. The doctor changes the machine only here, and only when asked.
+
+use crate::report::{Report, ReportFinding};
+use probes::{Fix, Severity, Step};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::Command;
+
+/// Findings worth fixing: problems, not muted, with at least one fix.
+fn problems(r: &Report) -> Vec<&ReportFinding> {
+    r.findings
+        .iter()
+        .filter(|f| !f.muted && f.severity >= Severity::Warn && !f.fixes.is_empty())
+        .collect()
+}
+
+/// A value the user must fill in (`<password>`, `<distro>`).
+fn has_placeholder(s: &str) -> bool {
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        let after = &rest[i + 1..];
+        match after.find('>') {
+            Some(j)
+                if j > 0
+                    && after[..j]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_ :.".contains(c)) =>
+            {
+                return true;
+            }
+            _ => rest = after,
+        }
+    }
+    false
+}
+
+/// Shell text that writes `contents` to `path` (as root), creating its directory.
+fn write_file_sh(path: &str, contents: &str) -> String {
+    let dir = std::path::Path::new(path)
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "/".into());
+    let mut delim = String::from("DOCKER_DOCTOR_EOF");
+    while contents.contains(&delim) {
+        delim.push('_');
+    }
+    format!(
+        "sudo mkdir -p '{dir}'\nsudo tee '{path}' >/dev/null <<'{delim}'\n{}\n{delim}",
+        contents.trim_end_matches('\n')
+    )
+}
+
+/// The script: one commented section per problem, its first fix; steps that need editing
+/// or a person are left as comments.
+pub fn script(r: &Report) -> String {
+    let mut out = String::new();
+    out.push_str("#!/bin/sh\n");
+    out.push_str(&format!(
+        "# Fixes proposed by {} {} on {} ({}/{}).\n",
+        r.tool.name, r.tool.version, r.generated_at, r.platform.os, r.platform.arch
+    ));
+    out.push_str("# Review every step before running it. Steps marked [root] use sudo.\n");
+    out.push_str("# Lines starting with '# TODO' need a value or a person: do them by hand.\n");
+    out.push_str("# The steps are written to be safe to run again. The script does not stop at\n");
+    out.push_str("# a failing step (some are checks): read what each one says.\n");
+    out.push_str("set -u\n");
+    let list = problems(r);
+    if list.is_empty() {
+        out.push_str("\n# Nothing to fix: no problem with a fix was found.\n");
+        return out;
+    }
+    for f in list {
+        out.push_str(&format!(
+            "\n# --- {} ({}): {}\n",
+            f.id,
+            f.severity.as_str(),
+            f.summary.replace('\n', " ")
+        ));
+        let fix = &f.fixes[0];
+        out.push_str(&format!("# Fix: {}\n", fix.title));
+        if let Some(n) = &fix.note {
+            for line in n.lines() {
+                out.push_str(&format!("# Note: {line}\n"));
+            }
+        }
+        for step in &fix.steps {
+            match step {
+                Step::Command {
+                    command,
+                    root,
+                    shell,
+                } => {
+                    let mark = if *root { "  # [root]" } else { "" };
+                    if *shell != "sh" {
+                        out.push_str(&format!("# TODO ({shell}): {command}\n"));
+                    } else if has_placeholder(command) {
+                        out.push_str(&format!("# TODO (fill in the <...>): {command}{mark}\n"));
+                    } else {
+                        out.push_str(&format!("{command}{mark}\n"));
+                    }
+                }
+                Step::WriteFile { path, contents, .. } => {
+                    if has_placeholder(contents) {
+                        out.push_str(
+                            "# TODO (fill in the <...>, then remove the '# ' of these lines):  # [root]\n",
+                        );
+                        for line in write_file_sh(path, contents).lines() {
+                            out.push_str(&format!("# {line}\n"));
+                        }
+                    } else {
+                        out.push_str(&format!("{}  # [root]\n", write_file_sh(path, contents)));
+                    }
+                }
+                Step::Manual { text } => {
+                    for (i, line) in text.lines().enumerate() {
+                        let lead = if i == 0 { "# TODO (by hand): " } else { "#   " };
+                        out.push_str(&format!("{lead}{line}\n"));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A fix that can be applied without a person: shell commands and files with no value to
+/// fill in, and nothing that removes data or processes.
+pub fn applicable(fix: &Fix) -> bool {
+    const DESTRUCTIVE: &[&str] = &[
+        " rm ",
+        "rm -",
+        "prune",
+        "kill ",
+        "remove",
+        "--reinstall",
+        "winnat",
+        "netsh",
+        "dism",
+        "bcdedit",
+        "wsl ",
+        "mv ",
+    ];
+    !fix.steps.is_empty()
+        && fix.steps.iter().all(|s| match s {
+            Step::Command { command, shell, .. } => {
+                *shell == "sh"
+                    && !has_placeholder(command)
+                    && !DESTRUCTIVE
+                        .iter()
+                        .any(|d| format!(" {command} ").contains(d))
+            }
+            Step::WriteFile { contents, .. } => !has_placeholder(contents),
+            Step::Manual { .. } => false,
+        })
+}
+
+/// Shows each applicable fix, asks, runs it, and re-runs `recheck` (the probe) to confirm.
+/// Returns the exit code.
+pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i32 {
+    let interactive = std::io::stdin().is_terminal();
+    if !interactive && !yes {
+        eprintln!(
+            "error: fix --apply asks before each change; without a terminal, add --yes to accept them all"
+        );
+        return 64;
+    }
+    let candidates: Vec<&ReportFinding> = problems(r)
+        .into_iter()
+        .filter(|f| applicable(&f.fixes[0]))
+        .collect();
+    if candidates.is_empty() {
+        println!(
+            "Nothing to apply: no problem has a fix that can run without a person (see `docker-doctor fix --script`)."
+        );
+        return 0;
+    }
+    let mut failed = 0;
+    let stdin = std::io::stdin();
+    for f in candidates {
+        let fix = &f.fixes[0];
+        println!("\n{}: {}", f.id, f.summary);
+        println!("Fix: {}", fix.title);
+        let mut steps = Vec::new();
+        for step in &fix.steps {
+            match step {
+                Step::Command { command, .. } => steps.push(command.clone()),
+                Step::WriteFile { path, contents, .. } => steps.push(write_file_sh(path, contents)),
+                Step::Manual { .. } => {}
+            }
+        }
+        for s in &steps {
+            for line in s.lines() {
+                println!("  $ {line}");
+            }
+        }
+        if !yes {
+            print!("Apply this fix? [y/N] ");
+            let _ = std::io::stdout().flush();
+            let mut answer = String::new();
+            let _ = stdin.lock().read_line(&mut answer);
+            if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                println!("Skipped.");
+                continue;
+            }
+        }
+        let mut ok = true;
+        for s in &steps {
+            let status = Command::new("sh").arg("-c").arg(s).status();
+            if !status.is_ok_and(|st| st.success()) {
+                println!("Failed: {s}");
+                ok = false;
+                break;
+            }
+        }
+        if !ok {
+            failed += 1;
+            continue;
+        }
+        match recheck(&f.id) {
+            Some(false) => println!("Confirmed: {} is no longer reported.", f.id),
+            Some(true) => {
+                println!(
+                    "Applied, but {} is still reported (some fixes need a new login or a restart).",
+                    f.id
+                );
+            }
+            None => println!("Applied; the probe could not check it again."),
+        }
+    }
+    if failed > 0 { 2 } else { 0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_and_safety() {
+        assert!(has_placeholder("wsl --set-version <distro> 2"));
+        assert!(has_placeholder("http://alice:<password>@proxy:3128"));
+        assert!(!has_placeholder("grep x < file > out"));
+        assert!(applicable(
+            &Fix::new("x").run_root("sudo usermod -aG docker alice")
+        ));
+        assert!(!applicable(&Fix::new("x").run("kill 812")));
+        assert!(!applicable(&Fix::new("x").manual("log out")));
+        assert!(!applicable(&Fix::new("x").run("docker system prune")));
+    }
+}
