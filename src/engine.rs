@@ -30,6 +30,18 @@ pub struct Selection {
     pub ignore: Vec<String>,
     /// Mask user names, home paths, host names and IP addresses (`--redact`).
     pub redact: bool,
+    /// Told when each probe starts and ends (the terminal's progress line).
+    pub progress: Option<std::sync::mpsc::Sender<Progress>>,
+}
+
+/// What the progress line shows.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    Started(&'static str),
+    Done(&'static str),
+    /// The report is ready: clear the line and stop (probes abandoned at the deadline may
+    /// never say Done).
+    Finished,
 }
 
 /// Ids that `--only`/`--skip` name but no probe has.
@@ -79,9 +91,16 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
             continue;
         }
         let (p, c) = (probe.clone(), ctx.clone());
+        let progress = selection.progress.clone();
+        if let Some(tx) = &progress {
+            let _ = tx.send(Progress::Started(p.id()));
+        }
         let handle = tokio::spawn(async move {
             let t = Instant::now();
             let findings = p.run(&c).await;
+            if let Some(tx) = progress {
+                let _ = tx.send(Progress::Done(p.id()));
+            }
             (findings, t.elapsed())
         });
         tasks.push((probe.clone(), handle));

@@ -5,6 +5,7 @@ mod config;
 mod engine;
 mod explain;
 mod fix;
+mod progress;
 mod redact;
 mod render;
 mod report;
@@ -169,7 +170,18 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
         smoke: args.smoke.then(|| args.smoke_image.clone()),
         ignore,
         redact: args.redact,
+        progress: None,
     };
+    // On a terminal, a line on stderr names the probes still running (cleared at the end).
+    let mut selection = selection;
+    let progress_line = (args.format == Format::Human
+        && args.color != ColorWhen::Never
+        && std::io::stderr().is_terminal())
+    .then(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        selection.progress = Some(tx.clone());
+        (tx, std::thread::spawn(move || progress::show(rx)))
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -195,6 +207,10 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
     };
     // Do not wait for abandoned probes or blocking reads at shutdown.
     runtime.shutdown_background();
+    if let Some((tx, line)) = progress_line {
+        let _ = tx.send(engine::Progress::Finished);
+        let _ = line.join();
+    }
     Ok(report)
 }
 

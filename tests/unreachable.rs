@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
+use std::process::Command;
 use std::time::Duration;
 
 #[test]
@@ -323,4 +324,40 @@ fn offline_skips_the_network_probes_and_bad_registries_are_usage_errors() {
     let bad = capture(doctor(tmp.path(), &[], &["--registry", "not a host"]));
     assert_eq!(bad.code, 64);
     assert!(bad.stderr.contains("not HOST[:PORT]"), "{}", bad.stderr);
+}
+
+#[test]
+fn a_terminal_sees_which_probes_are_still_running() {
+    // `script` (util-linux) gives the binary a terminal.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` (util-linux) here");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let sock = tmp.path().join("hung.sock");
+    let listener = UnixListener::bind(&sock).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let typescript = tmp.path().join("typescript");
+    let cmd = format!("{} --only daemon --timeout 1.5", bin().display());
+    let status = Command::new("script")
+        .args(["-qec", &cmd])
+        .arg(&typescript)
+        .env("DOCKER_HOST", format!("unix://{}", sock.display()))
+        .env("HOME", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+    let seen = std::fs::read_to_string(&typescript).unwrap();
+    assert!(seen.contains("checking: daemon"), "{seen}");
+    // The line is cleared before the report, which follows it whole.
+    let cleared = seen.rfind("\r\x1b[2K").unwrap();
+    let report = seen.find("Problems, root cause first").unwrap();
+    assert!(cleared < report, "{seen:?}");
+    assert!(seen[report..].contains("daemon.no-answer"), "{seen}");
 }

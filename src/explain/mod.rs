@@ -218,6 +218,7 @@ pub fn confirm(matches: &mut [Match], registry: &[Signature], timeout: std::time
         smoke: None,
         ignore: Vec::new(),
         redact: false,
+        progress: None,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
