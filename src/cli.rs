@@ -29,7 +29,8 @@ Exit codes:
   0  nothing wrong (ok and info findings only)
   1  warnings, no errors
   2  at least one error
-  64 bad command line (unknown option, unknown probe)
+  64 bad command line (unknown option, unknown probe or finding id, bad config file)
+  explain: 0 when a known failure matched, 1 when none did
 
 Colour is used on a terminal only, never when NO_COLOR is set, unless --color always.";
 
