@@ -21,11 +21,14 @@ fn has_placeholder(s: &str) -> bool {
     while let Some(i) = rest.find('<') {
         let after = &rest[i + 1..];
         match after.find('>') {
+            // `<password>`, `<one of: a, b>`; not `< file >` of a redirection.
             Some(j)
                 if j > 0
+                    && after.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && !after[..j].ends_with(' ')
                     && after[..j]
                         .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_ :.".contains(c)) =>
+                        .all(|c| c.is_ascii_alphanumeric() || "-_ :.,[]".contains(c)) =>
             {
                 return true;
             }

@@ -311,14 +311,11 @@ pub struct ShellProxy {
     pub set: ProxySet,
     /// `(var, upper value, lower value)` where both are set and differ (shown redacted).
     pub disagreements: Vec<(Var, String, String)>,
-    /// Variables set only in upper case (busybox wget and curl read lower case only).
-    pub upper_only: Vec<Var>,
 }
 
 pub fn shell(host: &dyn Host) -> ShellProxy {
     let set = ProxySet::from_vars(|name| host.env_nonempty(name));
     let mut disagreements = Vec::new();
-    let mut upper_only = Vec::new();
     for var in Var::ALL {
         match (
             host.env_nonempty(var.upper()),
@@ -327,15 +324,10 @@ pub fn shell(host: &dyn Host) -> ShellProxy {
             (Some(u), Some(l)) if u.trim() != l.trim() => {
                 disagreements.push((var, redact_url(&u), redact_url(&l)))
             }
-            (Some(_), None) if var != Var::NoProxy => upper_only.push(var),
             _ => {}
         }
     }
-    ShellProxy {
-        set,
-        disagreements,
-        upper_only,
-    }
+    ShellProxy { set, disagreements }
 }
 
 /// A problem in a drop-in that makes systemd ignore or alter a line.
