@@ -9,7 +9,7 @@ use crate::facts::platform::Platform;
 use crate::facts::proxy::{self, ProxySet, ServiceProxy, ShellProxy};
 use crate::facts::registries::{self, Configured, Registry};
 use crate::facts::trust::{self, TrustStore};
-use crate::host::trace::{TlsVerdict, from_pem};
+use crate::host::trace::from_pem;
 use crate::host::{ApiAnswer, ApiError, ApiRequest, Host, Identity, Trace, TraceRequest};
 use bollard::models::{ContainerSummary, SystemInfo, SystemVersion};
 use std::sync::{Arc, OnceLock};
@@ -316,15 +316,14 @@ impl Context {
                         proxy: proxy
                             .proxy_for(true, &registry.host, registry.port)
                             .cloned(),
-                        roots: trust.certs.clone(),
                         timeout,
                     };
                     async move {
                         let mut trace = self.host.trace(&request).await?;
-                        // The verdict is the daemon's, at this machine's clock: judged again
-                        // here so a recorded chain is judged as this machine would.
+                        // The verdict is the daemon's: its roots, this machine's clock. Judged
+                        // here, once, for a chain seen now or a recorded one alike.
                         if let Some(tls) = trace.tls.as_mut()
-                            && tls.verdict != TlsVerdict::NotChecked
+                            && !registry.insecure
                             && !tls.chain.is_empty()
                         {
                             tls.verdict = certs::verify(

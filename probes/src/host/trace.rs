@@ -5,7 +5,6 @@
 //! The trace is data: [`RealHost`](super::RealHost) makes it on the network (this module's
 //! [`run`]); a fixture replays one that was recorded.
 
-use crate::facts::certs;
 use crate::facts::proxy::ProxyUrl;
 use crate::secret::redact_url;
 use base64::Engine;
@@ -29,8 +28,6 @@ pub struct TraceRequest {
     pub insecure: bool,
     /// The proxy dockerd would use for this registry.
     pub proxy: Option<ProxyUrl>,
-    /// The roots dockerd trusts for this registry.
-    pub roots: Vec<CertificateDer<'static>>,
     pub timeout: Duration,
 }
 
@@ -117,7 +114,9 @@ pub enum TlsVerdict {
     Other {
         message: String,
     },
-    /// Not judged (insecure registry: dockerd skips verification).
+    /// Not judged: an insecure registry (dockerd skips verification), or a chain on the
+    /// wire, which the [`Context`](crate::context::Context) judges against the daemon's
+    /// roots at this machine's clock.
     NotChecked,
 }
 
@@ -147,9 +146,6 @@ pub struct HttpStep {
     pub timed_out: bool,
     /// Asked over plain HTTP (insecure registry after TLS failed).
     pub plain_http: bool,
-    /// Asked over a TLS connection whose chain dockerd would refuse (to learn the server's
-    /// clock and status; the daemon would have stopped at TLS).
-    pub unverified: bool,
 }
 
 /// Every step that was taken, in order; the first failing one is the last present.
@@ -219,7 +215,7 @@ async fn steps(req: &TraceRequest, trace: &mut Trace, deadline: tokio::time::Ins
         }
         None => stream,
     };
-    let recorder = Arc::new(Recorder::new(&req.roots, &req.host, req.insecure));
+    let recorder = Arc::new(Recorder::default());
     let started = Instant::now();
     let config = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
@@ -246,7 +242,13 @@ async fn steps(req: &TraceRequest, trace: &mut Trace, deadline: tokio::time::Ins
     };
     let handshake = tokio::time::timeout_at(deadline, connector.connect(name, stream)).await;
     let chain = recorder.chain();
-    let verdict = recorder.verdict();
+    let verdict = if chain.is_empty() && !req.insecure {
+        TlsVerdict::Other {
+            message: "no certificate was presented".into(),
+        }
+    } else {
+        TlsVerdict::NotChecked
+    };
     let (tls_stream, version, error, timed_out) = match handshake {
         Ok(Ok(s)) => {
             let v = s
@@ -265,7 +267,7 @@ async fn steps(req: &TraceRequest, trace: &mut Trace, deadline: tokio::time::Ins
         ms: ms(started),
         version,
         chain,
-        verdict: verdict.clone(),
+        verdict,
         error,
         timed_out,
     });
@@ -274,12 +276,9 @@ async fn steps(req: &TraceRequest, trace: &mut Trace, deadline: tokio::time::Ins
         return;
     }
     match tls_stream {
-        Some(s) => {
-            let unverified = !matches!(verdict, TlsVerdict::Trusted | TlsVerdict::NotChecked);
-            let mut http = get_v2(s, &req.host, req.port, false).await;
-            http.unverified = unverified;
-            trace.http = Some(http);
-        }
+        // Read even over a chain dockerd would refuse: the server's clock and status still
+        // tell why (the verdict decides, not the connection).
+        Some(s) => trace.http = Some(get_v2(s, &req.host, req.port, false).await),
         None if req.insecure && !handshake_done => {
             // dockerd falls back to plain HTTP for an insecure registry.
             let Some(stream) = reconnect(trace).await else {
@@ -613,7 +612,6 @@ async fn get_v2<S: AsyncRead + AsyncWrite + Unpin>(
         error: None,
         timed_out: false,
         plain_http: false,
-        unverified: false,
     };
     let result = async {
         stream.write_all(request.as_bytes()).await?;
@@ -669,41 +667,18 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// A verifier that records the presented chain, asks the standard WebPKI verifier for its
-/// verdict against the daemon's roots, and records it. It lets the handshake finish even on
-/// a refused chain, so the trace can still read the server's clock and status; the verdict
-/// decides, not the connection.
-#[derive(Debug)]
+/// A verifier that records the presented chain and lets the handshake finish, so the
+/// trace can still read the server's clock and status. The chain is judged once, as the
+/// daemon would judge it, by the [`Context`](crate::context::Context); the handshake
+/// signatures are still checked here.
+#[derive(Debug, Default)]
 struct Recorder {
     chain: Mutex<Vec<String>>,
-    verdict: Mutex<TlsVerdict>,
-    roots: rustls::RootCertStore,
-    host: String,
-    insecure: bool,
 }
 
 impl Recorder {
-    fn new(roots: &[CertificateDer<'static>], host: &str, insecure: bool) -> Recorder {
-        Recorder {
-            chain: Mutex::new(Vec::new()),
-            verdict: Mutex::new(TlsVerdict::Other {
-                message: "no certificate was presented".into(),
-            }),
-            roots: certs::store_of(roots),
-            host: host.to_string(),
-            insecure,
-        }
-    }
-
     fn chain(&self) -> Vec<String> {
         self.chain.lock().map(|c| c.clone()).unwrap_or_default()
-    }
-
-    fn verdict(&self) -> TlsVerdict {
-        self.verdict
-            .lock()
-            .map(|v| v.clone())
-            .unwrap_or(TlsVerdict::NotChecked)
     }
 }
 
@@ -735,25 +710,11 @@ impl ServerCertVerifier for Recorder {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let chain: Vec<CertificateDer<'static>> = std::iter::once(end_entity)
-            .chain(intermediates)
-            .map(|c| c.clone().into_owned())
-            .collect();
         if let Ok(mut recorded) = self.chain.lock() {
-            *recorded = chain.iter().map(|c| to_pem(c)).collect();
-        }
-        let verdict = if self.insecure {
-            TlsVerdict::NotChecked
-        } else {
-            certs::verify(
-                &chain,
-                &self.roots,
-                &self.host,
-                std::time::SystemTime::now(),
-            )
-        };
-        if let Ok(mut v) = self.verdict.lock() {
-            *v = verdict;
+            *recorded = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| to_pem(c))
+                .collect();
         }
         Ok(ServerCertVerified::assertion())
     }
