@@ -6,7 +6,7 @@
 //! [`Secret`] and shows itself redacted.
 
 use super::json_file::{JsonFile, docker_config_dir, read_json};
-use super::systemd::{UNIT_DIRS, split_words};
+use super::systemd::{split_words, unit_files};
 use crate::host::Host;
 use crate::secret::{Secret, redact_url};
 use serde_json::Value;
@@ -366,25 +366,7 @@ pub struct ServiceProxy {
 /// Reads the proxy variables that `docker.service` sets, in the order systemd merges them.
 pub fn service(host: &dyn Host) -> ServiceProxy {
     let mut out = ServiceProxy::default();
-    let mut files: Vec<PathBuf> = Vec::new();
-    if let Some(main) = UNIT_DIRS
-        .iter()
-        .map(|d| Path::new(d).join("docker.service"))
-        .find(|p| host.read_file(p).is_ok())
-    {
-        files.push(main);
-    }
-    let mut dropins: Vec<(String, PathBuf)> = Vec::new();
-    for dir in UNIT_DIRS {
-        let d = Path::new(dir).join("docker.service.d");
-        for entry in host.list_dir(&d).unwrap_or_default() {
-            if entry.ends_with(".conf") && !dropins.iter().any(|(n, _)| *n == entry) {
-                dropins.push((entry.clone(), d.join(&entry)));
-            }
-        }
-    }
-    dropins.sort();
-    files.extend(dropins.into_iter().map(|(_, p)| p));
+    let files = unit_files(host, "docker.service");
     let mut values: Vec<(String, Secret)> = Vec::new();
     for file in files {
         let Ok(text) = host.read_text(&file) else {

@@ -5,7 +5,7 @@
 use crate::host::Host;
 use std::path::{Path, PathBuf};
 
-pub const UNIT_DIRS: &[&str] = &[
+const UNIT_DIRS: &[&str] = &[
     "/etc/systemd/system",
     "/run/systemd/system",
     "/usr/local/lib/systemd/system",
@@ -34,8 +34,9 @@ pub fn is_systemd(host: &dyn Host) -> bool {
     host.stat(Path::new("/run/systemd/system")).is_ok()
 }
 
-pub fn load_unit(host: &dyn Host, name: &str) -> Unit {
-    let mut unit = Unit::default();
+/// The files systemd reads for a unit, in its order: the unit file (first found), then the
+/// `<unit>.d/*.conf` drop-ins sorted by name, an earlier directory's masking a later one's.
+pub fn unit_files(host: &dyn Host, name: &str) -> Vec<PathBuf> {
     let main = UNIT_DIRS
         .iter()
         .map(|d| Path::new(d).join(name))
@@ -45,7 +46,6 @@ pub fn load_unit(host: &dyn Host, name: &str) -> Unit {
     for dir in UNIT_DIRS {
         let d = Path::new(dir).join(format!("{name}.d"));
         for entry in host.list_dir(&d).unwrap_or_default() {
-            // A drop-in in an earlier directory masks one of the same name in a later one.
             if entry.ends_with(".conf") && !dropins.iter().any(|(n, _)| *n == entry) {
                 dropins.push((entry.clone(), d.join(&entry)));
             }
@@ -53,6 +53,12 @@ pub fn load_unit(host: &dyn Host, name: &str) -> Unit {
     }
     dropins.sort();
     files.extend(dropins.into_iter().map(|(_, p)| p));
+    files
+}
+
+pub fn load_unit(host: &dyn Host, name: &str) -> Unit {
+    let mut unit = Unit::default();
+    let files = unit_files(host, name);
     for file in &files {
         let Ok(text) = host.read_text(file) else {
             continue;
