@@ -106,6 +106,7 @@ pub struct Context {
     daemon: OnceCell<Option<DaemonState>>,
     shell_proxy: OnceLock<ShellProxy>,
     service_proxy: OnceLock<ServiceProxy>,
+    configured_proxy: OnceLock<ProxySet>,
     daemon_proxy: OnceCell<DaemonProxy>,
     system_trust: OnceLock<TrustStore>,
     registries: OnceCell<Vec<Registry>>,
@@ -125,6 +126,7 @@ impl Context {
             daemon: OnceCell::new(),
             shell_proxy: OnceLock::new(),
             service_proxy: OnceLock::new(),
+            configured_proxy: OnceLock::new(),
             daemon_proxy: OnceCell::new(),
             system_trust: OnceLock::new(),
             registries: OnceCell::new(),
@@ -206,21 +208,27 @@ impl Context {
             .and_then(|i| i.as_ref().ok())
     }
 
+    /// The proxy the daemon's configuration on disk gives it: daemon.json `"proxies"` over
+    /// the service's environment (Engine 23+ reads both; the file wins).
+    pub fn configured_proxy(&self) -> &ProxySet {
+        self.configured_proxy.get_or_init(|| {
+            let json = proxy::daemon_json(&self.daemon_config().file);
+            let service = &self.service_proxy().set;
+            ProxySet {
+                http: json.http.or_else(|| service.http.clone()),
+                https: json.https.or_else(|| service.https.clone()),
+                no_proxy: json.no_proxy.or_else(|| service.no_proxy.clone()),
+            }
+        })
+    }
+
     /// The proxy the daemon uses: what it reports when it answers (with the password taken
     /// from the configuration or the shell, since `info` masks it), else what its
     /// configuration sets.
     pub async fn daemon_proxy(&self) -> &DaemonProxy {
         self.daemon_proxy
             .get_or_init(|| async {
-                let configured = {
-                    let json = proxy::daemon_json(&self.daemon_config().file);
-                    let service = &self.service_proxy().set;
-                    ProxySet {
-                        http: json.http.or_else(|| service.http.clone()),
-                        https: json.https.or_else(|| service.https.clone()),
-                        no_proxy: json.no_proxy.or_else(|| service.no_proxy.clone()),
-                    }
-                };
+                let configured = self.configured_proxy().clone();
                 let Some(info) = self.daemon_info().await else {
                     return DaemonProxy {
                         set: configured,

@@ -144,9 +144,7 @@ impl Probe for ProxyProbe {
         let shell_has = !shell.set.is_empty();
         if daemon.set.is_empty() && shell_has {
             // A proxy configured on disk but not in effect is NOT_APPLIED, below.
-            let configured = !service.set.is_empty()
-                || !crate::facts::proxy::daemon_json(&ctx.daemon_config().file).is_empty();
-            if !configured {
+            if ctx.configured_proxy().is_empty() {
                 let mut f =
                     daemon_missing(&shell.set, desktop, engine_major, ctx.platform().systemd);
                 if desktop && daemon.source == ProxySource::Configured {
@@ -167,7 +165,7 @@ impl Probe for ProxyProbe {
         }
 
         if daemon.source == ProxySource::Running
-            && let Some(f) = not_applied(ctx, &service.set, &daemon.set).await
+            && let Some(f) = not_applied(ctx, &daemon.set).await
         {
             out.push(f);
         }
@@ -480,13 +478,8 @@ fn daemon_missing(
 }
 
 /// The configuration on disk against what the running daemon reports.
-async fn not_applied(ctx: &Context, on_disk: &ProxySet, running: &ProxySet) -> Option<Finding> {
-    let json = crate::facts::proxy::daemon_json(&ctx.daemon_config().file);
-    let configured = ProxySet {
-        http: json.http.clone().or_else(|| on_disk.http.clone()),
-        https: json.https.clone().or_else(|| on_disk.https.clone()),
-        no_proxy: json.no_proxy.clone().or_else(|| on_disk.no_proxy.clone()),
-    };
+async fn not_applied(ctx: &Context, running: &ProxySet) -> Option<Finding> {
+    let configured = ctx.configured_proxy();
     if configured.is_empty() {
         return None;
     }
@@ -512,7 +505,7 @@ async fn not_applied(ctx: &Context, on_disk: &ProxySet, running: &ProxySet) -> O
     {
         return None;
     }
-    let from_json = !json.is_empty();
+    let from_json = !crate::facts::proxy::daemon_json(&ctx.daemon_config().file).is_empty();
     let files = ctx.service_proxy().files.clone();
     // Does systemd's loaded unit already have it? Then only the restart is missing.
     let mut loaded: Option<bool> = None;
@@ -554,7 +547,7 @@ async fn not_applied(ctx: &Context, on_disk: &ProxySet, running: &ProxySet) -> O
         f = f
             .evidence(
                 format!("configured {}", var.upper()),
-                show(&configured, var),
+                show(configured, var),
             )
             .evidence(format!("running {}", var.upper()), show(running, var));
     }
