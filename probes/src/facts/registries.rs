@@ -48,6 +48,11 @@ impl Registry {
     pub fn is_hub(&self) -> bool {
         self.role == Role::Hub
     }
+
+    /// `registry-1.docker.io (Docker Hub)`: how findings name it.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.name, self.role.as_str())
+    }
 }
 
 /// `host[:port]` of a registry given as a URL or a name, or `None` for nonsense.

@@ -162,10 +162,6 @@ impl Chain {
     }
 }
 
-fn label(rt: &RegistryTrace) -> String {
-    format!("{} ({})", rt.registry.name, rt.registry.role.as_str())
-}
-
 fn with_chain(mut f: Finding, chain: &Chain) -> Finding {
     for (i, c) in chain.info.iter().enumerate() {
         f = f.evidence(
@@ -216,7 +212,7 @@ fn judge(
         TlsVerdict::Trusted if public => out.push(with_chain(
             PUBLIC.finding(format!(
                 "{}: certificate from the public CA {}",
-                label(rt),
+                rt.registry.label(),
                 chain.anchor_issuer()
             )),
             &chain,
@@ -231,7 +227,7 @@ fn judge(
                 PRIVATE_TRUSTED
                     .finding(format!(
                         "{}: certificate from the private CA {}, which the daemon trusts",
-                        label(rt),
+                        rt.registry.label(),
                         chain.anchor_issuer()
                     ))
                     .detail(detail)
@@ -243,7 +239,7 @@ fn judge(
             STORE_INCOMPLETE
                 .finding(format!(
                     "{}: the public CA {} is missing from the system store the daemon reads",
-                    label(rt),
+                    rt.registry.label(),
                     chain.anchor_issuer()
                 ))
                 .detail("Any public client trusts this chain, but the system CA bundle does not: it was edited by hand or replaced (a private CA appended to ca-certificates.crt is then lost on the next update), or it is years old.")
@@ -268,7 +264,7 @@ fn judge(
                 WRONG_HOST
                     .finding(format!(
                         "{}: the certificate is for {}, not {host}",
-                        label(rt),
+                        rt.registry.label(),
                         if names.is_empty() { "other names" } else { &names }
                     ))
                     .detail("The name in the image reference must be one the certificate lists (subject alternative names). An IP address needs an IP SAN; a short name needs its own SAN.")
@@ -283,7 +279,7 @@ fn judge(
         }
         TlsVerdict::Other { message } => out.push(with_chain(
             INVALID
-                .finding(format!("{}: the chain is refused: {message}", label(rt)))
+                .finding(format!("{}: the chain is refused: {message}", rt.registry.label()))
                 .evidence("error", message),
             &chain,
         )),
@@ -351,7 +347,7 @@ fn untrusted(rt: &RegistryTrace, chain: &Chain, family: Option<&str>) -> Finding
     let mut f = UNTRUSTED
         .finding(format!(
             "{}: x509: certificate signed by unknown authority: the issuer {issuer} is not trusted by the daemon",
-            label(rt)
+            rt.registry.label()
         ))
         .evidence("issuer", &issuer)
         .evidence("daemon trusts", trust_files(rt));
@@ -404,7 +400,7 @@ fn time_failure(
     let mut f = kind
         .finding(format!(
             "{}: x509: certificate has expired or is not yet valid: {who}",
-            label(rt)
+            rt.registry.label()
         ))
         .evidence("local clock", certs::date(now));
     if culprit.is_none() && expired {
@@ -479,7 +475,7 @@ fn save_chain(dir: &std::path::Path, rt: &RegistryTrace, pems: &[String]) -> Fin
         Ok(()) => SAVED
             .finding(format!(
                 "{}: presented chain written to {}",
-                label(rt),
+                rt.registry.label(),
                 file.display()
             ))
             .evidence("file", file.display())
@@ -490,7 +486,7 @@ fn save_chain(dir: &std::path::Path, rt: &RegistryTrace, pems: &[String]) -> Fin
         Err(e) => SAVED
             .finding(format!(
                 "{}: could not write {}: {e}",
-                label(rt),
+                rt.registry.label(),
                 file.display()
             ))
             .severity(Severity::Warn)

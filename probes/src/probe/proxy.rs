@@ -545,10 +545,7 @@ async fn not_applied(ctx: &Context, running: &ProxySet) -> Option<Finding> {
     }
     for var in [Var::Http, Var::Https, Var::NoProxy] {
         f = f
-            .evidence(
-                format!("configured {}", var.upper()),
-                show(configured, var),
-            )
+            .evidence(format!("configured {}", var.upper()), show(configured, var))
             .evidence(format!("running {}", var.upper()), show(running, var));
     }
     if let Some(l) = loaded {

@@ -153,11 +153,6 @@ impl Probe for Registry {
     }
 }
 
-/// `registry-1.docker.io (Docker Hub)`.
-fn label(rt: &RegistryTrace) -> String {
-    format!("{} ({})", rt.registry.name, rt.registry.role.as_str())
-}
-
 /// The time of each step taken, as evidence.
 fn timings(mut f: Finding, t: &Trace) -> Finding {
     if let Some(p) = &t.proxy {
@@ -197,7 +192,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                     PROXY_FAILED
                         .finding(format!(
                             "{}: the daemon's proxy {} does not resolve",
-                            label(rt),
+                            rt.registry.label(),
                             d.name
                         ))
                         .caused_by("proxy.unreachable"),
@@ -221,7 +216,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                 PROXY_FAILED
                     .finding(format!(
                         "{}: the daemon's proxy {} cannot be reached",
-                        label(rt),
+                        rt.registry.label(),
                         c.to
                     ))
                     .caused_by("proxy.unreachable"),
@@ -235,7 +230,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                 ConnectOutcome::Connected { addr } => (String::new(), addr),
             };
             let mut f = CONNECT_FAILED
-                    .finding(format!("{}: TCP connection to {addr} {what}", label(rt)))
+                    .finding(format!("{}: TCP connection to {addr} {what}", rt.registry.label()))
                     .evidence("address", addr)
                     .fix(
                         Fix::new("Check the route to the registry from this machine")
@@ -268,7 +263,10 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
             TunnelOutcome::Rejected { status: 407, .. } => {
                 out.push(timings(
                     PROXY_FAILED
-                        .finding(format!("{}: the proxy wants credentials (407)", label(rt)))
+                        .finding(format!(
+                            "{}: the proxy wants credentials (407)",
+                            rt.registry.label()
+                        ))
                         .caused_by("proxy.auth-required"),
                     t,
                 ));
@@ -279,7 +277,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                     TUNNEL_REFUSED
                         .finding(format!(
                             "{}: the proxy answered CONNECT {name} with {status} {reason}",
-                            label(rt)
+                            rt.registry.label()
                         ))
                         .detail("The proxy is up but will not open a tunnel to this registry: its policy blocks the host or port, or it cannot reach it. An internal registry belongs in the daemon's NO_PROXY.")
                         .evidence("status", status)
@@ -300,7 +298,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                     PROXY_FAILED
                         .finding(format!(
                             "{}: the proxy did not answer CONNECT: {why}",
-                            label(rt)
+                            rt.registry.label()
                         ))
                         .caused_by("proxy.unreachable|proxy"),
                     t,
@@ -314,7 +312,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
         if tls.timed_out {
             out.push(timings(
                 TIMED_OUT
-                    .finding(format!("{}: no TLS handshake before the deadline", label(rt)))
+                    .finding(format!("{}: no TLS handshake before the deadline", rt.registry.label()))
                     .detail("The connection opened but the handshake stalled. With a VPN or tunnel, a path MTU too small for the certificate chain does this (\"TLS handshake timeout\").")
                     .evidence("step", "tls")
                     .fix(Fix::new("Compare the interface MTUs and retry with a larger --timeout").run("ip link | grep -E 'mtu'")),
@@ -330,7 +328,10 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
             } else if !rt.registry.insecure {
                 out.push(timings(
                     TLS_FAILED
-                        .finding(format!("{}: TLS handshake failed: {error}", label(rt)))
+                        .finding(format!(
+                            "{}: TLS handshake failed: {error}",
+                            rt.registry.label()
+                        ))
                         .evidence("error", &error),
                     t,
                 ));
@@ -343,7 +344,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                 TLS_FAILED
                     .finding(format!(
                         "{}: the daemon would refuse the registry's certificate ({})",
-                        label(rt),
+                        rt.registry.label(),
                         verdict_text(&tls.verdict)
                     ))
                     .caused_by("ca"),
@@ -364,7 +365,10 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
         if t.timed_out {
             out.push(timings(
                 TIMED_OUT
-                    .finding(format!("{}: the check ran out of time", label(rt)))
+                    .finding(format!(
+                        "{}: the check ran out of time",
+                        rt.registry.label()
+                    ))
                     .evidence("step", last_step(t)),
                 t,
             ));
@@ -376,7 +380,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
             TIMED_OUT
                 .finding(format!(
                     "{}: no answer to GET /v2/ before the deadline",
-                    label(rt)
+                    rt.registry.label()
                 ))
                 .evidence("step", "http"),
             t,
@@ -392,7 +396,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
             INSECURE
                 .finding(format!(
                     "{}: insecure registry, answered over {}",
-                    label(rt),
+                    rt.registry.label(),
                     if h.plain_http { "plain HTTP" } else { "HTTPS without verification" }
                 ))
                 .detail("dockerd does not verify this registry's certificate, or talks plain HTTP to it: anyone on the path can change the images it pulls.")
@@ -404,7 +408,10 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
         Some(401) if h.www_authenticate.is_some() => out.push(ok(rt, h, t)),
         Some(status) => {
             let mut f = UNEXPECTED
-                .finding(format!("{}: GET /v2/ answered {status}", label(rt)))
+                .finding(format!(
+                    "{}: GET /v2/ answered {status}",
+                    rt.registry.label()
+                ))
                 .evidence("status", status);
             if let Some(b) = &h.body {
                 f = f.evidence("body", b);
@@ -422,7 +429,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                 UNEXPECTED
                     .finding(format!(
                         "{}: GET /v2/ got no HTTP answer: {}",
-                        label(rt),
+                        rt.registry.label(),
                         h.error.clone().unwrap_or_default()
                     ))
                     .evidence("step", "http"),
@@ -452,7 +459,7 @@ fn ok(rt: &RegistryTrace, h: &HttpStep, t: &Trace) -> Finding {
     let mut f = OK
         .finding(format!(
             "{}: GET /v2/ answered {status}{via} ({total} ms)",
-            label(rt)
+            rt.registry.label()
         ))
         .evidence("status", status);
     if let Some(a) = &t.connect
@@ -469,7 +476,7 @@ fn rate_limit(rt: &RegistryTrace, h: &HttpStep) -> Option<Finding> {
         return None;
     }
     let mut f = RATE_LIMITED
-        .finding(format!("{}: rate limited ({})", label(rt), h.status.unwrap_or(0)))
+        .finding(format!("{}: rate limited ({})", rt.registry.label(), h.status.unwrap_or(0)))
         .detail("Docker Hub limits anonymous pulls per public IP address. Behind a corporate NAT or on shared CI, other machines use up the same quota.")
         .evidence("status", h.status.unwrap_or(0));
     f = if rt.registry.is_hub() {
@@ -524,23 +531,23 @@ fn dns_failure(rt: &RegistryTrace, d: &DnsStep, shell_has_proxy: bool) -> Findin
     let summary = match &d.resolver {
         DnsOutcome::NxDomain => format!(
             "{}: {name} does not exist for the nameserver {servers} (NXDOMAIN)",
-            label(rt)
+            rt.registry.label()
         ),
         DnsOutcome::ServFail => format!(
             "{}: the nameserver {servers} fails for {name} (SERVFAIL)",
-            label(rt)
+            rt.registry.label()
         ),
         DnsOutcome::TimedOut => format!(
             "{}: no answer from the nameserver {servers} for {name}",
-            label(rt)
+            rt.registry.label()
         ),
         DnsOutcome::Refused => format!(
             "{}: the nameserver {servers} refused the query for {name}",
-            label(rt)
+            rt.registry.label()
         ),
         other => format!(
             "{}: {name} could not be resolved: {}",
-            label(rt),
+            rt.registry.label(),
             dns_text(other)
         ),
     };
@@ -588,7 +595,7 @@ fn dns_disagreement(rt: &RegistryTrace, d: &DnsStep) -> Option<Finding> {
         DNS_DISAGREE
             .finding(format!(
                 "{}: the nameservers say {}, the system resolver says {}",
-                label(rt),
+                rt.registry.label(),
                 dns_text(&d.resolver),
                 dns_text(system)
             ))
@@ -613,7 +620,7 @@ fn http_only(rt: &RegistryTrace, error: &str) -> Finding {
     HTTP_ONLY
         .finding(format!(
             "{}: the registry answers plain HTTP, and the daemon only talks HTTPS to it",
-            label(rt)
+            rt.registry.label()
         ))
         .detail("Docker always tries HTTPS first. A registry without TLS must be listed in insecure-registries of the daemon that pulls (this machine), and the daemon restarted.")
         .evidence("error", error)
