@@ -9,6 +9,19 @@ use std::os::unix::net::UnixListener;
 use std::process::Command;
 use std::time::Duration;
 
+/// A socket that accepts and holds every connection without a byte of answer.
+fn hung_socket(dir: &std::path::Path) -> std::path::PathBuf {
+    let sock = dir.join("hung.sock");
+    let listener = UnixListener::bind(&sock).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    sock
+}
+
 #[test]
 fn missing_socket_is_an_error_that_names_the_path() {
     let tmp = tempfile::tempdir().unwrap();
@@ -53,15 +66,7 @@ fn stale_socket_is_told_apart_from_missing() {
 #[test]
 fn a_socket_that_never_answers_finishes_within_the_timeout() {
     let tmp = tempfile::tempdir().unwrap();
-    let sock = tmp.path().join("hung.sock");
-    let listener = UnixListener::bind(&sock).unwrap();
-    // Accept and hold every connection without a byte of answer.
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming().flatten() {
-            held.push(conn);
-        }
-    });
+    let sock = hung_socket(tmp.path());
     let host = format!("unix://{}", sock.display());
     let run = capture(doctor(
         tmp.path(),
@@ -334,14 +339,7 @@ fn a_terminal_sees_which_probes_are_still_running() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let sock = tmp.path().join("hung.sock");
-    let listener = UnixListener::bind(&sock).unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming().flatten() {
-            held.push(conn);
-        }
-    });
+    let sock = hung_socket(tmp.path());
     let typescript = tmp.path().join("typescript");
     let cmd = format!("{} --only daemon --timeout 1.5", bin().display());
     let status = Command::new("script")
