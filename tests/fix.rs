@@ -5,16 +5,7 @@
 mod common;
 
 use common::*;
-use std::path::Path;
 use std::process::Command;
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 fn sh_syntax_ok(script: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
@@ -38,7 +29,7 @@ fn the_script_carries_the_users_values_and_marks_root_steps() {
             "fix",
             "--script",
             "--fixture",
-            &fixture("linux-not-in-group"),
+            &fixture_arg("linux-not-in-group"),
         ],
     ));
     assert_eq!(run.code, 0);
@@ -78,7 +69,7 @@ fn files_are_written_with_a_heredoc_and_placeholders_stay_comments() {
     );
     assert!(s.contains("bob:<password>@proxy.corp.example:3128"), "{s}");
     assert!(sh_syntax_ok(&s), "{s}");
-    let dir = fixture("linux-daemon-json-hosts-conflict");
+    let dir = fixture_arg("linux-daemon-json-hosts-conflict");
     let s = capture(doctor(tmp.path(), &[], &["fix", "--fixture", &dir])).stdout;
     assert!(s.contains("<<'DOCKER_DOCTOR_EOF'\n[Service]"), "{s}");
     assert!(sh_syntax_ok(&s), "{s}");
@@ -102,7 +93,7 @@ fn apply_refuses_without_a_terminal_or_on_a_captured_machine() {
             "--apply",
             "--yes",
             "--fixture",
-            &fixture("linux-not-in-group"),
+            &fixture_arg("linux-not-in-group"),
         ],
     ));
     assert_eq!(run.code, 64);

@@ -22,12 +22,6 @@ fn scenarios() -> Vec<PathBuf> {
     dirs
 }
 
-fn scenarios_named(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
 /// The arguments a scenario is diagnosed with (`args` in its host.toml: `--port 8080`).
 fn scenario_args(dir: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(dir.join("host.toml")).unwrap();
@@ -108,7 +102,7 @@ fn every_report_validates_against_the_schema() {
         })
         .collect();
     // Redacted and muted reports follow the same schema.
-    let extra = scenarios_named("linux-proxy-not-reloaded");
+    let extra = fixture_dir("linux-proxy-not-reloaded");
     reports.push((
         "redacted, muted".into(),
         diagnose(
@@ -200,7 +194,7 @@ fn markdown_reports_hold_every_problem_and_no_terminal_escapes() {
 
 #[test]
 fn redact_masks_people_hosts_and_addresses_consistently() {
-    let dir = scenarios_named("linux-proxy-not-reloaded");
+    let dir = fixture_dir("linux-proxy-not-reloaded");
     let plain = diagnose(&dir, &["--format", "json"]).stdout;
     assert!(plain.contains("alice") && plain.contains("proxy.corp.example"));
     for args in [

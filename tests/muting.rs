@@ -7,14 +7,6 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
 fn run(home: &Path, args: &[&str]) -> Run {
     let mut cmd = Command::new(bin());
     cmd.env_clear().env("HOME", home).args(args);
@@ -24,7 +16,7 @@ fn run(home: &Path, args: &[&str]) -> Run {
 #[test]
 fn the_config_file_mutes_a_finding_and_it_stops_counting() {
     let home = tempfile::tempdir().unwrap();
-    let dir = fixture("linux-disk-full");
+    let dir = fixture_arg("linux-disk-full");
     let before = run(home.path(), &["--fixture", &dir, "--format", "json"]);
     assert_eq!(before.code, 2);
     let cfg = home.path().join(".config/docker-doctor");
@@ -50,7 +42,7 @@ fn the_config_file_mutes_a_finding_and_it_stops_counting() {
 #[test]
 fn ignore_takes_probe_ids_and_refuses_unknown_ones() {
     let home = tempfile::tempdir().unwrap();
-    let dir = fixture("linux-port-conflicts");
+    let dir = fixture_arg("linux-port-conflicts");
     let r = run(
         home.path(),
         &["--fixture", &dir, "--format", "json", "--ignore", "ports"],
