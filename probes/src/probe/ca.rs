@@ -205,7 +205,6 @@ fn judge(
         Err(e) => (e.duration(), false),
     });
     let mut out = Vec::new();
-    let daemon_roots = certs::store_of(&rt.trust.certs);
     let public = certs::verify(&chain.der, &certs::mozilla(), host, now) == TlsVerdict::Trusted;
 
     match verdict {
@@ -251,7 +250,10 @@ fn judge(
         TlsVerdict::UnknownIssuer => out.push(with_chain(untrusted(rt, &chain, family), &chain)),
         TlsVerdict::Expired | TlsVerdict::NotYetValid => {
             let valid_at_server = server_time
-                .is_some_and(|t| certs::verify(&chain.der, &daemon_roots, host, t) == TlsVerdict::Trusted);
+                .is_some_and(|t| {
+                    let daemon_roots = certs::store_of(&rt.trust.certs);
+                    certs::verify(&chain.der, &daemon_roots, host, t) == TlsVerdict::Trusted
+                });
             if valid_at_server {
                 out.push(clock_skew(rt, now, server_time, skew, Severity::Error));
             } else {
