@@ -4,6 +4,7 @@
 //! option, or sets a directive that is also given as a flag (`-H fd://` in the distro unit
 //! against `"hosts"` in the file is the classic). We check all three without the daemon.
 
+use super::daemon_keys::{EngineVersion, KeySupport, key_support_any_release, key_support_for};
 use super::json_file::{JsonFile, home_dir, read_json};
 use super::systemd::{Unit, load_unit};
 use crate::host::Host;
@@ -18,7 +19,9 @@ pub struct DaemonConfig {
     /// How the path was chosen (`--config-file` flag, rootless, default).
     pub origin: &'static str,
     pub file: JsonFile,
-    /// Top-level keys dockerd does not know.
+    /// Top-level keys that are a configuration key of no Engine release (see
+    /// [`daemon_keys`](super::daemon_keys)), flag names such as `insecure-registry` included.
+    /// Without the engine's version; [`DaemonConfig::key_findings`] tells more.
     pub unknown_keys: Vec<String>,
     /// Directives set both in the file and as a flag of the service.
     pub conflicts: Vec<Conflict>,
@@ -62,7 +65,7 @@ pub fn load(host: &dyn Host, rootless: bool) -> DaemonConfig {
         JsonFile::Loaded(Value::Object(map)) => {
             let unknown = map
                 .keys()
-                .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
+                .filter(|k| key_support_any_release(k) != KeySupport::Known)
                 .cloned()
                 .collect();
             (unknown, find_conflicts(map, &flags))
@@ -76,6 +79,34 @@ pub fn load(host: &dyn Host, rootless: bool) -> DaemonConfig {
         unknown_keys,
         conflicts,
         service,
+    }
+}
+
+/// A top-level key of daemon.json that the engine does not simply accept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFinding {
+    pub key: String,
+    pub support: KeySupport,
+}
+
+impl DaemonConfig {
+    /// The file's top-level keys that `engine` does not accept as configuration keys, in
+    /// key order: unknown, too new or removed for it (dockerd refuses to start, see
+    /// [`KeySupport::stops_dockerd`]), or a flag's name that it ignores. With `None` (version
+    /// unknown) a key of any release counts as known, as in `unknown_keys`.
+    pub fn key_findings(&self, engine: Option<EngineVersion>) -> Vec<KeyFinding> {
+        let JsonFile::Loaded(Value::Object(map)) = &self.file else {
+            return Vec::new();
+        };
+        map.keys()
+            .filter_map(|key| match key_support_for(key, engine) {
+                KeySupport::Known => None,
+                support => Some(KeyFinding {
+                    key: key.clone(),
+                    support,
+                }),
+            })
+            .collect()
     }
 }
 
@@ -220,111 +251,6 @@ const BOOL_FLAGS: &[&str] = &[
     "validate",
 ];
 
-/// Top-level keys of dockerd's configuration file (moby daemon/config, Linux and common,
-/// including deprecated keys older engines still accept).
-pub const KNOWN_KEYS: &[&str] = &[
-    "allow-direct-routing",
-    "allow-nondistributable-artifacts",
-    "api-cors-header",
-    "authorization-plugins",
-    "bip",
-    "bip6",
-    "bridge",
-    "bridge-accept-fwmark",
-    "builder",
-    "cdi-spec-dirs",
-    "cgroup-parent",
-    "cluster-advertise",
-    "cluster-store",
-    "cluster-store-opts",
-    "containerd",
-    "containerd-namespace",
-    "containerd-plugin-namespace",
-    "cpu-rt-period",
-    "cpu-rt-runtime",
-    "cri-containerd",
-    "data-root",
-    "debug",
-    "default-address-pools",
-    "default-cgroupns-mode",
-    "default-gateway",
-    "default-gateway-v6",
-    "default-init",
-    "default-ipc-mode",
-    "default-network-opts",
-    "default-runtime",
-    "default-shm-size",
-    "default-ulimits",
-    "deprecated-key-path",
-    "disable-legacy-registry",
-    "dns",
-    "dns-opts",
-    "dns-search",
-    "exec-opts",
-    "exec-root",
-    "experimental",
-    "features",
-    "firewall-backend",
-    "fixed-cidr",
-    "fixed-cidr-v6",
-    "graph",
-    "group",
-    "host-gateway-ip",
-    "host-gateway-ips",
-    "hosts",
-    "icc",
-    "init",
-    "init-path",
-    "insecure-registries",
-    "ip",
-    "ip-forward",
-    "ip-forward-no-drop",
-    "ip-masq",
-    "ip6tables",
-    "iptables",
-    "ipv6",
-    "labels",
-    "live-restore",
-    "log-driver",
-    "log-format",
-    "log-level",
-    "log-opts",
-    "max-concurrent-downloads",
-    "max-concurrent-uploads",
-    "max-download-attempts",
-    "metrics-addr",
-    "min-api-version",
-    "mtu",
-    "network-control-plane-mtu",
-    "network-diagnostic-port",
-    "no-new-privileges",
-    "node-generic-resources",
-    "oom-score-adjust",
-    "pidfile",
-    "proxies",
-    "raw-logs",
-    "registry-mirrors",
-    "resolv-conf",
-    "rootless",
-    "runtimes",
-    "seccomp-profile",
-    "selinux-enabled",
-    "shutdown-timeout",
-    "storage-driver",
-    "storage-opts",
-    "swarm-default-advertise-addr",
-    "swarm-raft-election-tick",
-    "swarm-raft-heartbeat-tick",
-    "tls",
-    "tlscacert",
-    "tlscert",
-    "tlskey",
-    "tlsverify",
-    "userland-proxy",
-    "userland-proxy-path",
-    "userns-remap",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,10 +303,60 @@ mod tests {
         );
     }
 
+    fn config_with(json: &str) -> DaemonConfig {
+        DaemonConfig {
+            path: PathBuf::from(SYSTEM_DAEMON_JSON),
+            origin: "default location",
+            file: JsonFile::Loaded(serde_json::from_str(json).unwrap()),
+            unknown_keys: Vec::new(),
+            conflicts: Vec::new(),
+            service: Unit::default(),
+        }
+    }
+
     #[test]
-    fn known_keys_are_sorted_for_review() {
-        let mut sorted = KNOWN_KEYS.to_vec();
-        sorted.sort();
-        assert_eq!(sorted, KNOWN_KEYS);
+    fn daemon_config_proxies_depend_on_the_engine() {
+        let c = config_with(r#"{"debug":true,"proxies":{"http-proxy":"http://p:3128"}}"#);
+        assert_eq!(
+            c.key_findings(Some((20, 10))),
+            vec![KeyFinding {
+                key: "proxies".into(),
+                support: KeySupport::NotYet { since: (23, 0) }
+            }]
+        );
+        assert!(c.key_findings(Some((23, 0))).is_empty());
+        assert!(c.key_findings(None).is_empty());
+    }
+
+    #[test]
+    fn daemon_config_without_engine_knows_every_release() {
+        let c = config_with(
+            r#"{"cluster-store":"consul://x","graph":"/g","registry-mirror":["https://m"],"resolv-conf":"/r","nonsense":1}"#,
+        );
+        let found: Vec<(String, KeySupport)> = c
+            .key_findings(None)
+            .into_iter()
+            .map(|f| (f.key, f.support))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("nonsense".to_string(), KeySupport::Unknown),
+                (
+                    "registry-mirror".to_string(),
+                    KeySupport::FlagOnly {
+                        file_key: Some("registry-mirrors")
+                    }
+                ),
+                ("resolv-conf".to_string(), KeySupport::Unknown),
+            ]
+        );
+        let on_24: Vec<String> = c
+            .key_findings(Some((24, 0)))
+            .into_iter()
+            .filter(|f| f.support.stops_dockerd())
+            .map(|f| f.key)
+            .collect();
+        assert_eq!(on_24, ["cluster-store", "graph", "nonsense", "resolv-conf"]);
     }
 }

@@ -6,6 +6,7 @@ pub mod api_version;
 pub mod certs;
 pub mod compose;
 pub mod daemon_config;
+pub mod daemon_keys;
 pub mod endpoint;
 pub mod json_file;
 pub mod listeners;
