@@ -143,11 +143,13 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
                             "timeout_s",
                             format!("{:.1}", selection.timeout.as_secs_f64()),
                         )
-                        .fix(probes::Fix::new("Give it more time").run(format!(
-                            "docker-doctor --only {} --timeout {}",
+                        .fix(probes::Fix::new("Give it more time").run(probes::argv![
+                            "docker-doctor",
+                            "--only",
                             probe.id(),
+                            "--timeout",
                             (selection.timeout.as_secs_f64() * 3.0).ceil()
-                        ))),
+                        ])),
                     ],
                 )
             }
@@ -171,6 +173,13 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
     if let Some(path) = &selection.record_traces {
         record_traces(&ctx, path);
     }
+    // Fixes are made true for this host: its service manager, its privilege.
+    let profile = ctx.profile().await.clone();
+    for f in &mut findings {
+        for fix in &mut f.fixes {
+            profile.resolve(fix);
+        }
+    }
     let findings = report::order(findings, &order);
     let mut report = assemble(
         selection,
@@ -179,6 +188,7 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
         probe_runs,
         findings,
     );
+    report.host = Some(profile);
     if selection.redact {
         let identity = ctx.identity();
         let known = Known {
@@ -263,6 +273,7 @@ pub fn abandoned(selection: &Selection, elapsed: Duration) -> Report {
         distro_id: None,
         distro_like: Vec::new(),
         distro: None,
+        version_id: None,
         kernel: None,
         wsl: false,
         systemd: false,
@@ -292,6 +303,7 @@ fn assemble(
         summary: report::summarise(&findings),
         probes,
         findings,
+        host: None,
         redacted: None,
     }
 }

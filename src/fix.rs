@@ -3,6 +3,7 @@
 //! again to confirm. The doctor changes the machine only here, and only when asked.
 
 use crate::report::{Report, ReportFinding};
+use probes::shell::comment_safe;
 use probes::{Fix, Severity, Step};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::Command;
@@ -13,6 +14,19 @@ fn problems(r: &Report) -> Vec<&ReportFinding> {
         .iter()
         .filter(|f| !f.muted && f.severity >= Severity::Warn && !f.fixes.is_empty())
         .collect()
+}
+
+/// A command that replaces or starts an interactive shell (`newgrp`, `su` without `-c`,
+/// `exec $SHELL`): it would stop a script, so it is for a person to run.
+fn starts_a_shell(command: &str) -> bool {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let first = words
+        .iter()
+        .copied()
+        .find(|w| !matches!(*w, "sudo" | "doas"))
+        .unwrap_or("");
+    matches!(first, "newgrp" | "exec" | "bash" | "sh" | "zsh") && words.len() <= 3
+        || (first == "su" && !words.contains(&"-c"))
 }
 
 /// A value the user must fill in (`<password>`, `<distro>`).
@@ -36,22 +50,6 @@ fn has_placeholder(s: &str) -> bool {
         }
     }
     false
-}
-
-/// Shell text that writes `contents` to `path` (as root), creating its directory.
-fn write_file_sh(path: &str, contents: &str) -> String {
-    let dir = std::path::Path::new(path)
-        .parent()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "/".into());
-    let mut delim = String::from("DOCKER_DOCTOR_EOF");
-    while contents.contains(&delim) {
-        delim.push('_');
-    }
-    format!(
-        "sudo mkdir -p '{dir}'\nsudo tee '{path}' >/dev/null <<'{delim}'\n{}\n{delim}",
-        contents.trim_end_matches('\n')
-    )
 }
 
 /// The script: one commented section per problem, its first fix; steps that need editing
@@ -78,13 +76,13 @@ pub fn script(r: &Report) -> String {
             "\n# --- {} ({}): {}\n",
             f.id,
             f.severity.as_str(),
-            f.summary.replace('\n', " ")
+            comment_safe(&f.summary)
         ));
         let fix = &f.fixes[0];
-        out.push_str(&format!("# Fix: {}\n", fix.title));
+        out.push_str(&format!("# Fix: {}\n", comment_safe(&fix.title)));
         if let Some(n) = &fix.note {
             for line in n.lines() {
-                out.push_str(&format!("# Note: {line}\n"));
+                out.push_str(&format!("# Note: {}\n", comment_safe(line)));
             }
         }
         for step in &fix.steps {
@@ -93,33 +91,55 @@ pub fn script(r: &Report) -> String {
                     command,
                     root,
                     shell,
+                    note,
+                    ..
                 } => {
-                    let mark = if *root { "  # [root]" } else { "" };
+                    let mut mark = if *root {
+                        "  # [root]".to_string()
+                    } else {
+                        String::new()
+                    };
+                    if let Some(n) = note {
+                        mark.push_str(&format!("  # {}", comment_safe(n)));
+                    }
                     if *shell != "sh" {
-                        out.push_str(&format!("# TODO ({shell}): {command}\n"));
+                        out.push_str(&format!("# TODO ({shell}): {}\n", comment_safe(command)));
                     } else if has_placeholder(command) {
-                        out.push_str(&format!("# TODO (fill in the <...>): {command}{mark}\n"));
+                        out.push_str(&format!(
+                            "# TODO (fill in the <...>): {}{mark}\n",
+                            comment_safe(command)
+                        ));
+                    } else if starts_a_shell(command) {
+                        out.push_str(&format!(
+                            "# TODO (starts a new shell, run it yourself): {}\n",
+                            comment_safe(command)
+                        ));
                     } else {
                         out.push_str(&format!("{command}{mark}\n"));
                     }
                 }
-                Step::WriteFile { path, contents, .. } => {
+                Step::WriteFile {
+                    contents, command, ..
+                } => {
                     if has_placeholder(contents) {
                         out.push_str(
                             "# TODO (fill in the <...>, then remove the '# ' of these lines):  # [root]\n",
                         );
-                        for line in write_file_sh(path, contents).lines() {
+                        for line in command.lines() {
                             out.push_str(&format!("# {line}\n"));
                         }
                     } else {
-                        out.push_str(&format!("{}  # [root]\n", write_file_sh(path, contents)));
+                        out.push_str(&format!("{command}\n"));
                     }
                 }
                 Step::Manual { text } => {
                     for (i, line) in text.lines().enumerate() {
                         let lead = if i == 0 { "# TODO (by hand): " } else { "#   " };
-                        out.push_str(&format!("{lead}{line}\n"));
+                        out.push_str(&format!("{lead}{}\n", comment_safe(line)));
                     }
+                }
+                Step::Service { action } => {
+                    out.push_str(&format!("# TODO (by hand): {action:?} the Docker daemon\n"));
                 }
             }
         }
@@ -149,12 +169,13 @@ pub fn applicable(fix: &Fix) -> bool {
             Step::Command { command, shell, .. } => {
                 *shell == "sh"
                     && !has_placeholder(command)
+                    && !starts_a_shell(command)
                     && !DESTRUCTIVE
                         .iter()
                         .any(|d| format!(" {command} ").contains(d))
             }
             Step::WriteFile { contents, .. } => !has_placeholder(contents),
-            Step::Manual { .. } => false,
+            Step::Manual { .. } | Step::Service { .. } => false,
         })
 }
 
@@ -188,8 +209,8 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
         for step in &fix.steps {
             match step {
                 Step::Command { command, .. } => steps.push(command.clone()),
-                Step::WriteFile { path, contents, .. } => steps.push(write_file_sh(path, contents)),
-                Step::Manual { .. } => {}
+                Step::WriteFile { command, .. } => steps.push(command.clone()),
+                Step::Manual { .. } | Step::Service { .. } => {}
             }
         }
         for s in &steps {
@@ -244,8 +265,9 @@ mod tests {
         assert!(has_placeholder("http://alice:<password>@proxy:3128"));
         assert!(!has_placeholder("grep x < file > out"));
         assert!(applicable(
-            &Fix::new("x").run_root("sudo usermod -aG docker alice")
+            &Fix::new("x").run_root(probes::argv!["usermod", "-aG", "docker", "alice"])
         ));
+        assert!(!applicable(&Fix::new("x").run("newgrp docker")));
         assert!(!applicable(&Fix::new("x").run("kill 812")));
         assert!(!applicable(&Fix::new("x").manual("log out")));
         assert!(!applicable(&Fix::new("x").run("docker system prune")));

@@ -186,12 +186,30 @@ impl Redactor {
                 fix.note = fix.note.as_deref().map(|n| self.text(n));
                 for step in &mut fix.steps {
                     match step {
-                        Step::Command { command, .. } => *command = self.text(command),
-                        Step::WriteFile { path, contents, .. } => {
+                        Step::Command {
+                            command,
+                            argv,
+                            note,
+                            ..
+                        } => {
+                            *command = self.text(command);
+                            for w in argv.iter_mut() {
+                                *w = self.text(w);
+                            }
+                            *note = note.as_deref().map(|n| self.text(n));
+                        }
+                        Step::WriteFile {
+                            path,
+                            contents,
+                            command,
+                            ..
+                        } => {
                             *path = self.text(path);
                             *contents = self.text(contents);
+                            *command = self.text(command);
                         }
                         Step::Manual { text } => *text = self.text(text),
+                        Step::Service { .. } => {}
                     }
                 }
             }

@@ -21,6 +21,10 @@ pub struct Report {
     pub probes: Vec<ProbeRun>,
     /// Root causes first, each followed by its consequences.
     pub findings: Vec<ReportFinding>,
+    /// What the fixes were rendered for: the daemon's service manager, how root steps run,
+    /// the Engine version, where the daemon's log is. Absent when the run was abandoned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<probes::facts::profile::HostProfile>,
     /// What `--redact` masked (absent without it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redacted: Option<crate::redact::Redaction>,
@@ -91,6 +95,68 @@ impl Report {
     pub fn exit_code(&self) -> i32 {
         self.summary.exit_code
     }
+
+    /// The problems that count (not muted), root cause first.
+    fn counted_problems(&self) -> impl Iterator<Item = &ReportFinding> {
+        self.findings
+            .iter()
+            .filter(|f| !f.muted && f.severity >= Severity::Warn)
+    }
+
+    /// The most likely cause and the first thing to type (or do) about it.
+    pub fn first_step(&self) -> Option<(&ReportFinding, String)> {
+        let f = self
+            .counted_problems()
+            .filter(|f| f.caused_by.is_none())
+            .find(|f| !f.fixes.is_empty())?;
+        let step = f.fixes[0].steps.iter().find_map(|s| match s {
+            probes::Step::Command { command, .. } => Some(format!("$ {command}")),
+            probes::Step::WriteFile { path, .. } => Some(format!("write {path} (see below)")),
+            probes::Step::Manual { text } => Some(text.lines().next().unwrap_or("").to_string()),
+            probes::Step::Service { .. } => None,
+        })?;
+        Some((f, step))
+    }
+
+    /// What will and will not work, from the probes whose problems are errors.
+    pub fn verdict(&self) -> String {
+        let errors: Vec<&ReportFinding> = self
+            .counted_problems()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        if errors.is_empty() {
+            return match self.summary.status {
+                Severity::Warn => "Docker works, with warnings.".into(),
+                _ => "Docker looks healthy.".into(),
+            };
+        }
+        let has = |probes: &[&str]| errors.iter().any(|f| probes.contains(&f.probe.as_str()));
+        if has(&["cli"]) && errors.iter().any(|f| f.id == "cli.missing") {
+            return "Docker will not work: the docker command is missing.".into();
+        }
+        if has(&["endpoint", "daemon", "socket", "wsl"]) {
+            return "Docker will not work: the docker CLI cannot use a daemon until the errors above are fixed.".into();
+        }
+        let mut parts = Vec::new();
+        if has(&["proxy", "registry", "ca"]) {
+            parts.push("pulls (and builds that pull a base image) will fail");
+        }
+        if has(&["ports"]) {
+            parts.push("containers that publish the ports named above will not start");
+        }
+        if has(&["storage"]) {
+            parts.push("pulls, builds and new containers fail while the disk is short");
+        }
+        if has(&["smoke"]) {
+            parts.push("running a container fails");
+        }
+        if parts.is_empty() {
+            return "Some Docker commands will fail until the errors above are fixed.".into();
+        }
+        let mut s = format!("The daemon answers, but {}", parts.join("; "));
+        s.push_str(" until the errors above are fixed.");
+        s
+    }
 }
 
 pub fn summarise(findings: &[ReportFinding]) -> Summary {
@@ -138,7 +204,11 @@ pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding>
                             g.probe() == wanted
                         }
                 };
-                let same_subject = |g: &Finding| f.subject.is_some() && g.subject == f.subject;
+                // A finding may speak for several subjects ("a, b, c": one CA on three hosts).
+                let same_subject = |g: &Finding| match (&f.subject, &g.subject) {
+                    (Some(mine), Some(theirs)) => theirs.split(", ").any(|t| t == mine),
+                    _ => false,
+                };
                 let pick = |filter: &dyn Fn(&Finding) -> bool| {
                     findings
                         .iter()
@@ -169,22 +239,50 @@ pub fn order(findings: Vec<Finding>, probe_order: &[&str]) -> Vec<ReportFinding>
         .iter()
         .enumerate()
         .map(|(i, f)| ReportFinding {
+            // One root cause, one prescription: a consequence whose cause has a fix carries
+            // none of its own (no "start the daemon" under a stale context).
+            fixes: match cause[i] {
+                Some(c) if !findings[c].fixes.is_empty() => Vec::new(),
+                _ => f.fixes.clone(),
+            },
             id: f.id.clone(),
             probe: f.probe().to_string(),
             severity: f.severity,
             summary: f.summary.clone(),
             detail: f.detail.clone(),
             evidence: f.evidence.clone(),
-            fixes: f.fixes.clone(),
             caused_by: cause[i].map(|c| findings[c].id.clone()),
             subject: f.subject.clone(),
             muted: false,
         })
         .collect();
+    // A root cause ranks by the worst finding it causes: a warning that stops the daemon
+    // comes before an unrelated error.
+    let worst_below = |root: usize| {
+        (0..out.len())
+            .filter(|&i| {
+                let mut cur = Some(i);
+                let mut hops = 0;
+                while let Some(c) = cur {
+                    if c == root {
+                        return true;
+                    }
+                    hops += 1;
+                    if hops > out.len() {
+                        break;
+                    }
+                    cur = cause[c];
+                }
+                false
+            })
+            .map(|i| out[i].severity)
+            .max()
+            .unwrap_or(out[root].severity)
+    };
     let rank = |i: &usize| {
         let f = &out[*i];
         (
-            std::cmp::Reverse(f.severity),
+            std::cmp::Reverse(worst_below(*i)),
             probe_order
                 .iter()
                 .position(|p| *p == f.probe)

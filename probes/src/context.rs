@@ -6,6 +6,7 @@ use crate::facts::certs;
 use crate::facts::daemon_config::{self, DaemonConfig};
 use crate::facts::endpoint::{self, Endpoint, Resolution};
 use crate::facts::platform::Platform;
+use crate::facts::profile::{self, DaemonService, HostProfile};
 use crate::facts::proxy::{self, ProxySet, ServiceProxy, ShellProxy};
 use crate::facts::registries::{self, Configured, Registry};
 use crate::facts::trust::{self, TrustStore};
@@ -112,6 +113,8 @@ pub struct Context {
     registries: OnceCell<Vec<Registry>>,
     traces: OnceCell<Vec<RegistryTrace>>,
     containers: OnceCell<Result<Vec<ContainerSummary>, ApiError>>,
+    profile: OnceCell<HostProfile>,
+    service: OnceLock<DaemonService>,
 }
 
 impl Context {
@@ -132,6 +135,8 @@ impl Context {
             registries: OnceCell::new(),
             traces: OnceCell::new(),
             containers: OnceCell::new(),
+            profile: OnceCell::new(),
+            service: OnceLock::new(),
         }
     }
 
@@ -158,8 +163,10 @@ impl Context {
 
     /// The daemon.json of the daemon we talk to, checked against its service's flags.
     pub fn daemon_config(&self) -> &DaemonConfig {
-        self.daemon_config
-            .get_or_init(|| daemon_config::load(self.host(), self.is_rootless_endpoint()))
+        self.daemon_config.get_or_init(|| {
+            let command_line = self.daemon_service().command_line(self.host());
+            daemon_config::load(self.host(), self.is_rootless_endpoint(), command_line)
+        })
     }
 
     /// The resolved endpoint is a rootless daemon's socket (under the user's runtime dir).
@@ -187,6 +194,46 @@ impl Context {
             })
             .await
             .as_ref()
+    }
+
+    /// What fixes must know about this host: service manager, privilege, Engine version,
+    /// daemon log. The Engine version is the daemon's answer, or `dockerd --version` when it
+    /// does not answer.
+    pub async fn profile(&self) -> &HostProfile {
+        self.profile
+            .get_or_init(|| async {
+                let answered = self
+                    .daemon()
+                    .await
+                    .and_then(|s| s.version.as_ref().ok())
+                    .and_then(|v| v.version.as_deref())
+                    .and_then(profile::parse_version);
+                let engine = match answered {
+                    Some(v) => Some(v),
+                    None => self.dockerd_version().await,
+                };
+                HostProfile::detect(self.host(), self.daemon_service(), engine)
+            })
+            .await
+    }
+
+    /// What runs the daemon meant (service manager, its process).
+    pub fn daemon_service(&self) -> &DaemonService {
+        self.service.get_or_init(|| {
+            DaemonService::detect(
+                self.host(),
+                self.endpoint().endpoint.as_ref(),
+                self.is_rootless_endpoint(),
+            )
+        })
+    }
+
+    /// `dockerd --version` of the installed engine, for when the daemon does not answer.
+    async fn dockerd_version(&self) -> Option<(u32, u32)> {
+        let dockerd = self.host.which("dockerd")?;
+        let limit = self.api_timeout().min(Duration::from_secs(2));
+        let out = self.host.run(&dockerd, &["--version"], limit).await.ok()?;
+        profile::parse_version(&out.stdout)
     }
 
     /// The proxy variables of this process.

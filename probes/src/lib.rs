@@ -10,7 +10,8 @@ pub mod host;
 pub mod model;
 pub mod probe;
 pub mod secret;
+pub mod shell;
 
 pub use context::{Context, Options};
-pub use model::{Evidence, Finding, FindingKind, Fix, Severity, Step};
+pub use model::{Argv, Evidence, Finding, FindingKind, Fix, ServiceAction, Severity, Step};
 pub use probe::{Probe, all};

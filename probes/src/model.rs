@@ -121,6 +121,11 @@ impl Finding {
         self
     }
 
+    /// Adds the fix only when `cond` holds.
+    pub fn fix_if(self, cond: bool, fix: impl FnOnce() -> Fix) -> Self {
+        if cond { self.fix(fix()) } else { self }
+    }
+
     pub fn caused_by(mut self, cause: impl Into<String>) -> Self {
         self.caused_by = Some(cause.into());
         self
@@ -138,6 +143,11 @@ impl Finding {
 }
 
 /// A way out, never prose alone: ordered steps plus where to read more.
+///
+/// Steps are data, rendered for the host at the end of the run (see
+/// [`crate::facts::profile::HostProfile::resolve`]): a command is an argv whose every word is
+/// quoted for its shell, root steps get `sudo`, `doas`, `su -c` or nothing, and service
+/// actions become this host's commands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fix {
     pub title: String,
@@ -149,25 +159,98 @@ pub struct Fix {
     pub note: Option<String>,
 }
 
+/// Something the daemon's service manager does, spelled per host by the host profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceAction {
+    /// Start the daemon (and enable it at boot where that applies).
+    Start,
+    Restart,
+    /// Make the service manager read changed unit files or options, then restart.
+    ReloadAndRestart,
+    /// Show the service's state.
+    Status,
+    /// Show the last lines of the daemon's log.
+    Logs,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Step {
-    /// A command to type, exactly as shown.
+    /// A command to type, exactly as `command` shows it.
     Command {
+        /// The line to type on this host: every word quoted for `shell`, with `sudo` (or
+        /// `doas`, `su -c`) when it needs root and the user is not root.
         command: String,
-        /// The command needs root (it is written with `sudo` where that applies).
+        /// The program and its arguments, one word each. Empty for a fixed shell line
+        /// (a pipeline written into docker-doctor itself, never with a value in it).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        argv: Vec<String>,
+        /// The command needs root.
         root: bool,
         /// The shell it is written for: `sh` (POSIX shells) or `powershell`.
         shell: &'static str,
+        /// What the step is for, shown beside it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// A file to create or replace with these exact contents.
     WriteFile {
         path: String,
         contents: String,
         root: bool,
+        /// Shell text that writes it on this host (quoted path, quoted here-document).
+        command: String,
     },
-    /// Something to do by hand (a setting in a GUI, logging out).
+    /// The daemon's service manager does this; replaced by this host's commands before
+    /// anything is rendered.
+    Service { action: ServiceAction },
+    /// Something to do by hand (a setting in a GUI, logging out), or a step with a value
+    /// only the user has. Never run by `fix --script` or `--apply`.
     Manual { text: String },
+}
+
+/// The words of a command: an argv (values are quoted when rendered), or a fixed shell line
+/// written into docker-doctor (`&'static str` only, so no value from the machine can be in it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Argv {
+    Words(Vec<String>),
+    Script(&'static str),
+}
+
+/// Characters that make a fixed command line shell syntax rather than plain words.
+const SHELL_SYNTAX: &[char] = &[
+    '|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', '*', '?', '[', '#', '~', '{',
+];
+
+impl From<&'static str> for Argv {
+    fn from(s: &'static str) -> Argv {
+        if s.contains(SHELL_SYNTAX) {
+            Argv::Script(s)
+        } else {
+            Argv::Words(s.split_whitespace().map(str::to_string).collect())
+        }
+    }
+}
+
+impl From<Vec<String>> for Argv {
+    fn from(v: Vec<String>) -> Argv {
+        Argv::Words(v)
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for Argv {
+    fn from(v: [&str; N]) -> Argv {
+        Argv::Words(v.iter().map(|s| s.to_string()).collect())
+    }
+}
+
+/// `argv!["docker", "stop", name]`: an argv from words of any `Display` type.
+#[macro_export]
+macro_rules! argv {
+    ($($w:expr),* $(,)?) => {
+        $crate::model::Argv::Words(vec![$($w.to_string()),*])
+    };
 }
 
 impl Fix {
@@ -180,31 +263,89 @@ impl Fix {
         }
     }
 
+    fn command(mut self, argv: Argv, root: bool, shell: &'static str) -> Self {
+        let (command, argv) = match argv {
+            Argv::Words(w) => (crate::shell::join(&w, shell), w),
+            Argv::Script(s) => (s.to_string(), Vec::new()),
+        };
+        self.steps.push(Step::Command {
+            command,
+            argv,
+            root,
+            shell,
+            note: None,
+        });
+        self
+    }
+
     /// A command the user runs as themselves.
-    pub fn run(mut self, command: impl Into<String>) -> Self {
-        self.steps.push(Step::Command {
-            command: command.into(),
-            root: false,
-            shell: "sh",
-        });
+    pub fn run(self, argv: impl Into<Argv>) -> Self {
+        self.command(argv.into(), false, "sh")
+    }
+
+    /// A command that needs root; rendered with `sudo`, `doas`, `su -c` or nothing, as the
+    /// host allows.
+    pub fn run_root(self, argv: impl Into<Argv>) -> Self {
+        self.command(argv.into(), true, "sh")
+    }
+
+    /// A fixed shell line written into docker-doctor, each `{}` in it replaced by one value
+    /// quoted as one word: for lines that need the shell (`export PATH="$PATH":{}`).
+    pub fn run_line(self, template: &'static str, values: &[&str]) -> Self {
+        let mut line = String::new();
+        let mut parts = template.split("{}");
+        line.push_str(parts.next().unwrap_or(""));
+        for (i, part) in parts.enumerate() {
+            line.push_str(&crate::shell::quote(values.get(i).copied().unwrap_or("")));
+            line.push_str(part);
+        }
+        let mut fix = self.command(Argv::Script(""), false, "sh");
+        if let Some(Step::Command { command, .. }) = fix.steps.last_mut() {
+            *command = line;
+        }
+        fix
+    }
+
+    /// A PowerShell command (Windows); `root` means an elevated PowerShell.
+    pub fn powershell(self, argv: impl Into<Argv>, root: bool) -> Self {
+        self.command(argv.into(), root, "powershell")
+    }
+
+    /// What the last step is for, shown beside it (one line).
+    pub fn why(mut self, text: impl Into<String>) -> Self {
+        if let Some(Step::Command { note, .. }) = self.steps.last_mut() {
+            *note = Some(text.into());
+        }
         self
     }
 
-    /// A command that needs root; write it with `sudo`.
-    pub fn run_root(mut self, command: impl Into<String>) -> Self {
-        self.steps.push(Step::Command {
-            command: command.into(),
-            root: true,
-            shell: "sh",
-        });
+    pub fn service(mut self, action: ServiceAction) -> Self {
+        self.steps.push(Step::Service { action });
         self
     }
 
+    /// A file written as root.
     pub fn write_file(mut self, path: impl Into<String>, contents: impl Into<String>) -> Self {
+        let (path, contents) = (path.into(), contents.into());
+        let command = crate::shell::write_file(&path, &contents, crate::shell::Prefix::None);
         self.steps.push(Step::WriteFile {
-            path: path.into(),
-            contents: contents.into(),
+            path,
+            contents,
             root: true,
+            command,
+        });
+        self
+    }
+
+    /// A file the user writes as themselves (under their home).
+    pub fn write_user_file(mut self, path: impl Into<String>, contents: impl Into<String>) -> Self {
+        let (path, contents) = (path.into(), contents.into());
+        let command = crate::shell::write_file(&path, &contents, crate::shell::Prefix::None);
+        self.steps.push(Step::WriteFile {
+            path,
+            contents,
+            root: false,
+            command,
         });
         self
     }
@@ -219,9 +360,25 @@ impl Fix {
         self
     }
 
+    /// A caveat; an empty text sets none.
     pub fn note(mut self, text: impl Into<String>) -> Self {
-        self.note = Some(text.into());
+        let text = text.into();
+        self.note = (!text.is_empty()).then_some(text);
         self
+    }
+
+    /// Whether any step asks the daemon's service manager to start or restart it.
+    pub fn starts_daemon(&self) -> bool {
+        self.steps.iter().any(|s| {
+            matches!(
+                s,
+                Step::Service {
+                    action: ServiceAction::Start
+                        | ServiceAction::Restart
+                        | ServiceAction::ReloadAndRestart
+                }
+            )
+        })
     }
 }
 
@@ -249,9 +406,23 @@ mod tests {
 
     #[test]
     fn steps_serialise_with_a_kind_tag() {
-        let fix = Fix::new("t").run_root("sudo true");
+        let fix = Fix::new("t").run_root(argv!["chown", "root:docker", "/tmp/a b"]);
         let v = serde_json::to_value(&fix).unwrap();
         assert_eq!(v["steps"][0]["kind"], "command");
         assert_eq!(v["steps"][0]["root"], true);
+        assert_eq!(v["steps"][0]["command"], "chown root:docker '/tmp/a b'");
+        assert_eq!(v["steps"][0]["argv"][2], "/tmp/a b");
+    }
+
+    #[test]
+    fn a_fixed_line_with_shell_syntax_stays_a_script() {
+        assert_eq!(
+            Argv::from("docker info | grep x"),
+            Argv::Script("docker info | grep x")
+        );
+        assert_eq!(
+            Argv::from("docker context ls"),
+            Argv::Words(vec!["docker".into(), "context".into(), "ls".into()])
+        );
     }
 }

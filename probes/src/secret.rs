@@ -40,6 +40,11 @@ impl Serialize for Secret {
 /// replaced by the mask; the user name is kept because it helps a support engineer.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
+        // `user:pass@proxy:3128`, the scheme-less form Go's proxy parsing accepts.
+        let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
+        if url[..authority_end].contains('@') && !url.contains(char::is_whitespace) {
+            return redact_url(&format!("http://{url}"))["http://".len()..].to_string();
+        }
         return url.to_string();
     };
     let rest = &url[scheme_end + 3..];
@@ -89,5 +94,10 @@ mod tests {
         );
         assert_eq!(redact_url("https://tok@h/x"), "https://<redacted>@h/x");
         assert_eq!(redact_url("not a url"), "not a url");
+        assert_eq!(
+            redact_url("bob:Pa:ss@word@127.0.0.1:9"),
+            "bob:<redacted>@127.0.0.1:9"
+        );
+        assert_eq!(redact_url("proxy:3128"), "proxy:3128");
     }
 }

@@ -58,6 +58,13 @@ impl Human {
             r.platform.os,
             r.platform.arch
         );
+        if let Some(h) = &r.host {
+            let _ = writeln!(
+                out,
+                "{}\n",
+                self.paint(&h.describe(), Style::new().dimmed())
+            );
+        }
         let width = r.probes.iter().map(|p| p.id.len()).max().unwrap_or(8);
         for p in &r.probes {
             let line = match p.status {
@@ -84,6 +91,15 @@ impl Human {
             .iter()
             .filter(|f| !f.muted && f.severity >= Severity::Warn)
             .collect();
+        if let Some((f, step)) = r.first_step() {
+            let _ = writeln!(
+                out,
+                "\n{} {}\n  {}",
+                self.paint("Most likely cause:", Style::new().bold()),
+                f.summary,
+                self.paint(&step.replace('\n', "\n    "), Style::new().bold())
+            );
+        }
         if !problems.is_empty() {
             let _ = writeln!(
                 out,
@@ -135,16 +151,12 @@ impl Human {
             out.push('\n');
         }
         let s = &r.summary;
-        let verdict = match s.status {
-            Severity::Error => self.paint(
-                "Docker will not work until the errors above are fixed.",
-                Style::new().red().bold(),
-            ),
-            Severity::Warn => {
-                self.paint("Docker works, with warnings.", Style::new().yellow().bold())
-            }
-            _ => self.paint("Docker looks healthy.", Style::new().green().bold()),
+        let style = match s.status {
+            Severity::Error => Style::new().red().bold(),
+            Severity::Warn => Style::new().yellow().bold(),
+            _ => Style::new().green().bold(),
         };
+        let verdict = self.paint(&r.verdict(), style);
         let _ = writeln!(
             out,
             "{verdict} {} error(s), {} warning(s), {} note(s){}; exit {}.",
@@ -202,12 +214,20 @@ impl Human {
             );
             for step in &fix.steps {
                 match step {
-                    Step::Command { command, .. } => {
+                    Step::Command { command, note, .. } => {
+                        let note = note
+                            .as_deref()
+                            .map(|n| format!("   # {n}"))
+                            .unwrap_or_default();
                         let _ = writeln!(
                             out,
-                            "{pad}  {} {}",
+                            "{pad}  {} {}{}",
                             self.paint("$", Style::new().dimmed()),
-                            self.paint(command, Style::new().bold())
+                            self.paint(
+                                &command.replace('\n', &format!("\n{pad}    ")),
+                                Style::new().bold()
+                            ),
+                            self.paint(&note, Style::new().dimmed())
                         );
                     }
                     Step::WriteFile { path, contents, .. } => {
@@ -215,6 +235,9 @@ impl Human {
                         for line in contents.lines() {
                             let _ = writeln!(out, "{pad}  │ {line}");
                         }
+                    }
+                    Step::Service { action } => {
+                        let _ = writeln!(out, "{pad}  • {action:?} the Docker daemon");
                     }
                     Step::Manual { text } => {
                         // Continuation lines (a JSON snippet) keep the step's indent.

@@ -27,6 +27,9 @@ pub fn render(r: &Report) -> String {
         r.summary.infos,
         r.summary.exit_code
     );
+    if let Some(h) = &r.host {
+        let _ = writeln!(out, "{}\n", cell(&h.describe()));
+    }
     let _ = writeln!(out, "| probe | status | result |");
     let _ = writeln!(out, "|---|---|---|");
     for p in &r.probes {
@@ -82,12 +85,10 @@ pub fn render(r: &Report) -> String {
     out
 }
 
-fn verdict(r: &Report) -> &'static str {
-    match r.summary.status {
-        Severity::Error => "Docker will not work until the errors below are fixed",
-        Severity::Warn => "Docker works, with warnings",
-        _ => "Docker looks healthy",
-    }
+fn verdict(r: &Report) -> String {
+    r.verdict()
+        .trim_end_matches('.')
+        .replace("errors above", "errors below")
 }
 
 fn status(s: ProbeStatus) -> &'static str {
@@ -134,7 +135,14 @@ fn finding(out: &mut String, f: &ReportFinding) {
         };
         for step in &fix.steps {
             match step {
-                Step::Command { command, .. } => commands.push(command.clone()),
+                Step::Command { command, note, .. } => commands.push(match note {
+                    Some(n) => format!("{command}   # {n}"),
+                    None => command.clone(),
+                }),
+                Step::Service { action } => {
+                    flush(out, &mut commands);
+                    let _ = writeln!(out, "- {action:?} the Docker daemon\n");
+                }
                 Step::WriteFile { path, contents, .. } => {
                     flush(out, &mut commands);
                     let _ = writeln!(

@@ -25,6 +25,8 @@ pub struct DaemonConfig {
     pub unknown_keys: Vec<String>,
     /// Directives set both in the file and as a flag of the service.
     pub conflicts: Vec<Conflict>,
+    /// Where the daemon's flags were read (empty when nothing tells).
+    pub flags_from: String,
     pub service: Unit,
 }
 
@@ -36,9 +38,15 @@ pub struct Conflict {
     pub file_value: String,
 }
 
-/// Loads the daemon.json that the daemon at this endpoint reads: `--config-file` in the
-/// service's ExecStart, the rootless location for a rootless daemon, else /etc/docker.
-pub fn load(host: &dyn Host, rootless: bool) -> DaemonConfig {
+/// Loads the daemon.json that the daemon at this endpoint reads: `--config-file` on its
+/// command line, the rootless location for a rootless daemon, else /etc/docker.
+/// `command_line` is the daemon's flags and where they were read (the running process, the
+/// unit that starts it, the init script's DOCKER_OPTS); the conflicts are checked on them.
+pub fn load(
+    host: &dyn Host,
+    rootless: bool,
+    command_line: Option<(Vec<String>, String)>,
+) -> DaemonConfig {
     let unit_name = "docker.service";
     let service = if rootless {
         // The rootless unit lives in the user's systemd directory.
@@ -46,7 +54,7 @@ pub fn load(host: &dyn Host, rootless: bool) -> DaemonConfig {
     } else {
         load_unit(host, unit_name)
     };
-    let args = service.exec_start.clone().unwrap_or_default();
+    let (args, flags_from) = command_line.unwrap_or_default();
     let flags = parse_flags(&args);
     let (path, origin) = if let Some((_, v)) = flags.iter().find(|(k, _)| k == "config-file") {
         (PathBuf::from(v), "--config-file in the service's ExecStart")
@@ -78,6 +86,7 @@ pub fn load(host: &dyn Host, rootless: bool) -> DaemonConfig {
         file,
         unknown_keys,
         conflicts,
+        flags_from,
         service,
     }
 }
@@ -310,6 +319,7 @@ mod tests {
             file: JsonFile::Loaded(serde_json::from_str(json).unwrap()),
             unknown_keys: Vec::new(),
             conflicts: Vec::new(),
+            flags_from: String::new(),
             service: Unit::default(),
         }
     }

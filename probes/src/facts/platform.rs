@@ -17,6 +17,9 @@ pub struct Platform {
     pub distro_like: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distro: Option<String>,
+    /// `VERSION_ID` of /etc/os-release (`12`, `22.04`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kernel: Option<String>,
     pub wsl: bool,
@@ -46,6 +49,7 @@ impl Platform {
                 .map(|s| s.split_whitespace().map(str::to_string).collect())
                 .unwrap_or_default(),
             distro: field("PRETTY_NAME"),
+            version_id: field("VERSION_ID"),
             kernel,
             wsl,
             systemd: os.os == "linux" && is_systemd(host),
@@ -65,13 +69,9 @@ impl Platform {
             .find(|id| FAMILIES.iter().any(|f| id.starts_with(f)))
     }
 
-    /// The command that starts the system daemon on this init system.
-    pub fn start_daemon_command(&self) -> &'static str {
-        if self.systemd {
-            "sudo systemctl start docker"
-        } else {
-            "sudo service docker start"
-        }
+    /// The major release number (`12` of Debian 12, `22` of Ubuntu 22.04).
+    pub fn release_major(&self) -> Option<u32> {
+        self.version_id.as_deref()?.split('.').next()?.parse().ok()
     }
 }
 

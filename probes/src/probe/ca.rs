@@ -4,11 +4,12 @@
 //! TLS-inspecting corporate proxy), or refused - and then exactly why, naming the issuer.
 
 use super::Probe;
+use crate::argv;
 use crate::context::{Context, RegistryTrace};
 use crate::facts::certs::{self, CertInfo};
 use crate::facts::trust;
 use crate::host::trace::{TlsVerdict, from_pem};
-use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use async_trait::async_trait;
 use std::time::{Duration, SystemTime};
 
@@ -106,6 +107,7 @@ impl Probe for Ca {
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
         let now = ctx.host().now();
         let family = ctx.platform().family().map(str::to_string);
+        let systemd = ctx.platform().systemd;
         let mut out = Vec::new();
         for rt in ctx.registry_traces().await {
             let Some(tls) = &rt.trace.tls else {
@@ -118,7 +120,14 @@ impl Probe for Ca {
             if let Some(dir) = &ctx.options().save_chain {
                 found.push(save_chain(dir, rt, &tls.chain));
             }
-            for f in judge(rt, &tls.verdict, &tls.chain, now, family.as_deref()) {
+            for f in judge(
+                rt,
+                &tls.verdict,
+                &tls.chain,
+                now,
+                family.as_deref(),
+                systemd,
+            ) {
                 // The clock is the machine's: say it once, at its worst.
                 if f.id == CLOCK_SKEW.id
                     && let Some(prev) = out
@@ -139,8 +148,63 @@ impl Probe for Ca {
                     .map(|f| f.subject(rt.registry.name.clone())),
             );
         }
-        out
+        merge_same_ca(out)
     }
+}
+
+/// One CA seen on several registries (an inspecting proxy re-signs every host) is one
+/// problem: one finding listing its registries, with the fixes of all of them merged.
+fn merge_same_ca(findings: Vec<Finding>) -> Vec<Finding> {
+    let key = |f: &Finding| {
+        f.evidence
+            .iter()
+            .find(|e| e.key == "top sha256")
+            .map(|e| (f.id.clone(), e.value.clone()))
+    };
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        let k = key(&f);
+        let same = k
+            .as_ref()
+            .and_then(|k| out.iter_mut().find(|g| key(g).as_ref() == Some(k)));
+        let Some(first) = same else {
+            out.push(f);
+            continue;
+        };
+        let subject = f.subject.clone().unwrap_or_default();
+        let subjects = match &first.subject {
+            Some(s) => format!("{s}, {subject}"),
+            None => subject,
+        };
+        let count = subjects.split(", ").count();
+        // The summary names the registries; what follows its first ": " is the same.
+        let tail = first
+            .summary
+            .split_once(": ")
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_else(|| first.summary.clone());
+        first.summary = format!("{count} registries ({subjects}): {tail}");
+        first.subject = Some(subjects);
+        for fix in f.fixes {
+            match first.fixes.iter_mut().find(|g| g.title == fix.title) {
+                Some(g) => {
+                    for step in fix.steps {
+                        if !g.steps.contains(&step) {
+                            // Keep a service step (the restart) last.
+                            let at = g
+                                .steps
+                                .iter()
+                                .position(|s| matches!(s, crate::model::Step::Service { .. }))
+                                .unwrap_or(g.steps.len());
+                            g.steps.insert(at, step);
+                        }
+                    }
+                }
+                None => first.fixes.push(fix),
+            }
+        }
+    }
+    out
 }
 
 struct Chain {
@@ -187,6 +251,7 @@ fn judge(
     pems: &[String],
     now: SystemTime,
     family: Option<&str>,
+    systemd: bool,
 ) -> Vec<Finding> {
     let der = from_pem(pems);
     let chain = Chain {
@@ -255,9 +320,9 @@ fn judge(
                     certs::verify(&chain.der, &daemon_roots, host, t) == TlsVerdict::Trusted
                 });
             if valid_at_server {
-                out.push(clock_skew(rt, now, server_time, skew, Severity::Error));
+                out.push(clock_skew(rt, now, server_time, skew, Severity::Error, systemd));
             } else {
-                out.push(with_chain(time_failure(rt, verdict, &chain, now, family), &chain));
+                out.push(with_chain(time_failure(rt, verdict, &chain, now, family, systemd), &chain));
             }
         }
         TlsVerdict::WrongHost => {
@@ -274,7 +339,7 @@ fn judge(
                     .fix(
                         Fix::new("Use a name the certificate covers, or reissue it with this one")
                             .manual(format!("Pull as <one of: {names}>/image:tag, or reissue the registry's certificate with subjectAltName DNS:{host}"))
-                            .run(format!("openssl s_client -connect {}:{} -servername {host} </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName", host, rt.registry.port)),
+                            .run_line("openssl s_client -connect {} -servername {} </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName", &[&format!("{host}:{}", rt.registry.port), host]),
                     ),
                 &chain,
             ));
@@ -291,7 +356,14 @@ fn judge(
     if let Some((d, _)) = skew {
         let reported = out.iter().any(|f| f.id == CLOCK_SKEW.id);
         if d > SKEW_LIMIT && !reported {
-            out.push(clock_skew(rt, now, server_time, skew, Severity::Warn));
+            out.push(clock_skew(
+                rt,
+                now,
+                server_time,
+                skew,
+                Severity::Warn,
+                systemd,
+            ));
         }
     }
     out
@@ -315,30 +387,30 @@ fn system_store_fix(family: Option<&str>, title: &str) -> Fix {
     let fix = Fix::new(title);
     let fix = match family {
         Some("fedora" | "rhel" | "centos") => fix
-            .run_root("sudo cp corp-root.crt /etc/pki/ca-trust/source/anchors/corp-root.crt")
-            .run_root("sudo update-ca-trust"),
+            .run_root("cp corp-root.crt /etc/pki/ca-trust/source/anchors/corp-root.crt")
+            .run_root("update-ca-trust"),
         Some("debian" | "ubuntu") | None => fix
-            .run_root("sudo cp corp-root.crt /usr/local/share/ca-certificates/corp-root.crt")
-            .run_root("sudo update-ca-certificates"),
+            .run_root("cp corp-root.crt /usr/local/share/ca-certificates/corp-root.crt")
+            .run_root("update-ca-certificates"),
         Some(_) => fix
-            .manual("Debian/Ubuntu: sudo cp corp-root.crt /usr/local/share/ca-certificates/ && sudo update-ca-certificates")
-            .manual("RHEL/Fedora: sudo cp corp-root.crt /etc/pki/ca-trust/source/anchors/ && sudo update-ca-trust"),
+            .manual("Debian/Ubuntu: copy corp-root.crt to /usr/local/share/ca-certificates/ and run update-ca-certificates")
+            .manual("RHEL/Fedora: copy corp-root.crt to /etc/pki/ca-trust/source/anchors/ and run update-ca-trust"),
     };
-    fix.run_root("sudo systemctl restart docker")
+    fix.service(ServiceAction::Restart)
         .note("corp-root.crt is your organisation's root CA in PEM form: get it from IT, or compare the fingerprint of the top certificate (top sha256, in the evidence) with theirs before trusting it. dockerd reads the store only at start, hence the restart.")
 }
 
 fn store_rebuild_fix(family: Option<&str>) -> Fix {
     match family {
         Some("fedora" | "rhel" | "centos") => Fix::new("Rebuild the system CA store from the package")
-            .run_root("sudo dnf reinstall -y ca-certificates")
-            .run_root("sudo update-ca-trust")
-            .run_root("sudo systemctl restart docker"),
+            .run_root("dnf reinstall -y ca-certificates")
+            .run_root("update-ca-trust")
+            .service(ServiceAction::Restart),
         _ => Fix::new("Rebuild the system CA store from the package")
             .run("grep -c 'BEGIN CERTIFICATE' /etc/ssl/certs/ca-certificates.crt")
-            .run_root("sudo apt-get install --reinstall ca-certificates")
-            .run_root("sudo update-ca-certificates --fresh")
-            .run_root("sudo systemctl restart docker")
+            .run_root("apt-get install --reinstall ca-certificates")
+            .run_root("update-ca-certificates --fresh")
+            .service(ServiceAction::Restart)
             .note("Private CAs belong in /usr/local/share/ca-certificates/ or /etc/docker/certs.d/, never appended to the generated bundle."),
     }
 }
@@ -362,9 +434,9 @@ fn untrusted(rt: &RegistryTrace, chain: &Chain, family: Option<&str>) -> Finding
         f = f
             .detail("The registry's certificate comes from a CA the daemon does not know. dockerd trusts the system store plus the CA files in /etc/docker/certs.d/<host:port>/ for this registry only.")
             .fix(
-                Fix::new(format!("Trust the registry's CA for this registry only ({})", dir.display()))
-                    .run_root(format!("sudo mkdir -p {}", dir.display()))
-                    .run_root(format!("sudo cp registry-ca.crt {}/ca.crt", dir.display()))
+                Fix::new("Trust the registry's CA for these registries only (/etc/docker/certs.d)")
+                    .run_root(argv!["mkdir", "-p", dir.display()])
+                    .run_root(argv!["cp", "registry-ca.crt", dir.join("ca.crt").display()])
                     .note("registry-ca.crt is the CA that issued the registry's certificate (ask its administrators, or use --save-chain DIR and check the fingerprint). No restart is needed for certs.d.")
                     .docs("https://docs.docker.com/engine/security/certificates/"),
             )
@@ -379,6 +451,7 @@ fn time_failure(
     chain: &Chain,
     now: SystemTime,
     family: Option<&str>,
+    systemd: bool,
 ) -> Finding {
     let expired = *verdict == TlsVerdict::Expired;
     let culprit = chain.info.iter().find(|c| {
@@ -412,15 +485,15 @@ fn time_failure(
     } else if rt.registry.is_hub() {
         f = f
             .detail("Docker Hub renews its certificates; an out-of-date one here comes from something on the way (a proxy) or from this machine's clock.")
-            .fix(Fix::new("Check the clock first").run("date -u").run("timedatectl status"));
+            .fix(clock_check(Fix::new("Check the clock first"), systemd));
     } else {
         f = f.fix(
             Fix::new("Renew the registry's certificate")
                 .manual(format!("Ask the administrators of {} to renew its certificate; check it with:", rt.registry.name))
-                .run(format!(
-                    "openssl s_client -connect {}:{} -servername {} </dev/null 2>/dev/null | openssl x509 -noout -dates",
-                    rt.registry.host, rt.registry.port, rt.registry.host
-                )),
+                .run_line(
+                    "openssl s_client -connect {} -servername {} </dev/null 2>/dev/null | openssl x509 -noout -dates",
+                    &[&format!("{}:{}", rt.registry.host, rt.registry.port), &rt.registry.host],
+                ),
         );
     }
     f
@@ -432,6 +505,7 @@ fn clock_skew(
     server: Option<SystemTime>,
     skew: Option<(Duration, bool)>,
     severity: Severity,
+    systemd: bool,
 ) -> Finding {
     let (d, ahead) = skew.unwrap_or((Duration::ZERO, true));
     let amount = humanize(d);
@@ -453,11 +527,28 @@ fn clock_skew(
             server.map(certs::date).unwrap_or_default(),
         )
         .fix(
-            Fix::new("Set the clock from the network")
-                .run("date -u; timedatectl status")
-                .run_root("sudo timedatectl set-ntp true")
+            clock_sync(Fix::new("Set the clock from the network"), systemd)
                 .manual("In a VM or WSL, resynchronise after a suspend (or restart it). No daemon restart is needed."),
         )
+}
+
+/// Looking at the clock: `timedatectl` needs systemd running.
+fn clock_check(fix: Fix, systemd: bool) -> Fix {
+    let fix = fix.run("date -u");
+    if systemd {
+        fix.run("timedatectl status")
+    } else {
+        fix
+    }
+}
+
+fn clock_sync(fix: Fix, systemd: bool) -> Fix {
+    let fix = clock_check(fix, systemd);
+    if systemd {
+        fix.run_root("timedatectl set-ntp true")
+    } else {
+        fix.manual("Without systemd, set the clock with the time service this machine has (chronyc makestep, ntpdate, or `hwclock --hctosys` from a correct hardware clock); under WSL, `wsl --shutdown` from Windows resets it.")
+    }
 }
 
 fn humanize(d: Duration) -> String {
@@ -481,10 +572,10 @@ fn save_chain(dir: &std::path::Path, rt: &RegistryTrace, pems: &[String]) -> Fin
                 file.display()
             ))
             .evidence("file", file.display())
-            .fix(Fix::new("Inspect it").run(format!(
+            .fix(Fix::new("Inspect it").run_line(
                 "openssl crl2pkcs7 -nocrl -certfile {} | openssl pkcs7 -print_certs -noout",
-                file.display()
-            ))),
+                &[&file.display().to_string()],
+            )),
         Err(e) => SAVED
             .finding(format!(
                 "{}: could not write {}: {e}",

@@ -1,11 +1,12 @@
 //! `cli`: is the docker CLI on PATH, which version, and are compose and buildx there.
 
 use super::Probe;
+use crate::argv;
 use crate::context::Context;
 use crate::facts::json_file::docker_config_dir;
 use crate::facts::platform::Platform;
 use crate::host::RunError;
-use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use async_trait::async_trait;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -84,7 +85,7 @@ impl Probe for Cli {
                         .detail("Shells, cron, sudo's secure_path and service units can reset PATH; the snap package lives in /snap/bin.")
                         .fix(
                             Fix::new(format!("Add {dir} to PATH"))
-                                .run(format!("export PATH=\"$PATH:{dir}\""))
+                                .run_line("export PATH=\"$PATH\":{}", &[&dir])
                                 .manual(format!("Make it permanent in ~/.profile, or call {} by its full path in scripts.", found.display())),
                         ),
                 ];
@@ -164,6 +165,7 @@ impl Probe for Cli {
                         ),
                     plugin,
                     ctx.platform(),
+                    has_docker_apt_repo(ctx.host()),
                 )),
             }
         }
@@ -230,43 +232,45 @@ fn install_hint(f: Finding, p: &Platform) -> Finding {
         ),
         (_, Some(fam @ ("debian" | "ubuntu"))) => f.fix(
             Fix::new("Install Docker Engine from the distribution's packages")
-                .run_root("sudo apt-get update && sudo apt-get install -y docker.io")
-                .run_root("sudo systemctl enable --now docker")
+                .run_root("apt-get update")
+                .run_root("apt-get install -y docker.io")
+                .service(ServiceAction::Start)
                 .note("For the newest Engine with compose and buildx, use Docker's own apt repository instead (see the docs).")
                 .docs(docs(fam)),
         ),
         (_, Some("fedora")) => f.fix(
             Fix::new("Install Docker Engine from Docker's Fedora repository")
-                .run_root("sudo dnf -y install dnf-plugins-core")
-                .run_root("sudo dnf config-manager addrepo --from-repofile https://download.docker.com/linux/fedora/docker-ce.repo")
-                .run_root("sudo dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin")
-                .run_root("sudo systemctl enable --now docker")
+                .run_root("dnf -y install dnf-plugins-core")
+                .run_root("dnf config-manager addrepo --from-repofile https://download.docker.com/linux/fedora/docker-ce.repo")
+                .run_root("dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin")
+                .run_root("systemctl enable --now docker")
                 .docs(docs("fedora")),
         ),
         (_, Some(fam @ ("rhel" | "centos"))) => f.fix(
             Fix::new("Install Docker Engine from Docker's RHEL repository")
-                .run_root("sudo dnf -y install dnf-plugins-core")
-                .run_root("sudo dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo")
-                .run_root("sudo dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin")
-                .run_root("sudo systemctl enable --now docker")
+                .run_root("dnf -y install dnf-plugins-core")
+                .run_root("dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo")
+                .run_root("dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin")
+                .run_root("systemctl enable --now docker")
                 .docs(docs(if fam == "centos" { "centos" } else { "rhel" })),
         ),
         (_, Some("arch")) => f.fix(
             Fix::new("Install Docker from the Arch repositories")
-                .run_root("sudo pacman -S --needed docker docker-compose docker-buildx")
-                .run_root("sudo systemctl enable --now docker.socket")
+                .run_root("pacman -S --needed docker docker-compose docker-buildx")
+                .run_root("systemctl enable --now docker.socket")
                 .docs("https://wiki.archlinux.org/title/Docker"),
         ),
         (_, Some("alpine")) => f.fix(
             Fix::new("Install Docker from the Alpine community repository")
-                .run_root("sudo apk add docker docker-cli-compose docker-cli-buildx")
-                .run_root("sudo rc-update add docker default && sudo service docker start")
+                .run_root("apk add docker docker-cli-compose docker-cli-buildx")
+                .run_root("rc-update add docker default")
+                .run_root("rc-service docker start")
                 .docs("https://wiki.alpinelinux.org/wiki/Docker"),
         ),
         (_, Some(_)) => f.fix(
             Fix::new("Install Docker Engine from openSUSE's repositories")
-                .run_root("sudo zypper install -y docker docker-compose docker-buildx")
-                .run_root("sudo systemctl enable --now docker")
+                .run_root("zypper install -y docker docker-compose docker-buildx")
+                .run_root("systemctl enable --now docker")
                 .docs(docs("sles")),
         ),
         (_, None) => f.fix(
@@ -277,7 +281,46 @@ fn install_hint(f: Finding, p: &Platform) -> Finding {
     }
 }
 
-fn plugin_hint(f: Finding, plugin: &str, p: &Platform) -> Finding {
+/// The apt package that installs the plugin on this release: Docker's own repository
+/// (`docker-compose-plugin`) when it is configured, else the distribution's, which differs
+/// per release (Debian 12 has only Compose v1 and no buildx; Ubuntu 22.04 and later have
+/// docker-compose-v2 and docker-buildx; Debian 13 has docker-compose v2 and docker-buildx).
+fn debian_plugin_package(
+    family: &str,
+    plugin: &str,
+    p: &Platform,
+    docker_repo: bool,
+) -> Option<String> {
+    if docker_repo {
+        return Some(format!("docker-{plugin}-plugin"));
+    }
+    let major = p.release_major()?;
+    match (family, plugin) {
+        ("ubuntu", "compose") if major >= 22 => Some("docker-compose-v2".into()),
+        ("ubuntu", "buildx") if major >= 22 => Some("docker-buildx".into()),
+        ("debian", "compose") if major >= 13 => Some("docker-compose".into()),
+        ("debian", "buildx") if major >= 13 => Some("docker-buildx".into()),
+        _ => None,
+    }
+}
+
+/// Docker's own apt repository is configured on this machine.
+pub(crate) fn has_docker_apt_repo(host: &dyn crate::host::Host) -> bool {
+    let dir = std::path::Path::new("/etc/apt/sources.list.d");
+    host.list_dir(dir)
+        .unwrap_or_default()
+        .iter()
+        .map(|n| dir.join(n))
+        .chain(std::iter::once(std::path::PathBuf::from(
+            "/etc/apt/sources.list",
+        )))
+        .any(|f| {
+            host.read_text(&f)
+                .is_ok_and(|t| t.contains("download.docker.com"))
+        })
+}
+
+fn plugin_hint(f: Finding, plugin: &str, p: &Platform, docker_repo: bool) -> Finding {
     let docs = if plugin == "compose" {
         "https://docs.docker.com/compose/install/linux/"
     } else {
@@ -285,16 +328,17 @@ fn plugin_hint(f: Finding, plugin: &str, p: &Platform) -> Finding {
     };
     let fix = Fix::new(format!("Install the {plugin} plugin")).docs(docs);
     let fix = match p.family() {
-        Some("debian" | "ubuntu") => fix
-            .run_root(format!("sudo apt-get install -y docker-{plugin}-plugin"))
-            .note(format!(
-                "docker-{plugin}-plugin comes from Docker's apt repository; with the distribution's docker.io use its package instead (Ubuntu: docker-{}, Debian: docker-{plugin}).",
-                if plugin == "compose" { "compose-v2" } else { "buildx" }
+        Some(fam @ ("debian" | "ubuntu")) => match debian_plugin_package(fam, plugin, p, docker_repo) {
+            Some(pkg) => fix.run_root(argv!["apt-get", "install", "-y", pkg]),
+            None => fix.manual(format!(
+                "{} has no package for the {plugin} plugin: add Docker's apt repository and install docker-{plugin}-plugin, or put the docker-{plugin} release binary into ~/.docker/cli-plugins/ and make it executable.",
+                p.distro.as_deref().unwrap_or("This release")
             )),
+        },
         Some("fedora" | "rhel" | "centos") => {
-            fix.run_root(format!("sudo dnf install -y docker-{plugin}-plugin"))
+            fix.run_root(argv!["dnf", "install", "-y", format!("docker-{plugin}-plugin")])
         }
-        Some("arch") => fix.run_root(format!("sudo pacman -S --needed docker-{plugin}")),
+        Some("arch") => fix.run_root(argv!["pacman", "-S", "--needed", format!("docker-{plugin}")]),
         _ if p.os == "linux" => fix.manual(format!(
             "Put the docker-{plugin} binary for your architecture into ~/.docker/cli-plugins/ and make it executable."
         )),

@@ -3,13 +3,16 @@
 //! daemon.json that keeps it from starting. When it answers: what it is and what it warns.
 
 use super::Probe;
+use crate::argv;
 use crate::context::{Context, DaemonState};
 use crate::facts::api_version::ApiVersion;
-use crate::facts::daemon_config::DaemonConfig;
+use crate::facts::daemon_config::{DaemonConfig, KeyFinding};
+use crate::facts::daemon_keys::KeySupport;
 use crate::facts::endpoint::{Endpoint, EndpointKind, Source};
 use crate::facts::json_file::JsonFile;
+use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::host::ApiError;
-use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use async_trait::async_trait;
 use bollard::models::{SystemInfo, SystemVersion};
 use std::path::Path;
@@ -110,8 +113,6 @@ const KINDS: &[FindingKind] = &[
     CONFIG_CONFLICT,
 ];
 
-const DAEMON_LOG: &str = "sudo journalctl -u docker.service -b --no-pager | tail -n 50";
-
 pub struct Daemon;
 
 #[async_trait]
@@ -137,7 +138,7 @@ impl Probe for Daemon {
             ];
         };
         let up = state.answered();
-        let mut config = config_findings(ctx.daemon_config(), up);
+        let mut config = config_findings(ctx.daemon_config(), up, ctx.profile().await);
         // A config that keeps dockerd from starting is the cause of "not running".
         let blocker = config
             .iter()
@@ -191,7 +192,7 @@ fn healthy(ctx: &Context, state: &DaemonState, v: &SystemVersion) -> Vec<Finding
                 }
                 out.push(w.fix(
                     Fix::new("Read each warning in the daemon's docs; most name the setting to change")
-                        .run("docker info 2>&1 | grep -i warning")
+                        .run("docker info --format '{{range .Warnings}}{{println .}}{{end}}'")
                         .docs("https://docs.docker.com/engine/daemon/troubleshoot/"),
                 ));
             }
@@ -268,7 +269,7 @@ fn pinned_api_problem(ctx: &Context, v: &SystemVersion) -> Option<Finding> {
                     .run("unset DOCKER_API_VERSION")
                     .manual("Remove the export from your shell profile or the tool's environment."),
             )
-            .fix(Fix::new("Pin a version the daemon supports").run(format!("export DOCKER_API_VERSION={export}"))),
+            .fix(Fix::new("Pin a version the daemon supports").run(argv!["export", format!("DOCKER_API_VERSION={export}")])),
     )
 }
 
@@ -308,9 +309,10 @@ fn unreachable(
             .detail("A hung daemon (deadlock, a stuck storage or network driver, an overloaded machine), or something that is not dockerd holding the socket.")
             .fix(
                 Fix::new("Look at what the daemon is doing, then restart it")
-                    .run_root(DAEMON_LOG)
-                    .run_root("sudo kill -SIGUSR1 \"$(pidof dockerd)\"   # writes a goroutine dump to the daemon log")
-                    .run_root(restart_command(ctx)),
+                    .service(ServiceAction::Logs)
+                    .run_root("pkill -USR1 -x dockerd")
+                    .why("writes a goroutine dump to the daemon log")
+                    .service(ServiceAction::Restart),
             ),
         ApiError::Server { status, message } => {
             if let Some(pinned) = ctx.host().env_nonempty("DOCKER_API_VERSION") {
@@ -323,7 +325,7 @@ fn unreachable(
                     .finding(format!("{url} answered {status}: {message}"))
                     .evidence("endpoint", url)
                     .evidence("status", status)
-                    .fix(Fix::new("Read the daemon log").run_root(DAEMON_LOG))
+                    .fix(Fix::new("Read the daemon log").service(ServiceAction::Logs))
             }
         }
         ApiError::Garbage(detail) => NOT_DOCKER
@@ -331,9 +333,9 @@ fn unreachable(
             .evidence("endpoint", url)
             .detail("Another service holds this address (a proxy, a web server, a different container engine build).")
             .fix(Fix::new("Check what listens there").run(match &ep.kind {
-                EndpointKind::Unix(p) => format!("curl -s --unix-socket {} http://localhost/_ping", p.display()),
-                EndpointKind::Tcp { address, .. } => format!("curl -s http://{address}/_ping"),
-                _ => "docker context ls".into(),
+                EndpointKind::Unix(p) => argv!["curl", "-s", "--unix-socket", p.display(), "http://localhost/_ping"],
+                EndpointKind::Tcp { address, .. } => argv!["curl", "-s", format!("http://{address}/_ping")],
+                _ => argv!["docker", "context", "ls"],
             })),
         ApiError::Unsupported(what) => UNCHECKED
             .finding(format!("{what} is not checked directly; the CLI reaches it its own way"))
@@ -377,7 +379,8 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
             .evidence("endpoint", url)
             .fix(
                 Fix::new("Start Docker Desktop")
-                    .run("systemctl --user start docker-desktop   # Linux")
+                    .run("systemctl --user start docker-desktop")
+                    .why("Linux")
                     .manual("On macOS, open Docker Desktop from Applications and wait for Engine running.")
                     .docs("https://docs.docker.com/desktop/"),
             );
@@ -388,8 +391,9 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
             .evidence("endpoint", url)
             .fix(
                 Fix::new("Start the rootless daemon")
-                    .run("systemctl --user start docker")
-                    .run("sudo loginctl enable-linger \"$(id -un)\"   # keep it running without a login session")
+                    .service(ServiceAction::Start)
+                    .run_root(argv!["loginctl", "enable-linger", ctx.identity().user])
+                    .why("keep it running without a login session")
                     .docs("https://docs.docker.com/engine/security/rootless/"),
             );
         return match blocker {
@@ -441,33 +445,24 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
     }
 }
 
-fn restart_command(ctx: &Context) -> &'static str {
-    if ctx.platform().systemd {
-        "sudo systemctl restart docker"
-    } else {
-        "sudo service docker restart"
-    }
-}
-
 fn with_start_fix(ctx: &Context, f: Finding, restart: bool) -> Finding {
     let platform = ctx.platform();
-    let fix = if platform.systemd {
-        Fix::new(if restart {
-            "Restart the daemon and read why it stopped"
-        } else {
-            "Start the daemon and enable it at boot"
-        })
-        .run_root(if restart {
-            restart_command(ctx)
-        } else {
-            "sudo systemctl enable --now docker"
-        })
-        .run_root("sudo systemctl status docker --no-pager")
-        .run_root(DAEMON_LOG)
+    let fix = Fix::new(if restart {
+        "Restart the daemon and read why it stopped"
     } else {
-        Fix::new(if restart { "Restart the daemon" } else { "Start the daemon" })
-            .run_root(if restart { "sudo service docker restart" } else { platform.start_daemon_command() })
-            .manual("Without systemd (WSL without systemd, containers), `systemctl` cannot start services; use `service`, or enable systemd in /etc/wsl.conf under WSL.")
+        "Start the daemon"
+    })
+    .service(if restart {
+        ServiceAction::Restart
+    } else {
+        ServiceAction::Start
+    })
+    .service(ServiceAction::Status)
+    .service(ServiceAction::Logs);
+    let fix = if platform.wsl && !platform.systemd {
+        fix.note("Under WSL without systemd, `systemctl` cannot start services; use `service`, or enable systemd in /etc/wsl.conf.")
+    } else {
+        fix
     };
     f.fix(fix.docs("https://docs.docker.com/engine/daemon/start/"))
 }
@@ -487,7 +482,28 @@ fn describe_error(e: &ApiError) -> String {
 
 /// Findings about daemon.json. Severity follows reality: a daemon that is up proves the file
 /// did not stop it (yet); it will at the next restart.
-fn config_findings(c: &DaemonConfig, daemon_up: bool) -> Vec<Finding> {
+/// Why dockerd refuses a key, in a few words.
+fn key_reason(k: &KeyFinding, engine: Option<(u32, u32)>) -> String {
+    let this = engine
+        .map(|v| format!("this Engine is {}.{}", v.0, v.1))
+        .unwrap_or_else(|| "this Engine".into());
+    match k.support {
+        KeySupport::NotYet { since } => {
+            format!(
+                "\"{}\" (Engine {}.{} and later; {this})",
+                k.key, since.0, since.1
+            )
+        }
+        KeySupport::Removed { in_version } => format!(
+            "\"{}\" (removed in Engine {}.{}; {this})",
+            k.key, in_version.0, in_version.1
+        ),
+        _ => format!("\"{}\" (no Engine release knows it)", k.key),
+    }
+}
+
+fn config_findings(c: &DaemonConfig, daemon_up: bool, profile: &HostProfile) -> Vec<Finding> {
+    let engine = profile.engine;
     let path = c.path.display().to_string();
     let later = |f: Finding| {
         if daemon_up {
@@ -497,7 +513,18 @@ fn config_findings(c: &DaemonConfig, daemon_up: bool) -> Vec<Finding> {
             f
         }
     };
-    let restart = "sudo systemctl reset-failed docker; sudo systemctl restart docker";
+    // `dockerd --validate` exists from Engine 23.0 on.
+    let validate = |fix: Fix| {
+        if engine.is_some_and(|v| v >= (23, 0)) {
+            fix.run_root(argv![
+                "dockerd",
+                "--validate",
+                format!("--config-file={path}")
+            ])
+        } else {
+            fix
+        }
+    };
     let mut out = Vec::new();
     match &c.file {
         JsonFile::Invalid(e) => out.push(later(
@@ -507,79 +534,126 @@ fn config_findings(c: &DaemonConfig, daemon_up: bool) -> Vec<Finding> {
                 .evidence("line", e.line)
                 .evidence("column", e.column)
                 .fix(
-                    Fix::new(format!("Repair {path} at line {}", e.line))
-                        .run(format!("python3 -m json.tool {path}"))
-                        .manual("Fix the reported position (a trailing comma, an empty file: write {}, HTML saved instead of JSON).")
-                        .run_root(format!("sudo dockerd --validate --config-file={path}   # Engine 23 and later"))
-                        .run_root(restart),
+                    validate(Fix::new(format!("Repair {path} at line {}", e.line))
+                        .run(argv!["python3", "-m", "json.tool", &path])
+                        .manual("Fix the reported position (a trailing comma, an empty file: write {}, HTML saved instead of JSON)."))
+                        .service(ServiceAction::Restart),
                 ),
         )),
         JsonFile::Unreadable { error } => out.push(
             CONFIG_UNREADABLE
                 .finding(format!("{path} cannot be read ({error}); its settings are not checked"))
                 .evidence("file", &path)
-                .fix(Fix::new("Check it as root").run_root(format!("sudo python3 -m json.tool {path}"))),
+                .fix(Fix::new("Check it as root").run_root(argv!["python3", "-m", "json.tool", &path])),
         ),
         JsonFile::Missing | JsonFile::Loaded(_) => {}
     }
-    if !c.unknown_keys.is_empty() {
+    let keys = c.key_findings(engine);
+    let stopping: Vec<&KeyFinding> = keys.iter().filter(|k| k.support.stops_dockerd()).collect();
+    if !stopping.is_empty() {
+        let names: Vec<&str> = stopping.iter().map(|k| k.key.as_str()).collect();
+        let why: Vec<String> = stopping.iter().map(|k| key_reason(k, engine)).collect();
+        let mut f = CONFIG_UNKNOWN_KEY
+            .finding(format!(
+                "{path} has key(s) this dockerd does not accept: {}",
+                why.join("; ")
+            ))
+            .severity(if daemon_up { Severity::Warn } else { Severity::Error })
+            .evidence("file", &path)
+            .evidence("keys", names.join(", "))
+            .detail("dockerd refuses to start with \"the following directives don't match any configuration option\" (or, for a removed option, names it). Keys are checked against the Engine release that reads the file.")
+            .fix(
+                validate(Fix::new("Remove or correct the key, then validate")
+                    .manual(format!("Remove or correct {} in {path}.", names.join(", "))))
+                    .service(ServiceAction::Restart)
+                    .docs("https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"),
+            );
+        if let Some(v) = engine {
+            f = f.evidence("engine", format!("{}.{}", v.0, v.1));
+        }
+        out.push(f);
+    }
+    for k in keys
+        .iter()
+        .filter(|k| matches!(k.support, KeySupport::FlagOnly { .. }))
+    {
+        let KeySupport::FlagOnly { file_key } = k.support else {
+            continue;
+        };
         out.push(
             CONFIG_UNKNOWN_KEY
-                .finding(format!(
-                    "{path} has key(s) dockerd does not know: {}",
-                    c.unknown_keys.join(", ")
-                ))
-                .severity(if daemon_up { Severity::Warn } else { Severity::Error })
+                .finding(match file_key {
+                    Some(fk) => format!("{path}: \"{}\" is a dockerd flag's name, not a configuration key: dockerd ignores it; write \"{fk}\"", k.key),
+                    None => format!("{path}: \"{}\" is a dockerd flag's name, not a configuration key: dockerd ignores it", k.key),
+                })
+                .severity(Severity::Warn)
                 .evidence("file", &path)
-                .evidence("keys", c.unknown_keys.join(", "))
-                .detail("dockerd refuses to start with \"the following directives don't match any configuration option\". A key may also be newer than this engine.")
+                .evidence("key", &k.key)
                 .fix(
-                    Fix::new("Remove or correct the key, then validate")
-                        .run_root(format!("sudo dockerd --validate --config-file={path}   # Engine 23 and later"))
-                        .run_root(restart)
-                        .docs("https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"),
+                    validate(Fix::new(match file_key {
+                        Some(fk) => format!("Rename \"{}\" to \"{fk}\"", k.key),
+                        None => format!("Remove \"{}\" and set it as a flag instead", k.key),
+                    }).manual(format!("Edit {path}.")))
+                    .service(ServiceAction::Restart),
                 ),
         );
     }
     for conflict in &c.conflicts {
-        let unit = c
-            .service
-            .files
-            .first()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "docker.service".into());
+        let from = if c.flags_from.is_empty() {
+            "the daemon's command line".to_string()
+        } else {
+            c.flags_from.clone()
+        };
         let mut f = CONFIG_CONFLICT
             .finding(format!(
-                "{} is set in {path} and as {} {} in {unit}",
+                "{} is set in {path} and as {} {} in {from}",
                 conflict.key, conflict.flag, conflict.flag_value
             ))
             .evidence("file", &path)
             .evidence("key", &conflict.key)
             .evidence("file_value", &conflict.file_value)
             .evidence("flag", format!("{} {}", conflict.flag, conflict.flag_value))
-            .evidence("unit", &unit)
+            .evidence("flags_from", &from)
             .detail("dockerd refuses to start: \"the following directives are specified both as a flag and in the configuration file\".");
-        if let Some(exec) = &c.service.exec_start {
-            let kept = without_flag(exec, &conflict.flag);
-            f = f.fix(
-                Fix::new(format!(
-                    "Drop {} from the service so daemon.json decides",
-                    conflict.flag
-                ))
-                .write_file(
-                    "/etc/systemd/system/docker.service.d/override.conf",
-                    format!("[Service]\nExecStart=\nExecStart={}\n", kept.join(" ")),
-                )
-                .run_root("sudo systemctl daemon-reload")
-                .run_root(restart),
-            );
+        match &profile.service_manager {
+            ServiceManager::Systemd => {
+                if let Some(exec) = &c.service.exec_start {
+                    let kept = without_flag(exec, &conflict.flag);
+                    f = f.fix(
+                        Fix::new(format!(
+                            "Drop {} from the service so daemon.json decides",
+                            conflict.flag
+                        ))
+                        .write_file(
+                            "/etc/systemd/system/docker.service.d/override.conf",
+                            format!("[Service]\nExecStart=\nExecStart={}\n", kept.join(" ")),
+                        )
+                        .service(ServiceAction::ReloadAndRestart),
+                    );
+                }
+            }
+            ServiceManager::InitScript { options_file, .. } => {
+                f = f.fix(
+                    Fix::new(format!(
+                        "Drop {} from DOCKER_OPTS so daemon.json decides",
+                        conflict.flag
+                    ))
+                    .manual(format!(
+                        "Edit DOCKER_OPTS in {options_file}: remove {} {}.",
+                        conflict.flag, conflict.flag_value
+                    ))
+                    .service(ServiceAction::Restart),
+                );
+            }
+            _ => {}
         }
         f = f.fix(
             Fix::new(format!(
                 "Remove \"{}\" from {path} and keep the flag",
                 conflict.key
             ))
-            .run_root(restart),
+            .manual(format!("Remove \"{}\" from {path}.", conflict.key))
+            .service(ServiceAction::Restart),
         );
         out.push(if daemon_up {
             f.severity(Severity::Warn)

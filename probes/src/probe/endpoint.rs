@@ -3,8 +3,10 @@
 //! does answer somewhere else.
 
 use super::Probe;
+use crate::argv;
 use crate::context::Context;
 use crate::facts::endpoint::{DEFAULT_UNIX_SOCKET, Endpoint, Problem, Source, well_known_sockets};
+use crate::facts::shell_profiles;
 use crate::host::ApiError;
 use crate::model::{Finding, FindingKind, Fix, Severity};
 use async_trait::async_trait;
@@ -77,7 +79,8 @@ impl Probe for EndpointProbe {
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
         let r = ctx.endpoint();
-        let mut findings: Vec<Finding> = r.problems.iter().map(problem_finding).collect();
+        let mut findings: Vec<Finding> =
+            r.problems.iter().map(|p| problem_finding(ctx, p)).collect();
         let Some(endpoint) = &r.endpoint else {
             return findings;
         };
@@ -117,6 +120,7 @@ impl Probe for EndpointProbe {
                 .find(|(_, s)| s.answered() || s.version == Err(ApiError::PermissionDenied))
             {
                 findings.push(stale_finding(
+                    ctx,
                     endpoint,
                     &r.source,
                     r.context.as_deref(),
@@ -129,7 +133,25 @@ impl Probe for EndpointProbe {
     }
 }
 
+/// `unset VAR`, and the start-up files that would set it again in new shells.
+fn unset_fix(ctx: &Context, title: &str, var: &str) -> Fix {
+    let fix = Fix::new(title).run(argv!["unset", var]);
+    let places = shell_profiles::where_set(ctx.host(), var);
+    if places.is_empty() {
+        fix.manual(format!(
+            "If new shells still set {var}, remove its export from the file that sets it (~/.bashrc, ~/.profile, /etc/environment)."
+        ))
+    } else {
+        let list: Vec<String> = places.iter().map(|p| p.to_string()).collect();
+        fix.manual(format!(
+            "Remove the line that sets {var} so new shells do not set it again: {}",
+            list.join(", ")
+        ))
+    }
+}
+
 fn stale_finding(
+    ctx: &Context,
     endpoint: &Endpoint,
     source: &Source,
     context: Option<&str>,
@@ -149,24 +171,26 @@ fn stale_finding(
         .is_some_and(|p| p.to_str() == Some(DEFAULT_UNIX_SOCKET));
     match source {
         Source::DockerHost => {
-            let mut fix =
-                Fix::new("Stop pointing DOCKER_HOST at the dead socket").run("unset DOCKER_HOST");
+            let mut fix = unset_fix(
+                ctx,
+                "Stop pointing DOCKER_HOST at the dead socket",
+                "DOCKER_HOST",
+            );
             if !is_default_alt {
-                fix = fix.run(format!("export DOCKER_HOST={}", alt.url));
+                fix = fix.run(argv!["export", format!("DOCKER_HOST={}", alt.url)]);
             }
             f.detail("DOCKER_HOST overrides every context. It is often exported from a shell profile or /etc/environment for another setup (rootless, Desktop, a remote host).")
-                .fix(fix.manual("Remove the export from ~/.bashrc, ~/.profile or /etc/environment so new shells do not set it again."))
+                .fix(fix)
+        }
+        Source::DockerContext => {
+            let ctx_name = context.unwrap_or("default");
+            f.evidence("context", ctx_name)
+                .detail(format!("DOCKER_CONTEXT={ctx_name} overrides `docker context use`; its daemon is not there."))
+                .fix(unset_fix(ctx, "Stop selecting the context through DOCKER_CONTEXT", "DOCKER_CONTEXT"))
         }
         _ => {
             let ctx_name = context.unwrap_or("default");
-            let mut f = f.evidence("context", ctx_name);
-            if endpoint.is_docker_desktop() {
-                f = f.fix(
-                    Fix::new("Start Docker Desktop, if you meant to use it")
-                        .run("systemctl --user start docker-desktop")
-                        .docs("https://docs.docker.com/desktop/setup/install/linux/"),
-                );
-            }
+            let f = f.evidence("context", ctx_name);
             let target = if is_default_alt {
                 "default".to_string()
             } else {
@@ -176,10 +200,14 @@ fn stale_finding(
             let fix = if is_default_alt {
                 fix.run("docker context use default")
             } else {
-                fix.run(format!(
-                    "docker context create local --docker host={}",
-                    alt.url
-                ))
+                fix.run(argv![
+                    "docker",
+                    "context",
+                    "create",
+                    "local",
+                    "--docker",
+                    format!("host={}", alt.url)
+                ])
                 .run("docker context use local")
             };
             f.detail(if ctx_name == "desktop-linux" {
@@ -188,11 +216,17 @@ fn stale_finding(
                 format!("The CLI's current context is {ctx_name}, and its daemon is not there.")
             })
             .fix(fix.docs("https://docs.docker.com/engine/manage-resources/contexts/"))
+            .fix_if(endpoint.is_docker_desktop(), || {
+                // The other way out, second: the first fix is the one that clears the problem.
+                Fix::new("Or start Docker Desktop, if you meant to use it")
+                    .run("systemctl --user start docker-desktop")
+                    .docs("https://docs.docker.com/desktop/setup/install/linux/")
+            })
         }
     }
 }
 
-fn problem_finding(p: &Problem) -> Finding {
+fn problem_finding(ctx: &Context, p: &Problem) -> Finding {
     match p {
         Problem::ConfigUnreadable { path, error } => CONFIG_UNREADABLE
             .finding(format!("{} cannot be read: {error}", path.display()))
@@ -200,11 +234,13 @@ fn problem_finding(p: &Problem) -> Finding {
             .detail("The CLI then runs without your contexts, credentials and proxy settings. A config directory created by `sudo docker ...` belongs to root.")
             .fix(
                 Fix::new("Give the file back to your user")
-                    .run(format!("ls -l {}", path.display()))
-                    .run_root(format!(
-                        "sudo chown -R \"$(id -u):$(id -g)\" {}",
+                    .run(argv!["ls", "-l", path.display()])
+                    .run_root(argv![
+                        "chown",
+                        "-R",
+                        format!("{}:{}", ctx.identity().uid, ctx.identity().gid),
                         path.parent().unwrap_or(path).display()
-                    )),
+                    ]),
             ),
         Problem::ConfigInvalid { path, error } => CONFIG_INVALID
             .finding(format!("{} is not valid JSON ({error})", path.display()))
@@ -214,19 +250,21 @@ fn problem_finding(p: &Problem) -> Finding {
             .detail("The CLI warns and ignores the whole file: current context, credentials and proxies are lost.")
             .fix(
                 Fix::new(format!("Repair {} at line {}", path.display(), error.line))
-                    .run(format!("python3 -m json.tool {}", path.display()))
+                    .run(argv!["python3", "-m", "json.tool", path.display()])
                     .manual("Fix the reported position (often a trailing comma), or move the file aside and run `docker login` again."),
             ),
         Problem::ContextNotFound { name, meta_path } => CONTEXT_NOT_FOUND
             .finding(format!("context {name} is selected but does not exist"))
             .evidence("context", name)
             .evidence("expected", meta_path.display())
-            .fix(
+            .fix(if ctx.host().env_nonempty("DOCKER_CONTEXT").is_some() {
+                // The variable overrides `docker context use`: unset it.
+                unset_fix(ctx, "Stop selecting a missing context through DOCKER_CONTEXT", "DOCKER_CONTEXT")
+            } else {
                 Fix::new("Select an existing context")
                     .run("docker context ls")
                     .run("docker context use default")
-                    .manual("Or unset DOCKER_CONTEXT if it is set in your shell."),
-            ),
+            }),
         Problem::ContextMetaInvalid { name, path, error } => CONTEXT_INVALID
             .finding(format!("context {name}: {} is unusable: {error}", path.display()))
             .evidence("context", name)
@@ -234,15 +272,14 @@ fn problem_finding(p: &Problem) -> Finding {
             .fix(
                 Fix::new("Recreate the context, or use the default one")
                     .run("docker context use default")
-                    .run(format!("docker context rm -f {name}")),
+                    .run(argv!["docker", "context", "rm", "-f", name]),
             ),
         Problem::InvalidHost { value, origin, reason } => INVALID_HOST
             .finding(format!("{origin} is {value:?}: {reason}"))
             .evidence("value", value)
             .evidence("origin", origin)
             .fix(if origin == "DOCKER_HOST" {
-                Fix::new("Unset DOCKER_HOST, or give it a full address")
-                    .run("unset DOCKER_HOST")
+                unset_fix(ctx, "Unset DOCKER_HOST, or give it a full address", "DOCKER_HOST")
                     .manual("A valid value looks like unix:///var/run/docker.sock, tcp://HOST:2376 or ssh://USER@HOST.")
             } else {
                 Fix::new("Use the default context").run("docker context use default")
@@ -250,6 +287,6 @@ fn problem_finding(p: &Problem) -> Finding {
         Problem::HostOverridesContext { context } => HOST_OVERRIDES_CONTEXT
             .finding(format!("DOCKER_HOST is set, so context {context} is ignored"))
             .evidence("context", context)
-            .fix(Fix::new("Use one mechanism: unset DOCKER_HOST to use the context").run("unset DOCKER_HOST")),
+            .fix(unset_fix(ctx, "Use one mechanism: unset DOCKER_HOST to use the context", "DOCKER_HOST")),
     }
 }

@@ -6,11 +6,12 @@
 //! range Windows reserves; in rootless mode, ports below the unprivileged limit.
 
 use super::Probe;
+use crate::argv;
 use crate::context::Context;
 use crate::facts::compose::{self, ComposeFile};
 use crate::facts::listeners::{self, Listener};
 use crate::facts::wsl::parse_excluded_ranges;
-use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use async_trait::async_trait;
 use bollard::models::ContainerSummary;
 use std::net::IpAddr;
@@ -163,10 +164,13 @@ impl Probe for Ports {
                     COMPOSE_INVALID
                         .finding(format!("{} cannot be read: {error}", path.display()))
                         .evidence("file", path.display())
-                        .fix(
-                            Fix::new("Let Compose say what is wrong")
-                                .run(format!("docker compose -f {} config", path.display())),
-                        ),
+                        .fix(Fix::new("Let Compose say what is wrong").run(argv![
+                            "docker",
+                            "compose",
+                            "-f",
+                            path.display(),
+                            "config"
+                        ])),
                 );
             }
             ComposeFile::Absent => {}
@@ -343,7 +347,7 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
             .fix(
                 Fix::new(format!("Allow unprivileged binds from port {port}"))
                     .write_file("/etc/sysctl.d/99-rootless-ports.conf", format!("net.ipv4.ip_unprivileged_port_start={port}\n"))
-                    .run_root("sudo sysctl --system")
+                    .run_root("sysctl --system")
                     .docs("https://docs.docker.com/engine/security/rootless/troubleshoot/"),
             )));
     }
@@ -358,14 +362,14 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
             .evidence("source", &w.source)
             .fix(
                 Fix::new("Release the reservation, and keep this port out of future ones (elevated PowerShell)")
-                    .run_root("net stop winnat")
-                    .run_root(format!("netsh int ipv4 add excludedportrange protocol=tcp startport={port} numberofports=1"))
-                    .run_root("net start winnat")
+                    .powershell("net stop winnat", true)
+                    .powershell(argv!["netsh", "int", "ipv4", "add", "excludedportrange", "protocol=tcp", format!("startport={port}"), "numberofports=1"], true)
+                    .powershell("net start winnat", true)
                     .note("The added exclusion is \"administered\": it reserves the port for you so WinNAT's dynamic range will not take it again."),
             )
             .fix(
                 Fix::new("Move Windows' dynamic port range above the ports you use (elevated, then reboot)")
-                    .run_root("netsh int ipv4 set dynamic tcp start=49152 num=16384"),
+                    .powershell("netsh int ipv4 set dynamic tcp start=49152 num=16384", true),
             )));
     }
 
@@ -390,8 +394,8 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
                 .evidence("source", &w.source)
                 .fix(
                     Fix::new(format!("Stop {name}, or publish another port"))
-                        .run(format!("docker ps --filter publish={port} --format 'table {{{{.Names}}}}\\t{{{{.Ports}}}}\\t{{{{.Label \"com.docker.compose.project\"}}}}'"))
-                        .run(format!("docker stop {name}")),
+                        .run(argv!["docker", "ps", "--filter", format!("publish={port}"), "--format", "table {{.Names}}\t{{.Ports}}\t{{.Label \"com.docker.compose.project\"}}"])
+                        .run(argv!["docker", "stop", &name]),
                 )));
         }
         return out;
@@ -410,8 +414,8 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
                 .evidence("command", &o.cmdline)
                 .fix(
                     Fix::new("Restart the daemon to drop the stale binding")
-                        .run(format!("docker ps -a --filter publish={port}"))
-                        .run_root("sudo systemctl restart docker"),
+                        .run(argv!["docker", "ps", "-a", "--filter", format!("publish={port}")])
+                        .service(ServiceAction::Restart),
                 ))),
             Some(o) => out.push(alt(BY_PROCESS
                 .finding(format!(
@@ -426,8 +430,8 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
                 .evidence("source", &w.source)
                 .fix(
                     Fix::new(format!("Stop {}, if you do not need it", o.name))
-                        .run(format!("ps -o pid,user,cmd -p {}", o.pid))
-                        .run(format!("kill {}", o.pid)),
+                        .run(argv!["ps", "-o", "pid,user,cmd", "-p", o.pid])
+                        .run(argv!["kill", o.pid]),
                 ))),
             None => {
                 let user = ctx
@@ -442,7 +446,7 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
                     .evidence("address", format!("{}:{port}", l.addr))
                     .evidence("uid", l.uid)
                     .evidence("source", &w.source)
-                    .fix(Fix::new("Name the process").run_root(format!("sudo ss -ltnp 'sport = :{port}'")))));
+                    .fix(Fix::new("Name the process").run_root(argv!["ss", "-ltnp", format!("sport = :{port}")]))));
             }
         }
         return out;
@@ -464,7 +468,13 @@ fn use_port_fix(w: &Wanted, free: u16) -> Fix {
             "In the Compose file, service {service}: ports: - \"{free}:{}\"",
             w.container_port
         )),
-        None => fix.run(format!("docker run -p {free}:{} ...", w.container_port)),
+        None => fix.run(argv![
+            "docker",
+            "run",
+            "-p",
+            format!("{free}:{}", w.container_port),
+            "<image>"
+        ]),
     }
 }
 
@@ -486,7 +496,7 @@ fn duplicates(wanted: &[Wanted], file: &str) -> Vec<Finding> {
                         .evidence("file", file)
                         .fix(
                             Fix::new("Give one of them another host port")
-                                .run(format!("docker compose -f {file} config | grep -n -B3 -A3 '{}'", a.host_port)),
+                                .run_line("docker compose -f {} config | grep -n -B3 -A3 {}", &[file, &a.host_port.to_string()]),
                         ),
                 );
             }

@@ -4,11 +4,13 @@
 //! own settings. A drop-in changes nothing until `daemon-reload` and a restart.
 
 use super::Probe;
+use crate::argv;
 use crate::context::{Context, ProxySource};
+use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::facts::proxy::{DropInProblem, ProxySet, ProxyUrl, Var, no_proxy_matches};
 use crate::facts::registries::Role;
 use crate::host::trace::{ConnectOutcome, DnsOutcome, TunnelOutcome};
-use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use async_trait::async_trait;
 use std::path::Path;
 use std::time::Duration;
@@ -89,6 +91,7 @@ const KINDS: &[FindingKind] = &[
     CLIENT_MISSING,
 ];
 
+const SHOW_PROXY: &str = "docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}} {{.NoProxy}}'";
 const DROPIN_PATH: &str = "/etc/systemd/system/docker.service.d/http-proxy.conf";
 const DOCS: &str = "https://docs.docker.com/engine/daemon/proxy/";
 const DESKTOP_DOCS: &str =
@@ -116,7 +119,7 @@ impl Probe for ProxyProbe {
         let service = ctx.service_proxy().clone();
         let daemon = ctx.daemon_proxy().await.clone();
         let desktop = is_desktop(ctx).await;
-        let engine_major = engine_major(ctx).await;
+        let profile = ctx.profile().await;
 
         for (var, upper, lower) in &shell.disagreements {
             out.push(
@@ -129,11 +132,11 @@ impl Probe for ProxyProbe {
                     .detail("Go programs such as dockerd and the docker CLI read the upper-case variable first; curl, wget and apt in containers read the lower-case one. Two values mean two behaviours.")
                     .evidence(var.upper(), upper)
                     .evidence(var.lower(), lower)
-                    .fix(Fix::new("Give both spellings the same value").run(format!(
-                        "export {}=\"${}\"",
-                        var.lower(),
-                        var.upper()
-                    ))),
+                    .fix(Fix::new("Give both spellings the same value").run(match var {
+                        Var::Http => "export http_proxy=\"$HTTP_PROXY\"",
+                        Var::Https => "export https_proxy=\"$HTTPS_PROXY\"",
+                        Var::NoProxy => "export no_proxy=\"$NO_PROXY\"",
+                    })),
             );
         }
 
@@ -145,8 +148,7 @@ impl Probe for ProxyProbe {
         if daemon.set.is_empty() && shell_has {
             // A proxy configured on disk but not in effect is NOT_APPLIED, below.
             if ctx.configured_proxy().is_empty() {
-                let mut f =
-                    daemon_missing(&shell.set, desktop, engine_major, ctx.platform().systemd);
+                let mut f = daemon_missing(ctx, &shell.set, desktop, profile);
                 if desktop && daemon.source == ProxySource::Configured {
                     // Desktop's own settings are not read, and its engine did not answer.
                     f.summary = format!(
@@ -202,13 +204,13 @@ impl Probe for ProxyProbe {
                         .evidence("NO_PROXY", if no_proxy.is_empty() { "(unset)".to_string() } else { no_proxy.clone() })
                         .evidence("registries", missing.join(", "))
                         .fix(set_daemon_proxy_fix(
+                            ctx,
                             &ProxySet {
                                 no_proxy: Some(entries.join(",")),
                                 ..daemon.set.clone()
                             },
                             desktop,
-                            engine_major,
-                            ctx.platform().systemd,
+                            profile,
                             "Add them to the daemon's NO_PROXY",
                         )),
                 );
@@ -250,7 +252,11 @@ impl Probe for ProxyProbe {
             ),
             _ if shell_has => {
                 let url = shell.set.https.as_ref().or(shell.set.http.as_ref());
-                let json = client_config_snippet(&shell.set);
+                // Inside a container 127.0.0.1 is the container: a loopback proxy must be
+                // named by the address containers reach the host at.
+                let loopback = url.is_some_and(|u| is_loopback_host(&u.host));
+                let gateway = if desktop { "host.docker.internal" } else { "172.17.0.1" };
+                let json = client_config_snippet(&shell.set, loopback.then_some(gateway));
                 out.push(
                     CLIENT_MISSING
                         .finding("containers and builds will not get this shell's proxy")
@@ -259,7 +265,14 @@ impl Probe for ProxyProbe {
                         .fix(
                             Fix::new("Let the CLI pass the proxy to containers and builds")
                                 .manual(format!("Add to ~/.docker/config.json (merge with what is there):\n{json}"))
-                                .docs("https://docs.docker.com/engine/cli/proxy/"),
+                                .docs("https://docs.docker.com/engine/cli/proxy/")
+                                .note(if !loopback {
+                                    String::new()
+                                } else if desktop {
+                                    "The shell's proxy is on loopback, which inside a container is the container itself: containers reach this machine as host.docker.internal.".to_string()
+                                } else {
+                                    "The shell's proxy is on loopback, which inside a container is the container itself. Containers reach the host at the default bridge's gateway (172.17.0.1; check with `ip -4 addr show docker0`), so the proxy must also listen there, not only on 127.0.0.1.".to_string()
+                                }),
                         ),
                 );
             }
@@ -313,11 +326,6 @@ async fn is_desktop(ctx: &Context) -> bool {
     endpoint_desktop || info_desktop || matches!(ctx.platform().os.as_str(), "windows" | "macos")
 }
 
-async fn engine_major(ctx: &Context) -> Option<u32> {
-    let v = ctx.daemon().await?.version.as_ref().ok()?.version.clone()?;
-    v.split('.').next()?.parse().ok()
-}
-
 /// The drop-in text for these settings; the password stays a placeholder the user fills in,
 /// and every `%` is doubled as systemd requires.
 fn dropin_text(set: &ProxySet) -> String {
@@ -368,16 +376,33 @@ fn daemon_json_snippet(set: &ProxySet) -> String {
     format!("{{\n  \"proxies\": {{\n{}\n  }}\n}}", fields.join(",\n"))
 }
 
-fn client_config_snippet(set: &ProxySet) -> String {
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `~/.docker/config.json` proxies for containers; a loopback proxy is renamed `gateway`.
+fn client_config_snippet(set: &ProxySet, gateway: Option<&str>) -> String {
+    let shown = |u: &ProxyUrl| {
+        let text = u.with_placeholder();
+        match gateway {
+            Some(g) if is_loopback_host(&u.host) => {
+                let old = u.address();
+                let new = format!("{g}:{}", u.port);
+                text.replace(&old, &new)
+            }
+            _ => text,
+        }
+    };
     let mut fields = Vec::new();
     if let Some(u) = &set.http {
-        fields.push(format!("      \"httpProxy\": \"{}\"", u.with_placeholder()));
+        fields.push(format!("      \"httpProxy\": \"{}\"", shown(u)));
     }
     if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
-        fields.push(format!(
-            "      \"httpsProxy\": \"{}\"",
-            u.with_placeholder()
-        ));
+        fields.push(format!("      \"httpsProxy\": \"{}\"", shown(u)));
     }
     fields.push(format!(
         "      \"noProxy\": \"{}\"",
@@ -389,15 +414,50 @@ fn client_config_snippet(set: &ProxySet) -> String {
     )
 }
 
-/// How to give the daemon these settings on this kind of machine.
+/// The lines an init script's options file (/etc/default/docker) needs: exported, since
+/// the script sources the file and dockerd inherits its environment.
+fn options_file_text(existing: &str, set: &ProxySet) -> String {
+    let names = [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+    ];
+    // Earlier proxy lines go: the new ones replace them.
+    let mut out: String = existing
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            let t = t.strip_prefix("export ").unwrap_or(t);
+            !names.iter().any(|n| t.starts_with(&format!("{n}=")))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    out.push_str("# The daemon's proxy (docker-doctor)\n");
+    let mut line = |name: &str, value: String| {
+        out.push_str(&format!("export {name}={}\n", crate::shell::quote(&value)));
+    };
+    if let Some(u) = &set.http {
+        line("HTTP_PROXY", u.with_placeholder());
+    }
+    if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+        line("HTTPS_PROXY", u.with_placeholder());
+    }
+    line("NO_PROXY", with_loopback(set.no_proxy.as_deref()));
+    out
+}
+
+/// How to give the daemon these settings on this host: through whatever starts it.
 fn set_daemon_proxy_fix(
+    ctx: &Context,
     set: &ProxySet,
     desktop: bool,
-    engine_major: Option<u32>,
-    systemd: bool,
+    profile: &HostProfile,
     title: &str,
 ) -> Fix {
-    if desktop {
+    if desktop || profile.service_manager == ServiceManager::DockerDesktop {
         let url = set
             .https
             .as_ref()
@@ -410,7 +470,7 @@ fn set_daemon_proxy_fix(
                 with_loopback(set.no_proxy.as_deref())
             ))
             .manual("Apply & Restart")
-            .run("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}} {{.NoProxy}}'")
+            .run(SHOW_PROXY)
             .docs(DESKTOP_DOCS)
             .note("Docker Desktop ignores daemon.json proxies and the shell's variables: only its own settings reach the engine.");
     }
@@ -418,29 +478,87 @@ fn set_daemon_proxy_fix(
         .into_iter()
         .flatten()
         .any(|u| u.password.is_some());
-    let mut fix = if systemd || engine_major.is_none_or(|m| m < 23) {
-        Fix::new(format!("{title} with a systemd drop-in"))
-            .run_root("sudo mkdir -p /etc/systemd/system/docker.service.d")
-            .write_file(DROPIN_PATH, dropin_text(set))
-            .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker")
-            .run("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}} {{.NoProxy}}'")
-    } else {
+    let json_ok = profile.engine_at_least(23, 0);
+    let json_fix = || {
         Fix::new(format!("{title} in /etc/docker/daemon.json"))
             .manual(format!(
                 "Add to /etc/docker/daemon.json (merge with what is there):\n{}",
                 daemon_json_snippet(set)
             ))
-            .run_root("sudo service docker restart")
+            .service(ServiceAction::Restart)
+            .run(SHOW_PROXY)
+    };
+    let mut notes = Vec::new();
+    let mut fix = match &profile.service_manager {
+        ServiceManager::Systemd => {
+            if has_password {
+                notes.push("Write a `%` in the password as `%%` in a systemd drop-in.".to_string());
+            }
+            Fix::new(format!("{title} with a systemd drop-in"))
+                .write_file(DROPIN_PATH, dropin_text(set))
+                .service(ServiceAction::ReloadAndRestart)
+                .run(SHOW_PROXY)
+        }
+        ServiceManager::SystemdUser => {
+            let home = ctx
+                .identity()
+                .home
+                .as_ref()
+                .map(|h| h.display().to_string())
+                .unwrap_or_else(|| "~".into());
+            Fix::new(format!("{title} with a drop-in for the rootless daemon"))
+                .write_user_file(
+                    format!("{home}/.config/systemd/user/docker.service.d/http-proxy.conf"),
+                    dropin_text(set),
+                )
+                .service(ServiceAction::ReloadAndRestart)
+                .run(SHOW_PROXY)
+        }
+        ServiceManager::InitScript { options_file, .. } => {
+            let existing = ctx
+                .host()
+                .read_text(Path::new(options_file))
+                .unwrap_or_default();
+            Fix::new(format!("{title} in {options_file}, which the init script reads"))
+                .write_file(options_file.clone(), options_file_text(&existing, set))
+                .service(ServiceAction::Restart)
+                .run(SHOW_PROXY)
+        }
+        _ if json_ok => json_fix(),
+        ServiceManager::Manual { pid, command_line } => {
+            let mut env = vec!["env".to_string()];
+            if let Some(u) = &set.http {
+                env.push(format!("HTTP_PROXY={}", u.with_placeholder()));
+            }
+            if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+                env.push(format!("HTTPS_PROXY={}", u.with_placeholder()));
+            }
+            env.push(format!("NO_PROXY={}", with_loopback(set.no_proxy.as_deref())));
+            env.extend(command_line.iter().cloned());
+            let line = crate::shell::as_root(&crate::shell::join(&env, "sh"), profile.prefix());
+            Fix::new(format!("{title}: restart the dockerd you started with the proxy in its environment"))
+                .manual(format!(
+                    "dockerd (pid {pid}) was started by hand and takes its proxy from its environment. Stop it (`{}`), then start it again with:\n{line}",
+                    crate::shell::as_root(&format!("kill {pid}"), profile.prefix())
+                ))
+                .run(SHOW_PROXY)
+        }
+        _ => Fix::new(format!("{title} where this machine starts dockerd"))
+            .manual("Set HTTP_PROXY, HTTPS_PROXY and NO_PROXY in the environment of the service that starts dockerd, then restart it.")
+            .manual(dropin_text(set)),
     };
     fix = fix.docs(DOCS);
-    let mut notes = Vec::new();
     if has_password {
-        notes.push("Replace <password> with the proxy password; write a `%` in it as `%%` in a systemd drop-in.".to_string());
+        notes.insert(0, "Replace <password> with the proxy password.".to_string());
     }
-    if systemd && engine_major.is_some_and(|m| m >= 23) {
+    if json_ok
+        && matches!(
+            profile.service_manager,
+            ServiceManager::Systemd | ServiceManager::InitScript { .. }
+        )
+    {
         notes.push(format!(
-            "Engine {} also reads \"proxies\" from /etc/docker/daemon.json:\n{}",
-            engine_major.unwrap_or(23),
+            "Engine 23 and later also read \"proxies\" from /etc/docker/daemon.json:\n{}",
             daemon_json_snippet(set)
         ));
     }
@@ -451,10 +569,10 @@ fn set_daemon_proxy_fix(
 }
 
 fn daemon_missing(
+    ctx: &Context,
     shell: &ProxySet,
     desktop: bool,
-    engine_major: Option<u32>,
-    systemd: bool,
+    profile: &HostProfile,
 ) -> Finding {
     let url = shell.https.as_ref().or(shell.http.as_ref());
     let mut f = DAEMON_MISSING
@@ -469,10 +587,10 @@ fn daemon_missing(
         }
     }
     f.fix(set_daemon_proxy_fix(
+        ctx,
         shell,
         desktop,
-        engine_major,
-        systemd,
+        profile,
         "Give the daemon the proxy",
     ))
 }
@@ -551,22 +669,25 @@ async fn not_applied(ctx: &Context, running: &ProxySet) -> Option<Finding> {
     if let Some(l) = loaded {
         f = f.evidence("systemctl show Environment has it", l);
     }
-    let fix = if ctx.platform().systemd {
-        Fix::new(if loaded == Some(true) {
+    let systemd = ctx.profile().await.service_manager == ServiceManager::Systemd;
+    let fix = if systemd {
+        let fix = Fix::new(if loaded == Some(true) {
             "Restart the daemon"
         } else {
             "Reload systemd and restart the daemon"
         })
-        .run("systemctl cat docker")
-        .run_root(if loaded == Some(true) {
-            "sudo systemctl restart docker"
+        .run("systemctl cat docker");
+        if loaded == Some(true) {
+            fix.service(ServiceAction::Restart)
         } else {
-            "sudo systemctl daemon-reload && sudo systemctl restart docker"
-        })
+            fix.service(ServiceAction::ReloadAndRestart)
+        }
         .run("systemctl show --property=Environment docker")
-        .run("docker info --format '{{.HTTPProxy}} {{.HTTPSProxy}} {{.NoProxy}}'")
+        .run(SHOW_PROXY)
     } else {
-        Fix::new("Restart the daemon").run_root("sudo service docker restart")
+        Fix::new("Restart the daemon")
+            .service(ServiceAction::Restart)
+            .run(SHOW_PROXY)
     };
     Some(f.fix(fix.docs(DOCS)))
 }
@@ -584,10 +705,13 @@ fn dropin_problem(file: &Path, problem: &DropInProblem) -> Finding {
             .fix(
                 Fix::new("Write every `%` as `%%` in the drop-in, then reload")
                     // Idempotent: `%%` already written stays `%%`.
-                    .run_root(format!(
-                        "sudo sed -i '{line}{{s/%%/\\x01/g;s/%/%%/g;s/\\x01/%%/g}}' {path}"
-                    ))
-                    .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker")
+                    .run_root(argv![
+                        "sed",
+                        "-i",
+                        format!("{line}{{s/%%/\\x01/g;s/%/%%/g;s/\\x01/%%/g}}"),
+                        &path
+                    ])
+                    .service(ServiceAction::ReloadAndRestart)
                     .docs("https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html#Specifiers"),
             ),
         DropInProblem::NoServiceSection { line } => DROPIN_INVALID
@@ -599,7 +723,7 @@ fn dropin_problem(file: &Path, problem: &DropInProblem) -> Finding {
             .fix(
                 Fix::new("Put the Environment= lines under a [Service] header")
                     .manual(format!("Add a line `[Service]` at the top of {path}"))
-                    .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker"),
+                    .service(ServiceAction::ReloadAndRestart),
             ),
         DropInProblem::BadQuoting { line, text } => DROPIN_INVALID
             .finding(format!(
@@ -612,7 +736,7 @@ fn dropin_problem(file: &Path, problem: &DropInProblem) -> Finding {
             .fix(
                 Fix::new("Fix the quoting, then reload")
                     .manual(format!("Edit line {line} of {path}: Environment=\"NAME=value\""))
-                    .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker"),
+                    .service(ServiceAction::ReloadAndRestart),
             ),
     }
 }
@@ -639,7 +763,7 @@ async fn reachability(ctx: &Context) -> Vec<Finding> {
                 .evidence("dns", dns_text(&d.resolver))
                 .fix(
                     Fix::new("Check the proxy name, or use its IP address")
-                        .run(format!("getent hosts {}", d.name))
+                        .run(argv!["getent", "hosts", &d.name])
                         .manual("Ask for the proxy address that works on this network, and set it where the daemon reads it (see proxy.daemon-missing for the drop-in)."),
                 ),
         );
@@ -660,7 +784,7 @@ async fn reachability(ctx: &Context) -> Vec<Finding> {
                     .evidence("connect_ms", c.ms)
                     .fix(
                         Fix::new("Check that the proxy is up and this is its port")
-                            .run(format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' -x {} https://registry-1.docker.io/v2/", redacted_proxy_arg(&proxy)))
+                            .run(argv!["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}\\n", "-x", redacted_proxy_arg(&proxy), "https://registry-1.docker.io/v2/"])
                             .manual("If the proxy moved, update the daemon's HTTP_PROXY/HTTPS_PROXY and restart it."),
                     ),
             );
@@ -678,9 +802,9 @@ async fn reachability(ctx: &Context) -> Vec<Finding> {
                     ))
                     .detail("Put the user name and password in the proxy URL the daemon uses (http://user:password@proxy:port). Write a `%` in the password as `%%` in a systemd drop-in.")
                     .evidence("proxy", &proxy)
-                    .fix(Fix::new("Add credentials to the daemon's proxy URL").manual(format!(
-                        "In {DROPIN_PATH}: Environment=\"HTTPS_PROXY=http://<user>:<password>@<proxy>:<port>\", then sudo systemctl daemon-reload && sudo systemctl restart docker"
-                    ))),
+                    .fix(Fix::new("Add credentials to the daemon's proxy URL").manual(
+                        "Where the daemon's proxy is set (see the proxy probe's fix for this host), use http://<user>:<password>@<proxy>:<port>, then restart the daemon."
+                    ).service(ServiceAction::Restart)),
             );
     }
     out

@@ -5,12 +5,13 @@
 
 use super::Probe;
 use super::proxy::dns_text;
+use crate::argv;
 use crate::context::{Context, RegistryTrace};
 use crate::facts::registries::Role;
 use crate::host::trace::{
     ConnectOutcome, DnsOutcome, DnsStep, HttpStep, TlsVerdict, Trace, TunnelOutcome,
 };
-use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use async_trait::async_trait;
 
 const OK: FindingKind = FindingKind::new(
@@ -234,7 +235,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                     .evidence("address", addr)
                     .fix(
                         Fix::new("Check the route to the registry from this machine")
-                            .run(format!("curl -sv --max-time 10 https://{name}/v2/ -o /dev/null"))
+                            .run(argv!["curl", "-sv", "--max-time", "10", format!("https://{name}/v2/"), "-o", "/dev/null"])
                             .manual("A firewall that only lets traffic out through a proxy drops direct connections: the daemon then needs that proxy."),
                     );
             if addr.starts_with('[') && !matches!(c.outcome, ConnectOutcome::TimedOut { .. }) {
@@ -243,7 +244,7 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                     .detail("DNS gave an IPv6 address, but this host cannot reach IPv6 (no global address or route): \"cannot assign requested address\" or \"network is unreachable\".")
                     .fix(
                         Fix::new("Give the host working IPv6, or remove the stray IPv6 route")
-                            .run(format!("getent ahosts {name}"))
+                            .run(argv!["getent", "ahosts", name])
                             .run("ip -6 addr show scope global; ip -6 route"),
                     );
             }
@@ -518,8 +519,8 @@ fn dns_failure(rt: &RegistryTrace, d: &DnsStep, shell_has_proxy: bool) -> Findin
         .unwrap_or_else(|| "<nameserver>".into());
     let base = Fix::new("Ask the nameserver directly, then fix the host's resolver")
         .run("cat /etc/resolv.conf")
-        .run(format!("getent hosts {name}"))
-        .run(format!("dig {name} @{first}"))
+        .run(argv!["getent", "hosts", name])
+        .run(argv!["dig", name, format!("@{first}")])
         .note("dockerd resolves registries with the host's /etc/resolv.conf: the \"dns\" key of daemon.json only sets DNS for containers, and does not help here. Restart the daemon after the host resolver changes.");
     let kind = match &d.resolver {
         DnsOutcome::NxDomain => DNS_NXDOMAIN,
@@ -604,7 +605,7 @@ fn dns_disagreement(rt: &RegistryTrace, d: &DnsStep) -> Option<Finding> {
             .evidence("nameservers", d.nameservers.join(", "))
             .fix(
                 Fix::new("See where each answer comes from")
-                    .run(format!("grep -w {} /etc/hosts", d.name))
+                    .run(argv!["grep", "-w", &d.name, "/etc/hosts"])
                     .run("grep ^hosts: /etc/nsswitch.conf"),
             ),
     )
@@ -629,7 +630,7 @@ fn http_only(rt: &RegistryTrace, error: &str) -> Finding {
                 .manual(format!(
                     "Add to /etc/docker/daemon.json (merge with what is there):\n{{\n  \"insecure-registries\": [\"{name}\"]\n}}"
                 ))
-                .run_root("sudo systemctl restart docker")
+                .service(ServiceAction::Restart)
                 .run("docker info --format '{{.RegistryConfig.IndexConfigs}}'")
                 .docs("https://docs.docker.com/reference/cli/dockerd/#insecure-registries")
                 .note("An insecure registry is open to tampering on the network; a certificate (certs.d) is the better fix."),

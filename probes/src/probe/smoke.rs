@@ -4,6 +4,7 @@
 //! proxy checks). The container is removed whatever happens.
 
 use super::Probe;
+use crate::argv;
 use crate::context::Context;
 use crate::host::smoke::{CLEANUP_RESERVE, Phase, SmokeTrace};
 use crate::model::{Finding, FindingKind, Fix, Severity};
@@ -150,7 +151,7 @@ fn judge(t: &SmokeTrace) -> Vec<Finding> {
         out.push(timings(
             f.fix(
                 Fix::new("Run it yourself to see the whole output")
-                    .run(format!("docker run --rm {image}")),
+                    .run(argv!["docker", "run", "--rm", image]),
             ),
             t,
         ));
@@ -202,7 +203,7 @@ fn phase_failure(t: &SmokeTrace, p: &Phase) -> Finding {
             .finding(format!("{image} is not here and could not be pulled: {error}"))
             .detail("The daemon pulls, with its own DNS, proxy and CA trust: the registry, proxy and ca checks say which step fails.")
             .caused_by("registry|proxy|ca")
-            .fix(Fix::new("Pull it by hand to see the daemon's own error").run(format!("docker pull {image}"))),
+            .fix(Fix::new("Pull it by hand to see the daemon's own error").run(argv!["docker", "pull", image])),
         "create" => CREATE_FAILED.finding(format!("the daemon refused to create a container from {image}: {error}")),
         "start" => START_FAILED
             .finding(format!("the {image} container did not start: {error}"))

@@ -6,10 +6,12 @@
 //! the next login gets) and `getgroups()` (what this process has). Never `chmod 666`.
 
 use super::Probe;
+use crate::argv;
 use crate::context::Context;
 use crate::facts::endpoint::EndpointKind;
+use crate::facts::profile::ServiceManager;
 use crate::host::{FileKind, FileStat};
-use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use async_trait::async_trait;
 use std::io;
 use std::path::Path;
@@ -157,11 +159,12 @@ impl Probe for Socket {
                     .finding(format!("{} exists but is not a socket ({:?})", path.display(), stat.kind))
                     .evidence("path", path.display())
                     .detail("A directory or file at the socket path (created by a bind mount of a missing socket, or by a typo) keeps dockerd from creating its socket.")
-                    .fix(Fix::new("Move it aside and restart the daemon").run_root(format!("sudo mv {0} {0}.bak", path.display())).run_root("sudo systemctl restart docker")),
+                    .fix(Fix::new("Move it aside and restart the daemon").run_root(argv!["mv", path.display(), format!("{}.bak", path.display())]).service(ServiceAction::Restart)),
             );
             return out;
         }
-        out.extend(access(ctx, path, &stat));
+        let systemd = ctx.profile().await.service_manager == ServiceManager::Systemd;
+        out.extend(access(ctx, path, &stat, systemd));
         if stat.mode & 0o002 != 0 {
             out.push(
                 WORLD_WRITABLE
@@ -171,8 +174,9 @@ impl Probe for Socket {
                     .detail("Usually left by `chmod 666` as a quick fix. It is reset when the socket is recreated, and until then any process on the machine is root.")
                     .fix(
                         Fix::new("Recreate the socket with its normal mode, and use the docker group instead")
-                            .run_root("sudo systemctl restart docker.socket docker.service")
-                            .run(format!("stat -c '%U:%G %a' {}   # expect root:docker 660", path.display()))
+                            .service(ServiceAction::Restart)
+                            .run(argv!["stat", "-c", "%U:%G %a", path.display()])
+                            .why("expect root:docker 660")
                             .docs(GROUP_DOCS),
                     ),
             );
@@ -181,7 +185,9 @@ impl Probe for Socket {
     }
 }
 
-fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
+/// `systemd`: docker.socket creates the socket (its `SocketGroup` decides the group);
+/// otherwise dockerd does, with `--group` (default `docker`).
+fn access(ctx: &Context, path: &Path, stat: &FileStat, systemd: bool) -> Vec<Finding> {
     let host = ctx.host();
     let id = ctx.identity();
     let owner = host
@@ -218,41 +224,62 @@ fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
     if stat.gid == 0 {
         // Group root is never the answer: the socket must be handed to the docker group.
         let docker = host.group_by_name("docker");
-        let restart =
-            "sudo systemctl daemon-reload && sudo systemctl restart docker.socket docker.service";
         let f = match docker {
             None => evidence(NO_DOCKER_GROUP.finding(format!("{sock} is {owner}:{group} and there is no docker group to grant access with")))
                 .detail("dockerd (or docker.socket) gives the socket to the docker group only if that group exists when it creates the socket.")
                 .fix(
                     Fix::new(format!("Create the docker group, add {user}, recreate the socket"))
-                        .run_root("sudo groupadd docker")
-                        .run_root(format!("sudo usermod -aG docker {user}"))
-                        .run_root(restart)
+                        .run_root("groupadd docker")
+                        .run_root(argv!["usermod", "-aG", "docker", user])
+                        .service(ServiceAction::Restart)
                         .manual("Log out completely and back in (or reboot), then check with `id -nG`.")
                         .note(ROOT_EQUIVALENT)
                         .docs(GROUP_DOCS),
                 ),
-            Some(g) => evidence(WRONG_GROUP.finding(format!("{sock} is {owner}:{group}, not group-owned by docker (gid {})", g.gid)))
+            Some(g) => {
+                let fix = Fix::new("Hand the socket to the docker group");
+                let fix = if systemd {
+                    fix.write_file("/etc/systemd/system/docker.socket.d/override.conf", "[Socket]\nSocketGroup=docker\nSocketMode=0660\n")
+                        .run_root("systemctl daemon-reload")
+                        .run_root("systemctl restart docker.socket docker.service")
+                } else {
+                    // dockerd gives its socket to `--group` (docker by default) when it starts.
+                    fix.manual("Make sure no -G/--group option names another group in the daemon's options, then restart it.")
+                        .service(ServiceAction::Restart)
+                };
+                evidence(WRONG_GROUP.finding(format!("{sock} is {owner}:{group}, not group-owned by docker (gid {})", g.gid)))
                 .detail("The socket was created before the docker group existed, or a SocketGroup/--group setting names another group.")
                 .fix(
-                    Fix::new("Hand the socket to the docker group")
-                        .write_file("/etc/systemd/system/docker.socket.d/override.conf", "[Socket]\nSocketGroup=docker\nSocketMode=0660\n")
-                        .run_root(restart)
-                        .run(format!("stat -c '%U:%G %a' {sock}   # expect root:docker 660"))
+                    fix.run(argv!["stat", "-c", "%U:%G %a", &sock])
+                        .why("expect root:docker 660")
                         .note(ROOT_EQUIVALENT)
                         .docs(GROUP_DOCS),
-                ),
+                )
+            }
         };
         return vec![f.fix(rootless)];
     }
     if stat.mode & 0o060 != 0o060 {
-        return vec![evidence(NO_GROUP_ACCESS.finding(format!("{sock} has mode {:04o}: its group {group} cannot read and write it", stat.mode)))
-            .fix(
-                Fix::new("Give the group read/write through the socket unit")
-                    .write_file("/etc/systemd/system/docker.socket.d/override.conf", format!("[Socket]\nSocketGroup={group}\nSocketMode=0660\n"))
-                    .run_root("sudo systemctl daemon-reload && sudo systemctl restart docker.socket docker.service")
-                    .note(ROOT_EQUIVALENT),
-            )];
+        let fix = if systemd {
+            Fix::new("Give the group read/write through the socket unit")
+                .write_file(
+                    "/etc/systemd/system/docker.socket.d/override.conf",
+                    format!("[Socket]\nSocketGroup={group}\nSocketMode=0660\n"),
+                )
+                .run_root("systemctl daemon-reload")
+                .run_root("systemctl restart docker.socket docker.service")
+        } else {
+            // dockerd creates its socket 0660 when it starts.
+            Fix::new("Restart the daemon so it recreates its socket with mode 0660")
+                .service(ServiceAction::Restart)
+        };
+        return vec![
+            evidence(NO_GROUP_ACCESS.finding(format!(
+                "{sock} has mode {:04o}: its group {group} cannot read and write it",
+                stat.mode
+            )))
+            .fix(fix.note(ROOT_EQUIVALENT)),
+        ];
     }
     if id.process_has(stat.gid) {
         return vec![
@@ -268,8 +295,10 @@ fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
         .fix(
             Fix::new("Start a session that has the group")
                 .manual("Log out of every session (desktop logout, close SSH connections) and log in again; a reboot also does it.")
-                .run(format!("newgrp {group}   # only this shell, meanwhile"))
-                .run(format!("id -nG   # must now list {group}"))
+                .run(argv!["newgrp", group])
+                .why("only this shell, meanwhile")
+                .run("id -nG")
+                .why(format!("must now list {group}"))
                 .docs(GROUP_DOCS),
         )];
     }
@@ -279,9 +308,10 @@ fn access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
         )
         .fix(
             Fix::new(format!("Add {user} to the {group} group"))
-                .run_root(format!("sudo usermod -aG {group} {user}"))
+                .run_root(argv!["usermod", "-aG", &group, user])
                 .manual("Log out completely and back in (or reboot) so the session gets the group.")
-                .run(format!("newgrp {group}   # only this shell, meanwhile"))
+                .run(argv!["newgrp", &group])
+                .why("only this shell, meanwhile")
                 .note(ROOT_EQUIVALENT)
                 .docs(GROUP_DOCS),
         )

@@ -3,6 +3,7 @@
 //! controllers that `--memory`, `--cpus` and `--pids-limit` need.
 
 use super::Probe;
+use crate::argv;
 use crate::context::Context;
 use crate::model::{Finding, FindingKind, Fix, Severity};
 use async_trait::async_trait;
@@ -318,11 +319,11 @@ fn controllers(ctx: &Context, rootless: bool) -> Vec<Finding> {
                 "/etc/systemd/system/user@.service.d/delegate.conf",
                 "[Service]\nDelegate=cpu cpuset io memory pids\n",
             )
-            .run_root("sudo systemctl daemon-reload")
+            .run_root("systemctl daemon-reload")
             .manual("Log out and back in, then: systemctl --user restart docker")
             .docs("https://docs.docker.com/engine/security/rootless/tips/#limiting-resources")
     } else {
-        Fix::new("Enable the controllers for the root cgroup").run(format!("cat {}", path.display()))
+        Fix::new("Enable the controllers for the root cgroup").run(argv!["cat", path.display()])
             .manual("Check the kernel command line (cgroup_disable=...) and that systemd enables them; on WSL, update WSL.")
     };
     vec![

@@ -6,6 +6,7 @@
 //! Desktop's own `docker-desktop` distro.
 
 use super::Probe;
+use crate::argv;
 use crate::context::Context;
 use crate::facts::compose;
 use crate::facts::wsl::{self, Distro, WslVersion, ini_value, parse_list, version_from_kernel};
@@ -135,8 +136,8 @@ async fn inside(ctx: &Context) -> Vec<Finding> {
             .evidence("kernel", &kernel)
             .fix(
                 Fix::new("Convert the distro to WSL 2 (from PowerShell)")
-                    .run(format!("wsl --set-version {distro} 2"))
-                    .run("wsl --set-default-version 2")
+                    .powershell(argv!["wsl", "--set-version", distro, "2"], false)
+                    .powershell("wsl --set-default-version 2", false)
                     .docs(DOCS),
             ),
         ];
@@ -166,7 +167,8 @@ async fn inside(ctx: &Context) -> Vec<Finding> {
                     .fix(
                         Fix::new(format!("Enable the integration for {distro}"))
                             .manual(format!("Docker Desktop > Settings > Resources > WSL Integration: turn on {distro}, Apply & Restart"))
-                            .run("wsl --shutdown    # from PowerShell, then reopen the distro")
+                            .powershell("wsl --shutdown", false)
+                            .why("then reopen the distro")
                             .run("ls /mnt/wsl/docker-desktop/cli-tools/usr/bin; command -v docker")
                             .docs(DOCS),
                     ),
@@ -187,7 +189,7 @@ async fn inside(ctx: &Context) -> Vec<Finding> {
             .detail("Images, containers and settings then seem to come and go, depending on which daemon answered. Keep one.")
             .fix(
                 Fix::new("Keep Docker Desktop: remove the native engine")
-                    .run_root("sudo apt-get remove docker-ce docker-ce-cli containerd.io docker.io"),
+                    .run_root("apt-get remove docker-ce docker-ce-cli containerd.io docker.io"),
             )
             .fix(
                 Fix::new("Or keep the native engine: turn the integration off")
@@ -207,19 +209,21 @@ async fn inside(ctx: &Context) -> Vec<Finding> {
                 .finding("/etc/wsl.conf asks for systemd, but PID 1 is not systemd: WSL is too old for it, or the distro was not restarted")
                 .fix(
                     Fix::new("Update WSL and restart the distro (from PowerShell)")
-                        .run("wsl --update")
-                        .run("wsl --shutdown")
-                        .run("ps --no-headers -o comm 1    # in the distro: must print systemd"),
+                        .powershell("wsl --update", false)
+                        .powershell("wsl --shutdown", false)
+                        .run("ps --no-headers -o comm 1")
+                        .why("in the distro: must print systemd"),
                 )
         } else {
             NO_SYSTEMD
                 .finding("systemd is not enabled in this WSL distro: `systemctl start docker` fails with \"System has not been booted with systemd\"")
-                .fix(Fix::new("Start the engine without systemd").run_root("sudo service docker start"))
+                .fix(Fix::new("Start the engine without systemd").run_root("service docker start"))
                 .fix(
                     Fix::new("Or enable systemd for the distro")
                         .manual("Add to /etc/wsl.conf:\n[boot]\nsystemd=true")
-                        .run("wsl --shutdown    # from PowerShell, then reopen the distro")
-                        .run_root("sudo systemctl enable --now docker"),
+                        .powershell("wsl --shutdown", false)
+                        .why("then reopen the distro")
+                        .run_root("systemctl enable --now docker"),
                 )
         };
         out.push(f.evidence("/etc/wsl.conf systemd", asked));
@@ -244,7 +248,8 @@ async fn inside(ctx: &Context) -> Vec<Finding> {
                 .evidence("cwd", cwd.display())
                 .fix(
                     Fix::new("Keep the project in the distro's own filesystem")
-                        .run(format!("mkdir -p {0}/src && cp -r '{1}' {0}/src/{name}", home.display(), cwd.display()))
+                        .run(argv!["mkdir", "-p", home.join("src").display()])
+                        .run(argv!["cp", "-r", cwd.display(), home.join("src").join(&name).display()])
                         .note("From Windows the files stay reachable at \\\\wsl$\\<distro>\\home\\<user>\\src."),
                 ),
         );
@@ -360,13 +365,13 @@ async fn windows(ctx: &Context) -> Vec<Finding> {
                 .evidence("wsl -l -v", text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim())
                 .fix(
                     Fix::new("Enable the features (elevated PowerShell), then reboot")
-                        .run_root("dism.exe /online /enable-feature /featurename:VirtualMachinePlatform /all /norestart")
-                        .run_root("dism.exe /online /enable-feature /featurename:Microsoft-Windows-Subsystem-Linux /all /norestart")
-                        .run_root("bcdedit /set hypervisorlaunchtype auto"),
+                        .powershell("dism.exe /online /enable-feature /featurename:VirtualMachinePlatform /all /norestart", true)
+                        .powershell("dism.exe /online /enable-feature /featurename:Microsoft-Windows-Subsystem-Linux /all /norestart", true)
+                        .powershell("bcdedit /set hypervisorlaunchtype auto", true),
                 )
                 .fix(
                     Fix::new("Check that the CPU's virtualization is on")
-                        .run("systeminfo | findstr /C:\"Virtualization Enabled In Firmware\"")
+                        .powershell("systeminfo | findstr /C:\"Virtualization Enabled In Firmware\"", false)
                         .manual("If it says No: enable Intel VT-x / AMD SVM in the BIOS/UEFI setup."),
                 ),
         ];
@@ -398,8 +403,8 @@ async fn windows(ctx: &Context) -> Vec<Finding> {
                 .evidence("distro", &d.name)
                 .fix(
                     Fix::new(format!("Convert {} to WSL 2", d.name))
-                        .run(format!("wsl --set-version {} 2", d.name))
-                        .run("wsl --set-default-version 2"),
+                        .powershell(argv!["wsl", "--set-version", &d.name, "2"], false)
+                        .powershell("wsl --set-default-version 2", false),
                 ),
         );
     }
@@ -416,8 +421,8 @@ async fn windows(ctx: &Context) -> Vec<Finding> {
                 .fix(
                     Fix::new("Restart Docker Desktop's backend")
                         .manual("Docker Desktop tray icon > Restart")
-                        .run("wsl --shutdown")
-                        .run("wsl --update"),
+                        .powershell("wsl --shutdown", false)
+                        .powershell("wsl --update", false),
                 ),
         );
     }
@@ -463,7 +468,7 @@ fn not_installed(said: &str) -> Finding {
         .evidence("wsl.exe", said)
         .fix(
             Fix::new("Install WSL (elevated PowerShell), then reboot")
-                .run_root("wsl --install --no-distribution")
+                .powershell("wsl --install --no-distribution", true)
                 .docs("https://learn.microsoft.com/windows/wsl/install"),
         )
 }

@@ -1,0 +1,206 @@
+//! Turning fix steps into text a shell runs as written: every value quoted, root steps given
+//! the prefix this host has. Values here are hostile input (paths, user names, environment
+//! values): nothing from them may become shell syntax, and a comment never gets a line break.
+
+/// How a root step is run on this host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefix {
+    /// Already root (or the step does not need it): no prefix.
+    None,
+    Sudo,
+    Doas,
+    /// Neither sudo nor doas: `su -c '…'` (asks for root's password).
+    Su,
+}
+
+/// One word for a POSIX shell: bare when it is made only of characters no shell treats
+/// specially, otherwise in single quotes (a `'` inside becomes `'\''`).
+pub fn quote(word: &str) -> String {
+    if is_placeholder(word) {
+        // `<image>`: a value for a person to fill in, shown as such; a script keeps any
+        // line with one as a comment.
+        return word.to_string();
+    }
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// A whole word that is a placeholder: `<image>`, `<password>`.
+pub fn is_placeholder(word: &str) -> bool {
+    word.len() > 2
+        && word.starts_with('<')
+        && word.ends_with('>')
+        && word[1..word.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_ ".contains(c))
+        && word[1..].starts_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// One word for PowerShell: single quotes, a `'` inside doubled.
+pub fn quote_powershell(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=\\".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "''"))
+    }
+}
+
+/// An argv as one command line for `shell` (`sh` or `powershell`).
+pub fn join(argv: &[String], shell: &str) -> String {
+    let q = if shell == "powershell" {
+        quote_powershell
+    } else {
+        quote
+    };
+    argv.iter().map(|w| q(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// A command line (already quoted) run as root with `prefix`.
+pub fn as_root(line: &str, prefix: Prefix) -> String {
+    match prefix {
+        Prefix::None => line.to_string(),
+        Prefix::Sudo => format!("sudo {line}"),
+        Prefix::Doas => format!("doas {line}"),
+        Prefix::Su => format!("su -c {}", quote(line)),
+    }
+}
+
+/// A fixed shell line (a pipeline) run as root: the prefix applies to the whole line.
+pub fn script_as_root(script: &str, prefix: Prefix) -> String {
+    match prefix {
+        Prefix::None => script.to_string(),
+        Prefix::Sudo => format!("sudo sh -c {}", quote(script)),
+        Prefix::Doas => format!("doas sh -c {}", quote(script)),
+        Prefix::Su => format!("su -c {}", quote(script)),
+    }
+}
+
+/// Shell text that writes `contents` to `path` as root, creating its directory: a quoted
+/// here-document, so nothing in the contents is expanded.
+pub fn write_file(path: &str, contents: &str, prefix: Prefix) -> String {
+    let dir = std::path::Path::new(path)
+        .parent()
+        .map(|p| p.display().to_string())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "/".into());
+    let mut delim = String::from("DOCKER_DOCTOR_EOF");
+    while contents.lines().any(|l| l == delim) {
+        delim.push('_');
+    }
+    let body = contents.trim_end_matches('\n');
+    let mkdir = join(&["mkdir".into(), "-p".into(), dir], "sh");
+    let tee = format!("{} >/dev/null", join(&["tee".into(), path.into()], "sh"));
+    match prefix {
+        Prefix::Su => {
+            let inner = format!("{mkdir} && {tee} <<'{delim}'\n{body}\n{delim}");
+            format!("su -c {}", quote(&inner))
+        }
+        p => format!(
+            "{}\n{} <<'{delim}'\n{body}\n{delim}",
+            as_root(&mkdir, p),
+            as_root(&tee, p)
+        ),
+    }
+}
+
+/// Text for a one-line comment: control characters (line breaks, escapes) become spaces.
+pub fn comment_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    /// Runs `line` with sh and returns what `printf '%s\n'` printed for each argument.
+    fn words_sh_sees(argv: &[&str]) -> Vec<String> {
+        let mut all = vec!["printf".to_string(), "%s\\n".to_string()];
+        all.extend(argv.iter().map(|s| s.to_string()));
+        let line = join(&all, "sh");
+        let out = Command::new("sh").arg("-c").arg(&line).output().unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn hostile_words_reach_the_program_unchanged() {
+        let hostile = [
+            "/tmp/a$(touch x)b",
+            "`id`",
+            "it's",
+            "a b",
+            "x;rm -rf /",
+            "$HOME",
+            "\"q\"",
+            "*",
+            "~",
+            "-n",
+        ];
+        assert_eq!(words_sh_sees(&hostile), hostile);
+    }
+
+    #[test]
+    fn plain_words_stay_bare() {
+        assert_eq!(quote("/var/run/docker.sock"), "/var/run/docker.sock");
+        assert_eq!(quote("alice"), "alice");
+        assert_eq!(quote(""), "''");
+        assert_eq!(quote("a b"), "'a b'");
+        assert_eq!(quote("it's"), "'it'\\''s'");
+    }
+
+    #[test]
+    fn root_prefixes() {
+        assert_eq!(
+            as_root("service docker start", Prefix::Sudo),
+            "sudo service docker start"
+        );
+        assert_eq!(
+            as_root("service docker start", Prefix::None),
+            "service docker start"
+        );
+        assert_eq!(
+            as_root("usermod -aG docker 'a b'", Prefix::Su),
+            "su -c 'usermod -aG docker '\\''a b'\\'''"
+        );
+    }
+
+    #[test]
+    fn written_files_are_not_expanded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub dir/$(touch pwned).conf");
+        let contents =
+            "[Service]\nEnvironment=\"HTTP_PROXY=http://$(id)`id`@p:3128\"\nDOCKER_DOCTOR_EOF\n";
+        let text = write_file(path.to_str().unwrap(), contents, Prefix::None);
+        let st = Command::new("sh")
+            .arg("-c")
+            .arg(&text)
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), contents);
+        assert!(!dir.path().join("pwned").exists());
+    }
+
+    #[test]
+    fn comments_keep_to_one_line() {
+        assert_eq!(comment_safe("a\nb\x1b[2Jc"), "a b [2Jc");
+    }
+}
