@@ -32,6 +32,11 @@ Exit codes:
   64 bad command line (unknown option, unknown probe or finding id, bad config file)
   explain: 0 when a known failure matched, 1 when none did
 
+Fixes are written for this host: its service manager (systemd, init script, a dockerd
+started by hand, Docker Desktop...), root steps with sudo, doas, su -c or nothing as root,
+daemon.json keys for its Engine version; the JSON's \"host\" says which. Every value in a
+fix is quoted; fix --script leaves what needs a person as # TODO.
+
 Colour is used on a terminal only, never when NO_COLOR is set, unless --color always.";
 
 /// The command name when installed as a Docker CLI plugin (`docker doctor`).

@@ -136,3 +136,103 @@ fn apply_runs_the_fix_and_checks_again() {
     assert!(out.contains("still reported"), "{out}");
     assert_eq!(run.code, 0, "{out}\n{}", run.stderr);
 }
+
+/// Runs `script` with every command it might call replaced by a stub that only records its
+/// name, and returns the names that ran.
+fn run_with_stubs(script: &str, dir: &std::path::Path) -> String {
+    let bin = dir.join("stub-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = dir.join("ran");
+    let stub = bin.join("_stub");
+    std::fs::write(
+        &stub,
+        format!("#!/bin/sh\necho \"${{0##*/}}\" >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for c in [
+        "touch",
+        "sudo",
+        "doas",
+        "su",
+        "service",
+        "systemctl",
+        "journalctl",
+        "ls",
+        "chown",
+        "chmod",
+        "docker",
+        "dockerd",
+        "id",
+        "mkdir",
+        "tee",
+        "cp",
+        "mv",
+        "rm",
+        "usermod",
+        "groupadd",
+        "newgrp",
+        "update-ca-certificates",
+        "apt-get",
+        "kill",
+        "python3",
+        "curl",
+        "tail",
+        "stat",
+        "getent",
+        "cat",
+        "sed",
+        "grep",
+        "date",
+    ] {
+        let _ = std::os::unix::fs::symlink("_stub", bin.join(c));
+    }
+    let _ = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    std::fs::read_to_string(&log).unwrap_or_default()
+}
+
+#[test]
+fn hostile_values_stay_text_in_the_script() {
+    let tmp = tempfile::tempdir().unwrap();
+    let w = tmp.path();
+    let marker = w.join("INJECTED");
+    let m = marker.display().to_string();
+    // A config directory whose path runs a command if unquoted; config.json in it is a
+    // directory, so the config finding (with the path in its fix) is reported.
+    let config = w.join(format!("p$(touch {m})q`touch {m}`'\"\nx"));
+    std::fs::create_dir_all(config.join("config.json")).unwrap();
+    let dead = format!("unix://{}/$(touch {m})/docker.sock", w.display());
+    let proxy = format!("http://u:p@proxy$(touch {m}).example:3128");
+    let env = [
+        ("DOCKER_CONFIG", config.to_str().unwrap()),
+        ("DOCKER_HOST", dead.as_str()),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("http_proxy", "http://`touch INJECTED`:3128"),
+    ];
+    let run = capture(doctor(w, &env, &["fix", "--script", "--offline"]));
+    let s = run.stdout;
+    assert!(s.starts_with("#!/bin/sh\n"), "{s}\n{}", run.stderr);
+    assert!(
+        s.contains("# ---"),
+        "some problem with a fix is reported:\n{s}"
+    );
+    assert!(sh_syntax_ok(&s), "{s}");
+    let ran = run_with_stubs(&s, w);
+    assert!(!marker.exists(), "a value ran as a command:\n{s}");
+    assert!(
+        !w.join("INJECTED").exists(),
+        "a value ran as a command:\n{s}"
+    );
+    assert!(
+        !ran.lines().any(|l| l == "touch"),
+        "touch ran from a value:\n{ran}\n{s}"
+    );
+}

@@ -20,7 +20,7 @@ impl std::fmt::Display for Setting {
 /// The files a login or interactive shell reads, user's first.
 fn candidates(host: &dyn Host) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    if let Some(home) = host.identity().home {
+    if let Some(home) = super::json_file::home_dir(host) {
         for f in [
             ".bashrc",
             ".bash_profile",
