@@ -565,13 +565,14 @@ mod tests {
     #[test]
     fn the_registry_parses_and_ids_are_unique() {
         let r = registry();
-        let mut ids: Vec<&str> = r.iter().map(|s| s.id.as_str()).collect();
+        let mut ids: Vec<&str> = r.iter().map(|s| s.mode.as_str()).collect();
         ids.sort();
         let n = ids.len();
         ids.dedup();
-        assert_eq!(ids.len(), n, "duplicate signature ids");
+        assert_eq!(ids.len(), n, "duplicate failure modes");
         for s in &r {
             assert!(s.id.contains('.'), "{} is not <probe>.<condition>", s.id);
+            assert!(!s.area.is_empty(), "{}", s.mode);
             assert!(!s.fix.is_empty() && !s.sources.is_empty(), "{}", s.id);
         }
     }
@@ -579,6 +580,67 @@ mod tests {
     #[test]
     fn spaced_out_utf16_text_is_joined() {
         let forms = normalise("W i n d o w s   S u b s y s t e m   f o r   L i n u x");
-        assert_eq!(forms[1], "windows subsystem for linux");
+        assert_eq!(forms[1], vec!["windows subsystem for linux"]);
+    }
+
+    #[test]
+    fn templates_take_values_then_defaults() {
+        let values = BTreeMap::from([("host".to_string(), "reg.example".to_string())]);
+        let defaults = BTreeMap::from([("port".to_string(), "443".to_string())]);
+        assert_eq!(
+            fill("{host}:{port} {ns} {{.Server}} {}", &values, &defaults),
+            "reg.example:443 <ns> {{.Server}} {}"
+        );
+        assert_eq!(
+            tidy("unix:///var/run/docker.sock."),
+            "unix:///var/run/docker.sock"
+        );
+    }
+
+    #[test]
+    fn a_pattern_sees_at_most_three_lines() {
+        let r = registry();
+        let near = "dial unix /var/run/docker.sock:\nconnect: permission denied";
+        assert_eq!(find(&r, near)[0].mode, "socket.not-in-group");
+        assert!(
+            find(&r, near)[0].confidence < 0.95,
+            "across lines counts a little less"
+        );
+        let far = "Get https://registry-1.docker.io/v2/\na\nb\nc\nx509: certificate signed by unknown authority";
+        assert!(find(&r, far).is_empty());
+    }
+
+    #[test]
+    fn every_pattern_compiles_and_modes_are_unique() {
+        let r = registry();
+        let mut modes: Vec<&str> = r.iter().map(|s| s.mode.as_str()).collect();
+        modes.sort();
+        let n = modes.len();
+        modes.dedup();
+        assert_eq!(n, modes.len());
+        for s in &r {
+            assert!(
+                s.patterns
+                    .iter()
+                    .all(|p| p.confidence > 0.0 && p.confidence < 1.0),
+                "{}",
+                s.mode
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_probes_see_reorders_the_causes() {
+        let r = registry();
+        let mut m = find(
+            &r,
+            "Couldn't connect to Docker daemon at http+docker://localhost - is it running?",
+        );
+        assert_eq!(m[0].mode, "daemon.not-running");
+        m[0].confirmation.status = Status::NotSeen;
+        m[1].confirmation.status = Status::Confirmed;
+        calibrate(&mut m);
+        assert_eq!(m[0].mode, "socket.not-in-group");
+        assert!(m[0].confidence > m[0].text_confidence);
     }
 }
