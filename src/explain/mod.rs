@@ -511,10 +511,15 @@ pub fn render_human(matches: &[Match]) -> String {
     }
     let mut out = String::new();
     for (i, m) in matches.iter().enumerate() {
+        let name = if m.mode == m.id {
+            m.id.clone()
+        } else {
+            format!("{} [{}]", m.id, m.mode)
+        };
         out.push_str(&format!(
             "{}. {}  {} (confidence {:.2})\n",
             i + 1,
-            m.id,
+            name,
             m.title,
             m.confidence
         ));
