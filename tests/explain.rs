@@ -10,7 +10,13 @@ use serde_json::Value;
 use std::path::Path;
 
 fn corpus() -> Vec<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/known-failures.jsonl");
+    jsonl("known-failures.jsonl")
+}
+
+fn jsonl(name: &str) -> Vec<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(name);
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -23,6 +29,7 @@ fn explain(text: &str, extra: &[&str]) -> Value {
     let tmp = tempfile::tempdir().unwrap();
     let mut args = vec!["explain", "--format", "json"];
     args.extend_from_slice(extra);
+    args.push("--");
     args.push(text);
     let run = capture(doctor(tmp.path(), &[], &args));
     run.json()
@@ -83,7 +90,7 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "ports.in-use-process",
         ),
         (
-            "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+            "Error response from daemon: Get \"https://harbor.acme.internal/v2/\": tls: failed to verify certificate: x509: certificate signed by unknown authority",
             "ca.untrusted",
         ),
         (
@@ -224,4 +231,390 @@ fn text_can_be_piped_in() {
     let out = child.wait_with_output().unwrap();
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["matches"][0]["id"], "ports.privileged-rootless");
+}
+
+/// The best match's (mode, area), or None when explain abstained (and then exit 1).
+fn top(text: &str) -> Option<(String, String, f64)> {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = capture(doctor(
+        tmp.path(),
+        &[],
+        &["explain", "--no-probe", "--format", "json", "--", text],
+    ));
+    let r = run.json();
+    let m = &r["matches"][0];
+    if m.is_null() {
+        assert_eq!(run.code, 1, "no match must exit 1: {text}");
+        return None;
+    }
+    assert_eq!(run.code, 0, "{text}");
+    Some((
+        m["mode"].as_str().unwrap().to_string(),
+        m["area"].as_str().unwrap().to_string(),
+        m["confidence"].as_f64().unwrap(),
+    ))
+}
+
+fn all_modes(text: &str) -> Vec<String> {
+    explain(text, &["--no-probe"])["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mode"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Real errors from public issue trackers (tests/corpus/real-world.jsonl, each with its
+/// source): the top match names the area and the failure mode, for all but the few whose
+/// wording two causes share (Compose v1 says the same for "not running" and "permission
+/// denied"); those must still list it among the candidates.
+#[test]
+fn real_world_errors_name_their_area_and_failure_mode() {
+    let mut wrong_area = Vec::new();
+    let mut wrong_mode = Vec::new();
+    let mut total = 0;
+    for e in jsonl("real-world.jsonl") {
+        let Some(want) = e["mode"].as_str() else {
+            continue;
+        };
+        total += 1;
+        let text = e["error_text"].as_str().unwrap();
+        let got = top(text);
+        let id = e["id"].as_str().unwrap();
+        match &got {
+            Some((mode, area, _)) => {
+                if area != e["area"].as_str().unwrap() {
+                    wrong_area.push(format!("{id}: {area} ({mode}), want {want}"));
+                }
+                if mode != want {
+                    wrong_mode.push(format!("{id}: {mode}, want {want}"));
+                    assert!(
+                        all_modes(text).iter().any(|m| m == want),
+                        "{id}: {want} is not even a candidate"
+                    );
+                }
+            }
+            None => wrong_area.push(format!("{id}: no match, want {want}")),
+        }
+    }
+    assert!(
+        wrong_area.len() * 50 <= total,
+        "more than 2% wrong areas:\n{}",
+        wrong_area.join("\n")
+    );
+    assert!(
+        wrong_mode.len() * 50 <= total,
+        "more than 2% wrong failure modes:\n{}",
+        wrong_mode.join("\n")
+    );
+}
+
+/// Real errors that are not Docker environment failures: an application's own x509 or DNS
+/// error, a Compose service name inside its network (127.0.0.11), a Dockerfile syntax
+/// error, a script with CRLF line ends, another Windows program that may not bind a port.
+#[test]
+fn out_of_scope_real_errors_get_no_confident_match() {
+    let mut confident = Vec::new();
+    for e in jsonl("real-world.jsonl") {
+        if !e["mode"].is_null() {
+            continue;
+        }
+        if let Some((mode, _, c)) = top(e["error_text"].as_str().unwrap()) {
+            confident.push(format!("{}: {mode} {c}", e["id"]));
+        }
+    }
+    assert!(confident.is_empty(), "{}", confident.join("\n"));
+}
+
+/// Every signature is a finding the probes declare, cites real examples (each replayed by
+/// the tests above), and every real example is cited by the signature of its mode. Every
+/// finding with an error text of its own has a signature.
+#[test]
+fn signatures_cite_real_examples_and_cover_the_declared_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = capture(doctor(tmp.path(), &[], &["list", "--format", "json"])).json();
+    let declared: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["findings"].as_array().unwrap().iter())
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/explain/signatures.toml"),
+    )
+    .unwrap();
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    let real = jsonl("real-world.jsonl");
+    let known: Vec<String> = corpus()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut modes = Vec::new();
+    let mut ids = Vec::new();
+    for f in doc["failure"].as_array().unwrap() {
+        let id = f["id"].as_str().unwrap();
+        let mode = f.get("mode").and_then(|m| m.as_str()).unwrap_or(id);
+        assert!(
+            declared.iter().any(|d| d == id),
+            "{mode}: {id} is not declared"
+        );
+        assert!(!modes.contains(&mode), "{mode} twice");
+        modes.push(mode);
+        ids.push(id.to_string());
+        let cited: Vec<&str> = f["corpus"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert!(!cited.is_empty(), "{mode} cites no real example");
+        for c in &cited {
+            if c.starts_with("R-") {
+                let e = real
+                    .iter()
+                    .find(|e| e["id"] == *c)
+                    .unwrap_or_else(|| panic!("{mode}: {c} is not in real-world.jsonl"));
+                assert_eq!(e["mode"], mode, "{mode} cites {c}");
+                assert!(e["source"][0].as_str().unwrap().starts_with("https://"));
+            } else {
+                assert!(known.iter().any(|k| k == c), "{mode}: {c} unknown");
+            }
+        }
+    }
+    for e in &real {
+        if let Some(mode) = e["mode"].as_str() {
+            let sig = doc["failure"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f.get("mode").or(f.get("id")).and_then(|m| m.as_str()) == Some(mode))
+                .unwrap_or_else(|| panic!("{}: no signature for {mode}", e["id"]));
+            assert!(
+                sig["corpus"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c.as_str() == e["id"].as_str()),
+                "{} is not cited by {mode}",
+                e["id"]
+            );
+        }
+    }
+    // Findings that no pasted error names: states the probes measure (ok, info), or causes
+    // whose error text is another finding's (the probes tell them apart on the machine:
+    // the socket's group, inodes vs space, a chain not valid yet vs the clock).
+    let no_error_text = [
+        "cli.found",
+        "cli.version-failed",
+        "cli.plugin-missing",
+        "endpoint.resolved",
+        "endpoint.invalid-host",
+        "endpoint.context-invalid",
+        "endpoint.config-invalid",
+        "endpoint.host-overrides-context",
+        "daemon.ok",
+        "daemon.not-installed",
+        "daemon.not-docker",
+        "daemon.unchecked",
+        "daemon.info-failed",
+        "daemon.warnings",
+        "daemon.config-unreadable",
+        "socket.ok",
+        "socket.absent",
+        "socket.not-a-socket",
+        "socket.dir-denied",
+        "socket.group-not-active",
+        "socket.no-docker-group",
+        "socket.wrong-group",
+        "socket.no-group-access",
+        "socket.world-writable",
+        "socket.symlink",
+        "wsl.ok",
+        "wsl.desktop-and-native",
+        "wsl.wslconfig",
+        "wsl.distro-version-1",
+        "proxy.ok",
+        "proxy.no-proxy-loopback",
+        "proxy.specifier",
+        "proxy.dropin-invalid",
+        "proxy.client",
+        "proxy.client-missing",
+        "registry.ok",
+        "registry.dns-disagree",
+        "registry.insecure",
+        "ca.public",
+        "ca.private-trusted",
+        "ca.store-incomplete",
+        "ca.not-yet-valid",
+        "ca.chain-saved",
+        "ports.free",
+        "ports.in-use-uid",
+        "ports.stale-allocation",
+        "ports.duplicate",
+        "ports.compose-invalid",
+        "ports.bad-spec",
+        "ports.published",
+        "storage.ok",
+        "storage.low-inodes",
+        "storage.unknown",
+        "storage.reclaimable",
+        "smoke.ok",
+        "smoke.no-daemon",
+        "smoke.create-failed",
+        "smoke.start-failed",
+        "smoke.exit-nonzero",
+        "smoke.timed-out",
+        "smoke.failed",
+        "smoke.not-removed",
+    ];
+    // Findings with an error text of their own for which no real example has been
+    // collected yet (a signature needs real examples): the next ones to add.
+    let not_yet = [
+        "daemon.config-unknown-key", // "the following directives don't match any configuration option"
+        "daemon.no-answer",          // a hung daemon: "context deadline exceeded" on _ping
+        "registry.unexpected-answer", // "error parsing HTTP 404 response body" from a mirror
+        "ca.invalid",                // "x509: certificate relies on legacy Common Name field"
+        "storage.cgroup-controllers-missing", // rootless: "NanoCPUs can not be set"
+    ];
+    let no_error_text: Vec<&str> = no_error_text
+        .iter()
+        .chain(not_yet.iter())
+        .copied()
+        .collect();
+    let uncovered: Vec<&String> = declared
+        .iter()
+        .filter(|d| !ids.contains(d) && !no_error_text.contains(&d.as_str()))
+        .collect();
+    assert!(
+        uncovered.is_empty(),
+        "findings with error text but no signature: {uncovered:?}"
+    );
+}
+
+/// Values read from the text end up in the explanation and the fix.
+#[test]
+fn values_from_the_text_fill_explanation_and_fix() {
+    let r = explain(
+        "Error response from daemon: Get \"https://registry-1.docker.io/v2/\": proxyconnect tcp: dial tcp 10.20.30.40:3128: connect: connection refused",
+        &["--no-probe"],
+    );
+    let m = &r["matches"][0];
+    assert_eq!(m["mode"], "proxy.unreachable", "{r}");
+    assert_eq!(m["values"]["proxy"], "10.20.30.40:3128");
+    assert!(
+        m["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("10.20.30.40:3128")
+    );
+    assert!(m["fix"].to_string().contains("10.20.30.40:3128"));
+    let r = explain(
+        "Error response from daemon: Get https://registry-1.docker.io/v2/: x509: certificate is valid for *.corp.example, not registry-1.docker.io",
+        &["--no-probe"],
+    );
+    let m = &r["matches"][0];
+    assert_eq!(m["mode"], "ca.wrong-host", "{r}");
+    assert!(
+        m["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("*.corp.example")
+    );
+    assert!(m["fix"].to_string().contains("registry-1.docker.io"));
+    assert!(!m["fix"].to_string().contains("{host}"));
+}
+
+/// A pattern matches within a line or a window of three; registry context ten lines away
+/// from an x509 error does not make it Docker's.
+#[test]
+fn patterns_do_not_span_a_whole_paste() {
+    let mut text =
+        String::from("Pulling from library/alpine: Get https://registry-1.docker.io/v2/ ok\n");
+    for i in 0..10 {
+        text.push_str(&format!("app log line {i}\n"));
+    }
+    text.push_str(
+        "Post \"https://api.example.com/hook\": x509: certificate signed by unknown authority\n",
+    );
+    assert_eq!(top(&text), None);
+    // The same two lines next to each other are one failure.
+    let near = "Pulling from library/alpine: Get https://registry-1.docker.io/v2/\nx509: certificate signed by unknown authority";
+    assert_eq!(top(near).unwrap().0, "ca.untrusted");
+}
+
+/// Windows text in other languages: the pipe name and the HRESULT carry the meaning.
+#[test]
+fn localized_windows_errors_match_on_what_does_not_translate() {
+    let cases = [
+        (
+            "error during connect: Get \"http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.47/version\": open //./pipe/dockerDesktopLinuxEngine: Le fichier spécifié est introuvable.",
+            "daemon.desktop-not-running",
+        ),
+        (
+            "error during connect: Get \"http://%2F%2F.%2Fpipe%2Fdocker_engine/v1.46/version\": open //./pipe/docker_engine: 拒绝访问。",
+            "daemon.pipe-access-denied",
+        ),
+        (
+            "WslRegisterDistribution failed with error: 0x80370102\nError: 0x80370102 Der virtuelle Computer konnte nicht gestartet werden, da ein erforderliches Feature nicht installiert ist.",
+            "wsl.vm-platform-missing",
+        ),
+        (
+            "WSL 2 のカーネル コンポーネントを更新する必要があります。詳細については https://aka.ms/wsl2kernel を参照してください",
+            "wsl.kernel-update-required",
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(top(text).map(|t| t.0).as_deref(), Some(want), "{text}");
+    }
+}
+
+/// Generic wording gets a modest confidence and the other plausible causes come along.
+#[test]
+fn generic_wording_ranks_several_causes() {
+    let modes = all_modes(
+        "ERROR: Couldn't connect to Docker daemon at http+docker://localhost - is it running?",
+    );
+    assert_eq!(modes[0], "daemon.not-running");
+    assert!(
+        modes.contains(&"socket.not-in-group".to_string()),
+        "{modes:?}"
+    );
+    let (_, _, c) = top("Is the docker daemon running?").unwrap();
+    assert!(c < 0.7, "{c}");
+}
+
+/// The held-out check: real errors collected with the others but kept out of the signature
+/// work (tests/corpus/held-out.jsonl). Prints the figures; fails below the targets.
+#[test]
+fn held_out_real_errors_are_explained() {
+    let (mut total, mut area, mut exact, mut oos, mut oos_confident) = (0, 0, 0, 0, 0);
+    for e in jsonl("held-out.jsonl") {
+        let got = top(e["error_text"].as_str().unwrap());
+        match e["mode"].as_str() {
+            None => {
+                oos += 1;
+                if got.is_some() {
+                    oos_confident += 1;
+                    eprintln!("out of scope matched: {} {got:?}", e["id"]);
+                }
+            }
+            Some(want) => {
+                total += 1;
+                if let Some((mode, a, _)) = &got {
+                    area += usize::from(a == e["area"].as_str().unwrap());
+                    exact += usize::from(mode == want);
+                }
+                if got.as_ref().map(|g| g.0.as_str()) != Some(want) {
+                    eprintln!("held-out miss: {} want {want}, got {got:?}", e["id"]);
+                }
+            }
+        }
+    }
+    eprintln!(
+        "held-out: area {area}/{total}, failure mode {exact}/{total}, out of scope confident {oos_confident}/{oos}"
+    );
+    assert!(area * 10 >= total * 9, "area {area}/{total}");
+    assert!(exact * 4 >= total * 3, "failure mode {exact}/{total}");
+    assert_eq!(oos_confident, 0);
 }
