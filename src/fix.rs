@@ -16,6 +16,18 @@ fn problems(r: &Report) -> Vec<&ReportFinding> {
         .collect()
 }
 
+/// A step that follows one left to a person: shown, commented, to run after it.
+fn commented_after_todo(out: &mut String, text: &str) {
+    for (i, line) in text.lines().enumerate() {
+        let lead = if i == 0 {
+            "# TODO (after the step above): "
+        } else {
+            "#   "
+        };
+        out.push_str(&format!("{lead}{line}\n"));
+    }
+}
+
 /// A command that replaces or starts an interactive shell (`newgrp`, `su` without `-c`,
 /// `exec $SHELL`): it would stop a script, so it is for a person to run.
 fn starts_a_shell(command: &str) -> bool {
@@ -27,6 +39,8 @@ fn starts_a_shell(command: &str) -> bool {
         .unwrap_or("");
     matches!(first, "newgrp" | "exec" | "bash" | "sh" | "zsh") && words.len() <= 3
         || (first == "su" && !words.contains(&"-c"))
+        // These change only the shell they run in, not the user's.
+        || matches!(first, "unset" | "export" | "source" | "." | "cd")
 }
 
 /// A value the user must fill in (`<password>`, `<distro>`).
@@ -85,6 +99,9 @@ pub fn script(r: &Report) -> String {
                 out.push_str(&format!("# Note: {}\n", comment_safe(line)));
             }
         }
+        // Once a step is left to a person, the steps after it wait for it: a restart must
+        // not run before the file it reloads was edited.
+        let mut blocked = false;
         for step in &fix.steps {
             match step {
                 Step::Command {
@@ -104,16 +121,21 @@ pub fn script(r: &Report) -> String {
                     }
                     if *shell != "sh" {
                         out.push_str(&format!("# TODO ({shell}): {}\n", comment_safe(command)));
+                        blocked = true;
                     } else if has_placeholder(command) {
                         out.push_str(&format!(
                             "# TODO (fill in the <...>): {}{mark}\n",
                             comment_safe(command)
                         ));
+                        blocked = true;
                     } else if starts_a_shell(command) {
                         out.push_str(&format!(
-                            "# TODO (starts a new shell, run it yourself): {}\n",
+                            "# TODO (in your own shell): {}\n",
                             comment_safe(command)
                         ));
+                        blocked = true;
+                    } else if blocked {
+                        commented_after_todo(&mut out, &format!("{command}{mark}"));
                     } else {
                         out.push_str(&format!("{command}{mark}\n"));
                     }
@@ -128,6 +150,9 @@ pub fn script(r: &Report) -> String {
                         for line in command.lines() {
                             out.push_str(&format!("# {line}\n"));
                         }
+                        blocked = true;
+                    } else if blocked {
+                        commented_after_todo(&mut out, command);
                     } else {
                         out.push_str(&format!("{command}\n"));
                     }
@@ -137,9 +162,11 @@ pub fn script(r: &Report) -> String {
                         let lead = if i == 0 { "# TODO (by hand): " } else { "#   " };
                         out.push_str(&format!("{lead}{}\n", comment_safe(line)));
                     }
+                    blocked = true;
                 }
                 Step::Service { action } => {
                     out.push_str(&format!("# TODO (by hand): {action:?} the Docker daemon\n"));
+                    blocked = true;
                 }
             }
         }

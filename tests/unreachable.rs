@@ -200,7 +200,19 @@ fn missing_context_is_named() {
     ));
     let r = run.json();
     let f = finding(&r, "endpoint.context-not-found");
-    assert!(commands(f).contains("docker context use default"));
+    // DOCKER_CONTEXT overrides `docker context use`: the fix is to unset it.
+    assert!(commands(f).contains("unset DOCKER_CONTEXT"), "{f}");
+    assert!(!commands(f).contains("docker context use"), "{f}");
+    // Without the variable, the selected context comes from config.json: switch it.
+    std::fs::create_dir_all(tmp.path().join(".docker")).unwrap();
+    std::fs::write(
+        tmp.path().join(".docker/config.json"),
+        r#"{"currentContext": "desktop-linux"}"#,
+    )
+    .unwrap();
+    let r = capture(doctor(tmp.path(), &[], &["--format", "json"])).json();
+    let f = finding(&r, "endpoint.context-not-found");
+    assert!(commands(f).contains("docker context use default"), "{f}");
 }
 
 #[test]

@@ -155,11 +155,13 @@ impl Probe for Ca {
 /// One CA seen on several registries (an inspecting proxy re-signs every host) is one
 /// problem: one finding listing its registries, with the fixes of all of them merged.
 fn merge_same_ca(findings: Vec<Finding>) -> Vec<Finding> {
+    // Same finding, same CA, same way out: Docker Hub (system store only) and a private
+    // registry (certs.d) stay apart even under one CA, since their fixes differ.
     let key = |f: &Finding| {
-        f.evidence
-            .iter()
-            .find(|e| e.key == "top sha256")
-            .map(|e| (f.id.clone(), e.value.clone()))
+        f.evidence.iter().find(|e| e.key == "top sha256").map(|e| {
+            let way_out = f.fixes.first().map(|x| x.title.clone()).unwrap_or_default();
+            (f.id.clone(), e.value.clone(), way_out)
+        })
     };
     let mut out: Vec<Finding> = Vec::new();
     for f in findings {

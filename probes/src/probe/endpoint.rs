@@ -218,7 +218,7 @@ fn stale_finding(
             .fix(fix.docs("https://docs.docker.com/engine/manage-resources/contexts/"))
             .fix_if(endpoint.is_docker_desktop(), || {
                 // The other way out, second: the first fix is the one that clears the problem.
-                Fix::new("Or start Docker Desktop, if you meant to use it")
+                Fix::new("Start Docker Desktop, if you meant to use it")
                     .run("systemctl --user start docker-desktop")
                     .docs("https://docs.docker.com/desktop/setup/install/linux/")
             })
