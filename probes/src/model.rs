@@ -325,26 +325,21 @@ impl Fix {
     }
 
     /// A file written as root.
-    pub fn write_file(mut self, path: impl Into<String>, contents: impl Into<String>) -> Self {
-        let (path, contents) = (path.into(), contents.into());
-        let command = crate::shell::write_file(&path, &contents, crate::shell::Prefix::None);
-        self.steps.push(Step::WriteFile {
-            path,
-            contents,
-            root: true,
-            command,
-        });
-        self
+    pub fn write_file(self, path: impl Into<String>, contents: impl Into<String>) -> Self {
+        self.write(path.into(), contents.into(), true)
     }
 
     /// A file the user writes as themselves (under their home).
-    pub fn write_user_file(mut self, path: impl Into<String>, contents: impl Into<String>) -> Self {
-        let (path, contents) = (path.into(), contents.into());
+    pub fn write_user_file(self, path: impl Into<String>, contents: impl Into<String>) -> Self {
+        self.write(path.into(), contents.into(), false)
+    }
+
+    fn write(mut self, path: String, contents: String, root: bool) -> Self {
         let command = crate::shell::write_file(&path, &contents, crate::shell::Prefix::None);
         self.steps.push(Step::WriteFile {
             path,
             contents,
-            root: false,
+            root,
             command,
         });
         self
