@@ -28,9 +28,10 @@ fn commented_after_todo(out: &mut String, text: &str) {
     }
 }
 
-/// A command that replaces or starts an interactive shell (`newgrp`, `su` without `-c`,
-/// `exec $SHELL`): it would stop a script, so it is for a person to run.
-fn starts_a_shell(command: &str) -> bool {
+/// A command for the user's own interactive shell: one that replaces or starts a shell
+/// (`newgrp`, `su` without `-c`, `exec $SHELL`), which would stop a script, or one that only
+/// changes the shell it runs in (`unset`, `export`), which a script cannot do for the user.
+fn for_the_users_shell(command: &str) -> bool {
     let words: Vec<&str> = command.split_whitespace().collect();
     let first = words
         .iter()
@@ -128,7 +129,7 @@ pub fn script(r: &Report) -> String {
                             comment_safe(command)
                         ));
                         blocked = true;
-                    } else if starts_a_shell(command) {
+                    } else if for_the_users_shell(command) {
                         out.push_str(&format!(
                             "# TODO (in your own shell): {}\n",
                             comment_safe(command)
@@ -196,7 +197,7 @@ pub fn applicable(fix: &Fix) -> bool {
             Step::Command { command, shell, .. } => {
                 *shell == "sh"
                     && !has_placeholder(command)
-                    && !starts_a_shell(command)
+                    && !for_the_users_shell(command)
                     && !DESTRUCTIVE
                         .iter()
                         .any(|d| format!(" {command} ").contains(d))

@@ -9,6 +9,27 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
+/// Every finding id the probes declare, as `docker-doctor list` prints them.
+fn declared_ids() -> Vec<String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = capture(doctor(tmp.path(), &[], &["list", "--format", "json"])).json();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["findings"].as_array().unwrap().iter())
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// src/explain/signatures.toml, parsed.
+fn signatures_doc() -> toml::Table {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/explain/signatures.toml"),
+    )
+    .unwrap();
+    toml::from_str(&text).unwrap()
+}
+
 fn corpus() -> Vec<Value> {
     jsonl("known-failures.jsonl")
 }
@@ -181,20 +202,8 @@ fn input_comes_from_stdin_or_a_file() {
 
 #[test]
 fn confirming_findings_are_ones_the_probes_declare() {
-    let tmp = tempfile::tempdir().unwrap();
-    let list = capture(doctor(tmp.path(), &[], &["list", "--format", "json"])).json();
-    let declared: Vec<String> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["findings"].as_array().unwrap().iter())
-        .map(|f| f["id"].as_str().unwrap().to_string())
-        .collect();
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/explain/signatures.toml"),
-    )
-    .unwrap();
-    let doc: toml::Table = toml::from_str(&text).unwrap();
+    let declared = declared_ids();
+    let doc = signatures_doc();
     for f in doc["failure"].as_array().unwrap() {
         for c in f["confirm"].as_array().unwrap() {
             let c = c.as_str().unwrap();
@@ -331,20 +340,8 @@ fn out_of_scope_real_errors_get_no_confident_match() {
 /// finding with an error text of its own has a signature.
 #[test]
 fn signatures_cite_real_examples_and_cover_the_declared_findings() {
-    let tmp = tempfile::tempdir().unwrap();
-    let list = capture(doctor(tmp.path(), &[], &["list", "--format", "json"])).json();
-    let declared: Vec<String> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["findings"].as_array().unwrap().iter())
-        .map(|f| f["id"].as_str().unwrap().to_string())
-        .collect();
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/explain/signatures.toml"),
-    )
-    .unwrap();
-    let doc: toml::Table = toml::from_str(&text).unwrap();
+    let declared = declared_ids();
+    let doc = signatures_doc();
     let real = jsonl("real-world.jsonl");
     let known: Vec<String> = corpus()
         .iter()

@@ -21,15 +21,18 @@ pub fn quote(word: &str) -> String {
         // line with one as a comment.
         return word.to_string();
     }
+    bare_or(word, "-_./:=@%+,", |w| {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    })
+}
+
+/// The word as it is when every character is one of `safe` or alphanumeric, else `wrap`ped.
+fn bare_or(word: &str, safe: &str, wrap: impl Fn(&str) -> String) -> String {
     let plain = !word.is_empty()
         && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
+            .all(|c| c.is_ascii_alphanumeric() || safe.contains(c));
+    if plain { word.to_string() } else { wrap(word) }
 }
 
 /// A whole word that is a placeholder: `<image>`, `<password>`.
@@ -45,15 +48,7 @@ pub fn is_placeholder(word: &str) -> bool {
 
 /// One word for PowerShell: single quotes, a `'` inside doubled.
 pub fn quote_powershell(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=\\".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "''"))
-    }
+    bare_or(word, "-_./:=\\", |w| format!("'{}'", w.replace('\'', "''")))
 }
 
 /// An argv as one command line for `shell` (`sh` or `powershell`).
