@@ -17,9 +17,10 @@ fi
 
 # docker.io: dockerd and the docker CLI; busybox-static: tiny images for containers;
 # util-linux: setpriv, nsenter; passwd: useradd/usermod; procps: kill; ca-certificates for
-# cargo. The network lab: iproute2 (ip netns), dnsmasq-base (DNS), docker-registry (the
-# registry behind TLS), tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers).
-packages=(docker.io busybox-static util-linux passwd procps ca-certificates
+# cargo; sudo: fixes applied by an unprivileged user through sudo. The network lab:
+# iproute2 (ip netns), dnsmasq-base (DNS), docker-registry (the registry behind TLS),
+# tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers).
+packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo
     iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do

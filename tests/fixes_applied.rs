@@ -4,9 +4,11 @@
 
 mod common;
 
-use common::dockerd::Dockerd;
+use common::dockerd::{Dockerd, ensure_group};
+use common::private_root::PrivateRoot;
 use common::*;
 use serde_json::Value;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -244,4 +246,245 @@ fn hand_started_daemon_gets_its_proxy_on_its_own_command_line() {
         problems(&after)
     );
     assert!(after["findings"].to_string().contains("proxy.invalid:3128"));
+}
+
+/// What /etc/default/docker holds on a test machine: the init script's daemon must not touch
+/// the host's network or need a storage driver beyond vfs.
+const TEST_DOCKER_OPTS: &str =
+    "DOCKER_OPTS=\"--iptables=false --ip6tables=false --bridge=none --storage-driver=vfs\"\n";
+
+/// A private root whose daemon is Debian's init script with TEST_DOCKER_OPTS.
+fn init_script_root() -> PrivateRoot {
+    ensure_group("docker");
+    let root = PrivateRoot::new();
+    root.etc(
+        "default/docker",
+        &format!("# options of this machine's daemon\n{TEST_DOCKER_OPTS}"),
+    );
+    // In a container without CAP_SYS_RESOURCE the script's `ulimit -n 1048576` (and -p/-u
+    // unlimited) fail and, under `set -e`, stop it. Only there, the copy lets them fail:
+    // the sandbox's limits, not what these tests are about.
+    let raise = Command::new("sh")
+        .args(["-c", "ulimit -n 1048576"])
+        .output()
+        .unwrap();
+    if !raise.status.success() {
+        let script: String = root
+            .read_etc("init.d/docker")
+            .lines()
+            .map(|l| match l.trim_start().starts_with("ulimit ") {
+                true => format!("{l} 2>/dev/null || true\n"),
+                false => format!("{l}\n"),
+            })
+            .collect();
+        root.etc("init.d/docker", &script);
+    }
+    root
+}
+
+/// The doctor inside a private root, with a clean environment.
+fn diagnose_in(root: &PrivateRoot, home: &Path, env: &[(&str, &str)]) -> Value {
+    let mut cmd = root.command("env");
+    cmd.arg("-i")
+        .arg(format!(
+            "PATH={}",
+            std::env::var("PATH").unwrap_or_default()
+        ))
+        .arg(format!("HOME={}", home.display()));
+    for (k, v) in env {
+        cmd.arg(format!("{k}={v}"));
+    }
+    cmd.arg(bin()).args(["--format", "json", "--offline"]);
+    capture(cmd).json()
+}
+
+/// Applies a fix's command lines inside the private root, each as typed at a root shell.
+fn apply_in(root: &PrivateRoot, commands: &[String]) -> String {
+    let mut log = String::new();
+    for line in commands {
+        let out = root.sh(line);
+        log.push_str(&format!(
+            "$ {line}\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    log
+}
+
+fn no_systemd_and_no_sudo(report: &Value) {
+    for f in report["findings"].as_array().unwrap() {
+        let all = commands(f);
+        assert!(!all.contains("systemctl"), "{all}");
+        assert!(!all.contains("journalctl"), "{all}");
+        assert!(!all.contains("sudo "), "root needs no sudo: {all}");
+    }
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn init_script_daemon_down_is_started_by_its_script() {
+    let root = init_script_root();
+    let home = tempfile::tempdir().unwrap();
+    let before = diagnose_in(&root, home.path(), &[]);
+    assert_eq!(
+        before["host"]["service_manager"]["kind"], "init_script",
+        "{}",
+        before["host"]
+    );
+    no_systemd_and_no_sudo(&before);
+    let f = finding(&before, "daemon.not-running");
+    let fix = first_fix_commands(f);
+    assert_eq!(fix[0], "service docker start", "{fix:?}");
+    let log = apply_in(&root, &fix);
+    assert!(
+        root.wait_for_daemon(Path::new("/var/run/docker.sock")),
+        "{log}"
+    );
+    let after = diagnose_in(&root, home.path(), &[]);
+    assert!(problems(&after).is_empty(), "{:?}\n{log}", problems(&after));
+    finding(&after, "daemon.ok");
+    // The running daemon is recognised as the script's, and its log is where it says.
+    assert_eq!(after["host"]["service_manager"]["kind"], "init_script");
+    let log_file = after["host"]["daemon_log"].as_str().unwrap();
+    assert!(
+        root.sh(&format!("test -s {log_file}")).status.success(),
+        "{log_file} is empty or missing"
+    );
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn init_script_daemon_gets_its_proxy_from_etc_default_docker() {
+    let root = init_script_root();
+    let started = root.sh("service docker start");
+    assert!(started.status.success(), "{started:?}");
+    assert!(root.wait_for_daemon(Path::new("/var/run/docker.sock")));
+    let home = tempfile::tempdir().unwrap();
+    let proxy = "http://proxy.invalid:3128";
+    let env = [("HTTPS_PROXY", proxy), ("NO_PROXY", "localhost,127.0.0.1")];
+    let before = diagnose_in(&root, home.path(), &env);
+    no_systemd_and_no_sudo(&before);
+    let f = finding(&before, "proxy.daemon-missing");
+    let fix = first_fix_commands(f);
+    let all = fix.join("\n");
+    assert!(all.contains("/etc/default/docker"), "{all}");
+    assert!(all.contains("service docker restart"), "{all}");
+    let log = apply_in(&root, &fix);
+    assert!(
+        root.wait_for_daemon(Path::new("/var/run/docker.sock")),
+        "{log}"
+    );
+    // The daemon's own options survive: it still runs without iptables and on vfs.
+    let options = root.read_etc("default/docker");
+    assert!(options.contains(TEST_DOCKER_OPTS.trim()), "{options}");
+    assert!(options.contains("proxy.invalid:3128"), "{options}");
+    let after = diagnose_in(&root, home.path(), &env);
+    assert!(
+        findings(&after, "proxy.daemon-missing").is_empty(),
+        "{:?}\n{log}",
+        problems(&after)
+    );
+    assert!(after["findings"].to_string().contains("proxy.invalid:3128"));
+    finding(&after, "daemon.ok");
+}
+
+/// Runs `line` as `user` inside the private root, in a session with `groups`
+/// (`--init-groups`: a fresh login; `--clear-groups`: a session older than usermod).
+fn as_user(root: &PrivateRoot, d: &Dockerd, user: &str, groups: &str, line: &str) -> Run {
+    let (uid, gid) = users::ensure_user_ids(user);
+    let mut cmd = root.command("setpriv");
+    cmd.arg(format!("--reuid={uid}"))
+        .arg(format!("--regid={gid}"))
+        .arg(groups)
+        .args(["--", "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin"])
+        .arg(format!("HOME={}", root.dir.path().join("home").display()))
+        .arg(format!("USER={user}"))
+        .arg(format!("DOCKER_HOST={}", d.host()))
+        .arg(format!(
+            "DD_BIN={}",
+            users::shared_binary(d.dir.path()).display()
+        ))
+        .args(["sh", "-c", line]);
+    capture(cmd)
+}
+
+/// A user's home inside the private root's folder, theirs to write.
+fn user_home(root: &PrivateRoot) {
+    let home = root.dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(root.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+const DIAGNOSE: &str = "exec \"$DD_BIN\" --format json --offline";
+
+#[test]
+#[ignore = "needs root, sudo and Debian's docker.io; run through scripts/test.sh"]
+fn group_fix_applied_through_sudo_gives_the_next_login_the_socket() {
+    let d = Dockerd::start();
+    let user = "dd-joiner";
+    users::ensure_user(user, &["sudo"]);
+    let root = PrivateRoot::new();
+    user_home(&root);
+    // The account may use sudo without a password, in the private /etc only.
+    root.etc(
+        "sudoers.d/dd-joiner",
+        "dd-joiner ALL=(ALL:ALL) NOPASSWD: ALL\n",
+    );
+    let sudoers = root.dir.path().join("etc/sudoers.d/dd-joiner");
+    std::fs::set_permissions(&sudoers, std::fs::Permissions::from_mode(0o440)).unwrap();
+    let before = as_user(&root, &d, user, "--init-groups", DIAGNOSE).json();
+    assert_eq!(before["host"]["privilege"], "sudo", "{}", before["host"]);
+    let f = finding(&before, "socket.not-in-group");
+    let fix = first_fix_commands(f);
+    assert_eq!(fix[0], format!("sudo usermod -aG docker {user}"), "{fix:?}");
+    // Applied as the user types it: through sudo.
+    let applied = as_user(&root, &d, user, "--init-groups", &fix[0]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let group = root.read_etc("group");
+    let docker = group.lines().find(|l| l.starts_with("docker:")).unwrap();
+    assert!(
+        docker.ends_with(user) || docker.contains(&format!("{user},")),
+        "{docker}"
+    );
+    // A session older than the change lacks the group: told to log in again, not usermod.
+    let old = as_user(&root, &d, user, "--clear-groups", DIAGNOSE).json();
+    let stale = finding(&old, "socket.group-not-active");
+    assert!(!commands(stale).contains("usermod"), "{stale}");
+    // A new login has it.
+    let after = as_user(&root, &d, user, "--init-groups", DIAGNOSE).json();
+    assert!(problems(&after).is_empty(), "{:?}", problems(&after));
+    finding(&after, "socket.ok");
+    finding(&after, "daemon.ok");
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn group_fix_without_sudo_goes_through_su_and_works_when_run() {
+    let d = Dockerd::start();
+    let user = "dd-loner";
+    users::ensure_user(user, &[]);
+    let root = PrivateRoot::new();
+    user_home(&root);
+    // No sudo on this machine (as on a minimal Debian): the binary is not there to run.
+    let out = root.sh(
+        "for s in /usr/bin/sudo /usr/bin/doas; do [ -e $s ] && mount --bind /dev/null $s; done; true",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let before = as_user(&root, &d, user, "--init-groups", DIAGNOSE).json();
+    assert_eq!(before["host"]["privilege"], "su", "{}", before["host"]);
+    let f = finding(&before, "socket.not-in-group");
+    let fix = first_fix_commands(f);
+    assert_eq!(
+        fix[0],
+        format!("su -c 'usermod -aG docker {user}'"),
+        "{fix:?}"
+    );
+    // su asks for root's password; the line itself, typed by root, needs none.
+    let applied = root.sh(&fix[0]);
+    assert!(applied.status.success(), "{applied:?}");
+    let after = as_user(&root, &d, user, "--init-groups", DIAGNOSE).json();
+    assert!(problems(&after).is_empty(), "{:?}", problems(&after));
+    finding(&after, "socket.ok");
 }

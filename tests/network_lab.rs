@@ -244,6 +244,45 @@ fn the_same_ca_in_certs_d_makes_the_registry_healthy() {
 
 #[test]
 #[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn the_certs_d_fix_applied_as_printed_makes_the_registry_trusted() {
+    let mut lab = Lab::new("ca");
+    lab.dns(Dns::Answer);
+    lab.registry(Leaf::Valid);
+    // The lab's /etc/docker is its own: the fix writes there, never into the host's.
+    lab.etc("docker/.lab", "");
+    let (_, before) = run_json(&lab, &[], &["--registry", "registry.lab.test"]);
+    let ca = about(&before, "ca.untrusted", "registry.lab.test");
+    let fix: Vec<&str> = ca["fixes"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["command"].as_str())
+        .collect();
+    assert!(!fix.is_empty(), "{}", all_text(ca));
+    // registry-ca.crt is what the registry's administrators hand out: the lab CA.
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("registry-ca.crt"), &lab.ca_pem).unwrap();
+    for line in &fix {
+        let out = lab.sh_in(work.path(), line);
+        assert!(out.status.success(), "{line}: {out:?}");
+    }
+    let (_, after) = run_json(&lab, &[], &["--registry", "registry.lab.test"]);
+    about(&after, "registry.ok", "registry.lab.test");
+    about(&after, "ca.private-trusted", "registry.lab.test");
+    assert!(
+        findings(&after, "ca.untrusted")
+            .iter()
+            .all(|f| !f["subject"]
+                .as_str()
+                .unwrap_or("")
+                .contains("registry.lab.test")),
+        "{}",
+        all_text(&after["findings"])
+    );
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
 fn interception_by_mitmproxy_names_its_ca() {
     let mut lab = Lab::new("mi");
     lab.dns(Dns::Answer);

@@ -301,6 +301,15 @@ impl Lab {
         std::fs::read_to_string(confdir.join("mitmproxy-ca-cert.pem")).unwrap()
     }
 
+    /// A shell line run in the namespace as root, from `cwd`: a fix typed by the user.
+    pub fn sh_in(&self, cwd: &Path, line: &str) -> std::process::Output {
+        Command::new("ip")
+            .args(["netns", "exec", &self.ns, "sh", "-c", line])
+            .current_dir(cwd)
+            .output()
+            .unwrap()
+    }
+
     /// The doctor, run in the namespace with a clean environment.
     pub fn doctor(&self, home: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
         let mut cmd = Command::new("ip");

@@ -3,6 +3,8 @@
 
 pub mod dockerd;
 pub mod lab;
+pub mod private_root;
+pub mod users;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,111 @@
+//! A private mount namespace where a fix that writes the system can really be applied: a
+//! writable copy of /etc and empty /run, /var/log and /var/lib/docker, all gone with it.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct PrivateRoot {
+    pub dir: tempfile::TempDir,
+    holder: Child,
+}
+
+/// Sets up the mounts, then holds the namespace open until dropped.
+const SETUP: &str = r#"set -e
+cp -a /etc "$1/etc"
+mount --bind "$1/etc" /etc
+mount -t tmpfs dd-run /run
+mkdir -p /var/lib/docker /var/log
+mount -t tmpfs dd-lib /var/lib/docker
+mount -t tmpfs dd-log /var/log
+touch "$1/ready"
+exec sleep 3600
+"#;
+
+impl PrivateRoot {
+    pub fn new() -> PrivateRoot {
+        let dir = tempfile::Builder::new()
+            .prefix("dd-root-")
+            .tempdir()
+            .unwrap();
+        let holder = Command::new("unshare")
+            .args([
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                SETUP,
+                "sh",
+            ])
+            .arg(dir.path())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("unshare (util-linux) runs");
+        let root = PrivateRoot { dir, holder };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !root.dir.path().join("ready").exists() {
+            assert!(Instant::now() < deadline, "the private root was not set up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        root
+    }
+
+    /// `program` run inside the namespace.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new("nsenter");
+        cmd.arg(format!("--target={}", self.holder.id()))
+            .arg("--mount")
+            .arg("--")
+            .arg(program);
+        cmd
+    }
+
+    /// A shell line run inside the namespace as root; its output.
+    pub fn sh(&self, line: &str) -> Output {
+        self.command("sh").arg("-c").arg(line).output().unwrap()
+    }
+
+    /// Writes `/etc/<rel>` as the namespace sees it.
+    pub fn etc(&self, rel: &str, contents: &str) {
+        let path = self.dir.path().join("etc").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+
+    /// `/etc/<rel>` as the namespace sees it.
+    pub fn read_etc(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join("etc").join(rel)).unwrap_or_default()
+    }
+
+    /// Waits until a daemon answers on `socket` inside the namespace.
+    pub fn wait_for_daemon(&self, socket: &Path) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let up = self
+                .command("docker")
+                .arg("-H")
+                .arg(format!("unix://{}", socket.display()))
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if up {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        false
+    }
+}
+
+impl Drop for PrivateRoot {
+    fn drop(&mut self) {
+        // A daemon started by the init script inside keeps the namespace alive: stop it.
+        let _ = self.sh(
+            "[ -f /run/docker-ssd.pid ] && /etc/init.d/docker stop >/dev/null 2>&1; \
+             [ -f /run/docker-ssd.pid ] && kill -9 $(cat /run/docker-ssd.pid) 2>/dev/null; true",
+        );
+        let _ = self.holder.kill();
+        let _ = self.holder.wait();
+    }
+}
