@@ -233,3 +233,83 @@ fn redact_masks_people_hosts_and_addresses_consistently() {
             .is_none()
     );
 }
+
+/// The commands every fix of a report gives, in order.
+fn all_commands(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| commands(f).lines().map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Each captured host gets the service commands of its own service manager and privilege:
+/// the same failure reads differently under systemd, OpenRC with doas, WSL without systemd
+/// and Docker Desktop.
+#[test]
+fn each_host_gets_its_own_service_commands() {
+    struct Case {
+        fixture: &'static str,
+        finding: &'static str,
+        starts_with: &'static [&'static str],
+        never: &'static [&'static str],
+    }
+    let cases = [
+        Case {
+            fixture: "linux-proxy-not-reloaded",
+            finding: "proxy.not-applied",
+            starts_with: &[
+                "systemctl cat docker",
+                "sudo systemctl daemon-reload",
+                "sudo systemctl restart docker",
+            ],
+            never: &["service docker", "doas "],
+        },
+        Case {
+            fixture: "linux-openrc-daemon-stopped",
+            finding: "daemon.not-running",
+            starts_with: &[
+                "doas rc-update add docker default",
+                "doas rc-service docker start",
+                "doas rc-service docker status",
+            ],
+            never: &["systemctl", "journalctl", "sudo "],
+        },
+        Case {
+            fixture: "linux-wsl-no-systemd-daemon-stopped",
+            finding: "daemon.not-running",
+            starts_with: &["sudo service docker start", "sudo service docker status"],
+            // systemd is configured in /etc/wsl.conf but is not PID 1.
+            never: &[
+                "systemctl start",
+                "systemctl restart",
+                "journalctl",
+                "update-rc.d",
+            ],
+        },
+        Case {
+            fixture: "windows-desktop-stopped",
+            finding: "daemon.not-running",
+            starts_with: &[],
+            never: &["systemctl", "service docker", "sudo "],
+        },
+    ];
+    for case in cases {
+        let run = diagnose(&fixture_dir(case.fixture), &["--format", "json"]);
+        let r = run.json();
+        let f = finding(&r, case.finding);
+        let got: Vec<String> = commands(f).lines().map(str::to_string).collect();
+        assert!(
+            got.len() >= case.starts_with.len()
+                && got.iter().zip(case.starts_with).all(|(g, w)| g == w),
+            "{}: {got:?}",
+            case.fixture
+        );
+        for line in all_commands(&r) {
+            for bad in case.never {
+                assert!(!line.contains(bad), "{}: {line}", case.fixture);
+            }
+        }
+    }
+}

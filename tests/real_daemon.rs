@@ -7,7 +7,7 @@ use common::dockerd::Dockerd;
 use common::users::*;
 use common::*;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+
 use std::process::Command;
 
 /// Runs the doctor as `user` through setpriv; `groups` is `--init-groups` (the account's

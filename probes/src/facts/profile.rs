@@ -31,6 +31,10 @@ pub enum ServiceManager {
         /// The file the script reads its options and environment from.
         options_file: String,
         openrc: bool,
+        /// Whether a runlevel starts it at boot (OpenRC's /etc/runlevels, SysV's
+        /// /etc/rc?.d links); None when neither is there to tell.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        enabled: Option<bool>,
     },
     Runit,
     Snap,
@@ -273,9 +277,20 @@ impl HostProfile {
             (ServiceManager::SystemdUser, Logs) => {
                 fix.run("journalctl --user -u docker.service --no-pager -n 50")
             }
-            (ServiceManager::InitScript { openrc, .. }, a) => {
+            (ServiceManager::InitScript {
+                openrc, enabled, ..
+            }, a) => {
                 let tool = if *openrc { "rc-service" } else { "service" };
                 match a {
+                    // Like systemd's `enable --now`: started now and after the next boot.
+                    Start if *enabled == Some(false) => {
+                        let enable = if *openrc {
+                            crate::argv!["rc-update", "add", "docker", "default"]
+                        } else {
+                            crate::argv!["update-rc.d", "docker", "defaults"]
+                        };
+                        root(root(fix, enable), crate::argv![tool, "docker", "start"])
+                    }
                     Start => root(fix, crate::argv![tool, "docker", "start"]),
                     Restart | ReloadAndRestart => {
                         root(fix, crate::argv![tool, "docker", "restart"])
@@ -544,6 +559,28 @@ fn init_script(host: &dyn Host) -> Option<ServiceManager> {
     let script = "/etc/init.d/docker";
     let text = host.read_text(Path::new(script)).ok()?;
     let openrc = text.starts_with("#!/sbin/openrc-run") || text.contains("openrc-run");
+    let enabled = if openrc {
+        let levels = host.list_dir(Path::new("/etc/runlevels")).ok();
+        levels.map(|levels| {
+            levels
+                .iter()
+                .any(|l| host.exists(&Path::new("/etc/runlevels").join(l).join("docker")))
+        })
+    } else {
+        let mut seen = false;
+        let mut started = false;
+        for level in ["rc2.d", "rc3.d", "rc4.d", "rc5.d"] {
+            if let Ok(links) = host.list_dir(&Path::new("/etc").join(level)) {
+                seen = true;
+                started |= links.iter().any(|l| {
+                    l.starts_with('S')
+                        && l.trim_start_matches(|c: char| c == 'S' || c.is_ascii_digit())
+                            == "docker"
+                });
+            }
+        }
+        seen.then_some(started)
+    };
     Some(ServiceManager::InitScript {
         script: script.into(),
         options_file: if openrc {
@@ -552,6 +589,7 @@ fn init_script(host: &dyn Host) -> Option<ServiceManager> {
             "/etc/default/docker".into()
         },
         openrc,
+        enabled,
     })
 }
 
@@ -683,9 +721,25 @@ mod tests {
             script: "/etc/init.d/docker".into(),
             options_file: "/etc/default/docker".into(),
             openrc: false,
+            enabled: Some(true),
         };
         let root = HostProfile::for_test(init.clone(), Privilege::Root);
         assert_eq!(text(&root, ServiceAction::Start), ["service docker start"]);
+        // An OpenRC service in no runlevel is added to one, as `systemctl enable --now`.
+        let alpine = ServiceManager::InitScript {
+            script: "/etc/init.d/docker".into(),
+            options_file: "/etc/conf.d/docker".into(),
+            openrc: true,
+            enabled: Some(false),
+        };
+        let doas = HostProfile::for_test(alpine, Privilege::Doas);
+        assert_eq!(
+            text(&doas, ServiceAction::Start),
+            [
+                "doas rc-update add docker default",
+                "doas rc-service docker start"
+            ]
+        );
         assert_eq!(
             text(&root, ServiceAction::Logs),
             ["tail -n 50 /var/log/docker.log"]

@@ -239,26 +239,35 @@ fn install_hint(f: Finding, p: &Platform) -> Finding {
                 .docs(docs(fam)),
         ),
         (_, Some("fedora")) => f.fix(
-            Fix::new("Install Docker Engine from Docker's Fedora repository")
-                .run_root("dnf -y install dnf-plugins-core")
-                .run_root("dnf config-manager addrepo --from-repofile https://download.docker.com/linux/fedora/docker-ce.repo")
-                .run_root("dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin")
-                .run_root("systemctl enable --now docker")
-                .docs(docs("fedora")),
+            start_installed_unit(
+                Fix::new("Install Docker Engine from Docker's Fedora repository")
+                    .run_root("dnf -y install dnf-plugins-core")
+                    .run_root("dnf config-manager addrepo --from-repofile https://download.docker.com/linux/fedora/docker-ce.repo")
+                    .run_root("dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin"),
+                p,
+                "docker",
+            )
+            .docs(docs("fedora")),
         ),
         (_, Some(fam @ ("rhel" | "centos"))) => f.fix(
-            Fix::new("Install Docker Engine from Docker's RHEL repository")
-                .run_root("dnf -y install dnf-plugins-core")
-                .run_root("dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo")
-                .run_root("dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin")
-                .run_root("systemctl enable --now docker")
-                .docs(docs(if fam == "centos" { "centos" } else { "rhel" })),
+            start_installed_unit(
+                Fix::new("Install Docker Engine from Docker's RHEL repository")
+                    .run_root("dnf -y install dnf-plugins-core")
+                    .run_root("dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo")
+                    .run_root("dnf install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin"),
+                p,
+                "docker",
+            )
+            .docs(docs(if fam == "centos" { "centos" } else { "rhel" })),
         ),
         (_, Some("arch")) => f.fix(
-            Fix::new("Install Docker from the Arch repositories")
-                .run_root("pacman -S --needed docker docker-compose docker-buildx")
-                .run_root("systemctl enable --now docker.socket")
-                .docs("https://wiki.archlinux.org/title/Docker"),
+            start_installed_unit(
+                Fix::new("Install Docker from the Arch repositories")
+                    .run_root("pacman -S --needed docker docker-compose docker-buildx"),
+                p,
+                "docker.socket",
+            )
+            .docs("https://wiki.archlinux.org/title/Docker"),
         ),
         (_, Some("alpine")) => f.fix(
             Fix::new("Install Docker from the Alpine community repository")
@@ -268,16 +277,31 @@ fn install_hint(f: Finding, p: &Platform) -> Finding {
                 .docs("https://wiki.alpinelinux.org/wiki/Docker"),
         ),
         (_, Some(_)) => f.fix(
-            Fix::new("Install Docker Engine from openSUSE's repositories")
-                .run_root("zypper install -y docker docker-compose docker-buildx")
-                .run_root("systemctl enable --now docker")
-                .docs(docs("sles")),
+            start_installed_unit(
+                Fix::new("Install Docker Engine from openSUSE's repositories")
+                    .run_root("zypper install -y docker docker-compose docker-buildx"),
+                p,
+                "docker",
+            )
+            .docs(docs("sles")),
         ),
         (_, None) => f.fix(
             Fix::new("Install Docker Engine")
                 .manual("Follow the installation page for your distribution.")
                 .docs("https://docs.docker.com/engine/install/"),
         ),
+    }
+}
+
+/// These packages bring a systemd unit and nothing else to start the daemon with: where
+/// systemd does not run (a container, WSL without systemd) that unit is no use.
+fn start_installed_unit(fix: Fix, p: &Platform, unit: &'static str) -> Fix {
+    if p.systemd {
+        fix.run_root(argv!["systemctl", "enable", "--now", unit])
+    } else if p.wsl {
+        fix.manual("systemd is not running in this WSL distro, and these packages start dockerd only through it: add `[boot]` `systemd=true` to /etc/wsl.conf, run `wsl --shutdown` in Windows, reopen the distro, then run `sudo systemctl enable --now docker`.")
+    } else {
+        fix.manual("systemd is not running here, and these packages start dockerd only through it: start `dockerd` under this machine's own supervisor (or by hand, in the background, with its output sent to a log file).")
     }
 }
 
@@ -339,6 +363,7 @@ fn plugin_hint(f: Finding, plugin: &str, p: &Platform, docker_repo: bool) -> Fin
             fix.run_root(argv!["dnf", "install", "-y", format!("docker-{plugin}-plugin")])
         }
         Some("arch") => fix.run_root(argv!["pacman", "-S", "--needed", format!("docker-{plugin}")]),
+        Some("alpine") => fix.run_root(argv!["apk", "add", format!("docker-cli-{plugin}")]),
         _ if p.os == "linux" => fix.manual(format!(
             "Put the docker-{plugin} binary for your architecture into ~/.docker/cli-plugins/ and make it executable."
         )),
