@@ -21,26 +21,49 @@ struct Config {
     ignore: Vec<String>,
 }
 
-/// The `ignore` list of the named config file (which must exist), or of the default one
-/// (which may not).
-pub fn ignore_list(named: Option<&Path>) -> Result<Vec<String>, String> {
+/// The `ignore` list of the named config file, or of the default one (which may not
+/// exist), and what was wrong with the file. A file that cannot be used (unreadable, a
+/// FIFO, too large, malformed, an unusable HOME) never stops the check: nothing is muted
+/// and the report says why.
+pub fn ignore_list(named: Option<&Path>) -> (Vec<String>, Option<String>) {
     let (path, must_exist) = match named {
         Some(p) => (p.to_path_buf(), true),
         None => match default_path() {
             Some(p) => (p, false),
-            None => return Ok(Vec::new()),
+            None => return (Vec::new(), None),
         },
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
-            return Ok(Vec::new());
-        }
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    let bytes = match probes::bounded::read_file(&path, CONFIG_CAP) {
+        Ok(b) => b,
+        Err(e) if !must_exist && is_absent(&e) => return (Vec::new(), None),
+        Err(e) => return (Vec::new(), Some(unusable(&path, &e.to_string()))),
     };
-    let config: Config =
-        toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
-    Ok(config.ignore)
+    let Ok(text) = String::from_utf8(bytes) else {
+        return (Vec::new(), Some(unusable(&path, "not UTF-8 text")));
+    };
+    match toml::from_str::<Config>(&text) {
+        Ok(c) => (c.ignore, None),
+        Err(e) => (Vec::new(), Some(unusable(&path, e.message()))),
+    }
+}
+
+/// A config file is small: anything bigger is not one.
+const CONFIG_CAP: u64 = 1 << 20;
+
+/// No config file here: missing, or a HOME that does not lead anywhere.
+fn is_absent(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
+}
+
+fn unusable(path: &Path, why: &str) -> String {
+    format!(
+        "config file {} not used, nothing muted: {}",
+        path.display(),
+        why.trim()
+    )
 }
 
 /// Every id a user may mute: probes, the findings they declare, and every probe's

@@ -28,6 +28,9 @@ pub struct Selection {
     pub smoke: Option<String>,
     /// Finding or probe ids muted by `--ignore` and the config file.
     pub ignore: Vec<String>,
+    /// What the run could not use (a config file that is unreadable or malformed): told in
+    /// the report, never a reason to stop.
+    pub warnings: Vec<String>,
     /// Mask user names, home paths, host names and IP addresses (`--redact`).
     pub redact: bool,
     /// Told when each probe starts and ends (the terminal's progress line).
@@ -305,6 +308,7 @@ fn assemble(
         findings,
         host: None,
         redacted: None,
+        warnings: selection.warnings.clone(),
     }
 }
 

@@ -118,23 +118,25 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
         );
         return Err(EXIT_USAGE);
     }
-    let ignore = match config::ignore_list(args.config.as_deref()) {
-        Ok(mut from_file) => {
-            from_file.extend(args.ignore.iter().cloned());
-            from_file
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Err(EXIT_USAGE);
-        }
-    };
+    let (from_file, warning) = config::ignore_list(args.config.as_deref());
+    let mut warnings: Vec<String> = warning.into_iter().collect();
     let known = config::known_ids(&all);
-    if let Some(bad) = ignore.iter().find(|i| !known.contains(i)) {
+    if let Some(bad) = args.ignore.iter().find(|i| !known.contains(i)) {
         eprintln!(
             "error: cannot mute {bad:?}: no probe or finding has this id (see `docker-doctor list`)"
         );
         return Err(EXIT_USAGE);
     }
+    // An unknown id in the file is the file's problem, not the command line's.
+    let (from_file, unknown): (Vec<String>, Vec<String>) =
+        from_file.into_iter().partition(|i| known.contains(i));
+    if !unknown.is_empty() {
+        warnings.push(format!(
+            "config file: no probe or finding has the id(s) {}: not muted (see `docker-doctor list`)",
+            unknown.join(", ")
+        ));
+    }
+    let ignore: Vec<String> = from_file.into_iter().chain(args.ignore.iter().cloned()).collect();
     if let Some(bad) = args
         .registry
         .iter()
@@ -169,6 +171,7 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
         compose: args.compose.clone(),
         smoke: args.smoke.then(|| args.smoke_image.clone()),
         ignore,
+        warnings,
         redact: args.redact,
         progress: None,
     };

@@ -25,6 +25,9 @@ pub struct Report {
     /// the Engine version, where the daemon's log is. Absent when the run was abandoned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<probes::facts::profile::HostProfile>,
+    /// What the run could not use, such as a malformed config file (absent when nothing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// What `--redact` masked (absent without it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redacted: Option<crate::redact::Redaction>,

@@ -58,9 +58,45 @@ fn ignore_takes_probe_ids_and_refuses_unknown_ones() {
     let bad = run(home.path(), &["--ignore", "ports.no-such-thing"]);
     assert_eq!(bad.code, 64);
     assert!(bad.stderr.contains("ports.no-such-thing"));
-    let cfg = home.path().join("bad.toml");
-    std::fs::write(&cfg, "ignore = \"not a list\"\n").unwrap();
-    let bad = run(home.path(), &["--config", cfg.to_str().unwrap()]);
-    assert_eq!(bad.code, 64);
-    assert!(bad.stderr.contains("bad.toml"), "{}", bad.stderr);
+}
+
+/// A config file that cannot be used never stops the check: the report names the file
+/// and why, and nothing is muted.
+#[test]
+fn an_unusable_config_file_is_reported_not_fatal() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = fixture_arg("linux-port-conflicts");
+    let bad = home.path().join("bad.toml");
+    std::fs::write(&bad, "ignore = \"not a list\"\n").unwrap();
+    let unknown = home.path().join("unknown.toml");
+    std::fs::write(&unknown, "ignore = [\"ports\", \"no.such-id\"]\n").unwrap();
+    let fifo = home.path().join("fifo.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (cfg, says) in [
+        (&bad, "bad.toml"),
+        (&fifo, "FIFO"),
+        (&unknown, "no.such-id"),
+    ] {
+        let run = run(
+            home.path(),
+            &["--fixture", &dir, "--format", "json", "--config", cfg.to_str().unwrap()],
+        );
+        assert!((0..=2).contains(&run.code), "{}", run.stderr);
+        let r = run.json();
+        let warnings = r["warnings"].to_string();
+        assert!(warnings.contains(says), "{warnings}");
+        let muted = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f.get("muted").is_some());
+        // The good id of a file with one unknown id still mutes.
+        assert_eq!(muted, cfg == &unknown, "{cfg:?}");
+    }
 }

@@ -4,6 +4,7 @@
 //! of memoised facts; every [`probe::Probe`] reads the context and returns
 //! [`model::Finding`]s. How findings are printed is not this crate's business.
 
+pub mod bounded;
 pub mod context;
 pub mod facts;
 pub mod host;

@@ -419,6 +419,7 @@ pub fn confirm(matches: &mut [Match], registry: &[Signature], timeout: std::time
         compose: None,
         smoke: None,
         ignore: Vec::new(),
+        warnings: Vec::new(),
         redact: false,
         progress: None,
     };

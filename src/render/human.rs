@@ -65,6 +65,9 @@ impl Human {
                 self.paint(&h.describe(), Style::new().dimmed())
             );
         }
+        for w in &r.warnings {
+            let _ = writeln!(out, "{} {w}\n", self.paint("!", Style::new().yellow()));
+        }
         let width = r.probes.iter().map(|p| p.id.len()).max().unwrap_or(8);
         for p in &r.probes {
             let line = match p.status {

@@ -30,6 +30,9 @@ pub fn render(r: &Report) -> String {
     if let Some(h) = &r.host {
         let _ = writeln!(out, "{}\n", cell(&h.describe()));
     }
+    for w in &r.warnings {
+        let _ = writeln!(out, "> ⚠ {}\n", cell(w));
+    }
     let _ = writeln!(out, "| probe | status | result |");
     let _ = writeln!(out, "|---|---|---|");
     for p in &r.probes {

@@ -3,6 +3,7 @@
 //! [`RealHost`] is this machine; [`FixtureHost`] is a captured machine read from a scenario
 //! folder, so every probe can be tested without a machine to break.
 
+mod api_client;
 mod fixture;
 mod real;
 pub mod smoke;

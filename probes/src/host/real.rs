@@ -42,14 +42,7 @@ impl Host for RealHost {
     }
 
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
-        // Opening a FIFO or a device can block forever: read regular files only.
-        if !fs::metadata(path)?.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a regular file",
-            ));
-        }
-        fs::read(path)
+        crate::bounded::read_file(path, crate::bounded::FILE_CAP)
     }
 
     fn stat(&self, path: &Path) -> io::Result<FileStat> {
@@ -161,7 +154,7 @@ impl Host for RealHost {
         args: &[&str],
         timeout: Duration,
     ) -> Result<CommandOutput, RunError> {
-        let child = tokio::process::Command::new(program)
+        let mut child = tokio::process::Command::new(program)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -172,14 +165,37 @@ impl Host for RealHost {
                 io::ErrorKind::NotFound => RunError::NotFound,
                 _ => RunError::Failed(e.to_string()),
             })?;
-        match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        let pid = child.id();
+        let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
+            return Err(RunError::Failed("no pipes to the program".into()));
+        };
+        // Each stream is kept up to the cap; a program that writes on past it is stopped,
+        // since nothing more it says will be read.
+        let capped = |r| async move {
+            let res = read_capped(r).await;
+            if res.as_ref().is_ok_and(|(_, more)| *more)
+                && let Some(pid) = pid
+            {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid as i32),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
+            res
+        };
+        let work = async {
+            let (out, err) = tokio::join!(capped(Box::new(out) as Box<_>), capped(Box::new(err)));
+            let status = child.wait().await?;
+            io::Result::Ok((status, out?.0, err?.0))
+        };
+        match tokio::time::timeout(timeout, work).await {
             Err(_) => Err(RunError::TimedOut(timeout)),
             Ok(Err(e)) => Err(RunError::Failed(e.to_string())),
-            Ok(Ok(out)) => Ok(CommandOutput {
-                status: out.status.code(),
+            Ok(Ok((status, stdout, stderr))) => Ok(CommandOutput {
+                status: status.code(),
                 // Windows tools (wsl.exe) may write UTF-16LE.
-                stdout: crate::facts::wsl::decode_output(&out.stdout),
-                stderr: crate::facts::wsl::decode_output(&out.stderr),
+                stdout: crate::facts::wsl::decode_output(&stdout),
+                stderr: crate::facts::wsl::decode_output(&stderr),
             }),
         }
     }
@@ -209,7 +225,7 @@ impl Host for RealHost {
         api_version: (usize, usize),
         request: ApiRequest,
     ) -> Result<ApiAnswer, ApiError> {
-        let docker = client(endpoint, api_version)?;
+        let docker = capped_client(endpoint, api_version)?;
         match request {
             ApiRequest::Version => docker
                 .version()
@@ -256,15 +272,47 @@ impl Host for RealHost {
     }
 }
 
+/// At most [`crate::bounded::STREAM_CAP`] bytes of a program's stream, and whether it
+/// wrote more.
+async fn read_capped(
+    r: Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+) -> io::Result<(Vec<u8>, bool)> {
+    use tokio::io::AsyncReadExt;
+    let cap = crate::bounded::STREAM_CAP;
+    let mut buf = Vec::new();
+    r.take(cap as u64 + 1).read_to_end(&mut buf).await?;
+    let more = buf.len() > cap;
+    buf.truncate(cap);
+    Ok((buf, more))
+}
+
+/// The client the probes ask with: the daemon's answers are read through a byte cap.
+fn capped_client(endpoint: &Endpoint, api_version: (usize, usize)) -> Result<Docker, ApiError> {
+    let version = ClientVersion {
+        major_version: api_version.0,
+        minor_version: api_version.1,
+    };
+    let target = match &endpoint.kind {
+        EndpointKind::Unix(path) => super::api_client::Target::Unix(path.clone()),
+        EndpointKind::Tcp {
+            tls: false,
+            address,
+        } => super::api_client::Target::Tcp(address.clone()),
+        _ => return client(endpoint, api_version),
+    };
+    Ok(super::api_client::docker(target, &version, BACKSTOP_SECS))
+}
+
+/// bollard's own timeout counts whole seconds and only to the response headers; the
+/// caller bounds the call with tokio instead, so this one is only a backstop.
+const BACKSTOP_SECS: u64 = 120;
+
 /// A bollard client for this endpoint at this API version.
 fn client(endpoint: &Endpoint, api_version: (usize, usize)) -> Result<Docker, ApiError> {
     let version = ClientVersion {
         major_version: api_version.0,
         minor_version: api_version.1,
     };
-    // bollard's own timeout counts whole seconds and only to the response headers; the
-    // caller bounds the call with tokio instead, so this one is only a backstop.
-    const BACKSTOP_SECS: u64 = 120;
     let docker = match &endpoint.kind {
         EndpointKind::Unix(path) => {
             Docker::connect_with_unix(&path.to_string_lossy(), BACKSTOP_SECS, &version)
@@ -329,9 +377,24 @@ fn classify(e: &bollard::errors::Error, socket: Option<&Path>) -> ApiError {
         B::RequestTimeoutError => return ApiError::TimedOut,
         _ => {}
     }
-    let mut source: Option<&(dyn StdError + 'static)> = Some(e);
+    // bollard's variants are `transparent`: their `source()` skips the wrapped error itself,
+    // so the chain starts at it.
+    let mut source: Option<&(dyn StdError + 'static)> = match e {
+        B::IOError { err } => Some(err),
+        B::HyperResponseError { err } => Some(err),
+        _ => Some(e),
+    };
     while let Some(err) = source {
+        if let Some(big) = err.downcast_ref::<super::api_client::AnswerTooLarge>() {
+            return ApiError::Garbage(big.to_string());
+        }
         if let Some(io) = err.downcast_ref::<io::Error>() {
+            if let Some(big) = io
+                .get_ref()
+                .and_then(|i| i.downcast_ref::<super::api_client::AnswerTooLarge>())
+            {
+                return ApiError::Garbage(big.to_string());
+            }
             return match io.kind() {
                 io::ErrorKind::NotFound => ApiError::NotFound,
                 io::ErrorKind::PermissionDenied => ApiError::PermissionDenied,

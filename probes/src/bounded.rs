@@ -1,0 +1,248 @@
+//! One bounded way in. The doctor runs on broken machines: any path it reads may be a FIFO
+//! or a device (opening or reading it blocks forever), a huge file (a 1 GiB config.json),
+//! or on a dead network mount (the read blocks in the kernel). Every file, pipe and
+//! subprocess output goes through here with a size cap, a type check and a deadline, and
+//! each limit is an error that names what happened, never a hang or an abort.
+
+use std::fmt;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The most a configuration file may hold: far above any real daemon.json, config.json,
+/// drop-in or CA bundle (Debian's is 200 KiB), far below what hurts.
+pub const FILE_CAP: u64 = 8 << 20;
+
+/// How long one read may take before it is given up (a dead NFS or SMB mount).
+pub const READ_DEADLINE: Duration = Duration::from_secs(3);
+
+/// The most the doctor keeps of one subprocess stream or one API answer.
+pub const STREAM_CAP: usize = 4 << 20;
+
+/// Why a bounded read stopped; carried inside `io::Error` so callers keep their types.
+#[derive(Debug)]
+pub enum Refused {
+    /// A FIFO, device or socket where a file was expected.
+    NotRegular(&'static str),
+    TooLarge { cap: u64 },
+    TimedOut(Duration),
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refused::NotRegular(kind) => {
+                write!(f, "not a regular file but a {kind}: not read (it could block)")
+            }
+            Refused::TooLarge { cap } => {
+                write!(f, "larger than {}: not read", human_size(*cap))
+            }
+            Refused::TimedOut(d) => write!(
+                f,
+                "no answer within {} s (a dead network mount?): given up",
+                d.as_secs_f32()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl From<Refused> for io::Error {
+    fn from(r: Refused) -> io::Error {
+        let kind = match r {
+            Refused::NotRegular(_) => io::ErrorKind::InvalidInput,
+            Refused::TooLarge { .. } => io::ErrorKind::FileTooLarge,
+            Refused::TimedOut(_) => io::ErrorKind::TimedOut,
+        };
+        io::Error::new(kind, r)
+    }
+}
+
+/// "8 MiB", "512 KiB", "12 bytes".
+pub fn human_size(n: u64) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// A whole regular file of at most `cap` bytes, within [`READ_DEADLINE`].
+pub fn read_file(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    if is_kernel_table(path) {
+        // procfs and sysfs are answered by the kernel itself: no thread needed.
+        return read_now(path, cap, Keep::All);
+    }
+    within(READ_DEADLINE, path.to_path_buf(), move |p| {
+        read_now(&p, cap, Keep::All)
+    })
+}
+
+/// The last `cap` bytes of a regular file (a log whose newest lines matter), and whether
+/// earlier bytes were left out.
+pub fn read_tail(path: &Path, cap: u64) -> io::Result<(Vec<u8>, bool)> {
+    let size = within(READ_DEADLINE, path.to_path_buf(), |p| {
+        std::fs::metadata(&p).map(|m| m.len())
+    })?;
+    let bytes = within(READ_DEADLINE, path.to_path_buf(), move |p| {
+        read_now(&p, cap, Keep::Tail)
+    })?;
+    Ok((bytes, size > cap))
+}
+
+/// At most `cap` bytes of a stream (stdin), within `deadline`, and whether more followed.
+/// The reader thread is abandoned at the deadline: a pipe that never closes does not hold
+/// the run.
+pub fn read_stream<R: Read + Send + 'static>(
+    mut r: R,
+    cap: usize,
+    deadline: Duration,
+) -> io::Result<(Vec<u8>, bool)> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("bounded-stream".into())
+        .spawn(move || {
+            let mut buf = Vec::new();
+            let res = (&mut r)
+                .take(cap as u64 + 1)
+                .read_to_end(&mut buf)
+                .map(|_| {
+                    let more = buf.len() > cap;
+                    buf.truncate(cap);
+                    (buf, more)
+                });
+            let _ = tx.send(res);
+        })?;
+    rx.recv_timeout(deadline)
+        .unwrap_or_else(|_| Err(Refused::TimedOut(deadline).into()))
+}
+
+enum Keep {
+    All,
+    Tail,
+}
+
+/// Runs `f` on a thread and waits at most `deadline`: a read stuck in the kernel is left
+/// behind (the process exits without waiting for it).
+fn within<T: Send + 'static>(
+    deadline: Duration,
+    path: PathBuf,
+    f: impl FnOnce(PathBuf) -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("bounded-read".into())
+        .spawn(move || {
+            let _ = tx.send(f(path));
+        })?;
+    rx.recv_timeout(deadline)
+        .unwrap_or_else(|_| Err(Refused::TimedOut(deadline).into()))
+}
+
+fn is_kernel_table(path: &Path) -> bool {
+    path.starts_with("/proc/") || path.starts_with("/sys/")
+}
+
+fn read_now(path: &Path, cap: u64, keep: Keep) -> io::Result<Vec<u8>> {
+    // O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a
+    // writer; O_NOCTTY: a terminal device never becomes ours. Regular files ignore both.
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_NOCTTY)
+        .open(path)?;
+    let meta = f.metadata()?;
+    let t = meta.file_type();
+    if !t.is_file() {
+        let kind = if t.is_fifo() {
+            "FIFO"
+        } else if t.is_char_device() || t.is_block_device() {
+            "device"
+        } else if t.is_socket() {
+            "socket"
+        } else if t.is_dir() {
+            "directory"
+        } else {
+            "special file"
+        };
+        return Err(Refused::NotRegular(kind).into());
+    }
+    let len = meta.len();
+    match keep {
+        Keep::All if len > cap => return Err(Refused::TooLarge { cap }.into()),
+        Keep::Tail if len > cap => {
+            f.seek(SeekFrom::Start(len - cap))?;
+        }
+        _ => {}
+    }
+    // procfs reports size 0: the cap, not the size, bounds the read.
+    let mut buf = Vec::with_capacity(len.min(cap) as usize);
+    f.take(cap + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return match keep {
+            Keep::All => Err(Refused::TooLarge { cap }.into()),
+            Keep::Tail => {
+                buf.truncate(cap as usize);
+                Ok(buf)
+            }
+        };
+    }
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("config.json");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let e = read_file(&fifo, FILE_CAP).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("FIFO"), "{e}");
+    }
+
+    #[test]
+    fn a_device_is_refused() {
+        let e = read_file(Path::new("/dev/zero"), FILE_CAP).unwrap_err();
+        assert!(e.to_string().contains("device"), "{e}");
+    }
+
+    #[test]
+    fn over_the_cap_is_refused_and_the_tail_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("big");
+        std::fs::write(&f, b"0123456789").unwrap();
+        let e = read_file(&f, 4).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        assert!(e.to_string().contains("larger than 4 bytes"), "{e}");
+        assert_eq!(read_file(&f, 10).unwrap(), b"0123456789");
+        assert_eq!(read_tail(&f, 4).unwrap(), (b"6789".to_vec(), true));
+        assert_eq!(read_tail(&f, 64).unwrap(), (b"0123456789".to_vec(), false));
+    }
+
+    #[test]
+    fn procfs_is_read_up_to_the_cap() {
+        let status = read_file(Path::new("/proc/self/status"), FILE_CAP).unwrap();
+        assert!(String::from_utf8_lossy(&status).contains("VmRSS"));
+        assert!(read_file(Path::new("/proc/self/status"), 8).is_err());
+    }
+
+    #[test]
+    fn a_stream_that_never_ends_is_cut_at_the_cap_and_the_deadline() {
+        let (buf, more) =
+            read_stream(io::repeat(b'x'), 1000, Duration::from_secs(5)).unwrap();
+        assert_eq!((buf.len(), more), (1000, true));
+        // A pipe that never closes: read end of a pipe whose writer stays open.
+        let (r, _w) = nix::unistd::pipe().unwrap();
+        let e = read_stream(std::fs::File::from(r), 1000, Duration::from_millis(200))
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+    }
+}

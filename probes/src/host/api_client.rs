@@ -1,0 +1,127 @@
+//! The bollard client the probes ask the daemon with, over a connection whose bytes are
+//! counted: whatever listens on the socket (a broken daemon, a proxy, a program that is not
+//! Docker) cannot make the doctor hold an endless answer in memory. The cap is on the
+//! connection, so it bounds every answer bollard reads, headers and body alike.
+
+use crate::bounded::{STREAM_CAP, human_size};
+use bollard::{BollardRequest, ClientVersion, Docker};
+use hyper_util::rt::TokioIo;
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// An answer that passed the cap: the call fails with this inside its error chain.
+#[derive(Debug)]
+pub struct AnswerTooLarge(pub usize);
+
+impl fmt::Display for AnswerTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the answer went on past {}: stopped reading",
+            human_size(self.0 as u64)
+        )
+    }
+}
+
+impl std::error::Error for AnswerTooLarge {}
+
+#[derive(Clone)]
+pub enum Target {
+    Unix(PathBuf),
+    Tcp(String),
+}
+
+/// A bollard client whose every request opens one connection to `target`, read through
+/// the cap.
+pub fn docker(target: Target, version: &ClientVersion, backstop_secs: u64) -> Docker {
+    let transport = move |req: BollardRequest| {
+        let target = target.clone();
+        async move { send(target, req).await }
+    };
+    Docker::connect_with_custom_transport(transport, Some("http://docker"), backstop_secs, version)
+        .expect("a custom transport needs no connection to be made")
+}
+
+async fn send(
+    target: Target,
+    req: BollardRequest,
+) -> Result<hyper::Response<hyper::body::Incoming>, bollard::errors::Error> {
+    let (mut parts, body) = req.into_parts();
+    // The daemon is spoken to directly: origin-form target, any Host (dockerd ignores it).
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    parts.uri = path
+        .parse()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    parts
+        .headers
+        .insert(hyper::header::HOST, hyper::header::HeaderValue::from_static("docker"));
+    let stream: Box<dyn Stream> = match &target {
+        Target::Unix(p) => Box::new(tokio::net::UnixStream::connect(p).await?),
+        Target::Tcp(a) => Box::new(tokio::net::TcpStream::connect(a.as_str()).await?),
+    };
+    let io = TokioIo::new(Capped {
+        inner: stream,
+        left: STREAM_CAP,
+    });
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender
+        .send_request(hyper::Request::from_parts(parts, body))
+        .await?)
+}
+
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// Reads at most `left` more bytes; past that every read fails with [`AnswerTooLarge`].
+struct Capped {
+    inner: Box<dyn Stream>,
+    left: usize,
+}
+
+impl AsyncRead for Capped {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.left == 0 {
+            return Poll::Ready(Err(io::Error::other(AnswerTooLarge(STREAM_CAP))));
+        }
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &poll {
+            let n = buf.filled().len() - before;
+            self.left = self.left.saturating_sub(n);
+        }
+        poll
+    }
+}
+
+impl AsyncWrite for Capped {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
