@@ -206,7 +206,9 @@ pub struct FixArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExplainArgs {
-    /// The error text (quote it); read from standard input when absent.
+    /// The error text (quote it); read from standard input when absent. Text that starts
+    /// with "-" is text too (or put it after `--`).
+    #[arg(allow_hyphen_values = true)]
     pub text: Vec<String>,
 
     /// Read the error text from this file.

@@ -212,7 +212,7 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
 /// machine's network answers can be replayed in a test. Secrets are already masked in them.
 fn record_traces(ctx: &Context, path: &std::path::Path) {
     let Some(traces) = ctx.recorded_traces() else {
-        eprintln!(
+        errln!(
             "note: no registry connection was made; {} not written",
             path.display()
         );
@@ -224,7 +224,7 @@ fn record_traces(ctx: &Context, path: &std::path::Path) {
         .collect();
     let text = serde_json::to_string_pretty(&map).unwrap_or_default();
     if let Err(e) = std::fs::write(path, text + "\n") {
-        eprintln!("error: cannot write {}: {e}", path.display());
+        errln!("error: cannot write {}: {e}", path.display());
     }
 }
 

@@ -212,7 +212,7 @@ pub fn applicable(fix: &Fix) -> bool {
 pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i32 {
     let interactive = std::io::stdin().is_terminal();
     if !interactive && !yes {
-        eprintln!(
+        errln!(
             "error: fix --apply asks before each change; without a terminal, add --yes to accept them all"
         );
         return 64;
@@ -222,7 +222,7 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
         .filter(|f| applicable(&f.fixes[0]))
         .collect();
     if candidates.is_empty() {
-        println!(
+        outln!(
             "Nothing to apply: no problem has a fix that can run without a person (see `docker-doctor fix --script`)."
         );
         return 0;
@@ -231,8 +231,8 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
     let stdin = std::io::stdin();
     for f in candidates {
         let fix = &f.fixes[0];
-        println!("\n{}: {}", f.id, f.summary);
-        println!("Fix: {}", fix.title);
+        outln!("\n{}: {}", f.id, f.summary);
+        outln!("Fix: {}", fix.title);
         let mut steps = Vec::new();
         for step in &fix.steps {
             match step {
@@ -243,16 +243,16 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
         }
         for s in &steps {
             for line in s.lines() {
-                println!("  $ {line}");
+                outln!("  $ {line}");
             }
         }
         if !yes {
-            print!("Apply this fix? [y/N] ");
+            out!("Apply this fix? [y/N] ");
             let _ = std::io::stdout().flush();
             let mut answer = String::new();
             let _ = stdin.lock().read_line(&mut answer);
             if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                println!("Skipped.");
+                outln!("Skipped.");
                 continue;
             }
         }
@@ -260,7 +260,7 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
         for s in &steps {
             let status = Command::new("sh").arg("-c").arg(s).status();
             if !status.is_ok_and(|st| st.success()) {
-                println!("Failed: {s}");
+                outln!("Failed: {s}");
                 ok = false;
                 break;
             }
@@ -270,14 +270,14 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
             continue;
         }
         match recheck(&f.id) {
-            Some(false) => println!("Confirmed: {} is no longer reported.", f.id),
+            Some(false) => outln!("Confirmed: {} is no longer reported.", f.id),
             Some(true) => {
-                println!(
+                outln!(
                     "Applied, but {} is still reported (some fixes need a new login or a restart).",
                     f.id
                 );
             }
-            None => println!("Applied; the probe could not check it again."),
+            None => outln!("Applied; the probe could not check it again."),
         }
     }
     if failed > 0 { 2 } else { 0 }

@@ -1,5 +1,10 @@
 //! docker-doctor: why Docker does not work on this machine, and exactly what to type to fix it.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+// First: its macros (outln!, errln!) are the only way out of the process.
+#[macro_use]
+mod mask;
 mod cli;
 mod config;
 mod engine;
@@ -25,6 +30,12 @@ const WATCHDOG_GRACE: Duration = Duration::from_millis(200);
 const EXIT_USAGE: i32 = 64;
 
 fn main() {
+    // Before anything can be printed: learn this machine's secrets, and keep them out of a
+    // panic's message too.
+    mask::init();
+    std::panic::set_hook(Box::new(|info| {
+        mask::err(&format!("docker-doctor: internal error: {info}\n"));
+    }));
     // As a Docker CLI plugin, `docker doctor ARGS` runs us as `docker-doctor doctor ARGS`.
     let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if argv.get(1).is_some_and(|a| a == cli::PLUGIN_NAME) {
@@ -33,9 +44,14 @@ fn main() {
     let args = match Args::try_parse_from(argv) {
         Ok(a) => a,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
-            let _ = e.print();
-            std::process::exit(code);
+            // clap quotes the offending value, which may hold a secret.
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                mask::err(&text);
+                std::process::exit(EXIT_USAGE);
+            }
+            mask::out(&text);
+            std::process::exit(0);
         }
     };
     let code = match args.command {
@@ -48,7 +64,7 @@ fn main() {
         Some(Command::Explain(e)) => explain_error(&e),
         Some(Command::Fix(f)) => fix_machine(&f),
         Some(Command::DockerCliPluginMetadata) => {
-            println!("{}", cli::plugin_metadata());
+            outln!("{}", cli::plugin_metadata());
             0
         }
         Some(Command::Check(check)) => check_machine(&check),
@@ -64,24 +80,28 @@ fn check_machine(args: &CheckArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let color = args.format == Format::Human && use_color(args.color);
     let text = match args.format {
         Format::Json => render::json::render(&report),
         Format::Markdown => render::markdown::render(&report),
         Format::Human => render::human::Human {
-            color: use_color(args.color),
+            color,
             verbose: args.verbose,
         }
         .render(&report),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    if color {
+        mask::out_colored(&text);
+    } else {
+        mask::out(&text);
+    }
     report.exit_code()
 }
 
 /// `fix --script` and `fix --apply`.
 fn fix_machine(args: &cli::FixArgs) -> i32 {
     if args.apply && args.check.fixture.is_some() {
-        eprintln!(
+        errln!(
             "error: fix --apply changes this machine: it cannot apply a captured machine's fixes"
         );
         return EXIT_USAGE;
@@ -91,7 +111,7 @@ fn fix_machine(args: &cli::FixArgs) -> i32 {
         Err(code) => return code,
     };
     if !args.apply {
-        print!("{}", fix::script(&report));
+        out!("{}", fix::script(&report));
         return 0;
     }
     let check = args.check.clone();
@@ -111,7 +131,7 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
     let unknown = engine::unknown_probes(&all, args.only.iter().chain(&args.skip));
     if !unknown.is_empty() {
         let known: Vec<_> = all.iter().map(|p| p.id()).collect();
-        eprintln!(
+        errln!(
             "error: unknown probe(s): {}; known: {}",
             unknown.join(", "),
             known.join(", ")
@@ -122,7 +142,7 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
     let mut warnings: Vec<String> = warning.into_iter().collect();
     let known = config::known_ids(&all);
     if let Some(bad) = args.ignore.iter().find(|i| !known.contains(i)) {
-        eprintln!(
+        errln!(
             "error: cannot mute {bad:?}: no probe or finding has this id (see `docker-doctor list`)"
         );
         return Err(EXIT_USAGE);
@@ -142,14 +162,14 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
         .iter()
         .find(|r| probes::facts::registries::parse_name(r).is_none())
     {
-        eprintln!("error: --registry {bad:?} is not HOST[:PORT]");
+        errln!("error: --registry {bad:?} is not HOST[:PORT]");
         return Err(EXIT_USAGE);
     }
     let host: Arc<dyn Host> = match &args.fixture {
         Some(dir) => match FixtureHost::load(dir) {
             Ok(h) => Arc::new(h),
             Err(e) => {
-                eprintln!("error: cannot load fixture: {e}");
+                errln!("error: cannot load fixture: {e}");
                 return Err(EXIT_USAGE);
             }
         },
@@ -192,7 +212,7 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            errln!("error: cannot start the async runtime: {e}");
             return Err(70);
         }
     };
@@ -243,21 +263,21 @@ fn list(format: Format) -> i32 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         Format::Human | Format::Markdown => {
             for p in &all {
-                println!(
+                outln!(
                     "{}  {}{}",
                     p.id(),
                     p.title(),
                     if p.network() { " (network)" } else { "" }
                 );
                 for k in p.emits() {
-                    println!("    {:<5}  {:<36} {}", k.severity.as_str(), k.id, k.title);
+                    outln!("    {:<5}  {:<36} {}", k.severity.as_str(), k.id, k.title);
                 }
                 let generic = format!("{}.{}|{}", p.id(), engine::TIMED_OUT, engine::FAILED);
-                println!(
+                outln!(
                     "    {:<5}  {generic:<36} the probe ran out of time, or failed\n",
                     ""
                 );
@@ -267,27 +287,56 @@ fn list(format: Format) -> i32 {
     0
 }
 
+/// The most of a pasted error or log `explain` reads.
+const EXPLAIN_CAP: usize = 2 << 20;
+
 fn explain_error(args: &cli::ExplainArgs) -> i32 {
-    use std::io::Read;
+    // A pasted error is at most a few screens; a log holds its newest lines last. Kept:
+    // the last EXPLAIN_CAP bytes of a file, the first of a stream.
     let text = if let Some(f) = &args.file {
-        match std::fs::read(f) {
-            Ok(b) => probes::facts::wsl::decode_output(&b),
+        match probes::bounded::read_tail(f, EXPLAIN_CAP as u64) {
+            Ok((b, cut)) => {
+                if cut {
+                    errln!(
+                        "note: {} is larger than {}: only its last {} was read",
+                        f.display(),
+                        probes::bounded::human_size(EXPLAIN_CAP as u64),
+                        probes::bounded::human_size(EXPLAIN_CAP as u64)
+                    );
+                }
+                probes::facts::wsl::decode_output(&b)
+            }
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", f.display());
+                errln!("error: cannot read {}: {e}", f.display());
                 return EXIT_USAGE;
             }
         }
     } else if !args.text.is_empty() {
         args.text.join(" ")
     } else if std::io::stdin().is_terminal() {
-        eprintln!(
+        errln!(
             "error: paste the error: docker-doctor explain 'TEXT', --file FILE, or pipe it in"
         );
         return EXIT_USAGE;
     } else {
-        let mut buf = Vec::new();
-        let _ = std::io::stdin().take(1 << 20).read_to_end(&mut buf);
-        probes::facts::wsl::decode_output(&buf)
+        let deadline = Duration::from_secs_f64(args.timeout);
+        match probes::bounded::read_stream(std::io::stdin(), EXPLAIN_CAP, deadline) {
+            Ok((b, cut)) => {
+                if cut {
+                    errln!(
+                        "note: the input was cut at {} or at {} s: explaining what arrived",
+                        probes::bounded::human_size(EXPLAIN_CAP as u64),
+                        args.timeout
+                    );
+                }
+                probes::facts::wsl::decode_output(&b)
+            }
+            Err(e) => {
+                // Nothing to explain is "nothing matched", not a bad command line.
+                errln!("note: no input: {e}");
+                String::new()
+            }
+        }
     };
     let registry = explain::registry();
     let mut matches = explain::find(&registry, &text);
@@ -303,7 +352,7 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
         Format::Markdown => explain::render_markdown(&matches),
         Format::Human => explain::render_human(&matches),
     };
-    print!("{out}");
+    out!("{out}");
     // 0: explained; 1: nothing known matched.
     if matches.is_empty() { 1 } else { 0 }
 }

@@ -39,11 +39,7 @@ impl fmt::Display for Refused {
             Refused::TooLarge { cap } => {
                 write!(f, "larger than {}: not read", human_size(*cap))
             }
-            Refused::TimedOut(d) => write!(
-                f,
-                "no answer within {} s (a dead network mount?): given up",
-                d.as_secs_f32()
-            ),
+            Refused::TimedOut(d) => write!(f, "nothing within {} s: given up", d.as_secs_f32()),
         }
     }
 }
@@ -95,31 +91,55 @@ pub fn read_tail(path: &Path, cap: u64) -> io::Result<(Vec<u8>, bool)> {
     Ok((bytes, size > cap))
 }
 
-/// At most `cap` bytes of a stream (stdin), within `deadline`, and whether more followed.
-/// The reader thread is abandoned at the deadline: a pipe that never closes does not hold
-/// the run.
+/// What arrived of a stream (stdin) within `deadline`, at most `cap` bytes, and whether it
+/// was cut (more followed, or the writer was still going at the deadline). The reader
+/// thread is abandoned at the deadline: a pipe that never closes does not hold the run.
 pub fn read_stream<R: Read + Send + 'static>(
     mut r: R,
     cap: usize,
     deadline: Duration,
 ) -> io::Result<(Vec<u8>, bool)> {
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::channel::<io::Result<Vec<u8>>>();
     std::thread::Builder::new()
         .name("bounded-stream".into())
         .spawn(move || {
-            let mut buf = Vec::new();
-            let res = (&mut r)
-                .take(cap as u64 + 1)
-                .read_to_end(&mut buf)
-                .map(|_| {
-                    let more = buf.len() > cap;
-                    buf.truncate(cap);
-                    (buf, more)
-                });
-            let _ = tx.send(res);
+            let mut chunk = vec![0u8; 64 << 10];
+            loop {
+                match r.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        if tx.send(Ok(chunk[..n].to_vec())).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
         })?;
-    rx.recv_timeout(deadline)
-        .unwrap_or_else(|_| Err(Refused::TimedOut(deadline).into()))
+    let end = std::time::Instant::now() + deadline;
+    let mut buf = Vec::new();
+    loop {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Ok(chunk)) => {
+                buf.extend_from_slice(&chunk);
+                if buf.len() > cap {
+                    buf.truncate(cap);
+                    return Ok((buf, true));
+                }
+            }
+            Ok(Err(e)) if buf.is_empty() => return Err(e),
+            Ok(Err(_)) | Err(mpsc::RecvTimeoutError::Disconnected) => return Ok((buf, false)),
+            Err(mpsc::RecvTimeoutError::Timeout) if buf.is_empty() => {
+                return Err(Refused::TimedOut(deadline).into());
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => return Ok((buf, true)),
+        }
+    }
 }
 
 enum Keep {
@@ -240,9 +260,16 @@ mod tests {
             read_stream(io::repeat(b'x'), 1000, Duration::from_secs(5)).unwrap();
         assert_eq!((buf.len(), more), (1000, true));
         // A pipe that never closes: read end of a pipe whose writer stays open.
-        let (r, _w) = nix::unistd::pipe().unwrap();
+        let (r, w) = nix::unistd::pipe().unwrap();
         let e = read_stream(std::fs::File::from(r), 1000, Duration::from_millis(200))
             .unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        // What arrived before the deadline is kept.
+        let (r2, w2) = nix::unistd::pipe().unwrap();
+        nix::unistd::write(&w2, b"error line\n").unwrap();
+        let (buf, cut) =
+            read_stream(std::fs::File::from(r2), 1000, Duration::from_millis(200)).unwrap();
+        assert_eq!((buf.as_slice(), cut), (&b"error line\n"[..], true));
+        drop((w, w2));
     }
 }

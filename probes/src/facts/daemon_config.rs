@@ -132,7 +132,8 @@ pub fn parse_flags(args: &[String]) -> Vec<(String, String)> {
                 None => (long.to_string(), None),
             }
         } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
-            let (s, rest) = short.split_at(1);
+            // The first character, whatever its width (a flag may be mistyped as `-é`).
+            let (s, rest) = short.split_at(short.chars().next().map_or(0, char::len_utf8));
             let inline = (!rest.is_empty()).then(|| rest.trim_start_matches('=').to_string());
             (short_flag(s).to_string(), inline)
         } else {
@@ -283,6 +284,19 @@ mod tests {
                 ),
                 ("debug".into(), "true".into()),
                 ("registry-mirrors".into(), "https://m".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_non_ascii_short_flag_is_a_flag_not_a_panic() {
+        let f = parse_flags(&words("/usr/bin/dockerd -é -Ü=x --ünïcode"));
+        // An unknown flag takes the next word as its value, as dockerd's parser would.
+        assert_eq!(
+            f,
+            vec![
+                ("é".to_string(), "-Ü=x".to_string()),
+                ("ünïcode".to_string(), String::new())
             ]
         );
     }

@@ -255,7 +255,12 @@ pub fn resolve(host: &dyn Host) -> Resolution {
         {
             problems.push(Problem::HostOverridesContext { context });
         }
-        let endpoint = match Endpoint::parse(&value, tls) {
+        let parsed = if value.contains('\u{FFFD}') {
+            Err("it is not valid UTF-8: set it again from a UTF-8 terminal".to_string())
+        } else {
+            Endpoint::parse(&value, tls)
+        };
+        let endpoint = match parsed {
             Ok(e) => Some(e),
             Err(reason) => {
                 problems.push(Problem::InvalidHost {

@@ -123,7 +123,8 @@ pub fn split_host_port(s: &str) -> (&str, Option<&str>) {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` sequences decoded (invalid ones kept as they are).
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -79,7 +79,9 @@ impl Host for RealHost {
     }
 
     fn env(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
+        // A value that is not UTF-8 is still set (the CLI would use its bytes): it arrives
+        // with U+FFFD where the bad bytes were, for the probes to call it what it is.
+        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
     }
 
     fn identity(&self) -> Identity {

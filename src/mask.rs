@@ -1,0 +1,444 @@
+//! The masking layer: everything that leaves the process (reports in every format, `fix`
+//! scripts and prompts, `explain`, errors on stderr, saved files) goes through
+//! [`text`]. Secrets are a type that cannot print itself (`probes::secret::Secret`); this is
+//! the second wall, for what reaches text anyway: an error message quoting a URL, a pasted
+//! log, a value in a form the probes did not expect.
+//!
+//! Two kinds of masking, both always on:
+//! - by shape: credentials in URLs with or without a scheme (`http://u:p@h`, `u:p@h:3128`),
+//!   `Authorization` headers and bearer tokens, `"auth"`/`"password"`/token fields,
+//!   token-like query parameters, `…PASSWORD=`/`…TOKEN=` assignments;
+//! - by value: the secrets this machine holds (passwords in proxy variables and
+//!   `DOCKER_HOST`, variables named like secrets, `auths` and tokens in the client config),
+//!   in every form a user writes them: as is, percent-encoded, percent-decoded,
+//!   JSON-escaped, and `user:password` in base64.
+//!
+//! Control characters are replaced as well (an `ESC[2J` in a proxy variable must not clear
+//! the reader's terminal); only the colour sequences of our own renderer survive, and only
+//! when colour is on.
+
+use probes::facts::proxy::percent_decode;
+use probes::secret::MASK;
+use regex::{Captures, Regex};
+use std::io::Write;
+use std::sync::{LazyLock, OnceLock};
+
+/// The secret values of this run, longest first.
+#[derive(Debug, Default)]
+pub struct Masker {
+    values: Vec<String>,
+}
+
+static MASKER: OnceLock<Masker> = OnceLock::new();
+
+/// Learns this machine's secrets (environment, client config). Called once, first thing.
+pub fn init() {
+    let _ = MASKER.set(Masker::from_this_machine());
+}
+
+/// The text with every secret masked and every control character replaced.
+pub fn text(s: &str) -> String {
+    masker().mask(s, false)
+}
+
+/// As [`text`], keeping the colour sequences (`ESC[…m`) a renderer with colour added.
+pub fn colored_text(s: &str) -> String {
+    masker().mask(s, true)
+}
+
+fn masker() -> &'static Masker {
+    MASKER.get_or_init(Masker::default)
+}
+
+/// Writes masked text to stdout (the only way this program writes there).
+pub fn out(s: &str) {
+    let _ = std::io::stdout().lock().write_all(text(s).as_bytes());
+}
+
+/// Writes masked text to stdout, keeping our colour sequences.
+pub fn out_colored(s: &str) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(colored_text(s).as_bytes());
+}
+
+/// Writes masked text to stderr (the only way this program writes there).
+pub fn err(s: &str) {
+    let _ = std::io::stderr().lock().write_all(text(s).as_bytes());
+}
+
+/// `println!` through the masking layer.
+
+macro_rules! outln {
+    () => { $crate::mask::out("\n") };
+    ($($t:tt)*) => { $crate::mask::out(&format!("{}\n", format_args!($($t)*))) };
+}
+
+/// `print!` through the masking layer.
+
+macro_rules! out {
+    ($($t:tt)*) => { $crate::mask::out(&format!($($t)*)) };
+}
+
+/// `eprintln!` through the masking layer.
+
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::mask::err(&format!("{}\n", format_args!($($t)*))) };
+}
+
+/// Variable names whose whole value is a secret.
+static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH)").unwrap()
+});
+
+/// `scheme://authority` (the authority ends at the path, query, fragment, space or quote).
+static URL_AUTHORITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\]+"#).unwrap()
+});
+
+/// `user:password@host[:port]` without a scheme (what Go's proxy parsing accepts).
+static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?P<user>[a-z0-9._~!$&*+\-%]+):(?P<pass>[^\s/"'<>`]*[^\s/"'<>`@])@(?P<host>[a-z0-9\-]+(?:\.[a-z0-9\-]+)*|\[[0-9a-f:.]+\])"#,
+    )
+    .unwrap()
+});
+
+/// Header, field and parameter shapes that carry a secret as their value.
+static SECRET_FIELDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        // Authorization: Basic …, Bearer …; "Proxy-Authorization" too.
+        r#"(?i)(?P<keep>authorization:?\s*(?:basic|bearer|token|digest)\s+)(?P<secret>[^\s,;"'\\]+)"#,
+        r"(?i)(?P<keep>\bbearer\s+)(?P<secret>[a-z0-9\-._~+/]{8,}=*)",
+        // JSON/TOML/YAML fields: "auth": "…", password = "…", identitytoken: …
+        r#"(?i)(?P<keep>["']?\b(?:auth|password|passwd|secret|identitytoken|registrytoken|token|access_token|refresh_token|client_secret)["']?\s*[:=]\s*["'])(?P<secret>[^"']+)"#,
+        // Query parameters: ?token=…&X-Amz-Signature=…
+        r#"(?i)(?P<keep>[?&](?:token|access_token|password|passwd|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|client_secret|code)=)(?P<secret>[^&\s#"'<>\\]+)"#,
+        // Assignments: HTTPS_PROXY_PASSWORD=…, --password=…, --password …
+        r#"(?P<keep>\b[A-Za-z0-9_]*(?i:password|passwd|token|secret|api_?key)[A-Za-z0-9_]*=)(?P<secret>[^\s"'\\]+)"#,
+        r#"(?i)(?P<keep>--(?:password|token|secret)[= ])(?P<secret>[^\s"'\\]+)"#,
+    ]
+    .iter()
+    .map(|r| Regex::new(r).unwrap())
+    .collect()
+});
+
+/// Our renderer's colour sequences.
+static SGR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;]*m").unwrap());
+
+impl Masker {
+    /// The secrets of this process's environment and the client config it would use.
+    pub fn from_this_machine() -> Masker {
+        let mut m = Masker::default();
+        for (k, v) in std::env::vars_os() {
+            let (k, v) = (k.to_string_lossy(), v.to_string_lossy());
+            m.learn_variable(&k, &v);
+        }
+        let config = std::env::var_os("DOCKER_CONFIG")
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker")))
+            .map(|d| d.join("config.json"));
+        if let Some(path) = config
+            && let Ok(bytes) = probes::bounded::read_file(&path, probes::bounded::FILE_CAP)
+        {
+            m.learn_docker_config(&String::from_utf8_lossy(&bytes));
+        }
+        m
+    }
+
+    /// A variable's secrets: the password of any URL in it, or the whole value when the
+    /// name says it is one.
+    pub fn learn_variable(&mut self, name: &str, value: &str) {
+        if SECRET_NAME.is_match(name) && !name.to_ascii_uppercase().contains("PROXY") {
+            self.add(value);
+        }
+        self.learn_urls(value);
+    }
+
+    /// The passwords of every URL (with or without scheme) in `text`.
+    pub fn learn_urls(&mut self, text: &str) {
+        for m in URL_AUTHORITY.find_iter(text) {
+            let authority = &m.as_str()[m.as_str().find("://").unwrap_or(0) + 3..];
+            if let Some(at) = authority.rfind('@') {
+                self.add_userinfo(&authority[..at]);
+            }
+        }
+        // The whole value as one URL, with or without scheme: a password may hold a space.
+        let t = text.trim();
+        let rest = t.split_once("://").map_or(t, |(_, r)| r);
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        if let Some(at) = authority.rfind('@')
+            && (t.contains("://") || authority[..at].contains(':'))
+        {
+            self.add_userinfo(&authority[..at]);
+        }
+        for c in BARE_USERINFO.captures_iter(text) {
+            self.add_userinfo(&format!("{}:{}", &c["user"], &c["pass"]));
+        }
+    }
+
+    fn add_userinfo(&mut self, userinfo: &str) {
+        match userinfo.split_once(':') {
+            Some((user, pass)) => {
+                self.add(pass);
+                let decoded = percent_decode(user);
+                let pass_decoded = percent_decode(pass);
+                self.add_plain(&base64(&format!("{decoded}:{pass_decoded}")));
+            }
+            // A lone token in the user part.
+            None => self.add(userinfo),
+        }
+    }
+
+    /// `auths` (base64 `user:password`, `password`, tokens) and proxy URLs of a client
+    /// config.json.
+    pub fn learn_docker_config(&mut self, text: &str) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+            // Malformed: still take the shapes it holds.
+            self.learn_urls(text);
+            return;
+        };
+        if let Some(auths) = v.get("auths").and_then(|a| a.as_object()) {
+            for entry in auths.values() {
+                for key in ["auth", "password", "identitytoken", "registrytoken"] {
+                    if let Some(s) = entry.get(key).and_then(|s| s.as_str()) {
+                        self.add(s);
+                        if key == "auth"
+                            && let Some(pair) = unbase64(s)
+                            && let Some((_, pass)) = pair.split_once(':')
+                        {
+                            self.add(pass);
+                        }
+                    }
+                }
+            }
+        }
+        self.learn_urls(text);
+    }
+
+    /// A secret in every form it may be written in.
+    pub fn add(&mut self, secret: &str) {
+        let secret = secret.trim();
+        let decoded = percent_decode(secret);
+        for form in [secret, decoded.as_str()] {
+            self.add_plain(form);
+            self.add_plain(&percent_encode(form));
+            let json = serde_json::to_string(form).unwrap_or_default();
+            self.add_plain(&json[1..json.len().saturating_sub(1).max(1)]);
+        }
+    }
+
+    fn add_plain(&mut self, value: &str) {
+        // Too short to be a secret without masking ordinary words.
+        if value.chars().count() < 4 || value == MASK || self.values.iter().any(|v| v == value) {
+            return;
+        }
+        self.values.push(value.to_string());
+        self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    }
+
+    /// The text masked; `keep_color` keeps `ESC[…m` sequences.
+    pub fn mask(&self, s: &str, keep_color: bool) -> String {
+        let mut out = s.to_string();
+        for v in &self.values {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), MASK);
+            }
+        }
+        out = URL_AUTHORITY
+            .replace_all(&out, |c: &Captures| mask_authority(&c[0]))
+            .into_owned();
+        out = BARE_USERINFO
+            .replace_all(&out, |c: &Captures| {
+                if &c["pass"] == MASK {
+                    c[0].to_string()
+                } else {
+                    format!("{}:{MASK}@{}", &c["user"], &c["host"])
+                }
+            })
+            .into_owned();
+        for re in SECRET_FIELDS.iter() {
+            out = re
+                .replace_all(&out, |c: &Captures| {
+                    if c["secret"].starts_with(MASK) {
+                        c[0].to_string()
+                    } else {
+                        format!("{}{MASK}", &c["keep"])
+                    }
+                })
+                .into_owned();
+        }
+        controls(&out, keep_color)
+    }
+}
+
+/// `scheme://user:password@host` with the password masked (a lone user part is a token).
+fn mask_authority(url: &str) -> String {
+    let start = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let authority = &url[start..];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &authority[..at];
+    let masked = match userinfo.split_once(':') {
+        Some((_, pass)) if pass == MASK => return url.to_string(),
+        Some((user, _)) => format!("{user}:{MASK}"),
+        None if userinfo == MASK => return url.to_string(),
+        None => MASK.to_string(),
+    };
+    format!("{}{masked}@{}", &url[..start], &authority[at + 1..])
+}
+
+/// Control characters replaced by a visible form (`^[` for ESC, `\u{7f}` …); newlines and
+/// tabs stay, a CR before a newline goes.
+fn controls(s: &str, keep_color: bool) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        if keep_color
+            && rest.starts_with('\x1b')
+            && let Some(m) = SGR.find(rest)
+            && m.start() == 0
+        {
+            out.push_str(m.as_str());
+            rest = &rest[m.end()..];
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or('\0');
+        rest = &rest[c.len_utf8()..];
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\r' if rest.starts_with('\n') => {}
+            '\x1b' => out.push_str("^["),
+            c if c.is_control() && (c as u32) < 0x20 => {
+                out.push('^');
+                out.push(char::from_u32(c as u32 + 0x40).unwrap_or('?'));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encoding of everything a URL's userinfo cannot hold as is.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn base64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn unbase64(s: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masker(env: &[(&str, &str)]) -> Masker {
+        let mut m = Masker::default();
+        for (k, v) in env {
+            m.learn_variable(k, v);
+        }
+        m
+    }
+
+    #[test]
+    fn urls_with_and_without_scheme_keep_user_and_host() {
+        let m = Masker::default();
+        for (input, want) in [
+            (
+                "proxyconnect tcp: http://alice:s3cret@proxy:3128 failed",
+                "proxyconnect tcp: http://alice:<redacted>@proxy:3128 failed",
+            ),
+            ("HTTPS_PROXY=bob:Pa:ss@word@10.0.0.1:9", "HTTPS_PROXY=bob:<redacted>@10.0.0.1:9"),
+            ("tcp://ci:t0k3n@docker.corp:2376", "tcp://ci:<redacted>@docker.corp:2376"),
+            ("https://ghp_abcdefgh@github.com/x", "https://<redacted>@github.com/x"),
+            ("a http://u:p1@h and http://v:p2@k", "a http://u:<redacted>@h and http://v:<redacted>@k"),
+            ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
+            ("http://proxy.corp:3128", "http://proxy.corp:3128"),
+        ] {
+            assert_eq!(m.mask(input, false), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn headers_fields_and_parameters() {
+        let m = Masker::default();
+        for (input, hidden) in [
+            ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "eyJhbGci"),
+            ("Proxy-Authorization: Basic YWxpY2U6czNjcmV0", "YWxpY2U6"),
+            (r#"{"auths":{"r":{"auth":"YWxpY2U6czNjcmV0"}}}"#, "YWxpY2U6"),
+            ("identitytoken = \"abcd-efgh\"", "abcd-efgh"),
+            ("GET /v2/token?scope=x&token=s3cretvalue&y=1", "s3cretvalue"),
+            ("REGISTRY_PASSWORD=hunter22 docker login", "hunter22"),
+            ("docker login --password hunter22", "hunter22"),
+        ] {
+            let out = m.mask(input, false);
+            assert!(!out.contains(hidden), "{input} -> {out}");
+            assert!(out.contains(MASK), "{input} -> {out}");
+        }
+    }
+
+    #[test]
+    fn known_secrets_in_every_form() {
+        let m = masker(&[
+            ("HTTPS_PROXY", "http://alice:Winter%402026 x@proxy:3128"),
+            ("http_proxy", "bob:Hook-Canary-9@127.0.0.1:9"),
+            ("GITHUB_TOKEN", "ghp_0123456789"),
+        ]);
+        for leak in [
+            "Winter%402026 x",
+            "Winter@2026 x",
+            "Winter%402026%20x",
+            "Hook-Canary-9",
+            "ghp_0123456789",
+            &base64("alice:Winter@2026 x"),
+            &base64("bob:Hook-Canary-9"),
+        ] {
+            let out = m.mask(&format!("seen: {leak} ."), false);
+            assert!(!out.contains(leak), "{leak} -> {out}");
+        }
+        // A proxy's host and user are not secrets.
+        assert_eq!(m.mask("proxy:3128 alice", false), "proxy:3128 alice");
+    }
+
+    #[test]
+    fn docker_config_auths() {
+        let mut m = Masker::default();
+        m.learn_docker_config(
+            r#"{"auths":{"r.corp":{"auth":"dXNlcjpjMG1wbGV4UGFzcw=="}},"proxies":{"default":{"httpsProxy":"http://u:Pr0xyPw@p:1"}}}"#,
+        );
+        for leak in ["c0mplexPass", "Pr0xyPw", "dXNlcjpjMG1wbGV4UGFzcw=="] {
+            assert!(!m.mask(leak, false).contains(leak), "{leak}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        let m = Masker::default();
+        assert_eq!(m.mask("a\x1b[2Jb\r\nc\x07\u{9b}d", false), "a^[[2Jb\nc^G\\u{9b}d");
+        // Our own colour survives only when asked; any other sequence never does.
+        assert_eq!(m.mask("\x1b[1mx\x1b[0m\x1b[2J", true), "\x1b[1mx\x1b[0m^[[2J");
+        assert_eq!(m.mask("\x1b[1mx", false), "^[[1mx");
+    }
+}
