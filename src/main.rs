@@ -156,7 +156,10 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
             unknown.join(", ")
         ));
     }
-    let ignore: Vec<String> = from_file.into_iter().chain(args.ignore.iter().cloned()).collect();
+    let ignore: Vec<String> = from_file
+        .into_iter()
+        .chain(args.ignore.iter().cloned())
+        .collect();
     if let Some(bad) = args
         .registry
         .iter()
@@ -314,9 +317,7 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
     } else if !args.text.is_empty() {
         args.text.join(" ")
     } else if std::io::stdin().is_terminal() {
-        errln!(
-            "error: paste the error: docker-doctor explain 'TEXT', --file FILE, or pipe it in"
-        );
+        errln!("error: paste the error: docker-doctor explain 'TEXT', --file FILE, or pipe it in");
         return EXIT_USAGE;
     } else {
         let deadline = Duration::from_secs_f64(args.timeout);

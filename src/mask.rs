@@ -92,9 +92,8 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `scheme://authority` (the authority ends at the path, query, fragment, space or quote).
-static URL_AUTHORITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\]+"#).unwrap()
-});
+static URL_AUTHORITY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\]+"#).unwrap());
 
 /// `user:password@host[:port]` without a scheme (what Go's proxy parsing accepts).
 static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
@@ -370,10 +369,22 @@ mod tests {
                 "proxyconnect tcp: http://alice:s3cret@proxy:3128 failed",
                 "proxyconnect tcp: http://alice:<redacted>@proxy:3128 failed",
             ),
-            ("HTTPS_PROXY=bob:Pa:ss@word@10.0.0.1:9", "HTTPS_PROXY=bob:<redacted>@10.0.0.1:9"),
-            ("tcp://ci:t0k3n@docker.corp:2376", "tcp://ci:<redacted>@docker.corp:2376"),
-            ("https://ghp_abcdefgh@github.com/x", "https://<redacted>@github.com/x"),
-            ("a http://u:p1@h and http://v:p2@k", "a http://u:<redacted>@h and http://v:<redacted>@k"),
+            (
+                "HTTPS_PROXY=bob:Pa:ss@word@10.0.0.1:9",
+                "HTTPS_PROXY=bob:<redacted>@10.0.0.1:9",
+            ),
+            (
+                "tcp://ci:t0k3n@docker.corp:2376",
+                "tcp://ci:<redacted>@docker.corp:2376",
+            ),
+            (
+                "https://ghp_abcdefgh@github.com/x",
+                "https://<redacted>@github.com/x",
+            ),
+            (
+                "a http://u:p1@h and http://v:p2@k",
+                "a http://u:<redacted>@h and http://v:<redacted>@k",
+            ),
             ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
             ("http://proxy.corp:3128", "http://proxy.corp:3128"),
         ] {
@@ -385,7 +396,10 @@ mod tests {
     fn headers_fields_and_parameters() {
         let m = Masker::default();
         for (input, hidden) in [
-            ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "eyJhbGci"),
+            (
+                "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig",
+                "eyJhbGci",
+            ),
             ("Proxy-Authorization: Basic YWxpY2U6czNjcmV0", "YWxpY2U6"),
             (r#"{"auths":{"r":{"auth":"YWxpY2U6czNjcmV0"}}}"#, "YWxpY2U6"),
             ("identitytoken = \"abcd-efgh\"", "abcd-efgh"),
@@ -436,9 +450,15 @@ mod tests {
     #[test]
     fn control_characters_are_made_visible() {
         let m = Masker::default();
-        assert_eq!(m.mask("a\x1b[2Jb\r\nc\x07\u{9b}d", false), "a^[[2Jb\nc^G\\u{9b}d");
+        assert_eq!(
+            m.mask("a\x1b[2Jb\r\nc\x07\u{9b}d", false),
+            "a^[[2Jb\nc^G\\u{9b}d"
+        );
         // Our own colour survives only when asked; any other sequence never does.
-        assert_eq!(m.mask("\x1b[1mx\x1b[0m\x1b[2J", true), "\x1b[1mx\x1b[0m^[[2J");
+        assert_eq!(
+            m.mask("\x1b[1mx\x1b[0m\x1b[2J", true),
+            "\x1b[1mx\x1b[0m^[[2J"
+        );
         assert_eq!(m.mask("\x1b[1mx", false), "^[[1mx");
     }
 }

@@ -85,7 +85,14 @@ fn an_unusable_config_file_is_reported_not_fatal() {
     ] {
         let run = run(
             home.path(),
-            &["--fixture", &dir, "--format", "json", "--config", cfg.to_str().unwrap()],
+            &[
+                "--fixture",
+                &dir,
+                "--format",
+                "json",
+                "--config",
+                cfg.to_str().unwrap(),
+            ],
         );
         assert!((0..=2).contains(&run.code), "{}", run.stderr);
         let r = run.json();

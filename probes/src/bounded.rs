@@ -26,7 +26,9 @@ pub const STREAM_CAP: usize = 4 << 20;
 pub enum Refused {
     /// A FIFO, device or socket where a file was expected.
     NotRegular(&'static str),
-    TooLarge { cap: u64 },
+    TooLarge {
+        cap: u64,
+    },
     TimedOut(Duration),
 }
 
@@ -34,7 +36,10 @@ impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refused::NotRegular(kind) => {
-                write!(f, "not a regular file but a {kind}: not read (it could block)")
+                write!(
+                    f,
+                    "not a regular file but a {kind}: not read (it could block)"
+                )
             }
             Refused::TooLarge { cap } => {
                 write!(f, "larger than {}: not read", human_size(*cap))
@@ -256,13 +261,11 @@ mod tests {
 
     #[test]
     fn a_stream_that_never_ends_is_cut_at_the_cap_and_the_deadline() {
-        let (buf, more) =
-            read_stream(io::repeat(b'x'), 1000, Duration::from_secs(5)).unwrap();
+        let (buf, more) = read_stream(io::repeat(b'x'), 1000, Duration::from_secs(5)).unwrap();
         assert_eq!((buf.len(), more), (1000, true));
         // A pipe that never closes: read end of a pipe whose writer stays open.
         let (r, w) = nix::unistd::pipe().unwrap();
-        let e = read_stream(std::fs::File::from(r), 1000, Duration::from_millis(200))
-            .unwrap_err();
+        let e = read_stream(std::fs::File::from(r), 1000, Duration::from_millis(200)).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::TimedOut);
         // What arrived before the deadline is kept.
         let (r2, w2) = nix::unistd::pipe().unwrap();

@@ -76,9 +76,53 @@ pub fn load(host: &dyn Host, path: Option<PathBuf>) -> ComposeFile {
     }
 }
 
+/// How deep a Compose file may nest: real ones stay under ten levels. Deeper is refused
+/// before the YAML parser sees it (it spends seconds on a hostile file before its own
+/// recursion limit stops it).
+const MAX_NESTING: usize = 64;
+
+/// The document, or why it was not parsed.
+fn yaml(text: &str) -> Result<Value, String> {
+    if let Some(line) = nested_too_deep(text) {
+        return Err(format!(
+            "nested deeper than {MAX_NESTING} levels at line {line}: not parsed"
+        ));
+    }
+    serde_yaml_ng::from_str(text).map_err(|e| e.to_string())
+}
+
+/// The line where flow (`[`, `{`) or block (indentation) nesting passes [`MAX_NESTING`].
+fn nested_too_deep(text: &str) -> Option<usize> {
+    let mut flow = 0usize;
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        if indent / 2 > MAX_NESTING {
+            return Some(n + 1);
+        }
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    flow += 1;
+                    if flow > MAX_NESTING {
+                        return Some(n + 1);
+                    }
+                }
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 /// The published ports of every service.
 pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Published>, String> {
-    let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+    let doc = yaml(text)?;
     let mut out = Vec::new();
     let Some(services) = doc.get("services").and_then(Value::as_mapping) else {
         return Ok(out);
@@ -95,7 +139,8 @@ pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Pub
                 Value::Mapping(_) => long(entry, env)?,
                 other => {
                     return Err(format!(
-                        "service {service_name}: unknown port entry {other:?}"
+                        "service {service_name}: a port entry is a {}, not a string, number or mapping",
+                        yaml_type(other)
                     ));
                 }
             };
@@ -113,10 +158,22 @@ pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Pub
     Ok(out)
 }
 
+fn yaml_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Sequence(_) => "list",
+        Value::Mapping(_) => "mapping",
+        Value::Tagged(_) => "tagged value",
+    }
+}
+
 /// `(service, source)` of every bind mount: short syntax `SRC:DST[:MODE]` with a path
 /// source, and long syntax `type: bind`. Relative sources are resolved against `dir`.
 pub fn bind_sources(text: &str, dir: &Path) -> Vec<(String, PathBuf)> {
-    let Ok(doc) = serde_yaml_ng::from_str::<Value>(text) else {
+    let Ok(doc) = yaml(text) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -270,6 +327,20 @@ pub fn interpolate(s: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_nesting_is_refused_before_parsing() {
+        let deep = format!(
+            "services:\n  a:\n    ports: {}{}\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        let e = parse(&deep, &|_| None).unwrap_err();
+        assert!(e.contains("nested deeper than 64 levels at line 3"), "{e}");
+        // Brackets inside quotes and comments are text.
+        let fine = "services:\n  a:\n    image: \"[[[[\" # {{{{\n    ports: [\"8080:80\"]\n";
+        assert_eq!(parse(fine, &|_| None).unwrap().len(), 1);
+    }
 
     #[test]
     fn reads_short_long_ranges_and_variables() {

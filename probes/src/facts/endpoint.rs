@@ -162,6 +162,11 @@ pub enum Problem {
         path: PathBuf,
         error: JsonSyntaxError,
     },
+    /// Valid JSON, but a known key has a type the CLI cannot decode.
+    ConfigWrongType {
+        path: PathBuf,
+        error: String,
+    },
     ContextNotFound {
         name: String,
         meta_path: PathBuf,
@@ -237,6 +242,14 @@ pub fn resolve(host: &dyn Host) -> Resolution {
             path: path.clone(),
             error: error.clone(),
         }),
+        (JsonFile::Loaded(v), Some(path)) => {
+            if let Some(error) = super::client_config::type_error(v) {
+                problems.push(Problem::ConfigWrongType {
+                    path: path.clone(),
+                    error,
+                });
+            }
+        }
         _ => {}
     }
     let current_context = match &config {

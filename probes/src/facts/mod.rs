@@ -4,6 +4,7 @@
 
 pub mod api_version;
 pub mod certs;
+pub mod client_config;
 pub mod compose;
 pub mod daemon_config;
 pub mod daemon_keys;

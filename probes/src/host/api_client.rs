@@ -60,9 +60,10 @@ async fn send(
     parts.uri = path
         .parse()
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    parts
-        .headers
-        .insert(hyper::header::HOST, hyper::header::HeaderValue::from_static("docker"));
+    parts.headers.insert(
+        hyper::header::HOST,
+        hyper::header::HeaderValue::from_static("docker"),
+    );
     let stream: Box<dyn Stream> = match &target {
         Target::Unix(p) => Box::new(tokio::net::UnixStream::connect(p).await?),
         Target::Tcp(a) => Box::new(tokio::net::TcpStream::connect(a.as_str()).await?),

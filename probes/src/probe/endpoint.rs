@@ -253,6 +253,14 @@ fn problem_finding(ctx: &Context, p: &Problem) -> Finding {
                     .run(argv!["python3", "-m", "json.tool", path.display()])
                     .manual("Fix the reported position (often a trailing comma), or move the file aside and run `docker login` again."),
             ),
+        Problem::ConfigWrongType { path, error } => CONFIG_INVALID
+            .finding(format!("{}: {error}", path.display()))
+            .evidence("file", path.display())
+            .detail("The file is valid JSON, but the CLI decodes it into fixed types: one wrong type and it warns \"Error loading config file\" and ignores the whole file (current context, credentials and proxies are lost).")
+            .fix(
+                Fix::new(format!("Correct that key in {}", path.display()))
+                    .manual("Give the key the type named above (or remove it), then run `docker info` and check that no \"Error loading config file\" warning is printed."),
+            ),
         Problem::ContextNotFound { name, meta_path } => CONTEXT_NOT_FOUND
             .finding(format!("context {name} is selected but does not exist"))
             .evidence("context", name)
