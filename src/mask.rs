@@ -68,20 +68,17 @@ pub fn err(s: &str) {
 }
 
 /// `println!` through the masking layer.
-
 macro_rules! outln {
     () => { $crate::mask::out("\n") };
     ($($t:tt)*) => { $crate::mask::out(&format!("{}\n", format_args!($($t)*))) };
 }
 
 /// `print!` through the masking layer.
-
 macro_rules! out {
     ($($t:tt)*) => { $crate::mask::out(&format!($($t)*)) };
 }
 
 /// `eprintln!` through the masking layer.
-
 macro_rules! errln {
     ($($t:tt)*) => { $crate::mask::err(&format!("{}\n", format_args!($($t)*))) };
 }

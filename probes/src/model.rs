@@ -82,6 +82,25 @@ pub struct Finding {
     pub subject: Option<String>,
 }
 
+/// The most of one text a finding keeps: evidence quotes what a program printed or a file
+/// held, which may be megabytes; a report stays readable and fast to render.
+pub const TEXT_CAP: usize = 4096;
+
+/// `text` cut at [`TEXT_CAP`] bytes (on a character boundary), saying how much was left out.
+pub fn bounded_text(mut text: String) -> String {
+    if text.len() <= TEXT_CAP {
+        return text;
+    }
+    let total = text.len();
+    let mut end = TEXT_CAP;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(&format!(" … ({} more bytes not shown)", total - end));
+    text
+}
+
 impl Finding {
     /// A finding whose id is made at run time (the engine's `<probe>.timed-out`); probes
     /// use their [`FindingKind`] constants instead.
@@ -89,7 +108,7 @@ impl Finding {
         Finding {
             id: id.into(),
             severity,
-            summary: summary.into(),
+            summary: bounded_text(summary.into()),
             detail: None,
             evidence: Vec::new(),
             fixes: Vec::new(),
@@ -104,14 +123,14 @@ impl Finding {
     }
 
     pub fn detail(mut self, text: impl Into<String>) -> Self {
-        self.detail = Some(text.into());
+        self.detail = Some(bounded_text(text.into()));
         self
     }
 
     pub fn evidence(mut self, key: impl Into<String>, value: impl ToString) -> Self {
         self.evidence.push(Evidence {
             key: key.into(),
-            value: value.to_string(),
+            value: bounded_text(value.to_string()),
         });
         self
     }
