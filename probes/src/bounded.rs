@@ -84,6 +84,20 @@ pub fn read_file(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     })
 }
 
+/// `len` bytes of a regular file from `offset` (fewer at its end), within the deadline.
+pub fn read_at(path: &Path, offset: u64, len: u64) -> io::Result<Vec<u8>> {
+    if len > FILE_CAP {
+        return Err(Refused::TooLarge { cap: FILE_CAP }.into());
+    }
+    within(READ_DEADLINE, path.to_path_buf(), move |p| {
+        let mut f = open_regular(&p)?.0;
+        f.seek(SeekFrom::Start(offset))?;
+        let mut buf = Vec::with_capacity(len as usize);
+        f.take(len).read_to_end(&mut buf)?;
+        Ok(buf)
+    })
+}
+
 /// The last `cap` bytes of a regular file (a log whose newest lines matter), and whether
 /// earlier bytes were left out.
 pub fn read_tail(path: &Path, cap: u64) -> io::Result<(Vec<u8>, bool)> {
@@ -173,10 +187,11 @@ fn is_kernel_table(path: &Path) -> bool {
     path.starts_with("/proc/") || path.starts_with("/sys/")
 }
 
-fn read_now(path: &Path, cap: u64, keep: Keep) -> io::Result<Vec<u8>> {
-    // O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a
-    // writer; O_NOCTTY: a terminal device never becomes ours. Regular files ignore both.
-    let mut f = std::fs::OpenOptions::new()
+/// The file opened for reading if it is a regular file, with its size. O_NONBLOCK: opening
+/// a FIFO returns at once instead of waiting for a writer; O_NOCTTY: a terminal never
+/// becomes ours. Regular files ignore both.
+fn open_regular(path: &Path) -> io::Result<(std::fs::File, u64)> {
+    let f = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_NOCTTY)
         .open(path)?;
@@ -196,7 +211,11 @@ fn read_now(path: &Path, cap: u64, keep: Keep) -> io::Result<Vec<u8>> {
         };
         return Err(Refused::NotRegular(kind).into());
     }
-    let len = meta.len();
+    Ok((f, meta.len()))
+}
+
+fn read_now(path: &Path, cap: u64, keep: Keep) -> io::Result<Vec<u8>> {
+    let (mut f, len) = open_regular(path)?;
     match keep {
         Keep::All if len > cap => return Err(Refused::TooLarge { cap }.into()),
         Keep::Tail if len > cap => {

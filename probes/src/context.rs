@@ -228,9 +228,16 @@ impl Context {
         })
     }
 
-    /// `dockerd --version` of the installed engine, for when the daemon does not answer.
+    /// The installed engine's version, for when the daemon does not answer: as the binary
+    /// records it, else `dockerd --version`.
     async fn dockerd_version(&self) -> Option<(u32, u32)> {
         let dockerd = self.host.which("dockerd")?;
+        if let Some(v) = self
+            .host
+            .linked_value(&dockerd, "github.com/docker/docker/dockerversion.Version")
+        {
+            return profile::parse_version(&format!("Docker version {v}"));
+        }
         let limit = self.api_timeout().min(Duration::from_secs(2));
         let out = self.host.run(&dockerd, &["--version"], limit).await.ok()?;
         profile::parse_version(&out.stdout)

@@ -9,6 +9,7 @@ pub mod compose;
 pub mod daemon_config;
 pub mod daemon_keys;
 pub mod endpoint;
+pub mod go_buildinfo;
 pub mod json_file;
 pub mod listeners;
 pub mod platform;

@@ -172,6 +172,12 @@ pub trait Host: Send + Sync {
     fn cwd(&self) -> Option<PathBuf>;
     /// Size and free space of the filesystem holding `path`.
     fn fs_stats(&self, path: &Path) -> io::Result<FsStats>;
+    /// A Go program's `-X symbol=value` link flag as its binary records it (no process
+    /// started), when it does: the docker CLI's and dockerd's versions. Captured machines
+    /// answer through their recorded `--version` output instead.
+    fn linked_value(&self, _program: &Path, _symbol: &str) -> Option<String> {
+        None
+    }
     /// Runs a program, killed at `timeout`.
     async fn run(
         &self,

@@ -202,6 +202,10 @@ impl Host for RealHost {
         }
     }
 
+    fn linked_value(&self, program: &Path, symbol: &str) -> Option<String> {
+        crate::facts::go_buildinfo::linked_value(program, symbol)
+    }
+
     fn cwd(&self) -> Option<PathBuf> {
         std::env::current_dir().ok()
     }

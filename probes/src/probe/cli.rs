@@ -100,37 +100,45 @@ impl Probe for Cli {
 
         let mut findings = Vec::new();
         let timeout = ctx.api_timeout().min(Duration::from_secs(3));
-        let version = match host.run(&path, &["--version"], timeout).await {
-            Ok(out) if out.status == Some(0) => parse_version(&out.stdout),
-            Ok(out) => {
-                findings.push(
-                    VERSION_FAILED
-                        .finding(format!(
-                            "`{} --version` exited with {}",
-                            path.display(),
-                            out.status
-                                .map(|c| format!("code {c}"))
-                                .unwrap_or_else(|| "a signal".into())
-                        ))
-                        .evidence("output", format!("{}{}", out.stdout, out.stderr).trim())
-                        // In WSL, Docker Desktop's placeholder script answers this way.
-                        .caused_by("wsl.desktop-integration-off"),
-                );
-                None
-            }
-            Err(e) => {
-                let why = match e {
-                    RunError::TimedOut(t) => format!("gave no answer within {} ms", t.as_millis()),
-                    RunError::NotFound => "could not be executed".into(),
-                    RunError::Failed(m) => m,
-                };
-                findings.push(
-                    VERSION_FAILED
-                        .finding(format!("`{} --version` {why}", path.display()))
-                        .evidence("path", path.display()),
-                );
-                None
-            }
+        // The hot path reads the version the binary was linked with; only a program that
+        // does not record it (a wrapper script, Desktop's WSL placeholder) is run.
+        let linked = host.linked_value(&path, "github.com/docker/cli/cli/version.Version");
+        let version = match linked {
+            Some(v) => Some(v),
+            None => match host.run(&path, &["--version"], timeout).await {
+                Ok(out) if out.status == Some(0) => parse_version(&out.stdout),
+                Ok(out) => {
+                    findings.push(
+                        VERSION_FAILED
+                            .finding(format!(
+                                "`{} --version` exited with {}",
+                                path.display(),
+                                out.status
+                                    .map(|c| format!("code {c}"))
+                                    .unwrap_or_else(|| "a signal".into())
+                            ))
+                            .evidence("output", format!("{}{}", out.stdout, out.stderr).trim())
+                            // In WSL, Docker Desktop's placeholder script answers this way.
+                            .caused_by("wsl.desktop-integration-off"),
+                    );
+                    None
+                }
+                Err(e) => {
+                    let why = match e {
+                        RunError::TimedOut(t) => {
+                            format!("gave no answer within {} ms", t.as_millis())
+                        }
+                        RunError::NotFound => "could not be executed".into(),
+                        RunError::Failed(m) => m,
+                    };
+                    findings.push(
+                        VERSION_FAILED
+                            .finding(format!("`{} --version` {why}", path.display()))
+                            .evidence("path", path.display()),
+                    );
+                    None
+                }
+            },
         };
         let mut found = FOUND
             .finding(match &version {
