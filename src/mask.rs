@@ -19,7 +19,7 @@
 
 use probes::facts::proxy::percent_decode;
 use probes::secret::MASK;
-use regex::{Captures, Regex};
+use regex_lite::{Captures, Regex};
 use std::io::Write;
 use std::sync::{LazyLock, OnceLock};
 

@@ -504,7 +504,37 @@ impl Context {
     pub async fn query(&self, endpoint: &Endpoint, with_info: bool) -> DaemonState {
         let started = Instant::now();
         let mut api = ApiVersion::FIRST_TRY;
-        let mut version = self.call(endpoint, api, ApiRequest::Version).await;
+        let as_info = |a: Result<ApiAnswer, ApiError>| {
+            a.and_then(|a| match a {
+                ApiAnswer::Info(i) => Ok(*i),
+                _ => Err(ApiError::Garbage(
+                    "another answer where info was asked".into(),
+                )),
+            })
+        };
+        // Both at once: the daemon takes milliseconds for each, and the first try's API
+        // version is almost always accepted.
+        let first_info = async {
+            if with_info {
+                Some(self.call(endpoint, api, ApiRequest::Info).await)
+            } else {
+                None
+            }
+        };
+        // The main daemon's running containers too (the ports probe lists them).
+        let first_containers = async {
+            if with_info {
+                Some(self.call(endpoint, api, ApiRequest::Containers).await)
+            } else {
+                None
+            }
+        };
+        let (mut version, mut info, containers) = tokio::join!(
+            self.call(endpoint, api, ApiRequest::Version),
+            first_info,
+            first_containers
+        );
+        let mut negotiated = false;
         if let Err(ApiError::Server { message, .. }) = &version {
             let retry = match parse_refusal(message) {
                 Some(VersionRefusal::TooNew { max, .. }) => Some(max),
@@ -513,7 +543,13 @@ impl Context {
             };
             if let Some(v) = retry {
                 api = v;
+                negotiated = true;
                 version = self.call(endpoint, api, ApiRequest::Version).await;
+                // `info` is asked at the version `version` was answered at.
+                info = match (with_info, &version) {
+                    (true, Ok(_)) => Some(self.call(endpoint, api, ApiRequest::Info).await),
+                    _ => None,
+                };
             }
         }
         let version = version.and_then(|a| match a {
@@ -522,21 +558,14 @@ impl Context {
                 "another answer where version was asked".into(),
             )),
         });
-        // `info` is asked at the version `version` was answered at.
-        let info = if with_info && version.is_ok() {
-            Some(
-                self.call(endpoint, api, ApiRequest::Info)
-                    .await
-                    .and_then(|a| match a {
-                        ApiAnswer::Info(i) => Ok(*i),
-                        _ => Err(ApiError::Garbage(
-                            "another answer where info was asked".into(),
-                        )),
-                    }),
-            )
-        } else {
-            None
-        };
+        // An answer to `info` counts only next to a version.
+        let info = info.filter(|_| version.is_ok()).map(as_info);
+        if let Some(Ok(ApiAnswer::Containers(c))) = containers
+            && version.is_ok()
+            && !negotiated
+        {
+            let _ = self.containers.set(Ok(c));
+        }
         DaemonState {
             endpoint: endpoint.clone(),
             version,

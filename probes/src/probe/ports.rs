@@ -176,13 +176,23 @@ impl Probe for Ports {
             ComposeFile::Absent => {}
         }
 
-        let listening = listeners::listening(ctx.host());
+        // The socket tables are the costly part of a run (the kernel walks its whole TCP
+        // hash for /proc/net/tcp): read them only when there is a port to check.
+        let listening = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            listeners::listening(ctx.host())
+        };
         let containers = match ctx.containers().await {
             Ok(c) => c.clone(),
             Err(_) => Vec::new(),
         };
-        let excluded = excluded_ranges(ctx).await;
-        let unprivileged_start = if ctx.daemon_is_rootless().await {
+        let excluded = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            excluded_ranges(ctx).await
+        };
+        let unprivileged_start = if !wanted.is_empty() && ctx.daemon_is_rootless().await {
             Some(
                 ctx.host()
                     .read_text(Path::new("/proc/sys/net/ipv4/ip_unprivileged_port_start"))
