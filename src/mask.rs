@@ -159,14 +159,15 @@ impl Masker {
                 self.add_userinfo(&authority[..at]);
             }
         }
-        // The whole value as one URL, with or without scheme: a password may hold a space.
+        // The whole value as one URL, with or without scheme. People write passwords raw:
+        // a space, `/`, `?` or `#` in one is still before the last `@` that a host follows.
         let t = text.trim();
         let rest = t.split_once("://").map_or(t, |(_, r)| r);
-        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        if let Some(at) = authority.rfind('@')
-            && (t.contains("://") || authority[..at].contains(':'))
+        if let Some(at) = rest.rfind('@')
+            && rest[at + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '[')
+            && (t.contains("://") || rest[..at].contains(':'))
         {
-            self.add_userinfo(&authority[..at]);
+            self.add_userinfo(&rest[..at]);
         }
         for c in BARE_USERINFO.captures_iter(text) {
             self.add_userinfo(&format!("{}:{}", &c["user"], &c["pass"]));
@@ -457,5 +458,59 @@ mod tests {
             "\x1b[1mx\x1b[0m^[[2J"
         );
         assert_eq!(m.mask("\x1b[1mx", false), "^[[1mx");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Passwords as people write them: letters, digits and the characters that need
+    /// care in a URL (`@`, `:`, `%`, space, `/`, `#`, `?`), at least 6 long.
+    fn password() -> impl Strategy<Value = String> {
+        proptest::string::string_regex("[A-Za-z0-9@:%/#? !$&*+=._~-]{6,24}")
+            .unwrap()
+            .prop_filter("not only spaces", |p| p.trim().len() >= 6)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// A password given in a proxy variable (with or without scheme, raw or
+        /// percent-encoded) survives no rendering of it: as set, decoded, encoded, in
+        /// base64 with its user, JSON-escaped.
+        #[test]
+        fn no_proxy_password_survives(
+            user in "[a-z]{3,8}",
+            pass in password(),
+            scheme in proptest::option::of(Just("http://")),
+            encode in any::<bool>(),
+        ) {
+            let written = if encode { percent_encode(&pass) } else { pass.clone() };
+            let value = format!("{}{user}:{written}@proxy.corp:3128", scheme.unwrap_or(""));
+            let mut m = Masker::default();
+            m.learn_variable("HTTPS_PROXY", &value);
+            let forms = [
+                value.clone(),
+                pass.clone(),
+                percent_encode(&pass),
+                base64(&format!("{user}:{pass}")),
+                serde_json::to_string(&pass).unwrap(),
+            ];
+            for form in forms {
+                let text = format!("report: {form} (end)");
+                let out = m.mask(&text, false);
+                prop_assert!(!out.contains(pass.trim()), "{text} -> {out}");
+            }
+        }
+
+        /// Whatever the text, masking never panics and leaves no control character but
+        /// newline and tab.
+        #[test]
+        fn any_text_is_safe_to_print(text in any::<String>()) {
+            let out = Masker::default().mask(&text, false);
+            prop_assert!(!out.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+        }
     }
 }
