@@ -29,8 +29,13 @@ Exit codes:
   0  nothing wrong (ok and info findings only)
   1  warnings, no errors
   2  at least one error
-  64 bad command line (unknown option, unknown probe or finding id, bad config file)
+  64 bad command line (unknown option, unknown probe or finding id); a config file that
+     cannot be used is reported under the run's warnings instead
   explain: 0 when a known failure matched, 1 when none did
+
+Secrets (proxy passwords, registry credentials, tokens) are masked in every output, in any
+form they are written in; every file, program output and daemon answer is read with a size
+cap and a deadline (see README, Security).
 
 Fixes are written for this host: its service manager (systemd, init script, a dockerd
 started by hand, Docker Desktop...), root steps with sudo, doas, su -c or nothing as root,
