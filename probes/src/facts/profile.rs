@@ -550,9 +550,19 @@ pub fn find_dockerd(host: &dyn Host, endpoint: &Endpoint) -> Option<DaemonProces
         let h = h.strip_prefix("unix://").unwrap_or(h);
         h == socket || (DEFAULT_SOCKETS.contains(&h) && DEFAULT_SOCKETS.contains(&socket.as_str()))
     };
-    dockerd_processes(host)
-        .into_iter()
-        .find(|p| listens_on(&p.command_line).iter().any(|h| wanted(h)))
+    // A socket path names this mount namespace's socket: a dockerd in another one (a
+    // container's, a test's private root) listens on its own file of the same name. An
+    // exiting dockerd has an empty command line and serves nothing.
+    let mine = host.read_link(Path::new("/proc/self/ns/mnt"));
+    let same_namespace = |pid: u32| {
+        let theirs = host.read_link(&PathBuf::from(format!("/proc/{pid}/ns/mnt")));
+        mine.is_none() || theirs.is_none() || theirs == mine
+    };
+    dockerd_processes(host).into_iter().find(|p| {
+        !p.command_line.is_empty()
+            && listens_on(&p.command_line).iter().any(|h| wanted(h))
+            && same_namespace(p.pid)
+    })
 }
 
 fn init_script(host: &dyn Host) -> Option<ServiceManager> {
