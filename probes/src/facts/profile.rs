@@ -550,18 +550,28 @@ pub fn find_dockerd(host: &dyn Host, endpoint: &Endpoint) -> Option<DaemonProces
         let h = h.strip_prefix("unix://").unwrap_or(h);
         h == socket || (DEFAULT_SOCKETS.contains(&h) && DEFAULT_SOCKETS.contains(&socket.as_str()))
     };
-    // A socket path names this mount namespace's socket: a dockerd in another one (a
-    // container's, a test's private root) listens on its own file of the same name. An
-    // exiting dockerd has an empty command line and serves nothing.
-    let mine = host.read_link(Path::new("/proc/self/ns/mnt"));
-    let same_namespace = |pid: u32| {
-        let theirs = host.read_link(&PathBuf::from(format!("/proc/{pid}/ns/mnt")));
-        mine.is_none() || theirs.is_none() || theirs == mine
+    // A socket path names a file in a mount namespace: a dockerd in another one (a
+    // container's, a test's private root) may listen on its own file of the same name.
+    // Seen through /proc/PID/root, its socket must be this very file. An exiting dockerd
+    // has an empty command line and serves nothing.
+    let ours = host.stat(Path::new(&socket)).ok().and_then(|s| s.identity);
+    let same_socket = |pid: u32| {
+        let theirs = host
+            .stat(&PathBuf::from(format!("/proc/{pid}/root{socket}")))
+            .ok()
+            .and_then(|s| s.identity);
+        match (ours, theirs) {
+            (Some(a), Some(b)) => a == b,
+            // Its socket exists where it runs, and not here: not ours.
+            (None, Some(_)) => false,
+            // Not allowed to look (another user's dockerd), or not there yet: trust the path.
+            _ => true,
+        }
     };
     dockerd_processes(host).into_iter().find(|p| {
         !p.command_line.is_empty()
             && listens_on(&p.command_line).iter().any(|h| wanted(h))
-            && same_namespace(p.pid)
+            && same_socket(p.pid)
     })
 }
 

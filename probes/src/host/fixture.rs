@@ -224,6 +224,7 @@ impl Host for FixtureHost {
                 uid: s.uid,
                 gid: s.gid,
                 mode: u32::from_str_radix(&s.mode, 8).unwrap_or(0),
+                identity: None,
             });
         }
         let m = std::fs::metadata(self.on_disk(&path))?;
@@ -236,6 +237,7 @@ impl Host for FixtureHost {
             uid: 0,
             gid: 0,
             mode: if m.is_dir() { 0o755 } else { 0o644 },
+            identity: None,
         })
     }
 

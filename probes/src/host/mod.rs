@@ -40,6 +40,9 @@ pub struct FileStat {
     pub gid: u32,
     /// Permission bits only (`0o660`).
     pub mode: u32,
+    /// `(device, inode)`: the same pair is the same file, whatever path or mount namespace
+    /// it is seen through. None where it is not known (a captured machine).
+    pub identity: Option<(u64, u64)>,
 }
 
 /// A group as the group database or the kernel knows it.

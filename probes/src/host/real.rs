@@ -62,6 +62,7 @@ impl Host for RealHost {
             uid: m.uid(),
             gid: m.gid(),
             mode: m.mode() & 0o7777,
+            identity: Some((m.dev(), m.ino())),
         })
     }
 
