@@ -90,10 +90,10 @@ fn check_machine(args: &CheckArgs) -> i32 {
         }
         .render(&report),
     };
-    if color {
-        mask::out_colored(&text);
-    } else {
-        mask::out(&text);
+    match args.format {
+        Format::Json => mask::out_json(&text),
+        _ if color => mask::out_colored(&text),
+        _ => mask::out(&text),
     }
     report.exit_code()
 }
@@ -353,7 +353,11 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
         Format::Markdown => explain::render_markdown(&matches),
         Format::Human => explain::render_human(&matches),
     };
-    out!("{out}");
+    if args.format == Format::Json {
+        mask::out_json(&out);
+    } else {
+        out!("{out}");
+    }
     // 0: explained; 1: nothing known matched.
     if matches.is_empty() { 1 } else { 0 }
 }

@@ -62,6 +62,30 @@ pub fn out_colored(s: &str) {
         .write_all(colored_text(s).as_bytes());
 }
 
+/// Writes a JSON document to stdout with every string in it masked: the document stays
+/// valid JSON whatever the masks replace.
+pub fn out_json(doc: &str) {
+    let text = match serde_json::from_str::<serde_json::Value>(doc) {
+        Ok(mut v) => {
+            mask_strings(&mut v, masker());
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Err(_) => text(doc),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn mask_strings(v: &mut serde_json::Value, m: &Masker) {
+    match v {
+        serde_json::Value::String(s) => *s = m.mask(s, false),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| mask_strings(x, m)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| mask_strings(x, m)),
+        _ => {}
+    }
+}
+
 /// Writes masked text to stderr (the only way this program writes there).
 pub fn err(s: &str) {
     let _ = std::io::stderr().lock().write_all(text(s).as_bytes());
@@ -107,7 +131,8 @@ static SECRET_FIELDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r#"(?i)(?P<keep>authorization:?\s*(?:basic|bearer|token|digest)\s+)(?P<secret>[^\s,;"'\\]+)"#,
         r"(?i)(?P<keep>\bbearer\s+)(?P<secret>[a-z0-9\-._~+/]{8,}=*)",
         // JSON/TOML/YAML fields: "auth": "…", password = "…", identitytoken: …
-        r#"(?i)(?P<keep>["']?\b(?:auth|password|passwd|secret|identitytoken|registrytoken|token|access_token|refresh_token|client_secret)["']?\s*[:=]\s*["'])(?P<secret>[^"']+)"#,
+        // The value is quoted on one line: `token:"` ending a sentence is not a field.
+        r#"(?i)(?P<keep>["']?\b(?:auth|password|passwd|secret|identitytoken|registrytoken|token|access_token|refresh_token|client_secret)["']?\s*[:=]\s*["'])(?P<secret>[^"'\n]+)(?P<end>["'])"#,
         // Query parameters: ?token=…&X-Amz-Signature=…
         r#"(?i)(?P<keep>[?&](?:token|access_token|password|passwd|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|client_secret|code)=)(?P<secret>[^&\s#"'<>\\]+)"#,
         // Assignments: HTTPS_PROXY_PASSWORD=…, --password=…, --password …
@@ -260,7 +285,8 @@ impl Masker {
                     if c["secret"].starts_with(MASK) {
                         c[0].to_string()
                     } else {
-                        format!("{}{MASK}", &c["keep"])
+                        let end = c.name("end").map_or("", |m| m.as_str());
+                        format!("{}{MASK}{end}", &c["keep"])
                     }
                 })
                 .into_owned();
@@ -388,6 +414,14 @@ mod tests {
         ] {
             assert_eq!(m.mask(input, false), want, "{input}");
         }
+    }
+
+    #[test]
+    fn json_around_a_sentence_ending_in_token_stays_json() {
+        let json = "{\n  \"input\": \"failed to fetch anonymous token:\",\n  \"matches\": []\n}";
+        let out = Masker::default().mask(json, false);
+        assert_eq!(out, json);
+        assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
     }
 
     #[test]
