@@ -364,8 +364,8 @@ mod tests {
             .collect();
         assert_eq!(
             found,
+            // In the file's order.
             vec![
-                ("nonsense".to_string(), KeySupport::Unknown),
                 (
                     "registry-mirror".to_string(),
                     KeySupport::FlagOnly {
@@ -373,6 +373,7 @@ mod tests {
                     }
                 ),
                 ("resolv-conf".to_string(), KeySupport::Unknown),
+                ("nonsense".to_string(), KeySupport::Unknown),
             ]
         );
         let on_24: Vec<String> = c
@@ -381,6 +382,6 @@ mod tests {
             .filter(|f| f.support.stops_dockerd())
             .map(|f| f.key)
             .collect();
-        assert_eq!(on_24, ["cluster-store", "graph", "nonsense", "resolv-conf"]);
+        assert_eq!(on_24, ["cluster-store", "graph", "resolv-conf", "nonsense"]);
     }
 }

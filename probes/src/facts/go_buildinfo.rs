@@ -42,8 +42,12 @@ pub fn linked_value(path: &Path, symbol: &str) -> Option<String> {
             .is_some_and(|n| n.starts_with(b".go.buildinfo\0"))
     })?;
     let info = crate::bounded::read_at(path, off, size.min(64 << 10)).ok()?;
-    let modinfo = inline_modinfo(&info)?;
-    ldflag_value(&modinfo, symbol)
+    value_in_section(&info, symbol)
+}
+
+/// The `-X symbol=value` value recorded in the bytes of a `.go.buildinfo` section.
+pub fn value_in_section(info: &[u8], symbol: &str) -> Option<String> {
+    ldflag_value(&inline_modinfo(info)?, symbol)
 }
 
 /// The module info string of an inline-strings build info blob (Go 1.18+).

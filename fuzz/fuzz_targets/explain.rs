@@ -1,0 +1,14 @@
+//! `explain` on any pasted text: every signature's patterns over every window.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use std::sync::LazyLock;
+
+#[allow(dead_code)]
+#[path = "../../src/explain/matcher.rs"]
+mod matcher;
+
+static REGISTRY: LazyLock<Vec<matcher::Signature>> = LazyLock::new(matcher::registry);
+
+fuzz_target!(|text: &str| {
+    let _ = matcher::find(&REGISTRY, text);
+});
