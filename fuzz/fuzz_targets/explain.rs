@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 #[path = "../../src/explain/matcher.rs"]
 mod matcher;
 
-static REGISTRY: LazyLock<Vec<matcher::Signature>> = LazyLock::new(matcher::registry);
+static REGISTRY: LazyLock<matcher::Registry> = LazyLock::new(matcher::registry);
 
 fuzz_target!(|text: &str| {
     let _ = matcher::find(&REGISTRY, text);

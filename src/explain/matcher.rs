@@ -86,8 +86,44 @@ pub(crate) fn compile(re: &str, id: &str) -> Regex {
     Regex::new(&re.replace("%REG%", REGISTRY_CONTEXT)).unwrap_or_else(|e| panic!("{id}: {e}"))
 }
 
+/// Every signature, with all their patterns compiled once into one set that finds the
+/// candidates of a window in one pass.
+pub struct Registry {
+    signatures: Vec<Signature>,
+    set: RegexSet,
+    /// `(signature, pattern)` of each member of `set`, in order.
+    members: Vec<(usize, usize)>,
+}
+
+impl std::ops::Deref for Registry {
+    type Target = [Signature];
+    fn deref(&self) -> &[Signature] {
+        &self.signatures
+    }
+}
+
 /// The registry, parsed once. A bad entry is a bug caught by the tests.
-pub fn registry() -> Vec<Signature> {
+pub fn registry() -> Registry {
+    let signatures = signatures();
+    let members: Vec<(usize, usize)> = signatures
+        .iter()
+        .enumerate()
+        .flat_map(|(s, sig)| (0..sig.patterns.len()).map(move |p| (s, p)))
+        .collect();
+    let set = RegexSet::new(
+        members
+            .iter()
+            .map(|(s, p)| signatures[*s].patterns[*p].re.as_str()),
+    )
+    .expect("patterns compile as a set");
+    Registry {
+        signatures,
+        set,
+        members,
+    }
+}
+
+fn signatures() -> Vec<Signature> {
     let file: File = toml::from_str(SIGNATURES).expect("signatures.toml parses");
     file.failure
         .into_iter()
@@ -271,18 +307,9 @@ pub(crate) fn capture(re: &Regex, text: &str) -> Option<BTreeMap<String, String>
 /// Every signature the text matches, best first (ties: the more specific, i.e. the one
 /// whose best pattern is longer). Empty when the best is below [`ABSTAIN`]; otherwise the
 /// best and the other plausible causes down to [`ALTERNATIVE`].
-pub fn find(registry: &[Signature], text: &str) -> Vec<Match> {
+pub fn find(registry: &Registry, text: &str) -> Vec<Match> {
     let forms = normalise(text);
-    let all: Vec<(usize, usize)> = registry
-        .iter()
-        .enumerate()
-        .flat_map(|(s, sig)| (0..sig.patterns.len()).map(move |p| (s, p)))
-        .collect();
-    let set = RegexSet::new(
-        all.iter()
-            .map(|(s, p)| registry[*s].patterns[*p].re.as_str()),
-    )
-    .expect("patterns compile as a set");
+    let (set, all) = (&registry.set, &registry.members);
     let mut hits: BTreeMap<usize, Hit> = BTreeMap::new();
     for lines in &forms {
         for start in 0..lines.len() {
