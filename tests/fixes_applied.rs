@@ -488,3 +488,47 @@ fn group_fix_without_sudo_goes_through_su_and_works_when_run() {
     assert!(problems(&after).is_empty(), "{:?}", problems(&after));
     finding(&after, "socket.ok");
 }
+
+/// A daemon.json value of the wrong type: the doctor names the key, Debian's dockerd
+/// refuses to start for that very key, and once the key has its type the init script
+/// starts it.
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn a_wrongly_typed_daemon_json_key_is_what_dockerd_refuses() {
+    let root = init_script_root();
+    let home = tempfile::tempdir().unwrap();
+    for (json, key) in [
+        (r#"{"debug": "yes"}"#, "debug"),
+        (r#"{"mtu": 1500.5}"#, "mtu"),
+        (
+            r#"{"registry-mirrors": "https://mirror.example"}"#,
+            "registry-mirrors",
+        ),
+        (r#"{"log-opts": {"max-size": 10}}"#, "log-opts"),
+    ] {
+        root.etc("docker/daemon.json", json);
+        let before = diagnose_in(&root, home.path(), &[]);
+        let f = finding(&before, "daemon.config-invalid");
+        assert!(
+            f["summary"].as_str().unwrap().contains(&format!("\"{key}")),
+            "{f}"
+        );
+        let started = root.sh("service docker start; sleep 2; cat /var/log/docker.log");
+        let log = String::from_utf8_lossy(&started.stdout).to_string();
+        // Go names the field by its JSON key: "Go struct field Config.debug of type bool".
+        assert!(
+            log.contains("cannot unmarshal") && log.contains(&format!("Config.{key}")),
+            "dockerd did not refuse {key}:\n{log}"
+        );
+        assert!(!root.wait_for_daemon_briefly());
+    }
+    // Corrected as the fix says: the key gets its type.
+    root.etc("docker/daemon.json", r#"{"debug": true}"#);
+    let after_fix = diagnose_in(&root, home.path(), &[]);
+    assert!(findings(&after_fix, "daemon.config-invalid").is_empty());
+    let started = root.sh("service docker start");
+    assert!(started.status.success(), "{started:?}");
+    assert!(root.wait_for_daemon(Path::new("/var/run/docker.sock")));
+    let after = diagnose_in(&root, home.path(), &[]);
+    finding(&after, "daemon.ok");
+}

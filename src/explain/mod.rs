@@ -220,7 +220,7 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n, "duplicate failure modes");
-        for s in &r {
+        for s in r.iter() {
             assert!(s.id.contains('.'), "{} is not <probe>.<condition>", s.id);
             assert!(!s.area.is_empty(), "{}", s.mode);
             assert!(!s.fix.is_empty() && !s.sources.is_empty(), "{}", s.id);
@@ -264,7 +264,7 @@ mod tests {
     #[test]
     fn every_pattern_compiles_with_a_confidence_below_one() {
         let r = registry();
-        for s in &r {
+        for s in r.iter() {
             assert!(
                 s.patterns
                     .iter()

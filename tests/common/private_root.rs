@@ -78,6 +78,23 @@ impl PrivateRoot {
         std::fs::read_to_string(self.dir.path().join("etc").join(rel)).unwrap_or_default()
     }
 
+    /// Whether a daemon answers on the default socket within 3 s.
+    pub fn wait_for_daemon_briefly(&self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if self
+                .command("docker")
+                .args(["-H", "unix:///var/run/docker.sock", "version"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        false
+    }
+
     /// Waits until a daemon answers on `socket` inside the namespace.
     pub fn wait_for_daemon(&self, socket: &Path) -> bool {
         let deadline = Instant::now() + Duration::from_secs(60);

@@ -6,16 +6,7 @@
 
 use serde_json::Value;
 
-#[derive(Clone, Copy)]
-enum Shape {
-    Str,
-    StrList,
-    /// An object of strings.
-    StrMap,
-    /// An object of objects of strings (auths, proxies, plugins).
-    MapOfStrMaps,
-    Object,
-}
+use super::json_shape::{Shape, kind, mismatch};
 
 const KEYS: &[(&str, Shape)] = &[
     ("auths", Shape::MapOfStrMaps),
@@ -65,53 +56,6 @@ pub fn type_error(config: &Value) -> Option<String> {
         }
     }
     None
-}
-
-fn mismatch(v: &Value, shape: Shape, at: &str) -> Option<String> {
-    // JSON null decodes to the zero value in Go: never an error.
-    if v.is_null() {
-        return None;
-    }
-    let wrong = |want: &str| {
-        Some(format!(
-            "\"{at}\" is {}, where the CLI reads {want}",
-            kind(v)
-        ))
-    };
-    match shape {
-        Shape::Str => (!v.is_string()).then(|| wrong("a string")).flatten(),
-        Shape::Object => (!v.is_object()).then(|| wrong("an object")).flatten(),
-        Shape::StrList => match v.as_array() {
-            None => wrong("a list of strings"),
-            Some(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, x)| mismatch(x, Shape::Str, &format!("{at}[{i}]"))),
-        },
-        Shape::StrMap => match v.as_object() {
-            None => wrong("an object of strings"),
-            Some(m) => m
-                .iter()
-                .find_map(|(k, x)| mismatch(x, Shape::Str, &format!("{at}.{k}"))),
-        },
-        Shape::MapOfStrMaps => match v.as_object() {
-            None => wrong("an object"),
-            Some(m) => m
-                .iter()
-                .find_map(|(k, x)| mismatch(x, Shape::StrMap, &format!("{at}.{k}"))),
-        },
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

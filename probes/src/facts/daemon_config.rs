@@ -6,6 +6,7 @@
 
 use super::daemon_keys::{EngineVersion, KeySupport, key_support_any_release, key_support_for};
 use super::json_file::{JsonFile, home_dir, read_json};
+use super::json_shape::{Shape, mismatch};
 use super::systemd::{Unit, load_unit};
 use crate::host::Host;
 use serde_json::Value;
@@ -114,6 +115,89 @@ impl DaemonConfig {
                     key: key.clone(),
                     support,
                 }),
+            })
+            .collect()
+    }
+}
+
+/// The types dockerd's `Config` decodes the common keys into (moby `daemon/config`,
+/// `cmd/dockerd`): a value of another type stops dockerd at start with "json: cannot
+/// unmarshal … into Go struct field Config.<key>".
+const SHAPES: &[(&str, Shape)] = &[
+    ("allow-nondistributable-artifacts", Shape::StrList),
+    ("authorization-plugins", Shape::StrList),
+    ("bip", Shape::Str),
+    ("bridge", Shape::Str),
+    ("builder", Shape::Object),
+    ("cgroup-parent", Shape::Str),
+    ("containerd", Shape::Str),
+    ("data-root", Shape::Str),
+    ("debug", Shape::Bool),
+    ("default-address-pools", Shape::List),
+    ("default-gateway", Shape::Str),
+    ("default-runtime", Shape::Str),
+    ("default-ulimits", Shape::Object),
+    ("dns", Shape::StrList),
+    ("dns-opts", Shape::StrList),
+    ("dns-search", Shape::StrList),
+    ("exec-opts", Shape::StrList),
+    ("exec-root", Shape::Str),
+    ("experimental", Shape::Bool),
+    ("features", Shape::Object),
+    ("fixed-cidr", Shape::Str),
+    ("group", Shape::Str),
+    ("hosts", Shape::StrList),
+    ("icc", Shape::Bool),
+    ("init", Shape::Bool),
+    ("insecure-registries", Shape::StrList),
+    ("ip", Shape::Str),
+    ("ip-forward", Shape::Bool),
+    ("ip-masq", Shape::Bool),
+    ("ip6tables", Shape::Bool),
+    ("iptables", Shape::Bool),
+    ("ipv6", Shape::Bool),
+    ("labels", Shape::StrList),
+    ("live-restore", Shape::Bool),
+    ("log-driver", Shape::Str),
+    ("log-level", Shape::Str),
+    ("log-opts", Shape::StrMap),
+    ("max-concurrent-downloads", Shape::Int),
+    ("max-concurrent-uploads", Shape::Int),
+    ("max-download-attempts", Shape::Int),
+    ("metrics-addr", Shape::Str),
+    ("mtu", Shape::Int),
+    ("no-new-privileges", Shape::Bool),
+    ("oom-score-adjust", Shape::Int),
+    ("pidfile", Shape::Str),
+    ("proxies", Shape::StrMap),
+    ("raw-logs", Shape::Bool),
+    ("registry-mirrors", Shape::StrList),
+    ("runtimes", Shape::Object),
+    ("seccomp-profile", Shape::Str),
+    ("selinux-enabled", Shape::Bool),
+    ("shutdown-timeout", Shape::Int),
+    ("storage-driver", Shape::Str),
+    ("storage-opts", Shape::StrList),
+    ("tls", Shape::Bool),
+    ("tlscacert", Shape::Str),
+    ("tlscert", Shape::Str),
+    ("tlskey", Shape::Str),
+    ("tlsverify", Shape::Bool),
+    ("userland-proxy", Shape::Bool),
+    ("userns-remap", Shape::Str),
+];
+
+impl DaemonConfig {
+    /// Keys whose value dockerd cannot decode (it refuses to start), as
+    /// "`debug` is a string, not true or false".
+    pub fn type_errors(&self) -> Vec<String> {
+        let JsonFile::Loaded(Value::Object(map)) = &self.file else {
+            return Vec::new();
+        };
+        map.iter()
+            .filter_map(|(key, value)| {
+                let (_, shape) = SHAPES.iter().find(|(k, _)| k == key)?;
+                mismatch(value, *shape, key)
             })
             .collect()
     }
@@ -284,6 +368,22 @@ mod tests {
                 ),
                 ("debug".into(), "true".into()),
                 ("registry-mirrors".into(), "https://m".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn wrong_types_stop_dockerd_and_are_named() {
+        let c = config_with(
+            r#"{"debug":"yes","registry-mirrors":"https://m","mtu":1500.5,"log-opts":{"max-size":10},"dns":["1.1.1.1"],"features":{"buildkit":true},"unknown":1}"#,
+        );
+        assert_eq!(
+            c.type_errors(),
+            [
+                "\"debug\" is a string, not true or false",
+                "\"registry-mirrors\" is a string, not a list of strings",
+                "\"mtu\" is a number, not a whole number",
+                "\"log-opts.max-size\" is a number, not a string",
             ]
         );
     }

@@ -11,6 +11,7 @@ pub mod daemon_keys;
 pub mod endpoint;
 pub mod go_buildinfo;
 pub mod json_file;
+pub mod json_shape;
 pub mod listeners;
 pub mod platform;
 pub mod profile;

@@ -548,6 +548,21 @@ fn config_findings(c: &DaemonConfig, daemon_up: bool, profile: &HostProfile) -> 
         ),
         JsonFile::Missing | JsonFile::Loaded(_) => {}
     }
+    let wrong_types = c.type_errors();
+    if !wrong_types.is_empty() {
+        out.push(later(
+            CONFIG_INVALID
+                .finding(format!("{path}: {}", wrong_types.join("; ")))
+                .evidence("file", &path)
+                .detail("The file is valid JSON, but dockerd decodes each key into a fixed type and refuses to start on the first that does not fit (\"json: cannot unmarshal … into Go struct field Config\").")
+                .fix(
+                    validate(Fix::new("Give each key its type")
+                        .manual(format!("In {path}: {}.", wrong_types.join("; "))))
+                        .service(ServiceAction::Restart)
+                        .docs("https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file"),
+                ),
+        ));
+    }
     let keys = c.key_findings(engine);
     let stopping: Vec<&KeyFinding> = keys.iter().filter(|k| k.support.stops_dockerd()).collect();
     if !stopping.is_empty() {
