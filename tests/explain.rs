@@ -218,28 +218,12 @@ fn confirming_findings_are_ones_the_probes_declare() {
 
 #[test]
 fn text_can_be_piped_in() {
-    use std::io::Write;
-    use std::process::Stdio;
     let tmp = tempfile::tempdir().unwrap();
-    let mut cmd = doctor(
-        tmp.path(),
-        &[],
-        &["explain", "--no-probe", "--format", "json"],
+    let run = capture_with_input(
+        doctor(tmp.path(), &[], &["explain", "--no-probe", "--format", "json"]),
+        b"docker: Error response from daemon: driver failed programming external connectivity on endpoint x: Error starting userland proxy: error while calling RootlessKit PortManager.AddPort(): cannot expose privileged port 443, you can add 'net.ipv4.ip_unprivileged_port_start=443'",
     );
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"docker: Error response from daemon: driver failed programming external connectivity on endpoint x: Error starting userland proxy: error while calling RootlessKit PortManager.AddPort(): cannot expose privileged port 443, you can add 'net.ipv4.ip_unprivileged_port_start=443'")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(r["matches"][0]["id"], "ports.privileged-rootless");
+    assert_eq!(run.json()["matches"][0]["id"], "ports.privileged-rootless");
 }
 
 /// The best match's (mode, area), or None when explain abstained (and then exit 1).

@@ -284,18 +284,8 @@ fn init_script_root() -> PrivateRoot {
 
 /// The doctor inside a private root, with a clean environment.
 fn diagnose_in(root: &PrivateRoot, home: &Path, env: &[(&str, &str)]) -> Value {
-    let mut cmd = root.command("env");
-    cmd.arg("-i")
-        .arg(format!(
-            "PATH={}",
-            std::env::var("PATH").unwrap_or_default()
-        ))
-        .arg(format!("HOME={}", home.display()));
-    for (k, v) in env {
-        cmd.arg(format!("{k}={v}"));
-    }
-    cmd.arg(bin()).args(["--format", "json", "--offline"]);
-    capture(cmd).json()
+    let args = ["--format", "json", "--offline"];
+    capture(doctor_through(root.launcher(), home, env, &args)).json()
 }
 
 /// Applies a fix's command lines inside the private root, each as typed at a root shell.

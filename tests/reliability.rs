@@ -8,7 +8,7 @@ use common::*;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const TIMEOUT: &str = "3";
@@ -320,23 +320,15 @@ fn canary_secrets_leave_in_no_output() {
         assert!(!run.stdout.is_empty() || !run.stderr.is_empty(), "{what}");
     }
     // The piped stdin of explain is masked the same way.
-    let mut child = doctor(
-        home.path(),
-        &env,
-        &["explain", "--no-probe", "--format", "json"],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(pasted.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let run = capture_with_input(
+        doctor(
+            home.path(),
+            &env,
+            &["explain", "--no-probe", "--format", "json"],
+        ),
+        pasted.as_bytes(),
+    );
+    let text = run.stdout;
     assert!(!text.contains("Canary-Paste"), "{text}");
 }
 

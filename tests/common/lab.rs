@@ -13,7 +13,7 @@
 //! lab gives the doctor its resolv.conf, its system CA store (`ssl/`), `docker/certs.d`
 //! and systemd drop-ins without touching the machine's own /etc.
 
-use super::{Run, bin, capture};
+use super::{Run, capture, doctor_through};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -312,18 +312,9 @@ impl Lab {
 
     /// The doctor, run in the namespace with a clean environment.
     pub fn doctor(&self, home: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.ns, "env", "-i"])
-            .arg(format!(
-                "PATH={}",
-                std::env::var("PATH").unwrap_or_default()
-            ))
-            .arg(format!("HOME={}", home.display()));
-        for (k, v) in env {
-            cmd.arg(format!("{k}={v}"));
-        }
-        cmd.arg(bin()).args(args);
-        capture(cmd)
+        let mut netns = Command::new("ip");
+        netns.args(["netns", "exec", &self.ns]);
+        capture(doctor_through(netns, home, env, args))
     }
 }
 

@@ -74,6 +74,52 @@ pub fn doctor(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
     cmd
 }
 
+/// The binary with a clean environment, run through a launcher (`nsenter …`, `ip netns
+/// exec …`): `env -i PATH HOME <env> docker-doctor <args>` appended to it.
+pub fn doctor_through(
+    mut launcher: Command,
+    home: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> Command {
+    launcher
+        .args(["env", "-i"])
+        .arg(format!(
+            "PATH={}",
+            std::env::var("PATH").unwrap_or_default()
+        ))
+        .arg(format!("HOME={}", home.display()));
+    for (k, v) in env {
+        launcher.arg(format!("{k}={v}"));
+    }
+    launcher.arg(bin()).args(args);
+    launcher
+}
+
+/// Runs a prepared command with `input` on its stdin.
+pub fn capture_with_input(mut cmd: Command, input: &[u8]) -> Run {
+    use std::io::Write;
+    let t = Instant::now();
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        elapsed: t.elapsed(),
+    }
+}
+
 /// Every finding with this id.
 pub fn findings<'a>(report: &'a Value, id: &str) -> Vec<&'a Value> {
     report["findings"]

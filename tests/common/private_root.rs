@@ -53,11 +53,17 @@ impl PrivateRoot {
 
     /// `program` run inside the namespace.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = self.launcher();
+        cmd.arg(program);
+        cmd
+    }
+
+    /// `nsenter` into the namespace, waiting for the program to run.
+    pub fn launcher(&self) -> Command {
         let mut cmd = Command::new("nsenter");
         cmd.arg(format!("--target={}", self.holder.id()))
             .arg("--mount")
-            .arg("--")
-            .arg(program);
+            .arg("--");
         cmd
     }
 
