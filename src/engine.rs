@@ -209,7 +209,8 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
 }
 
 /// Writes the registry connections this run made as a fixture's `traces.json`, so a real
-/// machine's network answers can be replayed in a test. Secrets are already masked in them.
+/// machine's network answers can be replayed in a test. Secrets are masked in them twice:
+/// by the traces themselves and by the masking layer.
 fn record_traces(ctx: &Context, path: &std::path::Path) {
     let Some(traces) = ctx.recorded_traces() else {
         errln!(
@@ -222,8 +223,9 @@ fn record_traces(ctx: &Context, path: &std::path::Path) {
         .iter()
         .map(|t| (format!("{}:{}", t.registry.host, t.registry.port), &t.trace))
         .collect();
-    let text = serde_json::to_string_pretty(&map).unwrap_or_default();
-    if let Err(e) = std::fs::write(path, text + "\n") {
+    // Saved files go through the masking layer like every other output.
+    let text = crate::mask::json_text(&serde_json::to_string_pretty(&map).unwrap_or_default());
+    if let Err(e) = std::fs::write(path, text) {
         errln!("error: cannot write {}: {e}", path.display());
     }
 }

@@ -65,7 +65,13 @@ pub fn out_colored(s: &str) {
 /// Writes a JSON document to stdout with every string in it masked: the document stays
 /// valid JSON whatever the masks replace.
 pub fn out_json(doc: &str) {
-    let text = match serde_json::from_str::<serde_json::Value>(doc) {
+    let _ = std::io::stdout().lock().write_all(json_text(doc).as_bytes());
+}
+
+/// A JSON document with every string in it masked (pretty-printed, one trailing newline);
+/// what is not JSON is masked as text.
+pub fn json_text(doc: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(doc) {
         Ok(mut v) => {
             mask_strings(&mut v, masker());
             let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
@@ -73,8 +79,7 @@ pub fn out_json(doc: &str) {
             s
         }
         Err(_) => text(doc),
-    };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
 }
 
 fn mask_strings(v: &mut serde_json::Value, m: &Masker) {
