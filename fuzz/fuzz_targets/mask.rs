@@ -14,6 +14,9 @@ fuzz_target!(|input: (&str, &str)| {
     m.learn_variable("REGISTRY_TOKEN", secret_value);
     m.learn_docker_config(secret_value);
     let out = m.mask(text, false);
-    assert!(!out.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+    assert!(
+        !out.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+    );
     let _ = m.mask(text, true);
 });
