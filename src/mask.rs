@@ -65,7 +65,9 @@ pub fn out_colored(s: &str) {
 /// Writes a JSON document to stdout with every string in it masked: the document stays
 /// valid JSON whatever the masks replace.
 pub fn out_json(doc: &str) {
-    let _ = std::io::stdout().lock().write_all(json_text(doc).as_bytes());
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(json_text(doc).as_bytes());
 }
 
 /// A JSON document with every string in it masked (pretty-printed, one trailing newline);
