@@ -4,19 +4,29 @@ use super::*;
 use crate::facts::endpoint::EndpointKind;
 use bollard::{ClientVersion, Docker};
 use nix::unistd::{self, Gid, Uid};
+use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::ffi::CString;
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 
 /// The machine this process runs on, seen as this process sees it (no root needed).
 #[derive(Debug, Default, Clone)]
-pub struct RealHost;
+pub struct RealHost {
+    /// Files read during this run, by path: several probes read the same unit file,
+    /// daemon.json or client config, and a file is one fact for the length of a run.
+    /// Kernel tables (/proc, /sys) change while we look and are never kept.
+    read: Arc<Mutex<HashMap<PathBuf, KeptRead>>>,
+}
+
+/// A file's bytes, or the kind and text of the error reading it gave.
+type KeptRead = Result<Vec<u8>, (io::ErrorKind, String)>;
 
 impl RealHost {
     pub fn new() -> Self {
-        RealHost
+        RealHost::default()
     }
 }
 
@@ -42,7 +52,22 @@ impl Host for RealHost {
     }
 
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
-        crate::bounded::read_file(path, crate::bounded::FILE_CAP)
+        let read = || crate::bounded::read_file(path, crate::bounded::FILE_CAP);
+        if path.starts_with("/proc") || path.starts_with("/sys") {
+            return read();
+        }
+        if let Some(kept) = self.read.lock().ok().and_then(|m| m.get(path).cloned()) {
+            return kept.map_err(|(kind, text)| io::Error::new(kind, text));
+        }
+        let result = read();
+        let kept = match &result {
+            Ok(bytes) => Ok(bytes.clone()),
+            Err(e) => Err((e.kind(), e.to_string())),
+        };
+        if let Ok(mut m) = self.read.lock() {
+            m.insert(path.to_path_buf(), kept);
+        }
+        result
     }
 
     fn stat(&self, path: &Path) -> io::Result<FileStat> {
