@@ -77,10 +77,10 @@ pub fn human_size(n: u64) -> String {
 pub fn read_file(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     if is_kernel_table(path) {
         // procfs and sysfs are answered by the kernel itself: no thread needed.
-        return read_now(path, cap, Keep::All);
+        return read_now(path, cap);
     }
     within(READ_DEADLINE, path.to_path_buf(), move |p| {
-        read_now(&p, cap, Keep::All)
+        read_now(&p, cap)
     })
 }
 
@@ -101,13 +101,16 @@ pub fn read_at(path: &Path, offset: u64, len: u64) -> io::Result<Vec<u8>> {
 /// The last `cap` bytes of a regular file (a log whose newest lines matter), and whether
 /// earlier bytes were left out.
 pub fn read_tail(path: &Path, cap: u64) -> io::Result<(Vec<u8>, bool)> {
-    let size = within(READ_DEADLINE, path.to_path_buf(), |p| {
-        std::fs::metadata(&p).map(|m| m.len())
-    })?;
-    let bytes = within(READ_DEADLINE, path.to_path_buf(), move |p| {
-        read_now(&p, cap, Keep::Tail)
-    })?;
-    Ok((bytes, size > cap))
+    within(READ_DEADLINE, path.to_path_buf(), move |p| {
+        let (mut f, len) = open_regular(&p)?;
+        let cut = len > cap;
+        if cut {
+            f.seek(SeekFrom::Start(len - cap))?;
+        }
+        let mut buf = Vec::with_capacity(len.min(cap) as usize);
+        f.take(cap).read_to_end(&mut buf)?;
+        Ok((buf, cut))
+    })
 }
 
 /// What arrived of a stream (stdin) within `deadline`, at most `cap` bytes, and whether it
@@ -161,11 +164,6 @@ pub fn read_stream<R: Read + Send + 'static>(
     }
 }
 
-enum Keep {
-    All,
-    Tail,
-}
-
 /// Runs `f` on a thread and waits at most `deadline`: a read stuck in the kernel is left
 /// behind (the process exits without waiting for it).
 fn within<T: Send + 'static>(
@@ -214,26 +212,16 @@ fn open_regular(path: &Path) -> io::Result<(std::fs::File, u64)> {
     Ok((f, meta.len()))
 }
 
-fn read_now(path: &Path, cap: u64, keep: Keep) -> io::Result<Vec<u8>> {
-    let (mut f, len) = open_regular(path)?;
-    match keep {
-        Keep::All if len > cap => return Err(Refused::TooLarge { cap }.into()),
-        Keep::Tail if len > cap => {
-            f.seek(SeekFrom::Start(len - cap))?;
-        }
-        _ => {}
+fn read_now(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    let (f, len) = open_regular(path)?;
+    if len > cap {
+        return Err(Refused::TooLarge { cap }.into());
     }
     // procfs reports size 0: the cap, not the size, bounds the read.
     let mut buf = Vec::with_capacity(len.min(cap) as usize);
     f.take(cap + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > cap {
-        return match keep {
-            Keep::All => Err(Refused::TooLarge { cap }.into()),
-            Keep::Tail => {
-                buf.truncate(cap as usize);
-                Ok(buf)
-            }
-        };
+        return Err(Refused::TooLarge { cap }.into());
     }
     Ok(buf)
 }

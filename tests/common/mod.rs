@@ -45,20 +45,9 @@ impl Run {
     }
 }
 
-/// Runs a prepared command and captures everything.
-pub fn capture(mut cmd: Command) -> Run {
-    let t = Instant::now();
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("the binary runs");
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        elapsed: t.elapsed(),
-    }
+/// Runs a prepared command and captures everything (its stdin is empty).
+pub fn capture(cmd: Command) -> Run {
+    capture_with_input(cmd, &[])
 }
 
 /// The binary with a clean environment: only PATH, HOME and what the test sets.

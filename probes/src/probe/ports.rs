@@ -178,21 +178,22 @@ impl Probe for Ports {
 
         // The socket tables are the costly part of a run (the kernel walks its whole TCP
         // hash for /proc/net/tcp): read them only when there is a port to check.
-        let listening = if wanted.is_empty() {
-            Vec::new()
-        } else {
+        let checking = !wanted.is_empty();
+        let listening = if checking {
             listeners::listening(ctx.host())
+        } else {
+            Vec::new()
         };
         let containers = match ctx.containers().await {
             Ok(c) => c.clone(),
             Err(_) => Vec::new(),
         };
-        let excluded = if wanted.is_empty() {
-            Vec::new()
-        } else {
+        let excluded = if checking {
             excluded_ranges(ctx).await
+        } else {
+            Vec::new()
         };
-        let unprivileged_start = if !wanted.is_empty() && ctx.daemon_is_rootless().await {
+        let unprivileged_start = if checking && ctx.daemon_is_rootless().await {
             Some(
                 ctx.host()
                     .read_text(Path::new("/proc/sys/net/ipv4/ip_unprivileged_port_start"))
