@@ -379,6 +379,97 @@ fn init_script_daemon_gets_its_proxy_from_etc_default_docker() {
     finding(&after, "daemon.ok");
 }
 
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn a_proxy_not_exported_in_etc_default_docker_is_named_and_exporting_it_works() {
+    let root = init_script_root();
+    root.etc(
+        "default/docker",
+        &format!("{TEST_DOCKER_OPTS}https_proxy=http://proxy.invalid:3128\n"),
+    );
+    let started = root.sh("service docker start");
+    assert!(started.status.success(), "{started:?}");
+    assert!(root.wait_for_daemon(Path::new("/var/run/docker.sock")));
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("HTTPS_PROXY", "http://proxy.invalid:3128"),
+        ("NO_PROXY", "localhost,127.0.0.1"),
+    ];
+    let before = diagnose_in(&root, home.path(), &env);
+    no_systemd_and_no_sudo(&before);
+    let f = finding(&before, "proxy.dropin-invalid");
+    let summary = f["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("/etc/default/docker line 2") && summary.contains("not exported"),
+        "{summary}"
+    );
+    // One cause, one problem: not also "the daemon has no proxy" with a second fix.
+    assert!(
+        findings(&before, "proxy.daemon-missing").is_empty(),
+        "{:?}",
+        problems(&before)
+    );
+    let log = apply_in(&root, &first_fix_commands(f));
+    assert!(
+        root.wait_for_daemon(Path::new("/var/run/docker.sock")),
+        "{log}"
+    );
+    let after = diagnose_in(&root, home.path(), &env);
+    assert!(
+        findings(&after, "proxy.dropin-invalid").is_empty()
+            && findings(&after, "proxy.daemon-missing").is_empty(),
+        "{:?}\n{log}",
+        problems(&after)
+    );
+    // The running daemon reports the proxy now (the init script returns before dockerd
+    // listens, so the fix's own `docker info` may come too early: ask the report).
+    assert!(
+        after["findings"].to_string().contains("proxy.invalid:3128"),
+        "{log}"
+    );
+    finding(&after, "daemon.ok");
+}
+
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn an_open_quote_in_etc_default_docker_is_why_the_daemon_does_not_start() {
+    let root = init_script_root();
+    let broken = format!("{TEST_DOCKER_OPTS}\nexport http_proxy=\"http://proxy.invalid:3128\n");
+    root.etc("default/docker", &broken);
+    // What the user saw: the script itself fails, and no daemon runs.
+    let started = root.sh("service docker start");
+    assert!(!root.wait_for_daemon_briefly(), "{started:?}");
+    let home = tempfile::tempdir().unwrap();
+    let before = diagnose_in(&root, home.path(), &[]);
+    no_systemd_and_no_sudo(&before);
+    let f = finding(&before, "daemon.options-invalid");
+    assert_eq!(f["severity"], "error");
+    assert!(
+        f["summary"].as_str().unwrap().contains("line 3"),
+        "{}",
+        f["summary"]
+    );
+    let not_running = finding(&before, "daemon.not-running");
+    assert_eq!(
+        not_running["caused_by"], "daemon.options-invalid",
+        "{not_running}"
+    );
+    // The manual step done as the fix says (close the quote); then its commands.
+    root.etc("default/docker", &format!("{}\"\n", broken.trim_end()));
+    let log = apply_in(&root, &first_fix_commands(f));
+    assert!(
+        root.wait_for_daemon(Path::new("/var/run/docker.sock")),
+        "{log}"
+    );
+    let after = diagnose_in(&root, home.path(), &[]);
+    assert!(
+        findings(&after, "daemon.options-invalid").is_empty(),
+        "{:?}",
+        problems(&after)
+    );
+    finding(&after, "daemon.ok");
+}
+
 /// Runs `line` as `user` inside the private root, in a session with `groups`
 /// (`--init-groups`: a fresh login; `--clear-groups`: a session older than usermod).
 fn as_user(root: &PrivateRoot, d: &Dockerd, user: &str, groups: &str, line: &str) -> Run {

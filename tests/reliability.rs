@@ -379,3 +379,32 @@ fn a_non_utf8_docker_host_is_a_finding() {
     let f = finding(&r, "endpoint.invalid-host");
     assert!(f["summary"].as_str().unwrap().contains("UTF-8"), "{f}");
 }
+
+/// A context whose meta.json has a wrong type is named by its key, not reported as a
+/// context without an endpoint (the CLI refuses it: "unable to load context").
+#[test]
+fn a_wrongly_typed_context_names_the_key() {
+    let home = tempfile::tempdir().unwrap();
+    let docker = home.path().join(".docker");
+    let meta_json = probes::facts::endpoint::context_meta_path(&docker, "remote");
+    std::fs::create_dir_all(meta_json.parent().unwrap()).unwrap();
+    std::fs::write(
+        &meta_json,
+        r#"{"Name":"remote","Endpoints":{"docker":{"Host":2375,"SkipTLSVerify":false}}}"#,
+    )
+    .unwrap();
+    std::fs::write(docker.join("config.json"), r#"{"currentContext":"remote"}"#).unwrap();
+    let run = capture(doctor(
+        home.path(),
+        &[],
+        &["--offline", "--format", "json", "--only", "endpoint"],
+    ));
+    bounded("wrongly typed context", &run);
+    let r = run.json();
+    let f = finding(&r, "endpoint.context-invalid");
+    let summary = f["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("\"Endpoints.docker.Host\" is a number"),
+        "{summary}"
+    );
+}

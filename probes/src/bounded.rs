@@ -230,6 +230,28 @@ fn read_now(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// A regular file on a dead network mount (NFS, SMB, sshfs) passes every type check
+    /// and then blocks in `read(2)`: the read is left behind at the deadline.
+    #[test]
+    fn a_read_stuck_in_the_kernel_is_abandoned_at_the_deadline() {
+        let start = std::time::Instant::now();
+        let e = within(
+            Duration::from_millis(200),
+            PathBuf::from("/mnt/nfs/daemon.json"),
+            |_| {
+                std::thread::sleep(Duration::from_secs(30));
+                Ok(Vec::<u8>::new())
+            },
+        )
+        .unwrap_err();
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+    }
+
     #[test]
     fn a_fifo_is_refused_without_blocking() {
         let dir = tempfile::tempdir().unwrap();

@@ -124,18 +124,31 @@ impl DaemonConfig {
 /// `cmd/dockerd`): a value of another type stops dockerd at start with "json: cannot
 /// unmarshal … into Go struct field Config.<key>".
 const SHAPES: &[(&str, Shape)] = &[
+    ("allow-direct-routing", Shape::Bool),
     ("allow-nondistributable-artifacts", Shape::StrList),
+    ("api-cors-header", Shape::Str),
     ("authorization-plugins", Shape::StrList),
     ("bip", Shape::Str),
     ("bridge", Shape::Str),
+    ("bridge-accept-fwmark", Shape::Str),
     ("builder", Shape::Object),
+    ("cdi-spec-dirs", Shape::StrList),
     ("cgroup-parent", Shape::Str),
     ("containerd", Shape::Str),
+    ("containerd-namespace", Shape::Str),
+    ("containerd-plugin-namespace", Shape::Str),
+    ("cpu-rt-period", Shape::Int),
+    ("cpu-rt-runtime", Shape::Int),
+    ("cri-containerd", Shape::Bool),
     ("data-root", Shape::Str),
     ("debug", Shape::Bool),
     ("default-address-pools", Shape::List),
+    ("default-cgroupns-mode", Shape::Str),
     ("default-gateway", Shape::Str),
+    ("default-ipc-mode", Shape::Str),
+    ("default-network-opts", Shape::MapOfStrMaps),
     ("default-runtime", Shape::Str),
+    ("default-shm-size", Shape::Str),
     ("default-ulimits", Shape::Object),
     ("dns", Shape::StrList),
     ("dns-opts", Shape::StrList),
@@ -144,14 +157,20 @@ const SHAPES: &[(&str, Shape)] = &[
     ("exec-root", Shape::Str),
     ("experimental", Shape::Bool),
     ("features", Shape::Object),
+    ("firewall-backend", Shape::Str),
     ("fixed-cidr", Shape::Str),
+    ("fixed-cidr-v6", Shape::Str),
     ("group", Shape::Str),
+    ("host-gateway-ip", Shape::Str),
+    ("host-gateway-ips", Shape::StrList),
     ("hosts", Shape::StrList),
     ("icc", Shape::Bool),
     ("init", Shape::Bool),
+    ("init-path", Shape::Str),
     ("insecure-registries", Shape::StrList),
     ("ip", Shape::Str),
     ("ip-forward", Shape::Bool),
+    ("ip-forward-no-drop", Shape::Bool),
     ("ip-masq", Shape::Bool),
     ("ip6tables", Shape::Bool),
     ("iptables", Shape::Bool),
@@ -159,6 +178,7 @@ const SHAPES: &[(&str, Shape)] = &[
     ("labels", Shape::StrList),
     ("live-restore", Shape::Bool),
     ("log-driver", Shape::Str),
+    ("log-format", Shape::Str),
     ("log-level", Shape::Str),
     ("log-opts", Shape::StrMap),
     ("max-concurrent-downloads", Shape::Int),
@@ -166,7 +186,10 @@ const SHAPES: &[(&str, Shape)] = &[
     ("max-download-attempts", Shape::Int),
     ("metrics-addr", Shape::Str),
     ("mtu", Shape::Int),
+    ("network-control-plane-mtu", Shape::Int),
+    ("network-diagnostic-port", Shape::Int),
     ("no-new-privileges", Shape::Bool),
+    ("node-generic-resources", Shape::StrList),
     ("oom-score-adjust", Shape::Int),
     ("pidfile", Shape::Str),
     ("proxies", Shape::StrMap),
@@ -178,12 +201,16 @@ const SHAPES: &[(&str, Shape)] = &[
     ("shutdown-timeout", Shape::Int),
     ("storage-driver", Shape::Str),
     ("storage-opts", Shape::StrList),
+    ("swarm-default-advertise-addr", Shape::Str),
+    ("swarm-raft-election-tick", Shape::Int),
+    ("swarm-raft-heartbeat-tick", Shape::Int),
     ("tls", Shape::Bool),
     ("tlscacert", Shape::Str),
     ("tlscert", Shape::Str),
     ("tlskey", Shape::Str),
     ("tlsverify", Shape::Bool),
     ("userland-proxy", Shape::Bool),
+    ("userland-proxy-path", Shape::Str),
     ("userns-remap", Shape::Str),
 ];
 
@@ -386,6 +413,11 @@ mod tests {
                 "\"log-opts.max-size\" is a number, not a string",
             ]
         );
+        // Rarer keys, each refused by Debian's dockerd 20.10 in the same way.
+        let c = config_with(
+            r#"{"default-shm-size":64,"cri-containerd":"yes","node-generic-resources":"x","network-control-plane-mtu":"1500","default-shm-size-ok":"64M"}"#,
+        );
+        assert_eq!(c.type_errors().len(), 4, "{:?}", c.type_errors());
     }
 
     #[test]

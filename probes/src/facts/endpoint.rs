@@ -346,6 +346,10 @@ fn context_endpoint(
             return None;
         }
     };
+    if let Some(error) = super::context_meta::type_error(&meta) {
+        problems.push(invalid(error));
+        return None;
+    }
     let docker = meta.pointer("/Endpoints/docker");
     let Some(value) = docker.and_then(|d| d.get("Host")).and_then(|h| h.as_str()) else {
         problems.push(invalid("it has no Endpoints.docker.Host".into()));

@@ -672,14 +672,10 @@ fn service_manager(host: &dyn Host, process: Option<&DaemonProcess>) -> ServiceM
 /// A `KEY=value` (or `export KEY=value`) set in a shell options file.
 pub fn option_value(host: &dyn Host, file: &str, key: &str) -> Option<String> {
     let text = host.read_text(Path::new(file)).ok()?;
-    text.lines().rev().find_map(|l| {
-        let l = l.trim();
-        let l = l.strip_prefix("export ").unwrap_or(l);
-        let (k, v) = l.split_once('=')?;
-        (k.trim() == key && !l.starts_with('#'))
-            .then(|| v.trim().trim_matches(['"', '\'']).to_string())
-            .filter(|v| !v.is_empty())
-    })
+    super::options_file::parse(&text)
+        .get(key)
+        .map(|a| a.value.clone())
+        .filter(|v| !v.is_empty())
 }
 
 /// Where a process's stderr goes, when that is a regular file (a log).

@@ -337,6 +337,12 @@ pub enum DropInProblem {
     /// A `%` that is not `%%`: systemd reads a specifier and drops the assignment (or
     /// substitutes a value) - typical of URL-encoded passwords.
     Specifier { line: usize, variable: String },
+    /// A proxy variable assigned without `export` in an init script's options file: it
+    /// stays in the script's shell and never reaches dockerd.
+    NotExported { line: usize, variable: String },
+    /// `HTTP_PROXY=...` written as a directive of its own (without `Environment=`):
+    /// systemd logs "Unknown key name" and ignores it.
+    NotADirective { line: usize, variable: String },
     /// `Environment=` outside a `[Service]` section: systemd ignores it.
     NoServiceSection { line: usize },
     /// An unbalanced quote or an assignment without `=`: systemd ignores the line.
@@ -383,6 +389,42 @@ pub fn service(host: &dyn Host) -> ServiceProxy {
             values.push((s.name.clone(), s.value.clone()));
         }
     }
+    // Without systemd, an init script sources its options file (Debian's /etc/default,
+    // OpenRC's /etc/conf.d); only exported variables reach dockerd.
+    if !super::systemd::is_systemd(host) {
+        for file in OPTIONS_FILES {
+            let path = Path::new(file);
+            let Ok(text) = host.read_text(path) else {
+                continue;
+            };
+            let parsed = super::options_file::parse(&text);
+            let mut mentioned = false;
+            for a in parsed.assignments.iter().filter(|a| is_proxy_var(&a.name)) {
+                mentioned = true;
+                if !a.exported {
+                    out.problems.push((
+                        path.to_path_buf(),
+                        DropInProblem::NotExported {
+                            line: a.line,
+                            variable: a.name.clone(),
+                        },
+                    ));
+                    continue;
+                }
+                out.settings.push(DropInSetting {
+                    file: path.to_path_buf(),
+                    line: a.line,
+                    name: a.name.clone(),
+                    value: Secret::new(a.value.clone()),
+                });
+                values.retain(|(n, _)| *n != a.name);
+                values.push((a.name.clone(), Secret::new(a.value.clone())));
+            }
+            if mentioned {
+                out.files.push(path.to_path_buf());
+            }
+        }
+    }
     out.set = ProxySet::from_vars(|name| {
         values
             .iter()
@@ -391,6 +433,9 @@ pub fn service(host: &dyn Host) -> ServiceProxy {
     });
     out
 }
+
+/// The options files init scripts source (Debian's and OpenRC's).
+const OPTIONS_FILES: &[&str] = &["/etc/default/docker", "/etc/conf.d/docker"];
 
 fn is_proxy_var(name: &str) -> bool {
     Var::ALL
@@ -409,6 +454,18 @@ fn read_environment(text: &str, file: &Path, out: &mut ServiceProxy) {
             continue;
         }
         let Some(value) = line.strip_prefix("Environment") else {
+            // `HTTP_PROXY=...` on its own line is not a directive systemd knows.
+            if let Some((key, _)) = line.split_once('=')
+                && is_proxy_var(key.trim())
+            {
+                out.problems.push((
+                    file.to_path_buf(),
+                    DropInProblem::NotADirective {
+                        line: line_no,
+                        variable: key.trim().to_string(),
+                    },
+                ));
+            }
             continue;
         };
         let Some(value) = value.trim_start().strip_prefix('=') else {
@@ -625,6 +682,31 @@ mod tests {
         assert_eq!(
             out.problems[0].1,
             DropInProblem::NoServiceSection { line: 1 }
+        );
+    }
+
+    #[test]
+    fn a_variable_without_environment_is_not_a_directive() {
+        let mut out = ServiceProxy::default();
+        read_environment(
+            "[Service]\nHTTPS_PROXY=http://p:1\nEnvironmentFile=-/etc/x\nhttp_proxy = http://p:1\n",
+            Path::new("/x.conf"),
+            &mut out,
+        );
+        assert!(out.settings.is_empty());
+        let lines: Vec<_> = out.problems.iter().map(|(_, p)| p.clone()).collect();
+        assert_eq!(
+            lines,
+            [
+                DropInProblem::NotADirective {
+                    line: 2,
+                    variable: "HTTPS_PROXY".into()
+                },
+                DropInProblem::NotADirective {
+                    line: 4,
+                    variable: "http_proxy".into()
+                }
+            ]
         );
     }
 

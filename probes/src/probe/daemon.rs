@@ -10,6 +10,7 @@ use crate::facts::daemon_config::{DaemonConfig, KeyFinding};
 use crate::facts::daemon_keys::KeySupport;
 use crate::facts::endpoint::{Endpoint, EndpointKind, Source};
 use crate::facts::json_file::JsonFile;
+use crate::facts::options_file;
 use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::host::ApiError;
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
@@ -93,6 +94,11 @@ const CONFIG_CONFLICT: FindingKind = FindingKind::new(
     Severity::Error,
     "a directive is set both in daemon.json and as a dockerd flag (dockerd refuses to start)",
 );
+const OPTIONS_INVALID: FindingKind = FindingKind::new(
+    "daemon.options-invalid",
+    Severity::Error,
+    "the init script's options file is not valid shell (the script fails before dockerd starts)",
+);
 
 const KINDS: &[FindingKind] = &[
     OK,
@@ -111,6 +117,7 @@ const KINDS: &[FindingKind] = &[
     CONFIG_UNREADABLE,
     CONFIG_UNKNOWN_KEY,
     CONFIG_CONFLICT,
+    OPTIONS_INVALID,
 ];
 
 pub struct Daemon;
@@ -138,7 +145,9 @@ impl Probe for Daemon {
             ];
         };
         let up = state.answered();
-        let mut config = config_findings(ctx.daemon_config(), up, ctx.profile().await);
+        let profile = ctx.profile().await;
+        let mut config = config_findings(ctx.daemon_config(), up, profile);
+        config.extend(options_file_finding(ctx, up, profile));
         // A config that keeps dockerd from starting is the cause of "not running".
         let blocker = config
             .iter()
@@ -500,6 +509,33 @@ fn key_reason(k: &KeyFinding, engine: Option<(u32, u32)>) -> String {
         ),
         _ => format!("\"{}\" (no Engine release knows it)", k.key),
     }
+}
+
+/// The init script sources its options file with `.`: a quote left open there ends the
+/// script with a syntax error, so dockerd is never started (and `DOCKER_OPTS` never read).
+fn options_file_finding(ctx: &Context, daemon_up: bool, profile: &HostProfile) -> Option<Finding> {
+    let path = profile.options_file()?;
+    let text = ctx.host().read_text(Path::new(path)).ok()?;
+    let line = options_file::parse(&text).unterminated_quote?;
+    let mut f = OPTIONS_INVALID
+        .finding(format!(
+            "{path} line {line}: a quote opened here is never closed; sh stops at this file, so the init script fails before dockerd starts"
+        ))
+        .evidence("file", path)
+        .evidence("line", line)
+        .detail("The init script reads the file with `.`; sh reports \"Syntax error: Unterminated quoted string\" and the script exits, so `service docker start` starts nothing.")
+        .fix(
+            Fix::new(format!("Close the quote on line {line} of {path}, then check the file"))
+                .manual(format!("Edit line {line} of {path}: every \" and ' needs its closing one."))
+                .run(argv!["sh", "-n", path])
+                .service(if daemon_up { ServiceAction::Restart } else { ServiceAction::Start }),
+        );
+    if daemon_up {
+        f = f
+            .severity(Severity::Warn)
+            .detail("The running daemon started before this change; the next restart will fail.");
+    }
+    Some(f)
 }
 
 fn config_findings(c: &DaemonConfig, daemon_up: bool, profile: &HostProfile) -> Vec<Finding> {

@@ -58,7 +58,7 @@ const SPECIFIER: FindingKind = FindingKind::new(
 const DROPIN_INVALID: FindingKind = FindingKind::new(
     "proxy.dropin-invalid",
     Severity::Error,
-    "a proxy line in a systemd drop-in that systemd ignores",
+    "a proxy line in the daemon's service configuration that never reaches dockerd",
 );
 const CASE_MISMATCH: FindingKind = FindingKind::new(
     "proxy.case-mismatch",
@@ -146,8 +146,9 @@ impl Probe for ProxyProbe {
 
         let shell_has = !shell.set.is_empty();
         if daemon.set.is_empty() && shell_has {
-            // A proxy configured on disk but not in effect is NOT_APPLIED, below.
-            if ctx.configured_proxy().is_empty() {
+            // A proxy configured on disk but not in effect is NOT_APPLIED, below; one
+            // written where it never reaches dockerd is its problem above, with its fix.
+            if ctx.configured_proxy().is_empty() && service.problems.is_empty() {
                 let mut f = daemon_missing(ctx, &shell.set, desktop, profile);
                 if desktop && daemon.source == ProxySource::Configured {
                     // Desktop's own settings are not read, and its engine did not answer.
@@ -713,6 +714,44 @@ fn dropin_problem(file: &Path, problem: &DropInProblem) -> Finding {
                     ])
                     .service(ServiceAction::ReloadAndRestart)
                     .docs("https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html#Specifiers"),
+            ),
+        DropInProblem::NotExported { line, variable } => DROPIN_INVALID
+            .finding(format!(
+                "{path} line {line}: {variable} is set but not exported, so dockerd never sees it"
+            ))
+            .detail("The init script reads this file with `.`: a variable without `export` stays in the script's shell and is not passed to the dockerd it starts.")
+            .evidence("file", &path)
+            .evidence("line", line)
+            .evidence("variable", variable)
+            .fix(
+                Fix::new(format!("Export {variable}, then restart the daemon"))
+                    .run_root(argv![
+                        "sed",
+                        "-i",
+                        format!("{line}s/^[[:space:]]*/export /"),
+                        &path
+                    ])
+                    .service(ServiceAction::Restart)
+                    .run(SHOW_PROXY),
+            ),
+        DropInProblem::NotADirective { line, variable } => DROPIN_INVALID
+            .finding(format!(
+                "{path} line {line}: {variable}= is not a systemd directive; systemd ignores the line (\"Unknown key name\")"
+            ))
+            .detail("In a unit file a variable is set through Environment=: Environment=\"HTTP_PROXY=http://proxy:3128\".")
+            .evidence("file", &path)
+            .evidence("line", line)
+            .evidence("variable", variable)
+            .fix(
+                Fix::new("Make it an Environment= line, then reload")
+                    .run_root(argv![
+                        "sed",
+                        "-i",
+                        format!("{line}s/^[[:space:]]*/Environment=/"),
+                        &path
+                    ])
+                    .service(ServiceAction::ReloadAndRestart)
+                    .run(SHOW_PROXY),
             ),
         DropInProblem::NoServiceSection { line } => DROPIN_INVALID
             .finding(format!(
