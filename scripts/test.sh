@@ -19,9 +19,10 @@ fi
 # util-linux: setpriv, nsenter; passwd: useradd/usermod; procps: kill; ca-certificates for
 # cargo; sudo: fixes applied by an unprivileged user through sudo. The network lab:
 # iproute2 (ip netns), dnsmasq-base (DNS), docker-registry (the registry behind TLS),
-# tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers).
+# tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers, Docker Hub's token
+# and pull-limit answers), apache2-utils (htpasswd: the registry's bcrypt login file).
 packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo
-    iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip)
+    iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -115,8 +115,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<f64>,
 
-    /// Contact no other machine (skips the registry and ca probes, and the proxy probe's
-    /// connection to the proxy).
+    /// Contact no other machine (skips the registry and ca probes, the auth probe's login
+    /// and pull-limit checks, and the proxy probe's connection to the proxy).
     #[arg(long)]
     pub offline: bool,
 

@@ -386,7 +386,18 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
     // whose error text is another finding's (the probes tell them apart on the machine:
     // the socket's group, inodes vs space, a chain not valid yet vs the clock).
     let no_error_text = [
+        // Measured states of logins and of Docker Hub's limit; a used-up limit reads as
+        // registry.rate-limited's "toomanyrequests", whose signature confirms it.
+        "auth.ok",
+        "auth.not-checked",
+        "auth.helper-failed",
+        "auth.hub-limit",
+        "auth.hub-limit-low",
+        "auth.hub-limit-reached",
         "cli.found",
+        // "docker: command not found" is cli.missing's text; the probe tells the install
+        // that is only off PATH (a snap, Desktop's folder) apart on the machine.
+        "cli.not-on-path",
         "cli.version-failed",
         "cli.plugin-missing",
         "endpoint.resolved",

@@ -1,6 +1,7 @@
 //! `docker-doctor fix`: the script is valid sh with the user's values and root steps marked,
 //! and steps that need a person stay comments; `--apply` asks (refuses without a terminal
 //! unless --yes), never applies a captured machine's fixes, runs the fix and re-checks.
+#![cfg(unix)] // uses Unix sockets, FIFOs or file modes
 
 mod common;
 

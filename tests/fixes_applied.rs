@@ -1,6 +1,7 @@
 //! Fixes are prescriptions: each test here creates the fault on a real dockerd, takes the
 //! fix the doctor prints for this host, applies it exactly as printed, and runs the doctor
 //! again to see the finding gone. Needs root and Debian's docker.io (scripts/test.sh).
+#![cfg(target_os = "linux")] // needs Linux (namespaces, procfs, a real dockerd, or getrusage in KiB)
 
 mod common;
 

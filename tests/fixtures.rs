@@ -288,11 +288,30 @@ fn each_host_gets_its_own_service_commands() {
                 "update-rc.d",
             ],
         },
+        // Desktop's processes tell "not started" from "started, engine not up".
         Case {
             fixture: "windows-desktop-stopped",
             finding: "daemon.not-running",
-            starts_with: &[],
+            starts_with: &["docker desktop start"],
             never: &["systemctl", "service docker", "sudo "],
+        },
+        Case {
+            fixture: "macos-desktop-stopped",
+            finding: "daemon.not-running",
+            starts_with: &["docker desktop start"],
+            never: &["systemctl", "service docker", "sudo "],
+        },
+        Case {
+            fixture: "windows-pipe-denied",
+            finding: "daemon.permission-denied",
+            starts_with: &["Add-LocalGroupMember -Group docker-users -Member bob"],
+            never: &["usermod", "sudo ", "systemctl"],
+        },
+        Case {
+            fixture: "windows-desktop-engine-starting",
+            finding: "daemon.not-running",
+            starts_with: &["docker desktop status", "docker desktop restart"],
+            never: &["systemctl", "service docker", "sudo ", "desktop start"],
         },
     ];
     for case in cases {

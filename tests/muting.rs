@@ -1,5 +1,6 @@
 //! Muting: `--ignore` and the config file mark findings muted; they stay in the JSON and
 //! stop counting for the summary and the exit code. Unknown ids are usage errors.
+#![cfg(unix)] // uses Unix sockets, FIFOs or file modes
 
 mod common;
 

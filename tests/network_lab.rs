@@ -1,6 +1,7 @@
 //! The proxy, registry and ca probes against real servers in a network namespace: dnsmasq,
 //! docker-registry behind TLS from a test CA, tinyproxy, mitmproxy, and a real dockerd.
 //! Needs root and the packages scripts/test.sh installs.
+#![cfg(target_os = "linux")] // needs Linux (namespaces, procfs, a real dockerd, or getrusage in KiB)
 
 mod common;
 
@@ -420,4 +421,167 @@ fn wrong_hostname_lists_the_names_the_certificate_has() {
     let (_, r) = run_json(&lab, &[], &[]);
     let f = about(&r, "ca.wrong-host", "registry-1.docker.io");
     assert_eq!(evidence(f, "valid for"), Some("other.lab.test"));
+}
+
+/// The auth probe's report, run in the lab with this HOME.
+fn auth_report(lab: &Lab, home: &std::path::Path, env: &[(&str, &str)]) -> (Run, Value) {
+    let run = lab.doctor(home, env, &["--only", "auth", "--format", "json"]);
+    let json = run.json();
+    (run, json)
+}
+
+/// A HOME whose config.json holds a login for `registry` (base64 `user:password`, as
+/// `docker login` writes it without a credential store).
+fn home_with_login(registry: &str, user: &str, password: &str) -> tempfile::TempDir {
+    use base64::Engine;
+    let home = tempfile::tempdir().unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    std::fs::create_dir_all(home.path().join(".docker")).unwrap();
+    std::fs::write(
+        home.path().join(".docker/config.json"),
+        serde_json::json!({"auths": {registry: {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
+    home
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn hub_pull_limit_is_read_anonymously_and_for_the_login() {
+    let mut lab = Lab::new("hub");
+    lab.dns(Dns::Answer);
+    lab.fake_hub(&format!(
+        r#"{{"users": {{"alice": "{CANARY}"}}, "anonymous": [100, 76], "user": [200, 3]}}"#
+    ));
+    lab.trust_lab_ca_system_wide();
+
+    let empty = tempfile::tempdir().unwrap();
+    let (_, r) = auth_report(&lab, empty.path(), &[]);
+    let f = about(&r, "auth.hub-limit", "docker.io");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("76 of 100 Docker Hub pulls left per 6 h"),
+        "{f}"
+    );
+    assert_eq!(evidence(f, "counted against"), Some("192.0.2.1"));
+
+    // With the account's login: the login is accepted, and its own (low) limit is read.
+    let home = home_with_login("https://index.docker.io/v1/", "alice", CANARY);
+    let (run, r) = auth_report(&lab, home.path(), &[]);
+    about(&r, "auth.ok", "docker.io");
+    let low = about(&r, "auth.hub-limit-low", "docker.io");
+    assert!(all_text(low).contains("3 of 200"), "{low}");
+    assert!(all_text(low).contains("the account alice"), "{low}");
+    assert_eq!(run.code, 1, "a warning only");
+    assert!(!run.stdout.contains(CANARY) && !run.stderr.contains(CANARY));
+    // The token service saw the login (Basic), the manifest a bearer token.
+    let log = lab.log("hub");
+    assert!(log.contains("Basic ") && log.contains("Bearer"), "{log}");
+
+    // A wrong password is refused by the token service: every pull would fail with it.
+    let home = home_with_login("https://index.docker.io/v1/", "alice", "wrong-one");
+    let (run, r) = auth_report(&lab, home.path(), &[]);
+    let f = about(&r, "auth.rejected", "docker.io");
+    assert!(
+        all_text(f).contains("incorrect username or password"),
+        "{f}"
+    );
+    assert!(commands(f).contains("docker login"), "{}", commands(f));
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn a_used_up_pull_limit_is_an_error_with_the_login_fix() {
+    let mut lab = Lab::new("hub0");
+    lab.dns(Dns::Answer);
+    lab.fake_hub(r#"{"anonymous": [100, 0], "user": [200, 200]}"#);
+    lab.trust_lab_ca_system_wide();
+    let home = tempfile::tempdir().unwrap();
+    let (run, r) = auth_report(&lab, home.path(), &[]);
+    let f = about(&r, "auth.hub-limit-reached", "docker.io");
+    assert!(all_text(f).contains("toomanyrequests"), "{f}");
+    assert!(commands(f).contains("docker login"), "{}", commands(f));
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn the_pull_limit_is_asked_through_the_daemons_proxy() {
+    let mut lab = Lab::new("hubpx");
+    lab.dns(Dns::Answer);
+    lab.fake_hub(r#"{"anonymous": [100, 50], "user": [200, 200]}"#);
+    lab.trust_lab_ca_system_wide();
+    lab.tinyproxy(None);
+    let proxy = format!("http://{TINYPROXY}");
+    let daemon = Dockerd::start_in(
+        Some(&lab.ns),
+        &[("HTTPS_PROXY", &proxy), ("NO_PROXY", "localhost,127.0.0.1")],
+    );
+    let home = tempfile::tempdir().unwrap();
+    // This shell has no proxy: the daemon's is the one a pull uses.
+    let (_, r) = auth_report(&lab, home.path(), &[("DOCKER_HOST", &daemon.host())]);
+    about(&r, "auth.hub-limit", "docker.io");
+    let log = lab.log("tinyproxy");
+    assert!(
+        log.contains("auth.docker.io") && log.contains("registry-1.docker.io"),
+        "the proxy saw both CONNECTs:\n{log}"
+    );
+}
+
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn a_private_registry_login_is_checked_as_docker_login_does() {
+    let mut lab = Lab::new("login");
+    lab.dns(Dns::Answer);
+    lab.registry_with_login(Leaf::Valid, Some(("bob", CANARY)));
+    lab.trust_lab_ca_system_wide();
+
+    let home = home_with_login("registry.lab.test", "bob", CANARY);
+    let (run, r) = auth_report(&lab, home.path(), &[]);
+    let ok = about(&r, "auth.ok", "registry.lab.test");
+    assert_eq!(evidence(ok, "user"), Some("bob"));
+    assert!(!run.stdout.contains(CANARY));
+
+    let home = home_with_login("https://registry.lab.test", "bob", "stale");
+    let (run, r) = auth_report(&lab, home.path(), &[]);
+    let f = about(&r, "auth.rejected", "registry.lab.test");
+    let fix = commands(f);
+    assert!(
+        fix.contains("docker logout registry.lab.test")
+            && fix.contains("docker login registry.lab.test"),
+        "{fix}"
+    );
+    assert_eq!(run.code, 2);
+
+    // The same login kept by a credential helper: asked as the CLI asks it (`get`, the
+    // server on stdin), then checked.
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-lab");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\ncase \"$server\" in registry.lab.test) printf '{{\"ServerURL\":\"%s\",\"Username\":\"bob\",\"Secret\":\"{CANARY}\"}}' \"$server\";; *) echo 'credentials not found in native keychain'; exit 1;; esac\n"
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&helper)
+        .status()
+        .unwrap();
+    std::fs::create_dir_all(home.path().join(".docker")).unwrap();
+    std::fs::write(
+        home.path().join(".docker/config.json"),
+        r#"{"auths": {"registry.lab.test": {}}, "credsStore": "lab"}"#,
+    )
+    .unwrap();
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let (run, r) = auth_report(&lab, home.path(), &[("PATH", &path)]);
+    about(&r, "auth.ok", "registry.lab.test");
+    assert!(!run.stdout.contains(CANARY) && !run.stderr.contains(CANARY));
 }

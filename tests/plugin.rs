@@ -1,5 +1,6 @@
 //! docker-doctor as a Docker CLI plugin: the metadata handshake, and `docker doctor` run by
 //! the real docker CLI with the plugin installed in a temporary DOCKER_CONFIG.
+#![cfg(unix)] // uses Unix sockets, FIFOs or file modes
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The ports probe against real listeners opened by the test: the holder is named by pid
 //! and process name, the suggested port is really free; as an unprivileged user (root
 //! test), a root listener is named by its uid only.
+#![cfg(target_os = "linux")] // needs Linux (namespaces, procfs, a real dockerd, or getrusage in KiB)
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Against Debian's real dockerd on a private socket, and as real unprivileged users.
 //! Needs root and the packages scripts/test.sh installs (docker.io, util-linux's setpriv).
+#![cfg(target_os = "linux")] // needs Linux (namespaces, procfs, a real dockerd, or getrusage in KiB)
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Hostile and broken input is the normal input of a support tool. Every case here must end
 //! within `--timeout` + 1 s with exit 0-2, stay under 150 MiB, print no raw escape byte
 //! without colour, and let no canary secret out in any form. No root needed.
+#![cfg(target_os = "linux")] // needs Linux (namespaces, procfs, a real dockerd, or getrusage in KiB)
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! busybox, one that exits 0 and one that exits 1, and an image that is not there with no
 //! way to pull it. The container is always removed. Needs root and docker.io,
 //! busybox-static (scripts/test.sh).
+#![cfg(target_os = "linux")] // needs Linux (namespaces, procfs, a real dockerd, or getrusage in KiB)
 
 mod common;
 

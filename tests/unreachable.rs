@@ -1,5 +1,6 @@
 //! Daemon sockets that are missing, stale, hung or not Docker, and settings that are broken:
 //! real sockets made by the test, no root needed.
+#![cfg(unix)] // uses Unix sockets, FIFOs or file modes
 
 mod common;
 

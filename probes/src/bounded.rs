@@ -6,7 +6,6 @@
 
 use std::fmt;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -189,25 +188,11 @@ fn is_kernel_table(path: &Path) -> bool {
 /// a FIFO returns at once instead of waiting for a writer; O_NOCTTY: a terminal never
 /// becomes ours. Regular files ignore both.
 fn open_regular(path: &Path) -> io::Result<(std::fs::File, u64)> {
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_NOCTTY)
-        .open(path)?;
+    let f = crate::host::os::open_nonblocking(path)?;
     let meta = f.metadata()?;
     let t = meta.file_type();
     if !t.is_file() {
-        let kind = if t.is_fifo() {
-            "FIFO"
-        } else if t.is_char_device() || t.is_block_device() {
-            "device"
-        } else if t.is_socket() {
-            "socket"
-        } else if t.is_dir() {
-            "directory"
-        } else {
-            "special file"
-        };
-        return Err(Refused::NotRegular(kind).into());
+        return Err(Refused::NotRegular(crate::host::os::special_kind(&t)).into());
     }
     Ok((f, meta.len()))
 }
@@ -253,6 +238,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_fifo_is_refused_without_blocking() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("config.json");
@@ -263,6 +249,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_device_is_refused() {
         let e = read_file(Path::new("/dev/zero"), FILE_CAP).unwrap_err();
         assert!(e.to_string().contains("device"), "{e}");
@@ -282,6 +269,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(target_os = "linux")]
     fn procfs_is_read_up_to_the_cap() {
         let status = read_file(Path::new("/proc/self/status"), FILE_CAP).unwrap();
         assert!(String::from_utf8_lossy(&status).contains("VmRSS"));
@@ -289,6 +277,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_stream_that_never_ends_is_cut_at_the_cap_and_the_deadline() {
         let (buf, more) = read_stream(io::repeat(b'x'), 1000, Duration::from_secs(5)).unwrap();
         assert_eq!((buf.len(), more), (1000, true));

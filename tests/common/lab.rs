@@ -244,6 +244,36 @@ impl Lab {
 
     /// docker-registry on 127.0.0.10:443 with a certificate of this kind.
     pub fn registry(&mut self, kind: Leaf) {
+        self.registry_with_login(kind, None);
+    }
+
+    /// Docker Hub's token service and pull-limit answers on 127.0.0.10:443 (instead of
+    /// docker-registry): `state` is the JSON fake_hub.py reads (`users`, and `[limit,
+    /// remaining]` for `anonymous` and `user`).
+    pub fn fake_hub(&mut self, state: &str) {
+        let (cert, key) = self.leaf(Leaf::Valid);
+        let d = self.dir.path();
+        std::fs::write(d.join("hub.crt"), cert).unwrap();
+        std::fs::write(d.join("hub.key"), key).unwrap();
+        let crt = d.join("hub.crt").to_string_lossy().into_owned();
+        let key = d.join("hub.key").to_string_lossy().into_owned();
+        self.spawn(
+            "hub",
+            &[
+                "python3",
+                "-c",
+                include_str!("fake_hub.py"),
+                REGISTRY_IP,
+                &crt,
+                &key,
+                state,
+            ],
+        );
+        self.wait_for("hub", &format!("{REGISTRY_IP}:443"));
+    }
+
+    /// docker-registry as [`Lab::registry`], wanting this Basic login (htpasswd, bcrypt).
+    pub fn registry_with_login(&mut self, kind: Leaf, login: Option<(&str, &str)>) {
         let (cert, key) = self.leaf(kind);
         let d = self.dir.path();
         std::fs::write(d.join("registry.crt"), cert).unwrap();
@@ -254,6 +284,22 @@ impl Lab {
             crt = d.join("registry.crt").display(),
             key = d.join("registry.key").display(),
         );
+        let config = match login {
+            None => config,
+            Some((user, password)) => {
+                let htpasswd = d.join("htpasswd");
+                let out = Command::new("htpasswd")
+                    .args(["-Bbn", user, password])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "htpasswd (apache2-utils) failed");
+                std::fs::write(&htpasswd, out.stdout).unwrap();
+                format!(
+                    "{config}auth:\n  htpasswd:\n    realm: lab-realm\n    path: {}\n",
+                    htpasswd.display()
+                )
+            }
+        };
         let conf = d.join("registry.yml");
         std::fs::write(&conf, config).unwrap();
         let conf = conf.to_string_lossy().into_owned();

@@ -1,9 +1,14 @@
 //! Helpers shared by the integration tests: run the real binary, read its JSON report.
 #![allow(dead_code)]
 
+// A real dockerd, network namespaces, mount namespaces and test users: Linux only.
+#[cfg(target_os = "linux")]
 pub mod dockerd;
+#[cfg(target_os = "linux")]
 pub mod lab;
+#[cfg(target_os = "linux")]
 pub mod private_root;
+#[cfg(target_os = "linux")]
 pub mod users;
 
 use serde_json::Value;

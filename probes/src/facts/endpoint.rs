@@ -411,6 +411,27 @@ pub fn well_known_sockets(host: &dyn Host) -> Vec<(&'static str, Endpoint)> {
             "Rancher Desktop",
             Endpoint::unix(home.join(".rd/docker.sock")),
         ));
+        out.push((
+            "Colima",
+            Endpoint::unix(home.join(".colima/default/docker.sock")),
+        ));
+        out.push((
+            "OrbStack",
+            Endpoint::unix(home.join(".orbstack/run/docker.sock")),
+        ));
+        // Podman machine on macOS: Podman 4 (QEMU) under the home, Podman 5 under $TMPDIR.
+        out.push((
+            "Podman machine",
+            Endpoint::unix(home.join(".local/share/containers/podman/machine/qemu/podman.sock")),
+        ));
+    }
+    if host.os().os == "macos"
+        && let Some(tmp) = host.env_nonempty("TMPDIR")
+    {
+        out.push((
+            "Podman machine",
+            Endpoint::unix(PathBuf::from(tmp).join("podman/podman-machine-default-api.sock")),
+        ));
     }
     out
 }

@@ -1,9 +1,12 @@
-//! Who listens on which TCP port, from procfs: `/proc/net/tcp{,6}` shows every listening
-//! socket with its owner's uid and inode to any user; the process holding the inode is found
-//! through `/proc/<pid>/fd`, which is only readable for one's own processes (or as root).
+//! Who listens on which TCP port. On Linux from procfs: `/proc/net/tcp{,6}` shows every
+//! listening socket with its owner's uid and inode to any user (more than a cross-platform
+//! crate gives a non-root user); the process holding the inode is found through
+//! `/proc/<pid>/fd`, which is only readable for one's own processes (or as root). Elsewhere
+//! the host lists sockets with their owners (the `listeners` crate), turned into the same
+//! shape here.
 
 use crate::host::Host;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 
 /// A TCP socket in the LISTEN state.
@@ -11,8 +14,11 @@ use std::path::Path;
 pub struct Listener {
     pub addr: IpAddr,
     pub port: u16,
-    pub uid: u32,
+    /// The owner's uid (procfs shows it to anyone); `None` where the OS does not say.
+    pub uid: Option<u32>,
     pub inode: u64,
+    /// The process, when the OS named it with the socket (macOS, Windows).
+    pub owner: Option<Owner>,
 }
 
 /// The process that holds a socket.
@@ -27,6 +33,9 @@ const LISTEN: &str = "0A";
 
 /// Every listening TCP socket (IPv4 and IPv6) this machine shows.
 pub fn listening(host: &dyn Host) -> Vec<Listener> {
+    if let Some(native) = host.native_listeners() {
+        return native;
+    }
     let mut out = Vec::new();
     for (file, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
         let Ok(text) = host.read_text(Path::new(file)) else {
@@ -55,9 +64,40 @@ fn parse_line(line: &str, v6: bool) -> Option<Listener> {
     Some(Listener {
         addr,
         port,
-        uid: f[7].parse().ok()?,
+        uid: Some(f[7].parse().ok()?),
         inode: f[9].parse().ok()?,
+        owner: None,
     })
+}
+
+/// Sockets as a platform lists them with their process: `(address, pid, name, path)`.
+/// The same socket may be listed once per process sharing it; each is kept once.
+pub fn from_native(
+    sockets: impl IntoIterator<Item = (SocketAddr, u32, String, String)>,
+) -> Vec<Listener> {
+    let mut out: Vec<Listener> = Vec::new();
+    for (addr, pid, name, path) in sockets {
+        if out.iter().any(|l| {
+            l.addr == addr.ip()
+                && l.port == addr.port()
+                && l.owner.as_ref().is_some_and(|o| o.pid == pid)
+        }) {
+            continue;
+        }
+        out.push(Listener {
+            addr: addr.ip(),
+            port: addr.port(),
+            uid: None,
+            inode: 0,
+            owner: Some(Owner {
+                pid,
+                name,
+                cmdline: path,
+            }),
+        });
+    }
+    out.sort_by_key(|l| (l.port, l.addr));
+    out
 }
 
 /// Sixteen bytes as four 32-bit words, each in host (little-endian) order.
@@ -73,8 +113,16 @@ fn parse_v6(hex: &str) -> Option<Ipv6Addr> {
     Some(Ipv6Addr::from(bytes))
 }
 
-/// The process holding socket `inode`, when its file descriptors can be read.
-pub fn owner(host: &dyn Host, inode: u64) -> Option<Owner> {
+/// The process holding the socket: named with it by the OS, or found by its inode when
+/// the process's file descriptors can be read.
+pub fn owner(host: &dyn Host, l: &Listener) -> Option<Owner> {
+    if let Some(o) = &l.owner {
+        return Some(o.clone());
+    }
+    owner_of_inode(host, l.inode)
+}
+
+fn owner_of_inode(host: &dyn Host, inode: u64) -> Option<Owner> {
     let wanted = format!("socket:[{inode}]");
     for pid in host.list_dir(Path::new("/proc")).ok()? {
         let Ok(n) = pid.parse::<u32>() else {
@@ -124,7 +172,7 @@ mod tests {
         let l = parse_line(v4, false).unwrap();
         assert_eq!(
             (l.addr, l.port, l.uid, l.inode),
-            ("127.0.0.1".parse().unwrap(), 8080, 1000, 123456)
+            ("127.0.0.1".parse().unwrap(), 8080, Some(1000), 123456)
         );
         let v6 = "   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0";
         let l = parse_line(v6, true).unwrap();
@@ -136,5 +184,38 @@ mod tests {
         );
         let established = v4.replace(" 0A ", " 01 ");
         assert!(parse_line(&established, false).is_none());
+    }
+
+    /// What the `listeners` crate gives on macOS and Windows (a socket per process that
+    /// shares it, dual-stack listeners twice): one listener each, owner named.
+    #[test]
+    fn native_sockets_carry_their_owner() {
+        let got = from_native([
+            (
+                "0.0.0.0:8080".parse().unwrap(),
+                4242,
+                "com.docker.backend.exe".to_string(),
+                r"C:\Program Files\Docker\Docker\resources\com.docker.backend.exe".to_string(),
+            ),
+            (
+                "0.0.0.0:8080".parse().unwrap(),
+                4242,
+                "com.docker.backend.exe".to_string(),
+                String::new(),
+            ),
+            (
+                "[::]:5432".parse().unwrap(),
+                611,
+                "postgres".to_string(),
+                "/opt/homebrew/bin/postgres".to_string(),
+            ),
+        ]);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].port, 5432);
+        assert_eq!(
+            got[1].owner.as_ref().unwrap().name,
+            "com.docker.backend.exe"
+        );
+        assert_eq!(got[1].uid, None);
     }
 }

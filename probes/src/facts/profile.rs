@@ -61,7 +61,7 @@ pub enum Privilege {
     Elevated,
 }
 
-/// A running dockerd, from /proc.
+/// A running dockerd.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DaemonProcess {
     pub pid: u32,
@@ -485,41 +485,21 @@ fn desktop_log(os: &str, home: Option<&str>) -> String {
     }
 }
 
-/// The dockerd processes of this machine, from /proc.
+/// The dockerd processes of this machine (with their cgroup, from /proc, on Linux).
 pub fn dockerd_processes(host: &dyn Host) -> Vec<DaemonProcess> {
-    let mut out = Vec::new();
-    for name in host.list_dir(Path::new("/proc")).unwrap_or_default() {
-        let Ok(pid) = name.parse::<u32>() else {
-            continue;
-        };
-        let dir = PathBuf::from("/proc").join(&name);
-        let comm = host.read_text(&dir.join("comm")).unwrap_or_default();
-        if comm.trim() != "dockerd" {
-            continue;
-        }
-        let command_line: Vec<String> = host
-            .read_file(&dir.join("cmdline"))
-            .unwrap_or_default()
-            .split(|b| *b == 0)
-            .filter(|w| !w.is_empty())
-            .map(|w| String::from_utf8_lossy(w).into_owned())
-            .collect();
-        let stat = host.read_text(&dir.join("stat")).unwrap_or_default();
-        // `pid (comm) state ppid ...`: the comm may hold spaces and parentheses.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
-        let cgroup = host.read_text(&dir.join("cgroup")).unwrap_or_default();
-        out.push(DaemonProcess {
-            pid,
-            ppid,
-            command_line,
-            cgroup,
-        });
-    }
-    out
+    super::processes::list(host)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| super::processes::base_name(&p.name) == "dockerd")
+        .map(|p| DaemonProcess {
+            cgroup: host
+                .read_text(&PathBuf::from(format!("/proc/{}/cgroup", p.pid)))
+                .unwrap_or_default(),
+            pid: p.pid,
+            ppid: p.ppid,
+            command_line: p.cmd,
+        })
+        .collect()
 }
 
 /// The sockets a dockerd command line listens on (`-H`/`--host`; the default when none).

@@ -74,6 +74,17 @@ impl ProxyUrl {
         })
     }
 
+    /// The URL to connect through, credentials included (a bare `host:port` gets Go's
+    /// `http://`): only for use, never shown.
+    pub fn for_use(&self) -> Secret {
+        let raw = self.raw.expose();
+        if raw.contains("://") {
+            self.raw.clone()
+        } else {
+            Secret::new(format!("http://{raw}"))
+        }
+    }
+
     /// The URL for output: password masked.
     pub fn shown(&self) -> String {
         redact_url(self.raw.expose())

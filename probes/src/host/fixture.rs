@@ -49,6 +49,12 @@ struct Spec {
     /// Filesystem sizes (`statvfs`), matched by the longest path prefix.
     #[serde(default)]
     fs: Vec<FsSpec>,
+    /// The processes running (sysinfo's view: Docker Desktop's app and backend on Windows
+    /// and macOS); without them a Linux scenario's root/proc is read.
+    #[serde(default)]
+    process: Vec<ProcessInfo>,
+    /// Total and available memory.
+    memory: Option<Memory>,
     /// Command-line arguments the fixture test passes (`--port 8080`); not read here.
     #[serde(default)]
     #[allow(dead_code)]
@@ -361,6 +367,14 @@ impl Host for FixtureHost {
 
     fn cwd(&self) -> Option<PathBuf> {
         self.spec.cwd.as_ref().map(PathBuf::from)
+    }
+
+    fn processes(&self) -> Option<Vec<ProcessInfo>> {
+        (!self.spec.process.is_empty()).then(|| self.spec.process.clone())
+    }
+
+    fn memory(&self) -> Option<Memory> {
+        self.spec.memory
     }
 
     fn fs_stats(&self, path: &Path) -> io::Result<FsStats> {

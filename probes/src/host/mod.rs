@@ -5,9 +5,22 @@
 
 mod api_client;
 mod fixture;
+mod http;
 mod real;
 pub mod smoke;
+// The only platform-gated code of the host: thin shims over the OS, no parsing.
+#[cfg(unix)]
+#[path = "unix.rs"]
+pub(crate) mod os;
+#[cfg(windows)]
+#[path = "windows.rs"]
+pub(crate) mod os;
+// The Windows shim uses only std and sysinfo: built and tested here too.
 pub mod trace;
+#[cfg(all(test, not(windows)))]
+#[path = "windows.rs"]
+#[allow(dead_code)]
+mod windows_shim;
 
 pub use fixture::FixtureHost;
 pub use real::RealHost;
@@ -144,6 +157,83 @@ pub enum ApiError {
     Other(String),
 }
 
+/// A running process as the OS lists it (sysinfo on every platform).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessInfo {
+    pub pid: u32,
+    #[serde(default)]
+    pub ppid: u32,
+    /// The executable's name (`dockerd`, `Docker Desktop.exe`, `com.docker.backend`).
+    pub name: String,
+    #[serde(default)]
+    pub cmd: Vec<String>,
+    /// The owner's account name, when the OS says.
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
+/// Physical memory of the machine (of the VM, inside one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Memory {
+    pub total_bytes: u64,
+    pub available_bytes: u64,
+}
+
+/// One plain HTTP request to a registry, as the daemon would make it: through its proxy,
+/// trusting what it trusts. Never follows redirects to another scheme.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    /// `HEAD` or `GET`.
+    pub head: bool,
+    pub url: String,
+    /// Basic credentials (`docker login`'s), or a bearer token.
+    pub auth: Option<HttpAuth>,
+    /// The proxy URL, with its credentials.
+    pub proxy: Option<crate::secret::Secret>,
+    /// The certificates trusted for this host (DER).
+    pub roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum HttpAuth {
+    Basic {
+        user: String,
+        password: crate::secret::Secret,
+    },
+    Bearer(crate::secret::Secret),
+}
+
+/// The answer: status, headers (names in lower case), and at most 1 MiB of body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct HttpAnswer {
+    pub status: u16,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: String,
+}
+
+impl HttpAnswer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpError {
+    /// This host cannot make requests (a captured machine).
+    Unsupported,
+    TimedOut,
+    /// No connection, TLS refused, the proxy failed: the registry probe says which step.
+    Failed(String),
+}
+
 /// Names of a real directory's entries, sorted (both hosts list real directories).
 fn sorted_entries(dir: &Path) -> io::Result<Vec<String>> {
     let mut names: Vec<String> = std::fs::read_dir(dir)?
@@ -180,6 +270,35 @@ pub trait Host: Send + Sync {
     /// answer through their recorded `--version` output instead.
     fn linked_value(&self, _program: &Path, _symbol: &str) -> Option<String> {
         None
+    }
+    /// Every process this user can see. `None` where the host cannot list them itself
+    /// (a captured machine: its /proc files are read instead).
+    fn processes(&self) -> Option<Vec<ProcessInfo>> {
+        None
+    }
+    /// Total and available memory, when the host can say.
+    fn memory(&self) -> Option<Memory> {
+        None
+    }
+    /// Listening TCP sockets with their owners, where the OS gives them without procfs
+    /// (macOS, Windows). `None`: read /proc/net/tcp (Linux, captured machines).
+    fn native_listeners(&self) -> Option<Vec<crate::facts::listeners::Listener>> {
+        None
+    }
+    /// One HTTP request to a registry (see [`HttpRequest`]).
+    async fn http(&self, _request: &HttpRequest) -> Result<HttpAnswer, HttpError> {
+        Err(HttpError::Unsupported)
+    }
+    /// Runs a program with `input` on its stdin, killed at `timeout` (a credential helper
+    /// reads the registry's address there). Captured machines answer as for [`Host::run`].
+    async fn run_with_input(
+        &self,
+        program: &Path,
+        args: &[&str],
+        _input: &[u8],
+        timeout: Duration,
+    ) -> Result<CommandOutput, RunError> {
+        self.run(program, args, timeout).await
     }
     /// Runs a program, killed at `timeout`.
     async fn run(

@@ -1,14 +1,13 @@
-//! This machine.
+//! This machine, on every platform: what differs per OS goes through the thin shim
+//! `host::os` (unix.rs, windows.rs); processes, memory and disks come from sysinfo.
 
+use super::os;
 use super::*;
 use crate::facts::endpoint::EndpointKind;
 use bollard::{ClientVersion, Docker};
-use nix::unistd::{self, Gid, Uid};
 use std::collections::HashMap;
 use std::error::Error as StdError;
-use std::ffi::CString;
 use std::fs;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
@@ -27,18 +26,6 @@ type KeptRead = Result<Vec<u8>, (io::ErrorKind, String)>;
 impl RealHost {
     pub fn new() -> Self {
         RealHost::default()
-    }
-}
-
-fn group(gid: Gid) -> Group {
-    let name = unistd::Group::from_gid(gid)
-        .ok()
-        .flatten()
-        .map(|g| g.name)
-        .unwrap_or_else(|| gid.as_raw().to_string());
-    Group {
-        gid: gid.as_raw(),
-        name,
     }
 }
 
@@ -71,24 +58,7 @@ impl Host for RealHost {
     }
 
     fn stat(&self, path: &Path) -> io::Result<FileStat> {
-        let m = fs::metadata(path)?;
-        let t = m.file_type();
-        let kind = if t.is_socket() {
-            FileKind::Socket
-        } else if t.is_dir() {
-            FileKind::Dir
-        } else if t.is_file() {
-            FileKind::File
-        } else {
-            FileKind::Other
-        };
-        Ok(FileStat {
-            kind,
-            uid: m.uid(),
-            gid: m.gid(),
-            mode: m.mode() & 0o7777,
-            identity: Some((m.dev(), m.ino())),
-        })
+        os::stat(path)
     }
 
     fn read_link(&self, path: &Path) -> Option<PathBuf> {
@@ -111,61 +81,68 @@ impl Host for RealHost {
     }
 
     fn identity(&self) -> Identity {
-        let uid = Uid::current();
-        let gid = Gid::current();
-        let account = unistd::User::from_uid(uid).ok().flatten();
-        let user = account
-            .as_ref()
-            .map(|u| u.name.clone())
-            .or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| uid.as_raw().to_string());
-        let process_groups = unistd::getgroups()
-            .unwrap_or_default()
-            .into_iter()
-            .map(group)
-            .collect();
-        let account_groups = account
-            .as_ref()
-            .and_then(|u| {
-                let name = CString::new(u.name.as_str()).ok()?;
-                unistd::getgrouplist(&name, u.gid).ok()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .map(group)
-            .collect();
-        Identity {
-            uid: uid.as_raw(),
-            gid: gid.as_raw(),
-            user,
-            home: account.map(|u| u.dir),
-            process_groups,
-            account_groups,
-        }
+        os::identity()
     }
 
     fn group_by_name(&self, name: &str) -> Option<Group> {
-        unistd::Group::from_name(name)
-            .ok()
-            .flatten()
-            .map(|g| Group {
-                gid: g.gid.as_raw(),
-                name: g.name,
-            })
+        os::group_by_name(name)
     }
 
     fn group_name(&self, gid: u32) -> Option<String> {
-        unistd::Group::from_gid(Gid::from_raw(gid))
-            .ok()
-            .flatten()
-            .map(|g| g.name)
+        os::group_name(gid)
     }
 
     fn user_name(&self, uid: u32) -> Option<String> {
-        unistd::User::from_uid(Uid::from_raw(uid))
-            .ok()
-            .flatten()
-            .map(|u| u.name)
+        os::user_name(uid)
+    }
+
+    fn processes(&self) -> Option<Vec<ProcessInfo>> {
+        use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind, Users};
+        let mut system = System::new().ok()?;
+        system.refresh_processes_specifics(
+            ProcessesToUpdate::All,
+            true,
+            ProcessRefreshKind::nothing()
+                .with_cmd(UpdateKind::Always)
+                .with_user(UpdateKind::Always),
+        );
+        let users = Users::new_with_refreshed_list().ok();
+        let mut out: Vec<ProcessInfo> = system
+            .processes()
+            .values()
+            // Threads are listed as processes on Linux: keep the processes.
+            .filter(|p| p.thread_kind().is_none())
+            .map(|p| ProcessInfo {
+                pid: p.pid().as_u32(),
+                ppid: p.parent().map_or(0, |pp| pp.as_u32()),
+                name: p.name().to_string_lossy().into_owned(),
+                cmd: p
+                    .cmd()
+                    .iter()
+                    .map(|w| w.to_string_lossy().into_owned())
+                    .collect(),
+                user: p
+                    .user_id()
+                    .and_then(|id| users.as_ref()?.get_user_by_id(id))
+                    .map(|u| u.name().to_string()),
+            })
+            .collect();
+        out.sort_by_key(|p| p.pid);
+        Some(out)
+    }
+
+    fn memory(&self) -> Option<Memory> {
+        let mut system = sysinfo::System::new().ok()?;
+        system.refresh_memory();
+        (system.total_memory() > 0).then(|| Memory {
+            total_bytes: system.total_memory(),
+            available_bytes: system.available_memory(),
+        })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn native_listeners(&self) -> Option<Vec<crate::facts::listeners::Listener>> {
+        listeners_from_os()
     }
 
     fn which(&self, program: &str) -> Option<PathBuf> {
@@ -182,50 +159,21 @@ impl Host for RealHost {
         args: &[&str],
         timeout: Duration,
     ) -> Result<CommandOutput, RunError> {
-        let mut child = tokio::process::Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::NotFound => RunError::NotFound,
-                _ => RunError::Failed(e.to_string()),
-            })?;
-        let pid = child.id();
-        let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
-            return Err(RunError::Failed("no pipes to the program".into()));
-        };
-        // Each stream is kept up to the cap; a program that writes on past it is stopped,
-        // since nothing more it says will be read.
-        let capped = |r| async move {
-            let res = read_capped(r).await;
-            if res.as_ref().is_ok_and(|(_, more)| *more)
-                && let Some(pid) = pid
-            {
-                let _ = nix::sys::signal::kill(
-                    nix::unistd::Pid::from_raw(pid as i32),
-                    nix::sys::signal::Signal::SIGKILL,
-                );
-            }
-            res
-        };
-        let work = async {
-            let (out, err) = tokio::join!(capped(Box::new(out) as Box<_>), capped(Box::new(err)));
-            let status = child.wait().await?;
-            io::Result::Ok((status, out?.0, err?.0))
-        };
-        match tokio::time::timeout(timeout, work).await {
-            Err(_) => Err(RunError::TimedOut(timeout)),
-            Ok(Err(e)) => Err(RunError::Failed(e.to_string())),
-            Ok(Ok((status, stdout, stderr))) => Ok(CommandOutput {
-                status: status.code(),
-                // Windows tools (wsl.exe) may write UTF-16LE.
-                stdout: crate::facts::wsl::decode_output(&stdout),
-                stderr: crate::facts::wsl::decode_output(&stderr),
-            }),
-        }
+        run_program(program, args, None, timeout).await
+    }
+
+    async fn run_with_input(
+        &self,
+        program: &Path,
+        args: &[&str],
+        input: &[u8],
+        timeout: Duration,
+    ) -> Result<CommandOutput, RunError> {
+        run_program(program, args, Some(input), timeout).await
+    }
+
+    async fn http(&self, request: &HttpRequest) -> Result<HttpAnswer, HttpError> {
+        super::http::request(request).await
     }
 
     fn linked_value(&self, program: &Path, symbol: &str) -> Option<String> {
@@ -237,14 +185,7 @@ impl Host for RealHost {
     }
 
     fn fs_stats(&self, path: &Path) -> io::Result<FsStats> {
-        let s = nix::sys::statvfs::statvfs(path).map_err(io::Error::from)?;
-        let frag = s.fragment_size() as u64;
-        Ok(FsStats {
-            total_bytes: s.blocks() as u64 * frag,
-            avail_bytes: s.blocks_available() as u64 * frag,
-            total_inodes: s.files() as u64,
-            avail_inodes: s.files_available() as u64,
-        })
+        os::fs_stats(path)
     }
 
     async fn trace(&self, request: &TraceRequest) -> Option<Trace> {
@@ -302,6 +243,84 @@ impl Host for RealHost {
             }
         }
     }
+}
+
+/// Runs a program with its output capped and a deadline; `input`, when given, is written
+/// to its stdin (then closed).
+async fn run_program(
+    program: &Path,
+    args: &[&str],
+    input: Option<&[u8]>,
+    timeout: Duration,
+) -> Result<CommandOutput, RunError> {
+    let mut child = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => RunError::NotFound,
+            _ => RunError::Failed(e.to_string()),
+        })?;
+    let pid = child.id();
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        use tokio::io::AsyncWriteExt;
+        let input = input.to_vec();
+        // Written beside the reads: a program that answers before reading all of it
+        // must not hold us. Dropping stdin closes it.
+        tokio::spawn(async move {
+            let _ = stdin.write_all(&input).await;
+        });
+    }
+    let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(RunError::Failed("no pipes to the program".into()));
+    };
+    // Each stream is kept up to the cap; a program that writes on past it is stopped,
+    // since nothing more it says will be read.
+    let capped = |r| async move {
+        let res = read_capped(r).await;
+        if res.as_ref().is_ok_and(|(_, more)| *more)
+            && let Some(pid) = pid
+        {
+            os::kill(pid);
+        }
+        res
+    };
+    let work = async {
+        let (out, err) = tokio::join!(capped(Box::new(out) as Box<_>), capped(Box::new(err)));
+        let status = child.wait().await?;
+        io::Result::Ok((status, out?.0, err?.0))
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Err(_) => Err(RunError::TimedOut(timeout)),
+        Ok(Err(e)) => Err(RunError::Failed(e.to_string())),
+        Ok(Ok((status, stdout, stderr))) => Ok(CommandOutput {
+            status: status.code(),
+            // Windows tools (wsl.exe) may write UTF-16LE.
+            stdout: crate::facts::wsl::decode_output(&stdout),
+            stderr: crate::facts::wsl::decode_output(&stderr),
+        }),
+    }
+}
+
+/// Listening TCP sockets with their processes, as the OS lists them (the `listeners`
+/// crate). Used where there is no procfs; on Linux /proc gives more (the uid of a socket
+/// whose process this user may not see).
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+fn listeners_from_os() -> Option<Vec<crate::facts::listeners::Listener>> {
+    let all = listeners::get_all().ok()?;
+    Some(crate::facts::listeners::from_native(
+        all.into_iter().filter_map(|l| {
+            (l.protocol == listeners::Protocol::TCP && l.state == listeners::SocketState::Listen)
+                .then_some((l.socket, l.process.pid, l.process.name, l.process.path))
+        }),
+    ))
 }
 
 /// At most [`crate::bounded::STREAM_CAP`] bytes of a program's stream, and whether it
@@ -443,4 +462,57 @@ fn classify(e: &bollard::errors::Error, socket: Option<&Path>) -> ApiError {
         source = err.source();
     }
     ApiError::Other(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// sysinfo's view of this very process and of the machine's memory.
+    #[test]
+    fn sysinfo_sees_this_process_and_the_memory() {
+        let host = RealHost::new();
+        let me = std::process::id();
+        let all = host.processes().expect("sysinfo lists processes here");
+        let this = all.iter().find(|p| p.pid == me).expect("this test process");
+        assert!(!this.name.is_empty());
+        assert!(!this.cmd.is_empty(), "{this:?}");
+        assert!(this.ppid > 0 || me == 1);
+        let m = host.memory().expect("memory");
+        assert!(
+            m.total_bytes > 0 && m.available_bytes <= m.total_bytes,
+            "{m:?}"
+        );
+    }
+
+    /// What macOS and Windows use for port owners, run here: a socket this process
+    /// listens on is found with its pid.
+    #[test]
+    fn the_os_names_the_owner_of_a_listening_socket() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let found = listeners_from_os().expect("the listeners crate reads this OS");
+        let mine = found
+            .iter()
+            .find(|s| s.port == port)
+            .unwrap_or_else(|| panic!("port {port} not among {found:?}"));
+        assert_eq!(mine.owner.as_ref().unwrap().pid, std::process::id());
+    }
+
+    /// A helper reads its input on stdin, as docker-credential-* does.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_program_gets_its_input_on_stdin() {
+        let host = RealHost::new();
+        let out = host
+            .run_with_input(
+                Path::new("/bin/sh"),
+                &["-c", "read x; echo \"got $x\""],
+                b"registry.lab.test\n",
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.stdout.trim(), "got registry.lab.test");
+    }
 }

@@ -3,7 +3,7 @@
 use super::Probe;
 use crate::argv;
 use crate::context::Context;
-use crate::facts::json_file::docker_config_dir;
+use crate::facts::json_file::{JsonFile, docker_config_dir, read_json};
 use crate::facts::platform::Platform;
 use crate::host::RunError;
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
@@ -202,6 +202,24 @@ fn plugin_dirs(ctx: &Context) -> Vec<PathBuf> {
         dirs.push(PathBuf::from(format!(r"{program_data}\Docker\cli-plugins")));
     } else {
         dirs.extend(SYSTEM_PLUGIN_DIRS.iter().map(PathBuf::from));
+        if ctx.platform().os == "macos" {
+            // The CLI's extra system directories on macOS (Homebrew on Apple silicon).
+            dirs.push("/opt/homebrew/lib/docker/cli-plugins".into());
+            dirs.push("/opt/homebrew/libexec/docker/cli-plugins".into());
+        }
+    }
+    // Docker Desktop (macOS, Windows) keeps its plugins in its own folder and lists it in
+    // config.json's "cliPluginsExtraDirs", which the CLI searches first.
+    if let Some(dir) = docker_config_dir(ctx.host())
+        && let JsonFile::Loaded(config) = read_json(ctx.host(), &dir.join("config.json"))
+        && let Some(extra) = config.get("cliPluginsExtraDirs").and_then(|v| v.as_array())
+    {
+        let extra: Vec<PathBuf> = extra
+            .iter()
+            .filter_map(|d| d.as_str())
+            .map(PathBuf::from)
+            .collect();
+        dirs.splice(0..0, extra);
     }
     dirs
 }

@@ -11,6 +11,7 @@ use crate::facts::daemon_keys::KeySupport;
 use crate::facts::endpoint::{Endpoint, EndpointKind, Source};
 use crate::facts::json_file::JsonFile;
 use crate::facts::options_file;
+use crate::facts::processes;
 use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::host::ApiError;
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
@@ -303,6 +304,9 @@ fn unreachable(
                 .detail("The daemon died or was killed and left its socket behind, or it is still starting up.");
             with_start_fix(ctx, f, true)
         }
+        ApiError::PermissionDenied if matches!(state.endpoint.kind, EndpointKind::Npipe(_)) => {
+            pipe_denied(ctx, url)
+        }
         ApiError::PermissionDenied => PERMISSION_DENIED
             .finding(format!("permission denied connecting to {url}"))
             .evidence("endpoint", url)
@@ -365,34 +369,139 @@ fn unreachable(
     }
 }
 
+/// Windows: Docker Desktop opens its engine's pipe to the local group `docker-users`
+/// (and to administrators). A member added since this sign-in has it only after the next.
+fn pipe_denied(ctx: &Context, url: &str) -> Finding {
+    let id = ctx.identity();
+    let user = id.user.clone();
+    let known = !id.account_groups.is_empty();
+    let member = id
+        .account_groups
+        .iter()
+        .any(|g| g.name.eq_ignore_ascii_case("docker-users"));
+    let why = if known && !member {
+        format!(": {user} is not in the docker-users group")
+    } else if member {
+        format!(
+            ": {user} is in docker-users, so this sign-in predates it (or the pipe belongs to an engine started elevated)"
+        )
+    } else {
+        String::new()
+    };
+    let groups: Vec<&str> = id.account_groups.iter().map(|g| g.name.as_str()).collect();
+    let f = PERMISSION_DENIED
+        .finding(format!("permission denied on {url}{why}"))
+        .evidence("endpoint", url)
+        .evidence("user", &user)
+        .evidence("groups", groups.join(", "));
+    let sign_in_again = "Sign out of Windows and sign in again (or restart): a new group applies to new sign-ins only.";
+    let add =
+        |title: String| {
+            Fix::new(title)
+            .powershell(
+                argv!["Add-LocalGroupMember", "-Group", "docker-users", "-Member", &user],
+                true,
+            )
+            .manual(sign_in_again)
+            .docs("https://docs.docker.com/desktop/setup/install/windows-permission-requirements/")
+        };
+    if member {
+        f.fix(Fix::new("Sign in again").manual(sign_in_again))
+    } else if known {
+        f.fix(add(format!(
+            "Add {user} to docker-users (elevated PowerShell), then sign in again"
+        )))
+    } else {
+        f.fix(add("Be in docker-users, then sign in again".into()))
+    }
+}
+
+/// `docker desktop <verb>` (Docker Desktop 4.37+), in PowerShell on Windows.
+fn desktop_cli(mut fix: Fix, os: &str, verbs: &[&str]) -> Fix {
+    for verb in verbs {
+        let argv = argv!["docker", "desktop", *verb];
+        fix = if os == "windows" {
+            fix.powershell(argv, false)
+        } else {
+            fix.run(argv)
+        };
+    }
+    fix
+}
+
 /// No socket: tell "not installed" from "not started", and a config that stops it starting.
 fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
     let host = ctx.host();
     let platform = ctx.platform();
     let url = &ep.url;
-    if matches!(ep.kind, EndpointKind::Npipe(_)) {
-        return NOT_RUNNING
-            .finding(format!("{url} does not exist: Docker Desktop (or the engine service) is not running"))
-            .evidence("endpoint", url)
-            .fix(
-                Fix::new("Start Docker Desktop")
-                    .manual("Start Docker Desktop from the Start menu and wait until it says Engine running.")
-                    .docs("https://docs.docker.com/desktop/troubleshoot-and-support/troubleshoot/"),
-            )
-            // When WSL says why (the engine's distro stopped, WSL missing), that comes first.
-            .caused_by("wsl.desktop-distro-stopped|wsl.vm-platform-missing|wsl.not-installed");
-    }
-    if ep.is_docker_desktop() {
-        return NOT_RUNNING
-            .finding(format!("Docker Desktop is not running: its socket {url} does not exist"))
-            .evidence("endpoint", url)
-            .fix(
-                Fix::new("Start Docker Desktop")
-                    .run("systemctl --user start docker-desktop")
-                    .why("Linux")
-                    .manual("On macOS, open Docker Desktop from Applications and wait for Engine running.")
-                    .docs("https://docs.docker.com/desktop/"),
-            );
+    // On macOS /var/run/docker.sock is Docker Desktop's link to its own socket.
+    let linked_to_desktop = ep
+        .socket_path()
+        .and_then(|p| host.read_link(p))
+        .filter(|target| Endpoint::unix(target).is_docker_desktop());
+    let desktop_endpoint = matches!(ep.kind, EndpointKind::Npipe(_))
+        || ep.is_docker_desktop()
+        || linked_to_desktop.is_some();
+    if desktop_endpoint {
+        let linked;
+        let url = match (&linked_to_desktop, ep.socket_path()) {
+            (Some(target), Some(link)) => {
+                linked = format!("{} (linked from {})", target.display(), link.display());
+                &linked
+            }
+            _ => url,
+        };
+        let what = if matches!(ep.kind, EndpointKind::Npipe(_)) {
+            "named pipe"
+        } else {
+            "socket"
+        };
+        let desktop = processes::list(host).map(|p| processes::desktop(&p));
+        let mut f = match &desktop {
+            Some(d) if d.running() => NOT_RUNNING
+                .finding(format!(
+                    "Docker Desktop is running (pid {}), but its engine is not: the {what} {url} does not exist",
+                    d.app.or(d.backend).unwrap_or(0)
+                ))
+                .detail("The app starts the engine in its own VM; while it starts, or when the VM failed (WSL 2 or the Virtual Machine Platform on Windows, disk or memory), the engine's endpoint is missing.")
+                .fix(
+                    desktop_cli(Fix::new("Wait for \"Engine running\", or restart Docker Desktop"), &platform.os, &["status", "restart"])
+                        .manual("Without the desktop command (before Docker Desktop 4.37): Docker Desktop's menu, Troubleshoot, Restart.")
+                        .docs("https://docs.docker.com/desktop/troubleshoot-and-support/troubleshoot/"),
+                ),
+            _ => NOT_RUNNING
+                .finding(match desktop {
+                    Some(_) => format!("Docker Desktop is not running: no Docker Desktop process, and its {what} {url} does not exist"),
+                    None if what == "socket" => format!("Docker Desktop is not running: its socket {url} does not exist"),
+                    None => format!("{url} does not exist: Docker Desktop (or the engine service) is not running"),
+                })
+                .fix(
+                    desktop_cli(Fix::new("Start Docker Desktop"), &platform.os, &["start"])
+                        .manual(if platform.os == "windows" {
+                            "Before Docker Desktop 4.37 (no desktop command): start Docker Desktop from the Start menu and wait until it says Engine running."
+                        } else {
+                            "Before Docker Desktop 4.37 (no desktop command): open Docker Desktop (macOS: Applications; Linux: systemctl --user start docker-desktop) and wait until it says Engine running."
+                        })
+                        .docs("https://docs.docker.com/desktop/"),
+                ),
+        };
+        f = f.evidence("endpoint", url);
+        if let Some(d) = &desktop {
+            f = f
+                .evidence(
+                    "desktop_app_pid",
+                    d.app.map_or("none".to_string(), |p| p.to_string()),
+                )
+                .evidence(
+                    "desktop_backend_pid",
+                    d.backend.map_or("none".to_string(), |p| p.to_string()),
+                );
+        }
+        // When WSL says why (the engine's distro stopped, WSL missing), that comes first.
+        if what == "named pipe" {
+            f = f.caused_by("wsl.desktop-distro-stopped|wsl.vm-platform-missing|wsl.not-installed");
+        }
+        return f;
     }
     if ctx.is_rootless_endpoint() {
         let f = NOT_RUNNING

@@ -1,6 +1,7 @@
 //! The probe catalogue. One file per probe; each owns its finding kinds and its fixes and
 //! knows nothing of the others' internals (a finding may name another probe as its cause).
 
+mod auth;
 mod ca;
 mod cli;
 mod daemon;
@@ -57,6 +58,7 @@ pub fn all() -> Vec<Box<dyn Probe>> {
         Box::new(proxy::ProxyProbe),
         Box::new(registry::Registry),
         Box::new(ca::Ca),
+        Box::new(auth::Auth),
         Box::new(ports::Ports),
         Box::new(storage::Storage),
         Box::new(smoke::Smoke),

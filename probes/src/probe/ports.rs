@@ -414,7 +414,7 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
 
     let holders = taken.listeners_on(port, w.host_ip);
     if let Some(l) = holders.first() {
-        match listeners::owner(ctx.host(), l.inode) {
+        match listeners::owner(ctx.host(), l) {
             Some(o) if o.name == "docker-proxy" => out.push(alt(STALE
                 .finding(format!(
                     "port {port} is held by docker-proxy (pid {}), but no running container publishes it",
@@ -437,25 +437,30 @@ fn check(ctx: &Context, w: &Wanted, taken: &Taken) -> Vec<Finding> {
                 .evidence("process", &o.name)
                 .evidence("command", &o.cmdline)
                 .evidence("address", format!("{}:{port}", l.addr))
-                .evidence("uid", l.uid)
+                .evidence("uid", l.uid.map_or("?".to_string(), |u| u.to_string()))
                 .evidence("source", &w.source)
-                .fix(
+                .fix(if ctx.platform().os == "windows" {
                     Fix::new(format!("Stop {}, if you do not need it", o.name))
-                        .run(argv!["ps", "-o", "pid,user,cmd", "-p", o.pid])
-                        .run(argv!["kill", o.pid]),
-                ))),
+                        .powershell(argv!["Get-Process", "-Id", o.pid], false)
+                        .powershell(argv!["Stop-Process", "-Id", o.pid], false)
+                } else {
+                    Fix::new(format!("Stop {}, if you do not need it", o.name))
+                        .run(argv!["ps", "-o", "pid,user,command", "-p", o.pid])
+                        .run(argv!["kill", o.pid])
+                }))),
             None => {
+                let uid = l.uid.unwrap_or(0);
                 let user = ctx
                     .host()
-                    .user_name(l.uid)
-                    .map(|u| format!("{u} (uid {})", l.uid))
-                    .unwrap_or_else(|| format!("uid {}", l.uid));
+                    .user_name(uid)
+                    .map(|u| format!("{u} (uid {uid})"))
+                    .unwrap_or_else(|| format!("uid {uid}"));
                 out.push(alt(BY_UID
                     .finding(format!(
                         "port {port} is taken by a process of {user}, which this user cannot see: run with sudo to name it"
                     ))
                     .evidence("address", format!("{}:{port}", l.addr))
-                    .evidence("uid", l.uid)
+                    .evidence("uid", uid)
                     .evidence("source", &w.source)
                     .fix(Fix::new("Name the process").run_root(argv!["ss", "-ltnp", format!("sport = :{port}")]))));
             }

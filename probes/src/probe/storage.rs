@@ -196,14 +196,30 @@ fn space(ctx: &Context, root: &Path) -> Vec<Finding> {
         );
     }
     if out.is_empty() {
-        out.push(
-            OK.finding(format!(
-                "{} free ({free_pct:.0}%), {inode_pct:.0}% of inodes free, on the filesystem of {}",
+        // NTFS and APFS have no inode limit to speak of (sysinfo reports none).
+        let inodes = if s.total_inodes > 0 {
+            format!(", {inode_pct:.0}% of inodes free")
+        } else {
+            String::new()
+        };
+        let mut ok = OK
+            .finding(format!(
+                "{} free ({free_pct:.0}%){inodes}, on the filesystem of {}",
                 human(s.avail_bytes),
                 root.display()
             ))
-            .evidence("measured at", at.display()),
-        );
+            .evidence("measured at", at.display());
+        if let Some(m) = ctx.host().memory() {
+            ok = ok.evidence(
+                "memory",
+                format!(
+                    "{} available of {}",
+                    human(m.available_bytes),
+                    human(m.total_bytes)
+                ),
+            );
+        }
+        out.push(ok);
     }
     out
 }

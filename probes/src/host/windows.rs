@@ -1,0 +1,138 @@
+//! The Windows shim: what std and sysinfo give where Unix has owners, modes and groups.
+//! Windows has no uid/gid: the fields stay 0 and the probes that need them (the socket's
+//! group) do not apply there. Group membership (`docker-users`) comes from sysinfo's view
+//! of the local accounts. Nothing here parses.
+
+use super::{FileKind, FileStat, FsStats, Group, Identity};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub fn stat(path: &Path) -> io::Result<FileStat> {
+    let m = fs::metadata(path)?;
+    let kind = if m.is_dir() {
+        FileKind::Dir
+    } else if m.is_file() {
+        FileKind::File
+    } else {
+        FileKind::Other
+    };
+    Ok(FileStat {
+        kind,
+        uid: 0,
+        gid: 0,
+        mode: 0,
+        identity: None,
+    })
+}
+
+/// The local groups of the account, numbered in the order Windows lists them.
+fn account_groups(user: &str) -> Vec<Group> {
+    let Ok(users) = sysinfo::Users::new_with_refreshed_list() else {
+        return Vec::new();
+    };
+    users
+        .iter()
+        .find(|u| u.name().eq_ignore_ascii_case(user))
+        .map(|u| {
+            u.groups()
+                .iter()
+                .enumerate()
+                .map(|(i, g)| Group {
+                    gid: i as u32 + 1,
+                    name: g.name().to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn identity() -> Identity {
+    let user = std::env::var("USERNAME").unwrap_or_default();
+    let groups = account_groups(&user);
+    Identity {
+        uid: 0,
+        gid: 0,
+        home: std::env::var_os("USERPROFILE").map(PathBuf::from),
+        // A new group membership needs a new sign-in on Windows too; without a token API
+        // the account's groups stand for the session's.
+        process_groups: groups.clone(),
+        account_groups: groups,
+        user,
+    }
+}
+
+pub fn group_by_name(name: &str) -> Option<Group> {
+    let user = std::env::var("USERNAME").unwrap_or_default();
+    account_groups(&user)
+        .into_iter()
+        .find(|g| g.name.eq_ignore_ascii_case(name))
+}
+
+pub fn group_name(_gid: u32) -> Option<String> {
+    None
+}
+
+pub fn user_name(_uid: u32) -> Option<String> {
+    None
+}
+
+/// Space on the volume holding `path` (sysinfo's disks; the longest mount point that is a
+/// prefix). NTFS has no inode limit: both inode counts are 0.
+pub fn fs_stats(path: &Path) -> io::Result<FsStats> {
+    let disks =
+        sysinfo::Disks::new_with_refreshed_list().map_err(|e| io::Error::other(e.to_string()))?;
+    let disk = disks
+        .iter()
+        .filter(|d| path.starts_with(d.mount_point()))
+        .max_by_key(|d| d.mount_point().as_os_str().len())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no volume holds it"))?;
+    Ok(FsStats {
+        total_bytes: disk.total_space(),
+        avail_bytes: disk.available_space(),
+        total_inodes: 0,
+        avail_inodes: 0,
+    })
+}
+
+pub fn kill(pid: u32) {
+    let _ = std::process::Command::new("taskkill")
+        .args(["/F", "/PID", &pid.to_string()])
+        .output();
+}
+
+/// Windows never blocks opening a path that is not a named pipe.
+pub fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
+    fs::File::open(path)
+}
+
+pub fn special_kind(t: &fs::FileType) -> &'static str {
+    if t.is_dir() {
+        "directory"
+    } else {
+        "special file"
+    }
+}
+
+/// The shim is plain std and sysinfo: it is compiled and run on Linux too (as
+/// `host::windows_shim`), so what only Windows runs has little room to be wrong.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_volume_of_a_path_is_measured() {
+        let s = fs_stats(Path::new("/")).expect("a volume holds /");
+        assert!(s.total_bytes > 0 && s.avail_bytes <= s.total_bytes, "{s:?}");
+        assert_eq!(s.total_inodes, 0);
+    }
+
+    #[test]
+    fn files_and_folders_are_told_apart() {
+        assert_eq!(stat(Path::new("/")).unwrap().kind, FileKind::Dir);
+        let f = std::env::current_exe().unwrap();
+        assert_eq!(stat(&f).unwrap().kind, FileKind::File);
+        let _ = identity();
+        assert!(open_nonblocking(&f).is_ok());
+    }
+}
