@@ -301,6 +301,16 @@ fn each_host_gets_its_own_service_commands() {
             starts_with: &["docker desktop start"],
             never: &["systemctl", "service docker", "sudo "],
         },
+        // Desktop's VM trusts the keychain's CAs: the fix is the keychain, then a restart.
+        Case {
+            fixture: "macos-desktop-corporate-ca",
+            finding: "ca.untrusted",
+            starts_with: &[
+                "sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain corp-root.crt",
+                "docker desktop restart",
+            ],
+            never: &["update-ca-certificates", "/etc/docker/certs.d", "systemctl"],
+        },
         Case {
             fixture: "windows-pipe-denied",
             finding: "daemon.permission-denied",

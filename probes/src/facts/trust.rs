@@ -41,8 +41,22 @@ pub fn parse_pem(bytes: &[u8]) -> Vec<CertificateDer<'static>> {
         .collect()
 }
 
-/// The system store, as a Go program started with this environment would load it.
+/// The system store, as a Go program started with this environment would load it. On
+/// macOS and Windows the engine runs in Docker Desktop's Linux VM: its own public bundle
+/// (Mozilla's, as webpki-roots has it) plus the CAs of the host's store, which Desktop
+/// copies into the VM when it starts.
 pub fn system(host: &dyn Host) -> TrustStore {
+    if matches!(host.os().os.as_str(), "macos" | "windows") {
+        let mut store = TrustStore {
+            files: vec![PathBuf::from("Docker Desktop VM's public CA bundle")],
+            certs: webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec(),
+        };
+        if let Some((name, certs)) = host.native_roots() {
+            store.files.push(PathBuf::from(name));
+            store.certs.extend(certs);
+        }
+        return store;
+    }
     let mut store = TrustStore::default();
     let candidates: Vec<PathBuf> = match host.env_nonempty("SSL_CERT_FILE") {
         Some(f) => vec![PathBuf::from(f)],

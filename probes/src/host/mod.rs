@@ -280,6 +280,11 @@ pub trait Host: Send + Sync {
     fn memory(&self) -> Option<Memory> {
         None
     }
+    /// The certificate authorities the OS itself trusts, where they are not files Go would
+    /// read (the macOS keychain, the Windows certificate store), with the store's name.
+    fn native_roots(&self) -> Option<(String, Vec<rustls::pki_types::CertificateDer<'static>>)> {
+        None
+    }
     /// Listening TCP sockets with their owners, where the OS gives them without procfs
     /// (macOS, Windows). `None`: read /proc/net/tcp (Linux, captured machines).
     fn native_listeners(&self) -> Option<Vec<crate::facts::listeners::Listener>> {

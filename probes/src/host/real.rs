@@ -140,6 +140,16 @@ impl Host for RealHost {
         })
     }
 
+    #[cfg(any(target_os = "macos", windows))]
+    fn native_roots(&self) -> Option<(String, Vec<rustls::pki_types::CertificateDer<'static>>)> {
+        let name = if cfg!(windows) {
+            "the Windows certificate store"
+        } else {
+            "the macOS keychains"
+        };
+        Some((name.to_string(), os_trust_store()))
+    }
+
     #[cfg(not(target_os = "linux"))]
     fn native_listeners(&self) -> Option<Vec<crate::facts::listeners::Listener>> {
         listeners_from_os()
@@ -323,6 +333,13 @@ fn listeners_from_os() -> Option<Vec<crate::facts::listeners::Listener>> {
     ))
 }
 
+/// The OS's trust store through rustls-native-certs (built everywhere, used where the
+/// store is not a file: macOS, Windows).
+#[cfg_attr(not(any(target_os = "macos", windows)), allow(dead_code))]
+fn os_trust_store() -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    rustls_native_certs::load_native_certs().certs
+}
+
 /// At most [`crate::bounded::STREAM_CAP`] bytes of a program's stream, and whether it
 /// wrote more.
 async fn read_capped(
@@ -497,6 +514,13 @@ mod tests {
             .find(|s| s.port == port)
             .unwrap_or_else(|| panic!("port {port} not among {found:?}"));
         assert_eq!(mine.owner.as_ref().unwrap().pid, std::process::id());
+    }
+
+    /// What macOS and Windows use for their trust store, run here: it finds the system's
+    /// public roots.
+    #[test]
+    fn the_os_trust_store_is_read() {
+        assert!(!os_trust_store().is_empty());
     }
 
     /// A helper reads its input on stdin, as docker-credential-* does.

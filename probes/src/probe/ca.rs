@@ -106,7 +106,11 @@ impl Probe for Ca {
 
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
         let now = ctx.host().now();
-        let family = ctx.platform().family().map(str::to_string);
+        // On macOS and Windows the store is the OS's (Docker Desktop copies it into its VM).
+        let family = match ctx.platform().os.as_str() {
+            os @ ("macos" | "windows") => Some(os.to_string()),
+            _ => ctx.platform().family().map(str::to_string),
+        };
         let systemd = ctx.platform().systemd;
         let mut out = Vec::new();
         for rt in ctx.registry_traces().await {
@@ -387,7 +391,22 @@ fn trust_files(rt: &RegistryTrace) -> String {
 /// Installing a CA into the system store, for this distribution family.
 fn system_store_fix(family: Option<&str>, title: &str) -> Fix {
     let fix = Fix::new(title);
+    let desktop_note = "corp-root.crt is your organisation's root CA in PEM form: get it from IT, or compare the fingerprint of the top certificate (top sha256, in the evidence) with theirs before trusting it. Docker Desktop copies the host's trusted CAs into its VM when it starts, hence the restart.";
     let fix = match family {
+        Some("macos") => {
+            return fix
+                .run_root("security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain corp-root.crt")
+                .run("docker desktop restart")
+                .note(desktop_note)
+                .docs("https://docs.docker.com/desktop/troubleshoot-and-support/faqs/macfaqs/#how-do-i-add-tls-certificates");
+        }
+        Some("windows") => {
+            return fix
+                .powershell("Import-Certificate -FilePath corp-root.crt -CertStoreLocation Cert:\\LocalMachine\\Root", true)
+                .powershell("docker desktop restart", false)
+                .note(desktop_note)
+                .docs("https://docs.docker.com/desktop/troubleshoot-and-support/faqs/windowsfaqs/#how-do-i-add-custom-ca-certificates");
+        }
         Some("fedora" | "rhel" | "centos") => fix
             .run_root("cp corp-root.crt /etc/pki/ca-trust/source/anchors/corp-root.crt")
             .run_root("update-ca-trust"),
@@ -427,10 +446,37 @@ fn untrusted(rt: &RegistryTrace, chain: &Chain, family: Option<&str>) -> Finding
         ))
         .evidence("issuer", &issuer)
         .evidence("daemon trusts", trust_files(rt));
-    if intercepted {
+    let desktop = matches!(family, Some("macos" | "windows"));
+    if intercepted && desktop {
+        f = f
+            .detail("Docker Hub's real certificate comes from a public CA. This one was re-signed on the way by a TLS-inspecting proxy with its own CA. Docker Desktop's engine trusts its VM's public bundle plus the CAs this machine trusts, copied in when Desktop starts: the inspection CA is in neither.")
+            .fix(system_store_fix(family, if family == Some("macos") {
+                "Trust the inspection CA in the System keychain, then restart Docker Desktop"
+            } else {
+                "Trust the inspection CA in the Windows store, then restart Docker Desktop"
+            }));
+    } else if intercepted {
         f = f
             .detail("Docker Hub's real certificate comes from a public CA. This one was re-signed on the way by a TLS-inspecting proxy with its own CA, which the system store does not hold. dockerd uses the system store for Docker Hub (certs.d does not apply to it).")
             .fix(system_store_fix(family, "Trust the inspection CA in the system store, then restart the daemon"));
+    } else if family == Some("windows") {
+        // Docker Desktop for Windows takes private CAs from the Windows store only.
+        f = f
+            .detail("The registry's certificate comes from a CA that neither Docker Desktop's VM nor the Windows certificate store trusts.")
+            .fix(system_store_fix(family, "Trust the registry's CA in the Windows store, then restart Docker Desktop"));
+    } else if family == Some("macos") {
+        let name = rt.registry.name.as_str();
+        f = f
+            .detail("The registry's certificate comes from a CA that neither Docker Desktop's VM nor the macOS keychain trusts. Desktop also reads ~/.docker/certs.d/<host:port>/ca.crt for one registry.")
+            .fix(
+                Fix::new("Trust the registry's CA for this registry only (~/.docker/certs.d)")
+                    .run_line("mkdir -p \"$HOME/.docker/certs.d/\"{}", &[name])
+                    .run_line("cp registry-ca.crt \"$HOME/.docker/certs.d/\"{}/ca.crt", &[name])
+                    .run("docker desktop restart")
+                    .note("registry-ca.crt is the CA that issued the registry's certificate (ask its administrators, or use --save-chain DIR and check the fingerprint).")
+                    .docs("https://docs.docker.com/desktop/troubleshoot-and-support/faqs/macfaqs/#how-do-i-add-client-certificates"),
+            )
+            .fix(system_store_fix(family, "Or trust it in the System keychain"));
     } else {
         let dir = trust::certs_d_dir(&rt.registry.name);
         f = f
