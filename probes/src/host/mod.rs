@@ -6,6 +6,7 @@
 mod api_client;
 mod fixture;
 mod http;
+mod native;
 mod real;
 pub mod smoke;
 // The only platform-gated code of the host: thin shims over the OS, no parsing.
@@ -15,6 +16,8 @@ pub(crate) mod os;
 #[cfg(windows)]
 #[path = "windows.rs"]
 pub(crate) mod os;
+#[cfg(windows)]
+mod windows_pipe;
 // The Windows shim uses only std and sysinfo: built and tested here too.
 pub mod trace;
 #[cfg(all(test, not(windows)))]

@@ -140,19 +140,12 @@ impl Host for RealHost {
         })
     }
 
-    #[cfg(any(target_os = "macos", windows))]
     fn native_roots(&self) -> Option<(String, Vec<rustls::pki_types::CertificateDer<'static>>)> {
-        let name = if cfg!(windows) {
-            "the Windows certificate store"
-        } else {
-            "the macOS keychains"
-        };
-        Some((name.to_string(), os_trust_store()))
+        os::native_roots()
     }
 
-    #[cfg(not(target_os = "linux"))]
     fn native_listeners(&self) -> Option<Vec<crate::facts::listeners::Listener>> {
-        listeners_from_os()
+        os::native_listeners()
     }
 
     fn which(&self, program: &str) -> Option<PathBuf> {
@@ -319,27 +312,6 @@ async fn run_program(
     }
 }
 
-/// Listening TCP sockets with their processes, as the OS lists them (the `listeners`
-/// crate). Used where there is no procfs; on Linux /proc gives more (the uid of a socket
-/// whose process this user may not see).
-#[cfg_attr(target_os = "linux", allow(dead_code))]
-fn listeners_from_os() -> Option<Vec<crate::facts::listeners::Listener>> {
-    let all = listeners::get_all().ok()?;
-    Some(crate::facts::listeners::from_native(
-        all.into_iter().filter_map(|l| {
-            (l.protocol == listeners::Protocol::TCP && l.state == listeners::SocketState::Listen)
-                .then_some((l.socket, l.process.pid, l.process.name, l.process.path))
-        }),
-    ))
-}
-
-/// The OS's trust store through rustls-native-certs (built everywhere, used where the
-/// store is not a file: macOS, Windows).
-#[cfg_attr(not(any(target_os = "macos", windows)), allow(dead_code))]
-fn os_trust_store() -> Vec<rustls::pki_types::CertificateDer<'static>> {
-    rustls_native_certs::load_native_certs().certs
-}
-
 /// At most [`crate::bounded::STREAM_CAP`] bytes of a program's stream, and whether it
 /// wrote more.
 async fn read_capped(
@@ -395,17 +367,13 @@ fn client(endpoint: &Endpoint, api_version: (usize, usize)) -> Result<Docker, Ap
             Docker::connect_with_http(address, BACKSTOP_SECS, &version)
                 .map_err(|e| classify(&e, None))?
         }
-        EndpointKind::Npipe(_) => {
-            #[cfg(windows)]
-            {
-                Docker::connect_with_named_pipe(&endpoint.url, BACKSTOP_SECS, &version)
-                    .map_err(|e| classify(&e, None))?
-            }
-            #[cfg(not(windows))]
+        EndpointKind::Npipe(_) if !cfg!(windows) => {
             return Err(ApiError::Unsupported(
                 "named pipes exist only on Windows".into(),
             ));
         }
+        EndpointKind::Npipe(_) => os::named_pipe_client(&endpoint.url, BACKSTOP_SECS, &version)
+            .map_err(|e| classify(&e, None))?,
         EndpointKind::Ssh(_) => {
             return Err(ApiError::Unsupported(
                 "ssh:// endpoints (the docker CLI tunnels them through ssh)".into(),
@@ -508,7 +476,8 @@ mod tests {
     fn the_os_names_the_owner_of_a_listening_socket() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
-        let found = listeners_from_os().expect("the listeners crate reads this OS");
+        let found =
+            super::super::native::listeners_from_os().expect("the listeners crate reads this OS");
         let mine = found
             .iter()
             .find(|s| s.port == port)
@@ -520,7 +489,7 @@ mod tests {
     /// public roots.
     #[test]
     fn the_os_trust_store_is_read() {
-        assert!(!os_trust_store().is_empty());
+        assert!(!super::super::native::os_trust_store().is_empty());
     }
 
     /// A helper reads its input on stdin, as docker-credential-* does.

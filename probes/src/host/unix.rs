@@ -2,7 +2,9 @@
 //! the user and group databases, statvfs, signals). Nothing here parses.
 
 use super::{FileKind, FileStat, FsStats, Group, Identity};
+use crate::facts::listeners::Listener;
 use nix::unistd::{self, Gid, Uid};
+use rustls::pki_types::CertificateDer;
 use std::fs;
 use std::io;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
@@ -165,6 +167,35 @@ pub fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
         .read(true)
         .custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_NOCTTY)
         .open(path)
+}
+
+/// The keychains on macOS; Linux's store is the bundle file Go reads (facts::trust).
+pub fn native_roots() -> Option<(String, Vec<CertificateDer<'static>>)> {
+    cfg!(target_os = "macos").then(|| {
+        (
+            "the macOS keychains".to_string(),
+            super::native::os_trust_store(),
+        )
+    })
+}
+
+/// macOS lists sockets with their owners; Linux's procfs says more (facts::listeners).
+pub fn native_listeners() -> Option<Vec<Listener>> {
+    if cfg!(target_os = "linux") {
+        None
+    } else {
+        super::native::listeners_from_os()
+    }
+}
+
+pub fn named_pipe_client(
+    _url: &str,
+    _timeout_secs: u64,
+    _version: &bollard::ClientVersion,
+) -> Result<bollard::Docker, bollard::errors::Error> {
+    Err(bollard::errors::Error::UnsupportedURISchemeError {
+        uri: "npipe:// (named pipes exist only on Windows)".into(),
+    })
 }
 
 /// What kind of file a non-regular file is, to name it when refusing it.

@@ -4,6 +4,8 @@
 //! of the local accounts. Nothing here parses.
 
 use super::{FileKind, FileStat, FsStats, Group, Identity};
+use crate::facts::listeners::Listener;
+use rustls::pki_types::CertificateDer;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -105,6 +107,20 @@ pub fn kill(pid: u32) {
 pub fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
     fs::File::open(path)
 }
+
+pub fn native_roots() -> Option<(String, Vec<CertificateDer<'static>>)> {
+    Some((
+        "the Windows certificate store".to_string(),
+        super::native::os_trust_store(),
+    ))
+}
+
+pub fn native_listeners() -> Option<Vec<Listener>> {
+    super::native::listeners_from_os()
+}
+
+#[cfg(windows)]
+pub use super::windows_pipe::named_pipe_client;
 
 pub fn special_kind(t: &fs::FileType) -> &'static str {
     if t.is_dir() {

@@ -1,0 +1,24 @@
+//! What the OS itself says, through cross-platform crates: the sockets that listen and
+//! their processes (`listeners`), and the trust store when it is not a file
+//! (`rustls-native-certs`). Built and tested on every platform; the platform shims decide
+//! where it is used (macOS and Windows, where procfs and CA bundle files are not).
+#![cfg_attr(target_os = "linux", allow(dead_code))]
+
+/// Listening TCP sockets with their processes, as the OS lists them (the `listeners`
+/// crate). Used where there is no procfs; on Linux /proc gives more (the uid of a socket
+/// whose process this user may not see).
+pub fn listeners_from_os() -> Option<Vec<crate::facts::listeners::Listener>> {
+    let all = listeners::get_all().ok()?;
+    Some(crate::facts::listeners::from_native(
+        all.into_iter().filter_map(|l| {
+            (l.protocol == listeners::Protocol::TCP && l.state == listeners::SocketState::Listen)
+                .then_some((l.socket, l.process.pid, l.process.name, l.process.path))
+        }),
+    ))
+}
+
+/// The OS's trust store through rustls-native-certs (built everywhere, used where the
+/// store is not a file: macOS, Windows).
+pub fn os_trust_store() -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    rustls_native_certs::load_native_certs().certs
+}
