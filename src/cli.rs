@@ -142,6 +142,14 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub compose: Option<PathBuf>,
 
+    /// Check this machine against an organisation's baseline (a TOML file: the proxy, NO_PROXY
+    /// entries, CA fingerprints, mirrors, registries that must not be insecure, minimum
+    /// versions, plugins, free ports; see baseline.example.toml). Each deviation is a
+    /// `baseline.*` finding naming the baseline line and the fix with its values. A file
+    /// that does not parse is an error naming its line (exit 64).
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+
     /// Also run a container end to end, like `docker run hello-world`: pull if missing,
     /// create, start, wait for exit 0, remove; each phase timed. Implies a 60 s --timeout
     /// unless one is given.

@@ -26,6 +26,8 @@ pub struct Selection {
     pub ports: Vec<String>,
     pub compose: Option<std::path::PathBuf>,
     pub smoke: Option<String>,
+    /// The organisation's baseline (`--expect`), parsed.
+    pub expect: Option<Arc<probes::facts::baseline::Baseline>>,
     /// Finding or probe ids muted by `--ignore` and the config file.
     pub ignore: Vec<String>,
     /// What the run could not use (a config file that is unreadable or malformed): told in
@@ -70,6 +72,7 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
             ports: selection.ports.clone(),
             compose: selection.compose.clone(),
             smoke: selection.smoke.clone(),
+            expect: selection.expect.clone(),
             ..Options::new(deadline)
         },
     ));

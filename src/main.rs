@@ -168,6 +168,27 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
         errln!("error: --registry {bad:?} is not HOST[:PORT]");
         return Err(EXIT_USAGE);
     }
+    // A baseline that does not parse is the command line's problem: nothing would be
+    // checked against it.
+    let expect = match &args.expect {
+        None => None,
+        Some(path) => {
+            let shown = path.display().to_string();
+            let text = probes::bounded::read_file(path, probes::bounded::FILE_CAP)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".into()));
+            match text.and_then(|t| {
+                probes::facts::baseline::Baseline::parse(&shown, &t)
+                    .map_err(|e| format!("bad baseline: {e}"))
+            }) {
+                Ok(b) => Some(Arc::new(b)),
+                Err(e) => {
+                    errln!("error: --expect {shown}: {e}");
+                    return Err(EXIT_USAGE);
+                }
+            }
+        }
+    };
     let host: Arc<dyn Host> = match &args.fixture {
         Some(dir) => match FixtureHost::load(dir) {
             Ok(h) => Arc::new(h),
@@ -193,6 +214,7 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
         ports: args.port.clone(),
         compose: args.compose.clone(),
         smoke: args.smoke.then(|| args.smoke_image.clone()),
+        expect,
         ignore,
         warnings,
         redact: args.redact,

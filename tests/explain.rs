@@ -388,6 +388,17 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
     let no_error_text = [
         // Measured states of logins and of Docker Hub's limit; a used-up limit reads as
         // registry.rate-limited's "toomanyrequests", whose signature confirms it.
+        // An organisation's own expectations: no Docker error names them.
+        "baseline.met",
+        "baseline.proxy",
+        "baseline.no-proxy",
+        "baseline.ca",
+        "baseline.mirror",
+        "baseline.insecure",
+        "baseline.version",
+        "baseline.plugin",
+        "baseline.port",
+        "baseline.unchecked",
         "auth.ok",
         "auth.not-checked",
         "auth.helper-failed",

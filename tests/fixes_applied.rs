@@ -471,6 +471,95 @@ fn an_open_quote_in_etc_default_docker_is_why_the_daemon_does_not_start() {
     finding(&after, "daemon.ok");
 }
 
+/// An organisation's baseline on a real daemon: the deviations are named by their line,
+/// the proxy fix (with the baseline's values) applied as printed brings the daemon in
+/// line, and the same baseline then reads as met for what was fixed.
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn a_baseline_deviation_is_fixed_by_its_printed_fix() {
+    let root = init_script_root();
+    let opts = TEST_DOCKER_OPTS.replace(
+        "--storage-driver=vfs",
+        "--storage-driver=vfs --insecure-registry=registry.corp.example",
+    );
+    root.etc("default/docker", &opts);
+    let started = root.sh("service docker start");
+    assert!(started.status.success(), "{started:?}");
+    assert!(root.wait_for_daemon(Path::new("/var/run/docker.sock")));
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("corp.toml");
+    let text = format!(
+        "[proxy]\nhttps = \"http://proxy.corp.example:3128\"\nno_proxy = [\"localhost\", \"127.0.0.1\", \".corp.example\"]\n\n[registries]\nnot_insecure = [\"registry.corp.example\"]\n\n[minimum]\nengine = \"20.10\"\n\n[ports]\nfree = [{port}]\n"
+    );
+    std::fs::write(&baseline, &text).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "--format",
+            "json",
+            "--offline",
+            "--only",
+            "baseline",
+            "--expect",
+        ];
+        let b = baseline.to_str().unwrap().to_string();
+        args.push(&b);
+        args.extend_from_slice(extra);
+        capture(doctor_through(root.launcher(), home.path(), &[], &args)).json()
+    };
+    let before = run(&[]);
+    no_systemd_and_no_sudo(&before);
+    let proxy = finding(&before, "baseline.proxy");
+    assert!(
+        evidence(proxy, "baseline line")
+            .unwrap()
+            .ends_with("corp.toml:2"),
+        "{proxy}"
+    );
+    let insecure = finding(&before, "baseline.insecure");
+    assert!(
+        evidence(insecure, "baseline line")
+            .unwrap()
+            .ends_with("corp.toml:6")
+    );
+    let taken = finding(&before, "baseline.port");
+    assert!(
+        taken["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&port.to_string())
+    );
+    assert!(
+        findings(&before, "baseline.version").is_empty(),
+        "Engine 20.10 meets 20.10"
+    );
+
+    let fix = first_fix_commands(proxy);
+    assert!(fix.join("\n").contains("/etc/default/docker"), "{fix:?}");
+    let log = apply_in(&root, &fix);
+    assert!(
+        root.wait_for_daemon(Path::new("/var/run/docker.sock")),
+        "{log}"
+    );
+    let options = root.read_etc("default/docker");
+    assert!(
+        options.contains("proxy.corp.example:3128") && options.contains(".corp.example"),
+        "{options}"
+    );
+    let after = run(&[]);
+    assert!(
+        findings(&after, "baseline.proxy").is_empty()
+            && findings(&after, "baseline.no-proxy").is_empty(),
+        "{:?}\n{log}",
+        problems(&after)
+    );
+    // What was not fixed is still named.
+    finding(&after, "baseline.insecure");
+    drop(held);
+}
+
 /// Runs `line` as `user` inside the private root, in a session with `groups`
 /// (`--init-groups`: a fresh login; `--clear-groups`: a session older than usermod).
 fn as_user(root: &PrivateRoot, d: &Dockerd, user: &str, groups: &str, line: &str) -> Run {

@@ -38,6 +38,8 @@ pub struct Options {
     pub compose: Option<std::path::PathBuf>,
     /// Run a container end to end (`--smoke`), with this image.
     pub smoke: Option<String>,
+    /// An organisation's baseline to check this machine against (`--expect`).
+    pub expect: Option<std::sync::Arc<crate::facts::baseline::Baseline>>,
 }
 
 impl Options {
@@ -50,6 +52,7 @@ impl Options {
             ports: Vec::new(),
             compose: None,
             smoke: None,
+            expect: None,
         }
     }
 }
@@ -333,26 +336,33 @@ impl Context {
     pub async fn registries(&self) -> &[Registry] {
         self.registries
             .get_or_init(|| async {
-                let mut configured = Configured::from_daemon_json(&self.daemon_config().file);
-                if let Some(rc) = self
-                    .daemon_info()
-                    .await
-                    .and_then(|i| i.registry_config.as_ref())
-                {
-                    let mut running = Configured {
-                        mirrors: rc.mirrors.clone().unwrap_or_default(),
-                        insecure: Vec::new(),
-                    };
-                    for (name, index) in rc.index_configs.iter().flatten() {
-                        if index.secure == Some(false) && name != "docker.io" {
-                            running.insecure.push(name.clone());
-                        }
-                    }
-                    configured.merge(running);
-                }
+                let configured = self.registry_config().await;
                 registries::list(&configured, &self.options.registries)
             })
             .await
+    }
+
+    /// Mirrors and insecure registries: from daemon.json, and from the running daemon
+    /// when it answered (it may have been configured by flags).
+    pub async fn registry_config(&self) -> Configured {
+        let mut configured = Configured::from_daemon_json(&self.daemon_config().file);
+        if let Some(rc) = self
+            .daemon_info()
+            .await
+            .and_then(|i| i.registry_config.as_ref())
+        {
+            let mut running = Configured {
+                mirrors: rc.mirrors.clone().unwrap_or_default(),
+                insecure: Vec::new(),
+            };
+            for (name, index) in rc.index_configs.iter().flatten() {
+                if index.secure == Some(false) && name != "docker.io" {
+                    running.insecure.push(name.clone());
+                }
+            }
+            configured.merge(running);
+        }
+        configured
     }
 
     /// Every registry's connection, followed once for the whole run, all at the same time.

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod host;
 pub mod model;
 pub mod probe;
+pub mod recipes;
 pub mod secret;
 pub mod shell;
 

@@ -61,6 +61,7 @@ pub fn confirm(matches: &mut [Match], registry: &[Signature], timeout: std::time
         ports: Vec::new(),
         compose: None,
         smoke: None,
+        expect: None,
         ignore: Vec::new(),
         warnings: Vec::new(),
         redact: false,

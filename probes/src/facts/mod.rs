@@ -3,7 +3,9 @@
 //! [`Context`](crate::context::Context) memoises them.
 
 pub mod api_version;
+pub mod baseline;
 pub mod certs;
+pub mod cli_plugins;
 pub mod client_config;
 pub mod compose;
 pub mod context_meta;

@@ -469,7 +469,7 @@ async fn hub(ctx: &Context, login: Option<&Credential>) -> Vec<Finding> {
         (_, 429) | (Some(PullLimit { remaining: 0, .. }), _) => {
             limit_reached(&who, limit.as_ref(), login.is_some())
         }
-        (Some(l), _) if l.remaining * 10 < l.limit => HUB_LIMIT_LOW
+        (Some(l), _) if l.remaining.saturating_mul(10) < l.limit => HUB_LIMIT_LOW
             .finding(format!(
                 "{} of {} Docker Hub pulls left{} for {who}",
                 l.remaining,

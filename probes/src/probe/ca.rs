@@ -10,6 +10,7 @@ use crate::facts::certs::{self, CertInfo};
 use crate::facts::trust;
 use crate::host::trace::{TlsVerdict, from_pem};
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
+use crate::recipes::ca_trust::{CORP_ROOT, system_store_fix};
 use async_trait::async_trait;
 use std::time::{Duration, SystemTime};
 
@@ -388,39 +389,6 @@ fn trust_files(rt: &RegistryTrace) -> String {
     }
 }
 
-/// Installing a CA into the system store, for this distribution family.
-fn system_store_fix(family: Option<&str>, title: &str) -> Fix {
-    let fix = Fix::new(title);
-    let desktop_note = "corp-root.crt is your organisation's root CA in PEM form: get it from IT, or compare the fingerprint of the top certificate (top sha256, in the evidence) with theirs before trusting it. Docker Desktop copies the host's trusted CAs into its VM when it starts, hence the restart.";
-    let fix = match family {
-        Some("macos") => {
-            return fix
-                .run_root("security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain corp-root.crt")
-                .run("docker desktop restart")
-                .note(desktop_note)
-                .docs("https://docs.docker.com/desktop/troubleshoot-and-support/faqs/macfaqs/#how-do-i-add-tls-certificates");
-        }
-        Some("windows") => {
-            return fix
-                .powershell("Import-Certificate -FilePath corp-root.crt -CertStoreLocation Cert:\\LocalMachine\\Root", true)
-                .powershell("docker desktop restart", false)
-                .note(desktop_note)
-                .docs("https://docs.docker.com/desktop/troubleshoot-and-support/faqs/windowsfaqs/#how-do-i-add-custom-ca-certificates");
-        }
-        Some("fedora" | "rhel" | "centos") => fix
-            .run_root("cp corp-root.crt /etc/pki/ca-trust/source/anchors/corp-root.crt")
-            .run_root("update-ca-trust"),
-        Some("debian" | "ubuntu") | None => fix
-            .run_root("cp corp-root.crt /usr/local/share/ca-certificates/corp-root.crt")
-            .run_root("update-ca-certificates"),
-        Some(_) => fix
-            .manual("Debian/Ubuntu: copy corp-root.crt to /usr/local/share/ca-certificates/ and run update-ca-certificates")
-            .manual("RHEL/Fedora: copy corp-root.crt to /etc/pki/ca-trust/source/anchors/ and run update-ca-trust"),
-    };
-    fix.service(ServiceAction::Restart)
-        .note("corp-root.crt is your organisation's root CA in PEM form: get it from IT, or compare the fingerprint of the top certificate (top sha256, in the evidence) with theirs before trusting it. dockerd reads the store only at start, hence the restart.")
-}
-
 fn store_rebuild_fix(family: Option<&str>) -> Fix {
     match family {
         Some("fedora" | "rhel" | "centos") => Fix::new("Rebuild the system CA store from the package")
@@ -450,7 +418,7 @@ fn untrusted(rt: &RegistryTrace, chain: &Chain, family: Option<&str>) -> Finding
     if intercepted && desktop {
         f = f
             .detail("Docker Hub's real certificate comes from a public CA. This one was re-signed on the way by a TLS-inspecting proxy with its own CA. Docker Desktop's engine trusts its VM's public bundle plus the CAs this machine trusts, copied in when Desktop starts: the inspection CA is in neither.")
-            .fix(system_store_fix(family, if family == Some("macos") {
+            .fix(system_store_fix(family, CORP_ROOT, if family == Some("macos") {
                 "Trust the inspection CA in the System keychain, then restart Docker Desktop"
             } else {
                 "Trust the inspection CA in the Windows store, then restart Docker Desktop"
@@ -458,12 +426,12 @@ fn untrusted(rt: &RegistryTrace, chain: &Chain, family: Option<&str>) -> Finding
     } else if intercepted {
         f = f
             .detail("Docker Hub's real certificate comes from a public CA. This one was re-signed on the way by a TLS-inspecting proxy with its own CA, which the system store does not hold. dockerd uses the system store for Docker Hub (certs.d does not apply to it).")
-            .fix(system_store_fix(family, "Trust the inspection CA in the system store, then restart the daemon"));
+            .fix(system_store_fix(family, CORP_ROOT, "Trust the inspection CA in the system store, then restart the daemon"));
     } else if family == Some("windows") {
         // Docker Desktop for Windows takes private CAs from the Windows store only.
         f = f
             .detail("The registry's certificate comes from a CA that neither Docker Desktop's VM nor the Windows certificate store trusts.")
-            .fix(system_store_fix(family, "Trust the registry's CA in the Windows store, then restart Docker Desktop"));
+            .fix(system_store_fix(family, CORP_ROOT, "Trust the registry's CA in the Windows store, then restart Docker Desktop"));
     } else if family == Some("macos") {
         let name = rt.registry.name.as_str();
         f = f
@@ -476,7 +444,7 @@ fn untrusted(rt: &RegistryTrace, chain: &Chain, family: Option<&str>) -> Finding
                     .note("registry-ca.crt is the CA that issued the registry's certificate (ask its administrators, or use --save-chain DIR and check the fingerprint).")
                     .docs("https://docs.docker.com/desktop/troubleshoot-and-support/faqs/macfaqs/#how-do-i-add-client-certificates"),
             )
-            .fix(system_store_fix(family, "Or trust it in the System keychain"));
+            .fix(system_store_fix(family, CORP_ROOT, "Or trust it in the System keychain"));
     } else {
         let dir = trust::certs_d_dir(&rt.registry.name);
         f = f
@@ -488,7 +456,7 @@ fn untrusted(rt: &RegistryTrace, chain: &Chain, family: Option<&str>) -> Finding
                     .note("registry-ca.crt is the CA that issued the registry's certificate (ask its administrators, or use --save-chain DIR and check the fingerprint). No restart is needed for certs.d.")
                     .docs("https://docs.docker.com/engine/security/certificates/"),
             )
-            .fix(system_store_fix(family, "Or trust it for the whole machine"));
+            .fix(system_store_fix(family, CORP_ROOT, "Or trust it for the whole machine"));
     }
     f
 }

@@ -3,12 +3,12 @@
 use super::Probe;
 use crate::argv;
 use crate::context::Context;
-use crate::facts::json_file::{JsonFile, docker_config_dir, read_json};
+use crate::facts::cli_plugins;
 use crate::facts::platform::Platform;
 use crate::host::RunError;
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use async_trait::async_trait;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 const FOUND: FindingKind = FindingKind::new("cli.found", Severity::Ok, "docker CLI found on PATH");
@@ -34,14 +34,6 @@ const PLUGIN_MISSING: FindingKind = FindingKind::new(
 );
 
 const KINDS: &[FindingKind] = &[FOUND, MISSING, NOT_ON_PATH, VERSION_FAILED, PLUGIN_MISSING];
-
-/// Where the CLI looks for plugins besides the user's own directory (docker/cli).
-const SYSTEM_PLUGIN_DIRS: &[&str] = &[
-    "/usr/local/lib/docker/cli-plugins",
-    "/usr/local/libexec/docker/cli-plugins",
-    "/usr/lib/docker/cli-plugins",
-    "/usr/libexec/docker/cli-plugins",
-];
 
 /// Installs that put `docker` outside the usual PATH.
 const OFF_PATH_LOCATIONS: &[&str] = &[
@@ -150,12 +142,12 @@ impl Probe for Cli {
             found = found.evidence("version", v);
         }
 
-        let plugin_dirs = plugin_dirs(ctx);
+        let plugin_dirs = cli_plugins::dirs(ctx.host(), &ctx.platform().os);
         for (plugin, purpose) in [
             ("compose", "docker compose"),
             ("buildx", "docker buildx / BuildKit builds"),
         ] {
-            match find_plugin(ctx, &plugin_dirs, plugin) {
+            match cli_plugins::find(ctx.host(), &ctx.platform().os, &plugin_dirs, plugin) {
                 Some(p) => found = found.evidence(format!("plugin {plugin}"), p.display()),
                 None => findings.push(plugin_hint(
                     PLUGIN_MISSING
@@ -180,59 +172,6 @@ impl Probe for Cli {
         findings.insert(0, found);
         findings
     }
-}
-
-fn plugin_dirs(ctx: &Context) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = docker_config_dir(ctx.host())
-        .map(|d| d.join("cli-plugins"))
-        .into_iter()
-        .collect();
-    if ctx.platform().os == "windows" {
-        let program_files = ctx
-            .host()
-            .env_nonempty("ProgramFiles")
-            .unwrap_or_else(|| r"C:\Program Files".into());
-        let program_data = ctx
-            .host()
-            .env_nonempty("ProgramData")
-            .unwrap_or_else(|| r"C:\ProgramData".into());
-        dirs.push(PathBuf::from(format!(
-            r"{program_files}\Docker\cli-plugins"
-        )));
-        dirs.push(PathBuf::from(format!(r"{program_data}\Docker\cli-plugins")));
-    } else {
-        dirs.extend(SYSTEM_PLUGIN_DIRS.iter().map(PathBuf::from));
-        if ctx.platform().os == "macos" {
-            // The CLI's extra system directories on macOS (Homebrew on Apple silicon).
-            dirs.push("/opt/homebrew/lib/docker/cli-plugins".into());
-            dirs.push("/opt/homebrew/libexec/docker/cli-plugins".into());
-        }
-    }
-    // Docker Desktop (macOS, Windows) keeps its plugins in its own folder and lists it in
-    // config.json's "cliPluginsExtraDirs", which the CLI searches first.
-    if let Some(dir) = docker_config_dir(ctx.host())
-        && let JsonFile::Loaded(config) = read_json(ctx.host(), &dir.join("config.json"))
-        && let Some(extra) = config.get("cliPluginsExtraDirs").and_then(|v| v.as_array())
-    {
-        let extra: Vec<PathBuf> = extra
-            .iter()
-            .filter_map(|d| d.as_str())
-            .map(PathBuf::from)
-            .collect();
-        dirs.splice(0..0, extra);
-    }
-    dirs
-}
-
-fn find_plugin(ctx: &Context, dirs: &[PathBuf], plugin: &str) -> Option<PathBuf> {
-    let exe = if ctx.platform().os == "windows" {
-        format!("docker-{plugin}.exe")
-    } else {
-        format!("docker-{plugin}")
-    };
-    dirs.iter()
-        .map(|d| d.join(&exe))
-        .find(|p| ctx.host().exists(p))
 }
 
 /// "Docker version 28.2.2, build e6534b4" → "28.2.2".

@@ -2,6 +2,7 @@
 //! knows nothing of the others' internals (a finding may name another probe as its cause).
 
 mod auth;
+mod baseline;
 mod ca;
 mod cli;
 mod daemon;
@@ -62,5 +63,6 @@ pub fn all() -> Vec<Box<dyn Probe>> {
         Box::new(ports::Ports),
         Box::new(storage::Storage),
         Box::new(smoke::Smoke),
+        Box::new(baseline::BaselineProbe),
     ]
 }
