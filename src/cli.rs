@@ -85,6 +85,12 @@ pub enum Command {
     /// The fixes for what the check finds: a reviewable shell script (--script, the
     /// default), or applied one by one after asking (--apply).
     Fix(Box<FixArgs>),
+    /// One file for a support ticket: the reports, the daemon's and client's configuration
+    /// (secrets masked, credential values removed), `docker version` and `docker info`, the
+    /// end of the daemon's log, and the network facts, with a manifest. Prints what it
+    /// includes, then writes a .tar.gz (--output FILE). Never includes private keys,
+    /// credential-store contents or `auths` values; --redact applies to every file.
+    Bundle(Box<BundleArgs>),
     /// Print a completion script for this shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -212,6 +218,16 @@ pub struct FixArgs {
     /// With --apply: do not ask (needed without a terminal).
     #[arg(long, requires = "apply")]
     pub yes: bool,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BundleArgs {
+    /// Where to write the bundle [default: docker-doctor-bundle-<time>.tar.gz here].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     #[command(flatten)]
     pub check: CheckArgs,

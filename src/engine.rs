@@ -35,6 +35,8 @@ pub struct Selection {
     pub warnings: Vec<String>,
     /// Mask user names, home paths, host names and IP addresses (`--redact`).
     pub redact: bool,
+    /// Sent what a support bundle holds, once the probes are done (`bundle`).
+    pub collect: Option<std::sync::mpsc::Sender<crate::bundle::Facts>>,
     /// Told when each probe starts and ends (the terminal's progress line).
     pub progress: Option<std::sync::mpsc::Sender<Progress>>,
 }
@@ -176,6 +178,9 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
         })
         .collect();
 
+    if let Some(tx) = &selection.collect {
+        let _ = tx.send(crate::bundle::gather(&ctx).await);
+    }
     if let Some(path) = &selection.record_traces {
         record_traces(&ctx, path);
     }

@@ -5,6 +5,7 @@
 // First: its macros (outln!, errln!) are the only way out of the process.
 #[macro_use]
 mod mask;
+mod bundle;
 mod cli;
 mod config;
 mod engine;
@@ -63,6 +64,7 @@ fn main() {
         }
         Some(Command::Explain(e)) => explain_error(&e),
         Some(Command::Fix(f)) => fix_machine(&f),
+        Some(Command::Bundle(b)) => bundle_machine(&b),
         Some(Command::DockerCliPluginMetadata) => {
             outln!("{}", cli::plugin_metadata());
             0
@@ -98,6 +100,52 @@ fn check_machine(args: &CheckArgs) -> i32 {
     report.exit_code()
 }
 
+/// `bundle`: the check, then one .tar.gz with what a support engineer asks for next.
+fn bundle_machine(args: &cli::BundleArgs) -> i32 {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let report = match diagnose_collecting(&args.check, Some(tx)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let facts = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+    let (files, excluded) = bundle::files(&report, facts, args.check.redact);
+    let path = args.output.clone().unwrap_or_else(bundle::default_path);
+    outln!(
+        "docker-doctor bundle: {} files into {}",
+        files.len() + 1,
+        path.display()
+    );
+    for (name, why, text) in &files {
+        outln!(
+            "  {name:<44} {:>8}  {why}",
+            probes::bounded::human_size(text.len() as u64)
+        );
+    }
+    outln!(
+        "  {:<44} {:>8}  what each file is and why it is here",
+        "manifest.json",
+        ""
+    );
+    for (what, why) in &excluded {
+        outln!("  left out: {what}: {why}");
+    }
+    match bundle::write(&path, &files, &excluded, args.check.redact) {
+        Ok(size) => {
+            outln!(
+                "wrote {} ({}); the report's verdict: {}",
+                path.display(),
+                probes::bounded::human_size(size),
+                report.verdict()
+            );
+            report.exit_code()
+        }
+        Err(e) => {
+            errln!("error: cannot write {}: {e}", path.display());
+            74
+        }
+    }
+}
+
 /// `fix --script` and `fix --apply`.
 fn fix_machine(args: &cli::FixArgs) -> i32 {
     if args.apply && args.check.fixture.is_some() {
@@ -127,6 +175,14 @@ fn fix_machine(args: &cli::FixArgs) -> i32 {
 
 /// Runs the check the arguments describe; `Err` holds the exit code of a usage error.
 fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
+    diagnose_collecting(args, None)
+}
+
+/// The check, also sending what a support bundle needs to `collect`.
+fn diagnose_collecting(
+    args: &CheckArgs,
+    collect: Option<std::sync::mpsc::Sender<bundle::Facts>>,
+) -> Result<report::Report, i32> {
     let all = probes::all();
     let unknown = engine::unknown_probes(&all, args.only.iter().chain(&args.skip));
     if !unknown.is_empty() {
@@ -218,6 +274,7 @@ fn diagnose(args: &CheckArgs) -> Result<report::Report, i32> {
         ignore,
         warnings,
         redact: args.redact,
+        collect,
         progress: None,
     };
     // On a terminal, a line on stderr names the probes still running (cleared at the end).

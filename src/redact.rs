@@ -79,7 +79,7 @@ impl Redactor {
     }
 
     /// The text with every known value and every IP address masked.
-    fn text(&mut self, s: &str) -> String {
+    pub fn text(&mut self, s: &str) -> String {
         let mut out = s.to_string();
         for (value, tagged) in &self.rules {
             if out.contains(value.as_str()) {

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::dockerd::{Dockerd, ensure_group};
-use common::private_root::PrivateRoot;
+use common::dockerd::Dockerd;
+use common::private_root::{PrivateRoot, TEST_DOCKER_OPTS, init_script_root};
 use common::*;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
@@ -247,40 +247,6 @@ fn hand_started_daemon_gets_its_proxy_on_its_own_command_line() {
         problems(&after)
     );
     assert!(after["findings"].to_string().contains("proxy.invalid:3128"));
-}
-
-/// What /etc/default/docker holds on a test machine: the init script's daemon must not touch
-/// the host's network or need a storage driver beyond vfs.
-const TEST_DOCKER_OPTS: &str =
-    "DOCKER_OPTS=\"--iptables=false --ip6tables=false --bridge=none --storage-driver=vfs\"\n";
-
-/// A private root whose daemon is Debian's init script with TEST_DOCKER_OPTS.
-fn init_script_root() -> PrivateRoot {
-    ensure_group("docker");
-    let root = PrivateRoot::new();
-    root.etc(
-        "default/docker",
-        &format!("# options of this machine's daemon\n{TEST_DOCKER_OPTS}"),
-    );
-    // In a container without CAP_SYS_RESOURCE the script's `ulimit -n 1048576` (and -p/-u
-    // unlimited) fail and, under `set -e`, stop it. Only there, the copy lets them fail:
-    // the sandbox's limits, not what these tests are about.
-    let raise = Command::new("sh")
-        .args(["-c", "ulimit -n 1048576"])
-        .output()
-        .unwrap();
-    if !raise.status.success() {
-        let script: String = root
-            .read_etc("init.d/docker")
-            .lines()
-            .map(|l| match l.trim_start().starts_with("ulimit ") {
-                true => format!("{l} 2>/dev/null || true\n"),
-                false => format!("{l}\n"),
-            })
-            .collect();
-        root.etc("init.d/docker", &script);
-    }
-    root
 }
 
 /// The doctor inside a private root, with a clean environment.

@@ -65,6 +65,7 @@ pub fn confirm(matches: &mut [Match], registry: &[Signature], timeout: std::time
         ignore: Vec::new(),
         warnings: Vec::new(),
         redact: false,
+        collect: None,
         progress: None,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

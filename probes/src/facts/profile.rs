@@ -245,6 +245,16 @@ impl HostProfile {
         }
     }
 
+    /// The daemon's log when it is a file this process may read: the init script's or a
+    /// hand-started dockerd's redirected output, or Docker Desktop's engine log.
+    pub fn log_path(&self) -> Option<String> {
+        self.log_file.clone().or_else(|| {
+            (self.service_manager == ServiceManager::DockerDesktop)
+                .then(|| self.daemon_log.clone())
+                .flatten()
+        })
+    }
+
     /// The steps that do `action` on this host.
     pub fn service_steps(&self, action: ServiceAction) -> Vec<Step> {
         use ServiceAction::*;
