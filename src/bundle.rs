@@ -77,16 +77,9 @@ pub fn without_credentials(text: &str) -> Option<String> {
 /// Gathers what the bundle holds, from this run's context.
 pub async fn gather(ctx: &Context) -> Facts {
     let host = ctx.host();
-    let mut facts = Facts::default();
-    let identity = ctx.identity();
-    facts.known = Known {
-        users: vec![identity.user.clone()],
-        homes: identity
-            .home
-            .iter()
-            .map(|h| h.display().to_string())
-            .collect(),
-        hosts: ctx.sensitive_hosts(),
+    let mut facts = Facts {
+        known: Known::of(ctx),
+        ..Facts::default()
     };
 
     if let Some(d) = ctx.daemon().await {

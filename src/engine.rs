@@ -201,16 +201,7 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
     );
     report.host = Some(profile);
     if selection.redact {
-        let identity = ctx.identity();
-        let known = Known {
-            users: vec![identity.user.clone()],
-            homes: identity
-                .home
-                .iter()
-                .map(|h| h.display().to_string())
-                .collect(),
-            hosts: ctx.sensitive_hosts(),
-        };
+        let known = Known::of(&ctx);
         report.redacted = Some(Redactor::new(&known).apply(&mut report));
     }
     report

@@ -26,6 +26,22 @@ pub struct Known {
     pub hosts: Vec<String>,
 }
 
+impl Known {
+    /// This machine's user, home and host names, as the run found them.
+    pub fn of(ctx: &probes::Context) -> Known {
+        let identity = ctx.identity();
+        Known {
+            users: vec![identity.user.clone()],
+            homes: identity
+                .home
+                .iter()
+                .map(|h| h.display().to_string())
+                .collect(),
+            hosts: ctx.sensitive_hosts(),
+        }
+    }
+}
+
 /// Names everyone knows: never masked, they identify nobody.
 const PUBLIC_HOSTS: &[&str] = &[
     "localhost",

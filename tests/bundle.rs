@@ -147,6 +147,39 @@ fn a_bundle_answers_the_follow_up_questions_and_holds_no_secret() {
     assert!(proxies.contains("proxy.invalid:3128"), "{proxies}");
     // Nothing of certs.d's key was read.
     assert!(!found.iter().any(|f| f.contains("client.key")));
+
+    // --redact reaches every file: the machine's name (the daemon's `Name` in info.json)
+    // is masked there too.
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
+    let redacted = out.path().join("redacted.tar.gz");
+    let run = capture(doctor_through(
+        root.launcher(),
+        home.path(),
+        &[],
+        &[
+            "bundle",
+            "--offline",
+            "--redact",
+            "-o",
+            redacted.to_str().unwrap(),
+        ],
+    ));
+    assert!((0..=2).contains(&run.code), "{}", run.stderr);
+    let info = std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(&redacted)
+        .args(["-O", "docker-doctor-bundle/docker/info.json"])
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("\"Name\""), "{info}");
+    assert!(
+        !info.contains(&format!("\"Name\": \"{hostname}\"")),
+        "the host name {hostname} is in the redacted info.json"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

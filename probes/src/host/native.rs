@@ -1,6 +1,6 @@
 //! What the OS itself says, through cross-platform crates: the sockets that listen and
-//! their processes (`listeners`), and the trust store when it is not a file
-//! (`rustls-native-certs`). Built and tested on every platform; the platform shims decide
+//! their processes (`listeners`), the trust store when it is not a file
+//! (`rustls-native-certs`), and an account's groups where nix cannot ask (`sysinfo`). Built and tested on every platform; the platform shims decide
 //! where it is used (macOS and Windows, where procfs and CA bundle files are not).
 #![cfg_attr(target_os = "linux", allow(dead_code))]
 
@@ -21,4 +21,26 @@ pub fn listeners_from_os() -> Option<Vec<crate::facts::listeners::Listener>> {
 /// store is not a file: macOS, Windows).
 pub fn os_trust_store() -> Vec<rustls::pki_types::CertificateDer<'static>> {
     rustls_native_certs::load_native_certs().certs
+}
+
+/// The groups of an account as sysinfo reads them (macOS's directory, Windows' local
+/// groups). Names match exactly, else ignoring case as Windows does.
+pub fn account_groups(user: &str) -> Vec<super::Group> {
+    let Ok(users) = sysinfo::Users::new_with_refreshed_list() else {
+        return Vec::new();
+    };
+    users
+        .iter()
+        .find(|u| u.name() == user)
+        .or_else(|| users.iter().find(|u| u.name().eq_ignore_ascii_case(user)))
+        .map(|u| {
+            u.groups()
+                .iter()
+                .map(|g| super::Group {
+                    gid: **g.id(),
+                    name: g.name().to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }

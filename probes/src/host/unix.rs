@@ -93,29 +93,8 @@ fn groups_of(u: &unistd::User) -> (Vec<Group>, Vec<Group>) {
 /// new processes; nothing like Linux's stale login session to tell apart).
 #[cfg(target_vendor = "apple")]
 fn groups_of(u: &unistd::User) -> (Vec<Group>, Vec<Group>) {
-    let groups = account_groups(&u.name);
+    let groups = super::native::account_groups(&u.name);
     (groups.clone(), groups)
-}
-
-/// The account's groups through sysinfo (built everywhere, used on Apple platforms).
-#[cfg_attr(not(target_vendor = "apple"), allow(dead_code))]
-fn account_groups(user: &str) -> Vec<Group> {
-    let Ok(users) = sysinfo::Users::new_with_refreshed_list() else {
-        return Vec::new();
-    };
-    users
-        .iter()
-        .find(|u| u.name() == user)
-        .map(|u| {
-            u.groups()
-                .iter()
-                .map(|g| Group {
-                    gid: **g.id(),
-                    name: g.name().to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 pub fn group_by_name(name: &str) -> Option<Group> {
@@ -222,7 +201,7 @@ mod tests {
     fn account_groups_agree_with_the_group_database() {
         let me = unistd::User::from_uid(Uid::current()).unwrap().unwrap();
         let (_, from_db) = groups_of(&me);
-        let from_sysinfo = account_groups(&me.name);
+        let from_sysinfo = super::super::native::account_groups(&me.name);
         for g in &from_sysinfo {
             assert!(
                 from_db.iter().any(|d| d.gid == g.gid),

@@ -28,30 +28,9 @@ pub fn stat(path: &Path) -> io::Result<FileStat> {
     })
 }
 
-/// The local groups of the account, numbered in the order Windows lists them.
-fn account_groups(user: &str) -> Vec<Group> {
-    let Ok(users) = sysinfo::Users::new_with_refreshed_list() else {
-        return Vec::new();
-    };
-    users
-        .iter()
-        .find(|u| u.name().eq_ignore_ascii_case(user))
-        .map(|u| {
-            u.groups()
-                .iter()
-                .enumerate()
-                .map(|(i, g)| Group {
-                    gid: i as u32 + 1,
-                    name: g.name().to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub fn identity() -> Identity {
     let user = std::env::var("USERNAME").unwrap_or_default();
-    let groups = account_groups(&user);
+    let groups = super::native::account_groups(&user);
     Identity {
         uid: 0,
         gid: 0,
@@ -66,7 +45,7 @@ pub fn identity() -> Identity {
 
 pub fn group_by_name(name: &str) -> Option<Group> {
     let user = std::env::var("USERNAME").unwrap_or_default();
-    account_groups(&user)
+    super::native::account_groups(&user)
         .into_iter()
         .find(|g| g.name.eq_ignore_ascii_case(name))
 }

@@ -12,6 +12,7 @@ use crate::facts::proxy::{ProxySet, ProxyUrl, Var};
 use crate::facts::{cli_plugins, listeners, processes, trust};
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use crate::recipes::ca_trust::{CORP_ROOT, system_store_fix};
+use crate::recipes::daemon_json::validated;
 use crate::recipes::daemon_proxy::{client_config_snippet, set_daemon_proxy_fix};
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -420,18 +421,8 @@ async fn registries(ctx: &Context, b: &Baseline) -> Vec<Finding> {
     };
     let configured = ctx.registry_config().await;
     let path = ctx.daemon_config().path.display().to_string();
-    let engine23 = ctx.profile().await.engine_at_least(23, 0);
-    let validate = |fix: Fix| {
-        if engine23 {
-            fix.run_root(argv![
-                "dockerd",
-                "--validate",
-                format!("--config-file={path}")
-            ])
-        } else {
-            fix
-        }
-    };
+    let engine = ctx.profile().await.engine;
+    let validate = |fix: Fix| validated(fix, engine, &path);
     let norm = |m: &str| m.trim().trim_end_matches('/').to_ascii_lowercase();
     let mut out = Vec::new();
     if let Some(mirrors) = &r.mirrors {

@@ -15,6 +15,7 @@ use crate::facts::processes;
 use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::host::ApiError;
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
+use crate::recipes::daemon_json::validated;
 use async_trait::async_trait;
 use bollard::models::{SystemInfo, SystemVersion};
 use std::path::Path;
@@ -658,18 +659,7 @@ fn config_findings(c: &DaemonConfig, daemon_up: bool, profile: &HostProfile) -> 
             f
         }
     };
-    // `dockerd --validate` exists from Engine 23.0 on.
-    let validate = |fix: Fix| {
-        if engine.is_some_and(|v| v >= (23, 0)) {
-            fix.run_root(argv![
-                "dockerd",
-                "--validate",
-                format!("--config-file={path}")
-            ])
-        } else {
-            fix
-        }
-    };
+    let validate = |fix: Fix| validated(fix, engine, &path);
     let mut out = Vec::new();
     match &c.file {
         JsonFile::Invalid(e) => out.push(later(

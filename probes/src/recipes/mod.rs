@@ -3,4 +3,5 @@
 //! findings that use it.
 
 pub mod ca_trust;
+pub mod daemon_json;
 pub mod daemon_proxy;
