@@ -65,7 +65,7 @@ async fn send(
         hyper::header::HeaderValue::from_static("docker"),
     );
     let stream: Box<dyn Stream> = match &target {
-        Target::Unix(p) => Box::new(tokio::net::UnixStream::connect(p).await?),
+        Target::Unix(p) => Box::new(super::os::connect_unix(p).await?),
         Target::Tcp(a) => Box::new(tokio::net::TcpStream::connect(a.as_str()).await?),
     };
     let io = TokioIo::new(Capped {

@@ -355,7 +355,7 @@ fn client(endpoint: &Endpoint, api_version: (usize, usize)) -> Result<Docker, Ap
     };
     let docker = match &endpoint.kind {
         EndpointKind::Unix(path) => {
-            Docker::connect_with_unix(&path.to_string_lossy(), BACKSTOP_SECS, &version)
+            os::unix_client(&path.to_string_lossy(), BACKSTOP_SECS, &version)
                 .map_err(|e| classify(&e, Some(path)))?
         }
         EndpointKind::Tcp { tls: true, address } => {

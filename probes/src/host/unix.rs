@@ -167,6 +167,19 @@ pub fn native_listeners() -> Option<Vec<Listener>> {
     }
 }
 
+/// A connection to the daemon's Unix socket.
+pub async fn connect_unix(path: &Path) -> std::io::Result<tokio::net::UnixStream> {
+    tokio::net::UnixStream::connect(path).await
+}
+
+pub fn unix_client(
+    path: &str,
+    timeout_secs: u64,
+    version: &bollard::ClientVersion,
+) -> Result<bollard::Docker, bollard::errors::Error> {
+    bollard::Docker::connect_with_unix(path, timeout_secs, version)
+}
+
 pub fn named_pipe_client(
     _url: &str,
     _timeout_secs: u64,

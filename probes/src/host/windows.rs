@@ -101,6 +101,27 @@ pub fn native_listeners() -> Option<Vec<Listener>> {
 #[cfg(windows)]
 pub use super::windows_pipe::named_pipe_client;
 
+/// Docker on Windows listens on named pipes (or TCP), never on a Unix socket.
+pub async fn connect_unix(path: &Path) -> io::Result<tokio::net::TcpStream> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!(
+            "{}: Docker on Windows does not listen on Unix sockets (use npipe://)",
+            path.display()
+        ),
+    ))
+}
+
+pub fn unix_client(
+    path: &str,
+    _timeout_secs: u64,
+    _version: &bollard::ClientVersion,
+) -> Result<bollard::Docker, bollard::errors::Error> {
+    Err(bollard::errors::Error::UnsupportedURISchemeError {
+        uri: format!("unix://{path} (Docker on Windows uses npipe://)"),
+    })
+}
+
 pub fn special_kind(t: &fs::FileType) -> &'static str {
     if t.is_dir() {
         "directory"
