@@ -523,6 +523,35 @@ fn a_baseline_deviation_is_fixed_by_its_printed_fix() {
     );
     // What was not fixed is still named.
     finding(&after, "baseline.insecure");
+
+    // The proxy is right now; a NO_PROXY entry the baseline adds is what is missing.
+    std::fs::write(
+        &baseline,
+        text.replace(
+            "\".corp.example\"]",
+            "\".corp.example\", \"registry.internal\"]",
+        ),
+    )
+    .unwrap();
+    let more = run(&[]);
+    assert!(
+        findings(&more, "baseline.proxy").is_empty(),
+        "{:?}",
+        problems(&more)
+    );
+    let np = finding(&more, "baseline.no-proxy");
+    assert_eq!(evidence(np, "missing"), Some("registry.internal"), "{np}");
+    assert!(
+        evidence(np, "baseline line")
+            .unwrap()
+            .ends_with("corp.toml:3")
+    );
+    assert!(
+        serde_json::to_string(&np["fixes"])
+            .unwrap()
+            .contains("registry.internal"),
+        "{np}"
+    );
     drop(held);
 }
 
