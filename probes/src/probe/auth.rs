@@ -129,52 +129,15 @@ impl Probe for Auth {
         // A captured machine has no recorded registry answers.
         let online = !ctx.options().offline && ctx.host().can_trace();
         let mut hub_login: Option<Credential> = None;
-        for key in credentials::configured(&config) {
-            let host = credentials::hostname(&key);
-            let subject = if credentials::is_hub(&key) {
-                "docker.io".to_string()
-            } else {
-                host.clone()
-            };
-            let cred = match credentials::lookup(ctx.host(), &config, &key, timeout(ctx)).await {
-                Lookup::Found(c) => c,
-                Lookup::None | Lookup::HelperMissing { .. } => continue,
-                Lookup::HelperFailed { program, message } => {
-                    out.push(
-                        HELPER_FAILED
-                            .finding(format!(
-                                "{program} did not give the login for {subject}: {message}"
-                            ))
-                            .evidence("helper", &program)
-                            .subject(&subject)
-                            .fix(
-                                Fix::new("Ask the helper as the CLI does, then log in again")
-                                    .run_line("echo {} | {} get", &[&key, &program])
-                                    .run(argv!["docker", "login", login_target(&key)])
-                                    .docs(DOCS_LOGIN),
-                            ),
-                    );
-                    continue;
-                }
-            };
-            if cred.identity_token {
-                out.push(
-                    NOT_CHECKED
-                        .finding(format!(
-                            "the login for {subject} is an identity token (Docker Desktop's sign-in): not checked"
-                        ))
-                        .subject(&subject),
-                );
-                continue;
+        // Each login is asked and checked at the same time: ten registries must not take
+        // ten times as long.
+        let keys = credentials::configured(&config);
+        let checks = keys.iter().map(|key| one_login(ctx, &config, key, online));
+        for (found, hub_cred) in futures_util::future::join_all(checks).await {
+            out.extend(found);
+            if hub_cred.is_some() {
+                hub_login = hub_cred;
             }
-            if !online {
-                continue;
-            }
-            if credentials::is_hub(&key) {
-                hub_login = Some(cred);
-                continue;
-            }
-            out.extend(check_login(ctx, &host, &subject, &key, &cred).await);
         }
 
         if online {
@@ -182,6 +145,57 @@ impl Probe for Auth {
         }
         out
     }
+}
+
+/// One configured login: asked where the CLI keeps it, then checked (Docker Hub's is
+/// returned, for the pull-limit check to use).
+async fn one_login(
+    ctx: &Context,
+    config: &Value,
+    key: &str,
+    online: bool,
+) -> (Vec<Finding>, Option<Credential>) {
+    let host = credentials::hostname(key);
+    let subject = if credentials::is_hub(key) {
+        "docker.io".to_string()
+    } else {
+        host.clone()
+    };
+    let cred = match credentials::lookup(ctx.host(), config, key, timeout(ctx)).await {
+        Lookup::Found(c) => c,
+        Lookup::None | Lookup::HelperMissing { .. } => return (Vec::new(), None),
+        Lookup::HelperFailed { program, message } => {
+            let mut fix = Fix::new("Ask the helper as the CLI does, then log in again")
+                .run_line("echo {} | {} get", &[key, &program]);
+            fix = match login_target(key) {
+                t if t.is_empty() => fix.run("docker login"),
+                t => fix.run(argv!["docker", "login", t]),
+            };
+            let f = HELPER_FAILED
+                .finding(format!(
+                    "{program} did not give the login for {subject}: {message}"
+                ))
+                .evidence("helper", &program)
+                .subject(&subject)
+                .fix(fix.docs(DOCS_LOGIN));
+            return (vec![f], None);
+        }
+    };
+    if cred.identity_token {
+        let f = NOT_CHECKED
+            .finding(format!(
+                "the login for {subject} is an identity token (Docker Desktop's sign-in): not checked"
+            ))
+            .subject(&subject);
+        return (vec![f], None);
+    }
+    if !online {
+        return (Vec::new(), None);
+    }
+    if credentials::is_hub(key) {
+        return (Vec::new(), Some(cred));
+    }
+    (check_login(ctx, &host, &subject, key, &cred).await, None)
 }
 
 /// The registries whose login goes through a helper: all of them under credsStore (the
