@@ -5,9 +5,14 @@
 use crate::host::{Host, ProcessInfo};
 use std::path::{Path, PathBuf};
 
-/// Every process, or `None` when this host cannot list them.
+/// The processes whose command line and owner the probes read: the daemon and Docker
+/// Desktop's app and backend.
+const DETAILED: &[&str] = &["dockerd", "Docker Desktop", "com.docker.backend"];
+
+/// Every process (the command line and owner only of [`DETAILED`] ones, on a real host),
+/// or `None` when this host cannot list them.
 pub fn list(host: &dyn Host) -> Option<Vec<ProcessInfo>> {
-    if let Some(listed) = host.processes() {
+    if let Some(listed) = host.processes(DETAILED) {
         return Some(listed);
     }
     let pids = host.list_dir(Path::new("/proc")).ok()?;

@@ -369,7 +369,7 @@ impl Host for FixtureHost {
         self.spec.cwd.as_ref().map(PathBuf::from)
     }
 
-    fn processes(&self) -> Option<Vec<ProcessInfo>> {
+    fn processes(&self, _detailed: &[&str]) -> Option<Vec<ProcessInfo>> {
         (!self.spec.process.is_empty()).then(|| self.spec.process.clone())
     }
 

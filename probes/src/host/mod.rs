@@ -274,9 +274,10 @@ pub trait Host: Send + Sync {
     fn linked_value(&self, _program: &Path, _symbol: &str) -> Option<String> {
         None
     }
-    /// Every process this user can see. `None` where the host cannot list them itself
-    /// (a captured machine: its /proc files are read instead).
-    fn processes(&self) -> Option<Vec<ProcessInfo>> {
+    /// Every process this user can see, with the command line and owner of those whose
+    /// name (without `.exe`) is in `detailed`. `None` where the host cannot list them
+    /// itself (a captured machine: its /proc files are read instead).
+    fn processes(&self, _detailed: &[&str]) -> Option<Vec<ProcessInfo>> {
         None
     }
     /// Total and available memory, when the host can say.

@@ -96,17 +96,38 @@ impl Host for RealHost {
         os::user_name(uid)
     }
 
-    fn processes(&self) -> Option<Vec<ProcessInfo>> {
+    fn processes(&self, detailed: &[&str]) -> Option<Vec<ProcessInfo>> {
         use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind, Users};
         let mut system = System::new().ok()?;
+        // Names and parents of all (what a process table costs), then the command line and
+        // owner of the few asked about: a laptop runs hundreds of processes.
         system.refresh_processes_specifics(
             ProcessesToUpdate::All,
             true,
-            ProcessRefreshKind::nothing()
-                .with_cmd(UpdateKind::Always)
-                .with_user(UpdateKind::Always),
+            ProcessRefreshKind::nothing(),
         );
-        let users = Users::new_with_refreshed_list().ok();
+        let base = |n: &std::ffi::OsStr| {
+            let n = n.to_string_lossy();
+            crate::facts::processes::base_name(&n).to_string()
+        };
+        let wanted: Vec<sysinfo::Pid> = system
+            .processes()
+            .values()
+            .filter(|p| detailed.contains(&base(p.name()).as_str()))
+            .map(|p| p.pid())
+            .collect();
+        if !wanted.is_empty() {
+            system.refresh_processes_specifics(
+                ProcessesToUpdate::Some(&wanted),
+                false,
+                ProcessRefreshKind::nothing()
+                    .with_cmd(UpdateKind::Always)
+                    .with_user(UpdateKind::Always),
+            );
+        }
+        let users = (!wanted.is_empty())
+            .then(|| Users::new_with_refreshed_list().ok())
+            .flatten();
         let mut out: Vec<ProcessInfo> = system
             .processes()
             .values()
@@ -458,7 +479,11 @@ mod tests {
     fn sysinfo_sees_this_process_and_the_memory() {
         let host = RealHost::new();
         let me = std::process::id();
-        let all = host.processes().expect("sysinfo lists processes here");
+        // First the table (names only), then this process asked about by its name.
+        let names = host.processes(&[]).expect("sysinfo lists processes here");
+        let name = names.iter().find(|p| p.pid == me).unwrap().name.clone();
+        assert!(names.iter().all(|p| p.cmd.is_empty()), "no details unasked");
+        let all = host.processes(&[name.as_str()]).unwrap();
         let this = all.iter().find(|p| p.pid == me).expect("this test process");
         assert!(!this.name.is_empty());
         assert!(!this.cmd.is_empty(), "{this:?}");
