@@ -243,6 +243,14 @@ fn is_loopback_name(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The entries of a NO_PROXY list, trimmed, empty ones dropped.
+pub fn no_proxy_entries(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+        .collect()
+}
+
 /// Whether `NO_PROXY` exempts `host:port`, by the rules of Go's `httpproxy`: `*` matches
 /// everything; an IP or CIDR matches addresses; `example.com` matches it and its
 /// subdomains; `.example.com` matches subdomains only; an entry may carry a `:port`.

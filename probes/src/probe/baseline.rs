@@ -8,7 +8,7 @@ use super::Probe;
 use crate::argv;
 use crate::context::Context;
 use crate::facts::baseline::{Baseline, ProxyUser, parse_version};
-use crate::facts::proxy::{ProxySet, ProxyUrl, Var};
+use crate::facts::proxy::{ProxySet, ProxyUrl, Var, no_proxy_entries};
 use crate::facts::{cli_plugins, listeners, processes, trust};
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use crate::recipes::ca_trust::{CORP_ROOT, system_store_fix};
@@ -268,15 +268,10 @@ fn covers(list: &str, entry: &str) -> bool {
 }
 
 fn merged_no_proxy(have: Option<&str>, want: Option<&str>) -> Option<String> {
-    let mut entries: Vec<String> = have
-        .unwrap_or("")
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    for w in want.unwrap_or("").split(',').map(str::trim) {
-        if !w.is_empty() && !covers(&entries.join(","), w) {
-            entries.push(w.to_string());
+    let mut entries = no_proxy_entries(have.unwrap_or(""));
+    for w in no_proxy_entries(want.unwrap_or("")) {
+        if !covers(&entries.join(","), &w) {
+            entries.push(w);
         }
     }
     (!entries.is_empty()).then(|| entries.join(","))

@@ -7,7 +7,9 @@ use super::Probe;
 use crate::argv;
 use crate::context::{Context, ProxySource};
 use crate::facts::profile::{HostProfile, ServiceManager};
-use crate::facts::proxy::{DropInProblem, ProxySet, ProxyUrl, Var, no_proxy_matches};
+use crate::facts::proxy::{
+    DropInProblem, ProxySet, ProxyUrl, Var, no_proxy_entries, no_proxy_matches,
+};
 use crate::facts::registries::Role;
 use crate::host::trace::{ConnectOutcome, DnsOutcome, TunnelOutcome};
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
@@ -180,11 +182,7 @@ impl Probe for ProxyProbe {
                 .map(|r| r.name.clone())
                 .collect();
             if !missing.is_empty() {
-                let mut entries: Vec<String> = no_proxy
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect();
+                let mut entries = no_proxy_entries(&no_proxy);
                 for m in &missing {
                     let host = m.split(':').next().unwrap_or(m).to_string();
                     if !entries.contains(&host) {
@@ -363,13 +361,7 @@ async fn not_applied(ctx: &Context, running: &ProxySet) -> Option<Finding> {
         _ => true,
     };
     let norm = |s: &Option<String>| {
-        let mut v: Vec<String> = s
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .map(|e| e.trim().to_string())
-            .filter(|e| !e.is_empty())
-            .collect();
+        let mut v = no_proxy_entries(s.as_deref().unwrap_or(""));
         v.sort();
         v
     };

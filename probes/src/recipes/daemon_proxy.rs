@@ -6,7 +6,7 @@
 
 use crate::context::Context;
 use crate::facts::profile::{HostProfile, ServiceManager};
-use crate::facts::proxy::{ProxySet, ProxyUrl};
+use crate::facts::proxy::{ProxySet, ProxyUrl, no_proxy_entries};
 use crate::model::{Fix, ServiceAction};
 use std::path::Path;
 
@@ -37,12 +37,7 @@ pub fn dropin_text(set: &ProxySet) -> String {
 }
 
 pub fn with_loopback(no_proxy: Option<&str>) -> String {
-    let mut entries: Vec<String> = no_proxy
-        .unwrap_or("")
-        .split(',')
-        .map(|e| e.trim().to_string())
-        .filter(|e| !e.is_empty())
-        .collect();
+    let mut entries = no_proxy_entries(no_proxy.unwrap_or(""));
     for l in ["127.0.0.1", "localhost"] {
         if !entries.iter().any(|e| e == l) {
             entries.insert(0, l.to_string());
