@@ -388,11 +388,15 @@ fn a_proxy_not_exported_in_etc_default_docker_is_named_and_exporting_it_works() 
         "{:?}\n{log}",
         problems(&after)
     );
-    // The running daemon reports the proxy now (the init script returns before dockerd
-    // listens, so the fix's own `docker info` may come too early: ask the report).
+    // The running daemon reports the proxy now: in the report, and in the fix's own
+    // `docker info`, which comes after the restart has waited for dockerd to listen.
     assert!(
         after["findings"].to_string().contains("proxy.invalid:3128"),
         "{log}"
+    );
+    assert!(
+        log.contains("timeout 30 sh -c") && log.contains("proxy.invalid:3128"),
+        "the fix's check saw the proxy: {log}"
     );
     finding(&after, "daemon.ok");
 }

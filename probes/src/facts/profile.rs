@@ -180,6 +180,10 @@ impl DaemonService {
     }
 }
 
+/// Waits (at most 30 s) until the restarted daemon answers.
+const WAIT_FOR_DAEMON: &str =
+    "timeout 30 sh -c 'until docker info >/dev/null 2>&1; do sleep 1; done'";
+
 impl HostProfile {
     /// Finds the profile from what runs the daemon and the Engine version meant.
     pub fn detect(
@@ -302,9 +306,12 @@ impl HostProfile {
                         root(root(fix, enable), crate::argv![tool, "docker", "start"])
                     }
                     Start => root(fix, crate::argv![tool, "docker", "start"]),
-                    Restart | ReloadAndRestart => {
-                        root(fix, crate::argv![tool, "docker", "restart"])
-                    }
+                    // The script returns before dockerd listens: what follows a restart
+                    // (`docker info` to check it) would fail once. Wait for it, bounded.
+                    Restart | ReloadAndRestart => root(
+                        root(fix, crate::argv![tool, "docker", "restart"]),
+                        WAIT_FOR_DAEMON.into(),
+                    ),
                     Status => root(fix, crate::argv![tool, "docker", "status"]),
                     Logs => self.log_tail(fix),
                 }
@@ -759,9 +766,13 @@ mod tests {
             ]
         );
         let su = HostProfile::for_test(init, Privilege::Su);
+        // The init script returns before dockerd listens: the restart waits for it.
         assert_eq!(
             text(&su, ServiceAction::Restart),
-            ["su -c 'service docker restart'"]
+            [
+                "su -c 'service docker restart'",
+                r"su -c 'timeout 30 sh -c '\''until docker info >/dev/null 2>&1; do sleep 1; done'\'''"
+            ]
         );
         let manual = HostProfile::for_test(
             ServiceManager::Manual {
