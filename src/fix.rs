@@ -175,9 +175,18 @@ pub fn script(r: &Report) -> String {
     out
 }
 
-/// A fix that can be applied without a person: shell commands and files with no value to
-/// fill in, and nothing that removes data or processes.
+/// The shell `--apply` runs steps with: PowerShell on Windows, sh elsewhere.
+const NATIVE_SHELL: &str = if cfg!(windows) { "powershell" } else { "sh" };
+
+/// A fix that can be applied without a person on this system.
 pub fn applicable(fix: &Fix) -> bool {
+    applicable_in(fix, NATIVE_SHELL)
+}
+
+/// A fix that can be applied without a person where steps run in `shell`: commands for
+/// that shell and files with no value to fill in, and nothing that removes data or
+/// processes. In PowerShell a root step needs an elevated window: not from here.
+fn applicable_in(fix: &Fix, native: &str) -> bool {
     const DESTRUCTIVE: &[&str] = &[
         " rm ",
         "rm -",
@@ -194,15 +203,23 @@ pub fn applicable(fix: &Fix) -> bool {
     ];
     !fix.steps.is_empty()
         && fix.steps.iter().all(|s| match s {
-            Step::Command { command, shell, .. } => {
-                *shell == "sh"
+            Step::Command {
+                command,
+                shell,
+                root,
+                ..
+            } => {
+                let elevated = native == "powershell" && *root;
+                *shell == native
+                    && !elevated
                     && !has_placeholder(command)
                     && !for_the_users_shell(command)
                     && !DESTRUCTIVE
                         .iter()
                         .any(|d| format!(" {command} ").contains(d))
             }
-            Step::WriteFile { contents, .. } => !has_placeholder(contents),
+            // Files are written by a sh here-document.
+            Step::WriteFile { contents, .. } => native == "sh" && !has_placeholder(contents),
             Step::Manual { .. } | Step::Service { .. } => false,
         })
 }
@@ -258,7 +275,14 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
         }
         let mut ok = true;
         for s in &steps {
-            let status = Command::new("sh").arg("-c").arg(s).status();
+            let status = if NATIVE_SHELL == "powershell" {
+                Command::new("powershell")
+                    .args(["-NoProfile", "-NonInteractive", "-Command"])
+                    .arg(s)
+                    .status()
+            } else {
+                Command::new("sh").arg("-c").arg(s).status()
+            };
             if !status.is_ok_and(|st| st.success()) {
                 outln!("Failed: {s}");
                 ok = false;
@@ -299,5 +323,15 @@ mod tests {
         assert!(!applicable(&Fix::new("x").run("kill 812")));
         assert!(!applicable(&Fix::new("x").manual("log out")));
         assert!(!applicable(&Fix::new("x").run("docker system prune")));
+        // On Windows: PowerShell steps that need no elevation; never sh, never files.
+        let ps = Fix::new("x").powershell("docker desktop restart", false);
+        assert!(applicable_in(&ps, "powershell") && !applicable_in(&ps, "sh"));
+        let elevated =
+            Fix::new("x").powershell("Add-LocalGroupMember -Group docker-users -Member bob", true);
+        assert!(!applicable_in(&elevated, "powershell"));
+        assert!(!applicable_in(
+            &Fix::new("x").run("docker ps"),
+            "powershell"
+        ));
     }
 }
