@@ -180,8 +180,13 @@ impl FixtureHost {
         Ok(FixtureHost { dir, spec, traces })
     }
 
+    /// Where a captured path lives: under root/, whatever system the tests run on (a
+    /// drive prefix or root dropped, never a path of the machine running the test).
     fn on_disk(&self, path: &Path) -> PathBuf {
-        let rel = path.strip_prefix("/").unwrap_or(path);
+        let rel: PathBuf = path
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .collect();
         self.dir.join("root").join(rel)
     }
 
