@@ -65,6 +65,8 @@ fn settings() -> insta::Settings {
 }
 
 #[test]
+// Captured Linux machines print Unix paths; on Windows, Path::join writes `\` into them.
+#[cfg_attr(windows, ignore = "the snapshots hold paths joined with /")]
 fn fixture_reports_match_their_snapshots() {
     for dir in scenarios() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
