@@ -229,6 +229,11 @@ impl ProxySet {
         }
     }
 
+    /// The proxy HTTPS traffic (pulls) uses: HTTPS_PROXY, else HTTP_PROXY.
+    pub fn preferred(&self) -> Option<&ProxyUrl> {
+        self.https.as_ref().or(self.http.as_ref())
+    }
+
     pub fn get(&self, var: Var) -> Option<String> {
         match var {
             Var::Http => self.http.as_ref().map(|u| u.shown()),

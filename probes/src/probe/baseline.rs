@@ -300,9 +300,7 @@ fn proxy_fix(
             .docs("https://docs.docker.com/engine/cli/proxy/"),
         ProxyUser::Shell => {
             let url = set
-                .https
-                .as_ref()
-                .or(set.http.as_ref())
+                .preferred()
                 .map(ProxyUrl::with_placeholder)
                 .unwrap_or_default();
             let no = set.no_proxy.clone().unwrap_or_default();
@@ -579,8 +577,12 @@ async fn versions(ctx: &Context, b: &Baseline) -> Vec<Finding> {
         }
     }
     if let Some(want) = &m.compose {
-        let have = compose_version(ctx).await;
-        if have.is_none() && !compose_installed(ctx) {
+        let plugin = compose_plugin(ctx);
+        let have = match &plugin {
+            Some(p) => compose_version(ctx, p).await,
+            None => None,
+        };
+        if plugin.is_none() {
             out.push(
                 about(&VERSION, b, want, format!(
                     "Docker Compose is not installed; the baseline wants {} or later",
@@ -607,21 +609,18 @@ async fn versions(ctx: &Context, b: &Baseline) -> Vec<Finding> {
     out
 }
 
-fn compose_installed(ctx: &Context) -> bool {
+/// The compose plugin the CLI would run, if it is installed.
+fn compose_plugin(ctx: &Context) -> Option<std::path::PathBuf> {
     let os = ctx.platform().os.clone();
     let dirs = cli_plugins::dirs(ctx.host(), &os);
-    cli_plugins::find(ctx.host(), &os, &dirs, "compose").is_some()
+    cli_plugins::find(ctx.host(), &os, &dirs, "compose")
 }
 
-/// `docker compose version --short`, asked of the plugin the CLI would run.
-async fn compose_version(ctx: &Context) -> Option<String> {
-    let os = ctx.platform().os.clone();
-    let dirs = cli_plugins::dirs(ctx.host(), &os);
-    let plugin = cli_plugins::find(ctx.host(), &os, &dirs, "compose")?;
+async fn compose_version(ctx: &Context, plugin: &std::path::Path) -> Option<String> {
     let out = ctx
         .host()
         .run(
-            &plugin,
+            plugin,
             &["compose", "version", "--short"],
             Duration::from_secs(3),
         )

@@ -155,9 +155,7 @@ impl Probe for ProxyProbe {
                         "this shell uses the proxy {}, but Docker Desktop's engine takes its proxy only from Desktop's settings, and it did not answer to say which it has",
                         shell
                             .set
-                            .https
-                            .as_ref()
-                            .or(shell.set.http.as_ref())
+                            .preferred()
                             .map(ProxyUrl::shown)
                             .unwrap_or_default()
                     );
@@ -232,11 +230,7 @@ impl Probe for ProxyProbe {
                 CLIENT
                     .finding(format!(
                         "containers and builds get {} from {}",
-                        client
-                            .set
-                            .https
-                            .as_ref()
-                            .or(client.set.http.as_ref())
+                        client.set.preferred()
                             .map(ProxyUrl::shown)
                             .unwrap_or_default(),
                         client.path.display()
@@ -247,7 +241,7 @@ impl Probe for ProxyProbe {
                     .evidence("noProxy", client.set.get(Var::NoProxy).unwrap_or_default()),
             ),
             _ if shell_has => {
-                let url = shell.set.https.as_ref().or(shell.set.http.as_ref());
+                let url = shell.set.preferred();
                 // Inside a container 127.0.0.1 is the container: a loopback proxy must be
                 // named by the address containers reach the host at.
                 let loopback = url.is_some_and(|u| is_loopback_host(&u.host));
@@ -286,7 +280,7 @@ impl Probe for ProxyProbe {
 }
 
 fn ok_finding(shell: &ProxySet, daemon: &ProxySet, source: ProxySource) -> Finding {
-    let summary = match daemon.https.as_ref().or(daemon.http.as_ref()) {
+    let summary = match daemon.preferred() {
         Some(p) => format!("the daemon uses the proxy {}", p.shown()),
         None if shell.is_empty() => {
             "no proxy in the shell or the daemon: direct connections".into()
@@ -328,7 +322,7 @@ fn daemon_missing(
     desktop: bool,
     profile: &HostProfile,
 ) -> Finding {
-    let url = shell.https.as_ref().or(shell.http.as_ref());
+    let url = shell.preferred();
     let mut f = DAEMON_MISSING
         .finding(format!(
             "this shell uses the proxy {}, but the daemon has no proxy: pulls try to connect directly",
@@ -389,11 +383,7 @@ async fn not_applied(ctx: &Context, running: &ProxySet) -> Option<Finding> {
         && out.status == Some(0)
     {
         let env = out.stdout;
-        let want = configured
-            .https
-            .as_ref()
-            .or(configured.http.as_ref())
-            .map(|u| u.address());
+        let want = configured.preferred().map(|u| u.address());
         loaded = Some(want.is_some_and(|w| env.contains(&w)));
     }
     let show = |s: &ProxySet, v: Var| s.get(v).unwrap_or_else(|| "(unset)".into());

@@ -29,7 +29,7 @@ pub fn dropin_text(set: &ProxySet) -> String {
     if let Some(u) = &set.http {
         line("HTTP_PROXY", u.with_placeholder());
     }
-    if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+    if let Some(u) = set.preferred() {
         line("HTTPS_PROXY", u.with_placeholder());
     }
     line("NO_PROXY", with_loopback(set.no_proxy.as_deref()));
@@ -51,7 +51,7 @@ pub fn daemon_json_snippet(set: &ProxySet) -> String {
     if let Some(u) = &set.http {
         fields.push(format!("    \"http-proxy\": \"{}\"", u.with_placeholder()));
     }
-    if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+    if let Some(u) = set.preferred() {
         fields.push(format!("    \"https-proxy\": \"{}\"", u.with_placeholder()));
     }
     fields.push(format!(
@@ -86,7 +86,7 @@ pub fn client_config_snippet(set: &ProxySet, gateway: Option<&str>) -> String {
     if let Some(u) = &set.http {
         fields.push(format!("      \"httpProxy\": \"{}\"", shown(u)));
     }
-    if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+    if let Some(u) = set.preferred() {
         fields.push(format!("      \"httpsProxy\": \"{}\"", shown(u)));
     }
     fields.push(format!(
@@ -127,7 +127,7 @@ pub fn options_file_text(existing: &str, set: &ProxySet) -> String {
     if let Some(u) = &set.http {
         line("HTTP_PROXY", u.with_placeholder());
     }
-    if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+    if let Some(u) = set.preferred() {
         line("HTTPS_PROXY", u.with_placeholder());
     }
     line("NO_PROXY", with_loopback(set.no_proxy.as_deref()));
@@ -144,9 +144,7 @@ pub fn set_daemon_proxy_fix(
 ) -> Fix {
     if desktop || profile.service_manager == ServiceManager::DockerDesktop {
         let url = set
-            .https
-            .as_ref()
-            .or(set.http.as_ref())
+            .preferred()
             .map(ProxyUrl::with_placeholder)
             .unwrap_or_default();
         return Fix::new(format!("{title} in Docker Desktop's settings"))
@@ -215,7 +213,7 @@ pub fn set_daemon_proxy_fix(
             if let Some(u) = &set.http {
                 env.push(format!("HTTP_PROXY={}", u.with_placeholder()));
             }
-            if let Some(u) = set.https.as_ref().or(set.http.as_ref()) {
+            if let Some(u) = set.preferred() {
                 env.push(format!("HTTPS_PROXY={}", u.with_placeholder()));
             }
             env.push(format!("NO_PROXY={}", with_loopback(set.no_proxy.as_deref())));
