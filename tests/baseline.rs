@@ -124,6 +124,12 @@ free = [8080]
     let port = finding(&r, "baseline.port");
     assert!(baseline_line(port).ends_with(&name("free =")));
     assert!(port["summary"].as_str().unwrap().contains("8080"), "{port}");
+    // Held by a uid this user cannot see: the fix names the process first.
+    assert!(
+        commands(port).contains("ss -ltnp 'sport = :8080'"),
+        "{}",
+        commands(port)
+    );
     assert!(findings(&r, "baseline.met").is_empty());
 }
 

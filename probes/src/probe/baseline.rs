@@ -681,12 +681,18 @@ fn ports(ctx: &Context, b: &Baseline) -> Vec<Finding> {
         )
         .evidence("port", port)
         .evidence("address", format!("{}:{port}", l.addr));
-        if let Some(o) = &owner {
-            f = f.fix(
-                Fix::new(format!("Stop {}, or move it off port {port}", o.name))
-                    .run(argv!["kill", o.pid]),
-            );
-        }
+        f =
+            match &owner {
+                Some(o) => f.fix(
+                    Fix::new(format!("Stop {}, or move it off port {port}", o.name))
+                        .run(argv!["kill", o.pid]),
+                ),
+                // A process of another user: root can name it.
+                None => f.fix(
+                    Fix::new("Name the process, then stop it or move it off the port")
+                        .run_root(argv!["ss", "-ltnp", format!("sport = :{port}")]),
+                ),
+            };
         out.push(f);
     }
     out
