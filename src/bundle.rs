@@ -42,12 +42,24 @@ fn add(facts: &mut Facts, to: &str, why: &str, text: String) {
     facts.files.push((to.to_string(), why.to_string(), text));
 }
 
-/// Reads one file into the bundle, if it is there (bounded, as every read).
+/// The most contexts whose metadata goes in: a user's folder may hold thousands.
+const CONTEXTS_CAP: usize = 64;
+
+/// "(PATH)", or "(PATH, a link to TARGET)": the manifest says when a file was a link.
+fn origin(host: &dyn Host, from: &Path) -> String {
+    match host.read_link(from) {
+        Some(to) => format!("({}, a link to {})", from.display(), to.display()),
+        None => format!("({})", from.display()),
+    }
+}
+
+/// Reads one file into the bundle, if it is there (bounded and confined, as every read:
+/// a link out of its place is refused and named under "left out").
 fn file(facts: &mut Facts, host: &dyn Host, from: &Path, to: &str, why: &str) {
     match host.read_file(from) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes[..bytes.len().min(FILE_CAP)]).into_owned();
-            add(facts, to, &format!("{why} ({})", from.display()), text);
+            add(facts, to, &format!("{why} {}", origin(host, from)), text);
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => facts
@@ -56,22 +68,106 @@ fn file(facts: &mut Facts, host: &dyn Host, from: &Path, to: &str, why: &str) {
     }
 }
 
-/// config.json without credential values: the keys of `auths` stay (which registries have
-/// a login), their `auth`, `password`, `identitytoken` and `registrytoken` do not.
+const REMOVED: &str = "<removed>";
+
+/// config.json without credential values, by shape rather than by the one shape expected:
+/// the keys of `auths` stay (which registries have a login) and every value under them
+/// goes (an object's `auth`, `password`, tokens, or a bare string), but `email` and
+/// `serveraddress`; every `HttpHeaders` value goes; anywhere in the document, a key named
+/// like a credential (`Authorization`, `Proxy-Authorization`, `password`, `*token*`,
+/// `secret`, `auth`, `cookie`, API keys) loses its value.
 pub fn without_credentials(text: &str) -> Option<String> {
     let mut v: Value = serde_json::from_str(text).ok()?;
-    if let Some(auths) = v.get_mut("auths").and_then(Value::as_object_mut) {
-        for entry in auths.values_mut() {
-            if let Some(e) = entry.as_object_mut() {
-                for k in e.keys().cloned().collect::<Vec<_>>() {
-                    if !matches!(k.to_ascii_lowercase().as_str(), "email" | "serveraddress") {
-                        e.insert(k, Value::String("<removed>".into()));
+    remove_credentials(&mut v);
+    if let Some(obj) = v.as_object_mut() {
+        for (k, val) in obj.iter_mut() {
+            match k.to_ascii_lowercase().as_str() {
+                "auths" => match val.as_object_mut() {
+                    Some(auths) => {
+                        for entry in auths.values_mut() {
+                            match entry.as_object_mut() {
+                                Some(e) => {
+                                    for (k, v) in e.iter_mut() {
+                                        if !matches!(
+                                            k.to_ascii_lowercase().as_str(),
+                                            "email" | "serveraddress"
+                                        ) {
+                                            *v = Value::String(REMOVED.into());
+                                        }
+                                    }
+                                }
+                                None => *entry = Value::String(REMOVED.into()),
+                            }
+                        }
                     }
-                }
+                    None => *val = Value::String(REMOVED.into()),
+                },
+                "httpheaders" => match val.as_object_mut() {
+                    Some(h) => h
+                        .values_mut()
+                        .for_each(|v| *v = Value::String(REMOVED.into())),
+                    None => *val = Value::String(REMOVED.into()),
+                },
+                _ => {}
             }
         }
     }
     serde_json::to_string_pretty(&v).ok()
+}
+
+/// A key whose value is a credential, in any spelling.
+fn is_credential_key(key: &str) -> bool {
+    let k: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(
+        k.as_str(),
+        "auth" | "authorization" | "proxyauthorization" | "cookie" | "password" | "passwd"
+    ) || k.contains("token")
+        || k.contains("secret")
+        || k.contains("apikey")
+        || k.contains("accesskey")
+        || k.contains("password")
+        || k.contains("registryauth")
+}
+
+/// Every value under a credential-named key, at any depth (iterative: a deep document
+/// cannot overflow the stack; serde_json already refuses past 128 levels).
+fn remove_credentials(v: &mut Value) {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(o) => {
+                for (k, val) in o.iter_mut() {
+                    if is_credential_key(k) && !val.is_object() && !val.is_array() {
+                        *val = Value::String(REMOVED.into());
+                    } else {
+                        stack.push(val);
+                    }
+                }
+            }
+            Value::Array(a) => stack.extend(a.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
+/// Text no bundle holds, whatever file it came from: a private key, or lines shaped like
+/// a password database (`name:$6$...:19000:...`, `name:!:...`).
+fn forbidden_content(text: &str) -> Option<&'static str> {
+    if text.contains("PRIVATE KEY-----") {
+        return Some("it holds a private key: never bundled");
+    }
+    let shadow_like = text.lines().any(|l| {
+        let fields: Vec<&str> = l.split(':').collect();
+        fields.len() >= 8
+            && !fields[0].is_empty()
+            && (fields[1].starts_with('$') || fields[1] == "*" || fields[1].starts_with('!'))
+            && fields[2].chars().all(|c| c.is_ascii_digit())
+    });
+    shadow_like.then_some("it is shaped like a password database (shadow): never bundled")
 }
 
 /// Gathers what the bundle holds, from this run's context.
@@ -157,15 +253,16 @@ pub async fn gather(ctx: &Context) -> Facts {
 
     if let Some(dir) = docker_config_dir(host) {
         let config = dir.join("config.json");
-        if let Ok(bytes) = host.read_file(&config) {
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            match without_credentials(&text) {
+        match host.read_file(&config) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                match without_credentials(&text) {
                 Some(clean) => add(
                     &mut facts,
                     "config/client-config.json",
                     &format!(
-                        "the docker CLI's configuration, credential values removed ({})",
-                        config.display()
+                        "the docker CLI's configuration, credential values removed {}",
+                        origin(host, &config)
                     ),
                     clean,
                 ),
@@ -175,17 +272,11 @@ pub async fn gather(ctx: &Context) -> Facts {
                         .into(),
                 )),
             }
-        }
-        let meta = dir.join("contexts/meta");
-        for hash in host.list_dir(&meta).unwrap_or_default() {
-            let short: String = hash.chars().take(12).collect();
-            file(
-                &mut facts,
-                host,
-                &meta.join(&hash).join("meta.json"),
-                &format!("config/contexts/{short}.json"),
-                "a CLI context's endpoint",
-            );
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => facts
+                .excluded
+                .push((config.display().to_string(), format!("not readable: {e}"))),
         }
     }
 
@@ -193,11 +284,18 @@ pub async fn gather(ctx: &Context) -> Facts {
     let profile = ctx.profile().await;
     let mut log = None;
     if let Some(path) = profile.log_path() {
-        if let Ok((bytes, _)) = probes::bounded::read_tail(Path::new(&path), FILE_CAP as u64) {
-            log = Some((
-                last_lines(&String::from_utf8_lossy(&bytes), LOG_LINES),
-                path,
-            ));
+        match host.read_tail(Path::new(&path), FILE_CAP as u64) {
+            Ok(bytes) => {
+                let from = origin(host, Path::new(&path));
+                log = Some((
+                    last_lines(&String::from_utf8_lossy(&bytes), LOG_LINES),
+                    from[1..from.len() - 1].to_string(),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => facts
+                .excluded
+                .push((path.clone(), format!("not readable: {e}"))),
+            Err(_) => {}
         }
     } else if ctx.platform().systemd
         && let Some(journalctl) = host.which("journalctl")
@@ -276,6 +374,32 @@ pub async fn gather(ctx: &Context) -> Facts {
             );
         }
     }
+    // Contexts last: a user's folder may hold many, and the run's read budget goes to
+    // the system's files first.
+    if let Some(dir) = docker_config_dir(host) {
+        let meta = dir.join("contexts/meta");
+        let contexts = host.list_dir(&meta).unwrap_or_default();
+        if contexts.len() > CONTEXTS_CAP {
+            facts.excluded.push((
+                meta.display().to_string(),
+                format!(
+                    "{} contexts: the first {CONTEXTS_CAP} are bundled, and {} more are not",
+                    contexts.len(),
+                    contexts.len() - CONTEXTS_CAP
+                ),
+            ));
+        }
+        for hash in contexts.into_iter().take(CONTEXTS_CAP) {
+            let short: String = hash.chars().take(12).collect();
+            file(
+                &mut facts,
+                host,
+                &meta.join(&hash).join("meta.json"),
+                &format!("config/contexts/{short}.json"),
+                "a CLI context's endpoint",
+            );
+        }
+    }
     facts
 }
 
@@ -318,8 +442,8 @@ pub fn files(report: &Report, facts: Facts, redact: bool) -> (Vec<BundleFile>, V
     ];
     let mut excluded = facts.excluded;
     for (to, why, text) in facts.files {
-        if text.contains("PRIVATE KEY-----") {
-            excluded.push((to, "it holds a private key: never bundled".into()));
+        if let Some(reason) = forbidden_content(&text) {
+            excluded.push((to, reason.into()));
             continue;
         }
         let mut masked = crate::mask::text(&text);
@@ -337,7 +461,7 @@ pub fn write(
     files: &[BundleFile],
     excluded: &[LeftOut],
     redact: bool,
-) -> std::io::Result<u64> {
+) -> Result<u64, probes::safe_write::WriteError> {
     let manifest = Manifest {
         tool: concat!("docker-doctor ", env!("CARGO_PKG_VERSION")),
         created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
@@ -357,30 +481,31 @@ pub fn write(
     };
     let manifest =
         crate::mask::json_text(&serde_json::to_string_pretty(&manifest).unwrap_or_default());
-    let out = std::fs::File::create(path)?;
-    let gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-    let mut tar = tar::Builder::new(gz);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let top = "docker-doctor-bundle";
-    for (name, data) in files
-        .iter()
-        .map(|(p, _, t)| (p.as_str(), t.as_bytes()))
-        .chain(std::iter::once(("manifest.json", manifest.as_bytes())))
-    {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(0o600);
-        header.set_mtime(now);
-        header.set_cksum();
-        tar.append_data(&mut header, format!("{top}/{name}"), data)?;
-    }
-    let gz = tar.into_inner()?;
-    let mut out = gz.finish()?;
-    out.flush()?;
-    Ok(std::fs::metadata(path)?.len())
+    // Through the one safe writer: a link, FIFO or folder at `path` is refused, never
+    // followed; the archive is 0600.
+    probes::safe_write::write_with(path, probes::safe_write::Keep::Private, |out| {
+        let gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+        let mut tar = tar::Builder::new(gz);
+        let top = "docker-doctor-bundle";
+        for (name, data) in files
+            .iter()
+            .map(|(p, _, t)| (p.as_str(), t.as_bytes()))
+            .chain(std::iter::once(("manifest.json", manifest.as_bytes())))
+        {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o600);
+            header.set_mtime(now);
+            header.set_cksum();
+            tar.append_data(&mut header, format!("{top}/{name}"), data)?;
+        }
+        let gz = tar.into_inner()?;
+        gz.finish()?.flush()
+    })
 }
 
 /// Where the bundle goes by default: the current folder, named by the time (never by the

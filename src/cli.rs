@@ -99,6 +99,14 @@ pub enum Command {
     /// The Docker CLI plugin handshake (run by `docker`, not by people).
     #[command(name = "docker-cli-plugin-metadata", hide = true)]
     DockerCliPluginMetadata,
+    /// Writes one file of a fix through the safe writer (run by `fix --apply` under sudo,
+    /// doas or su, so a root write never follows a link; not for people).
+    #[command(name = "write-file", hide = true)]
+    WriteFile {
+        path: PathBuf,
+        /// The contents, base64 (no shell or stdin between the prompt and the write).
+        contents_base64: String,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]

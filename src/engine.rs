@@ -200,6 +200,11 @@ pub async fn run(host: Arc<dyn Host>, selection: &Selection) -> Report {
         findings,
     );
     report.host = Some(profile);
+    // What the run's reads refused (a link out of its place, the read budget spent) is a
+    // warning of the run; links followed are listed for the ticket.
+    let notes = ctx.host().access_notes();
+    report.warnings.extend(notes.refused);
+    report.links = notes.links;
     if selection.redact {
         let known = Known::of(&ctx);
         report.redacted = Some(Redactor::new(&known).apply(&mut report));
@@ -224,8 +229,10 @@ fn record_traces(ctx: &Context, path: &std::path::Path) {
         .collect();
     // Saved files go through the masking layer like every other output.
     let text = crate::mask::json_text(&serde_json::to_string_pretty(&map).unwrap_or_default());
-    if let Err(e) = std::fs::write(path, text) {
-        errln!("error: cannot write {}: {e}", path.display());
+    if let Err(e) =
+        probes::safe_write::write(path, text.as_bytes(), probes::safe_write::Keep::Private)
+    {
+        errln!("error: {e}");
     }
 }
 
@@ -310,6 +317,7 @@ fn assemble(
         host: None,
         redacted: None,
         warnings: selection.warnings.clone(),
+        links: Vec::new(),
     }
 }
 

@@ -253,13 +253,23 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
         let mut steps = Vec::new();
         for step in &fix.steps {
             match step {
-                Step::Command { command, .. } => steps.push(command.clone()),
-                Step::WriteFile { command, .. } => steps.push(command.clone()),
+                Step::Command { command, .. } => steps.push(Action::Shell(command.clone())),
+                Step::WriteFile {
+                    path,
+                    contents,
+                    root,
+                    command,
+                } => steps.push(Action::Write {
+                    path: path.into(),
+                    contents: contents.clone(),
+                    root: *root,
+                    shown: command.clone(),
+                }),
                 Step::Manual { .. } | Step::Service { .. } => {}
             }
         }
         for s in &steps {
-            for line in s.lines() {
+            for line in s.shown().lines() {
                 outln!("  $ {line}");
             }
         }
@@ -273,18 +283,14 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
                 continue;
             }
         }
+        let prefix = r
+            .host
+            .as_ref()
+            .map_or(probes::shell::Prefix::None, |h| h.prefix());
         let mut ok = true;
         for s in &steps {
-            let status = if NATIVE_SHELL == "powershell" {
-                Command::new("powershell")
-                    .args(["-NoProfile", "-NonInteractive", "-Command"])
-                    .arg(s)
-                    .status()
-            } else {
-                Command::new("sh").arg("-c").arg(s).status()
-            };
-            if !status.is_ok_and(|st| st.success()) {
-                outln!("Failed: {s}");
+            if let Err(why) = s.run(prefix) {
+                outln!("Failed: {why}");
                 ok = false;
                 break;
             }
@@ -305,6 +311,125 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
         }
     }
     if failed > 0 { 2 } else { 0 }
+}
+
+/// One step of `--apply`: a command line, or a file the doctor writes itself through the
+/// one safe writer (the here-document the script shows would let `tee`, run as root,
+/// follow a link planted at the path).
+enum Action {
+    Shell(String),
+    Write {
+        path: std::path::PathBuf,
+        contents: String,
+        root: bool,
+        shown: String,
+    },
+}
+
+impl Action {
+    fn shown(&self) -> &str {
+        match self {
+            Action::Shell(s) => s,
+            Action::Write { shown, .. } => shown,
+        }
+    }
+
+    fn run(&self, prefix: probes::shell::Prefix) -> Result<(), String> {
+        use probes::shell::Prefix;
+        match self {
+            Action::Shell(s) => {
+                let status = if NATIVE_SHELL == "powershell" {
+                    Command::new("powershell")
+                        .args(["-NoProfile", "-NonInteractive", "-Command"])
+                        .arg(s)
+                        .status()
+                } else {
+                    Command::new("sh").arg("-c").arg(s).status()
+                };
+                status
+                    .is_ok_and(|st| st.success())
+                    .then_some(())
+                    .ok_or_else(|| s.clone())
+            }
+            Action::Write {
+                path,
+                contents,
+                root,
+                ..
+            } if !*root || prefix == Prefix::None => write_fix_file(path, contents.as_bytes()),
+            Action::Write { path, contents, .. } => {
+                // Root through this host's prefix: this same program, so the write is
+                // still the safe writer's, now with root's rights.
+                let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+                let b64 = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    contents.as_bytes(),
+                );
+                let argv = [
+                    exe.display().to_string(),
+                    "write-file".into(),
+                    path.display().to_string(),
+                    b64,
+                ];
+                let mut cmd = match prefix {
+                    Prefix::Sudo | Prefix::Doas => {
+                        let mut c = Command::new(if prefix == Prefix::Sudo {
+                            "sudo"
+                        } else {
+                            "doas"
+                        });
+                        c.args(&argv);
+                        c
+                    }
+                    _ => {
+                        let mut c = Command::new("su");
+                        c.arg("-c").arg(probes::shell::join(&argv, "sh"));
+                        c
+                    }
+                };
+                cmd.status()
+                    .is_ok_and(|st| st.success())
+                    .then_some(())
+                    .ok_or_else(|| format!("writing {} as root", path.display()))
+            }
+        }
+    }
+}
+
+/// A fix's file, its folder created if missing (as `mkdir -p` would, for /etc/systemd's
+/// drop-in folders), written through the safe writer: an existing file keeps its mode and
+/// owner, a link or FIFO at the path is refused.
+fn write_fix_file(path: &std::path::Path, contents: &[u8]) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    probes::safe_write::write(
+        path,
+        contents,
+        probes::safe_write::Keep::ExistingModeAndOwner,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// `docker-doctor write-file PATH BASE64`: what `--apply` runs under sudo, doas or su.
+pub fn write_file_command(path: &std::path::Path, contents_base64: &str) -> i32 {
+    let Ok(contents) = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        contents_base64.trim(),
+    ) else {
+        errln!("error: write-file: the contents are not base64");
+        return 64;
+    };
+    match write_fix_file(path, &contents) {
+        Ok(()) => 0,
+        Err(e) => {
+            errln!("error: {e}");
+            probes::safe_write::EXIT_CANNOT_WRITE
+        }
+    }
 }
 
 #[cfg(test)]

@@ -65,6 +65,10 @@ fn main() {
         Some(Command::Explain(e)) => explain_error(&e),
         Some(Command::Fix(f)) => fix_machine(&f),
         Some(Command::Bundle(b)) => bundle_machine(&b),
+        Some(Command::WriteFile {
+            path,
+            contents_base64,
+        }) => fix::write_file_command(&path, &contents_base64),
         Some(Command::DockerCliPluginMetadata) => {
             outln!("{}", cli::plugin_metadata());
             0
@@ -140,8 +144,8 @@ fn bundle_machine(args: &cli::BundleArgs) -> i32 {
             report.exit_code()
         }
         Err(e) => {
-            errln!("error: cannot write {}: {e}", path.display());
-            74
+            errln!("error: {e}");
+            probes::safe_write::EXIT_CANNOT_WRITE
         }
     }
 }

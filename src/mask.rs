@@ -23,10 +23,14 @@ use regex_lite::{Captures, Regex};
 use std::io::Write;
 use std::sync::{LazyLock, OnceLock};
 
-/// The secret values of this run, longest first.
+/// The secret values of this run: learned into a set (a config.json with 20k logins is
+/// learned in linear time), then found in one pass over each text by an Aho-Corasick
+/// automaton built once, leftmost-longest (a secret that contains another is masked
+/// whole).
 #[derive(Debug, Default)]
 pub struct Masker {
-    values: Vec<String>,
+    values: std::collections::HashSet<String>,
+    finder: OnceLock<Option<aho_corasick::AhoCorasick>>,
 }
 
 static MASKER: OnceLock<Masker> = OnceLock::new();
@@ -136,6 +140,9 @@ static SECRET_FIELDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
         // Authorization: Basic …, Bearer …; "Proxy-Authorization" too.
         r#"(?i)(?P<keep>authorization:?\s*(?:basic|bearer|token|digest)\s+)(?P<secret>[^\s,;"'\\]+)"#,
+        // The same headers as a JSON, YAML or TOML key, with or without a scheme word:
+        // "Authorization": "Basic …", proxy-authorization: …, X-Registry-Auth = "…".
+        r#"(?i)(?P<keep>\b(?:proxy-)?(?:authorization|x-registry-auth|x-api-key|x-auth-token|private-token|cookie)["']?\s*[:=]\s*["']?(?:(?:basic|bearer|token|digest|negotiate|ntlm)\s+)?)(?P<secret>[^\s,;"'\\]{4,})"#,
         r"(?i)(?P<keep>\bbearer\s+)(?P<secret>[a-z0-9\-._~+/]{8,}=*)",
         // JSON/TOML/YAML fields: "auth": "…", password = "…", identitytoken: …
         // The value is quoted on one line: `token:"` ending a sentence is not a field.
@@ -229,20 +236,53 @@ impl Masker {
         };
         if let Some(auths) = v.get("auths").and_then(|a| a.as_object()) {
             for entry in auths.values() {
+                // `"host": "base64(user:pass)"` is a login too.
+                if let Some(s) = entry.as_str() {
+                    self.add_auth(s);
+                }
                 for key in ["auth", "password", "identitytoken", "registrytoken"] {
                     if let Some(s) = entry.get(key).and_then(|s| s.as_str()) {
-                        self.add(s);
-                        if key == "auth"
-                            && let Some(pair) = unbase64(s)
-                            && let Some((_, pass)) = pair.split_once(':')
-                        {
-                            self.add(pass);
+                        if key == "auth" {
+                            self.add_auth(s);
+                        } else {
+                            self.add(s);
                         }
                     }
                 }
             }
         }
+        // Headers the CLI sends on every request: any of them may carry a credential.
+        if let Some(headers) = v
+            .as_object()
+            .and_then(|o| {
+                o.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("HttpHeaders"))
+            })
+            .and_then(|(_, h)| h.as_object())
+        {
+            for value in headers.values().filter_map(|h| h.as_str()) {
+                self.add(value);
+                if let Some((_, token)) = value.trim().split_once(char::is_whitespace) {
+                    self.add(token);
+                    if let Some(pair) = unbase64(token.trim())
+                        && let Some((_, pass)) = pair.split_once(':')
+                    {
+                        self.add(pass);
+                    }
+                }
+            }
+        }
         self.learn_urls(text);
+    }
+
+    /// An `auth` value: base64 of `user:password`, and the password inside it.
+    fn add_auth(&mut self, s: &str) {
+        self.add(s);
+        if let Some(pair) = unbase64(s)
+            && let Some((_, pass)) = pair.split_once(':')
+        {
+            self.add(pass);
+        }
     }
 
     /// A secret in every form it may be written in.
@@ -259,21 +299,43 @@ impl Masker {
 
     fn add_plain(&mut self, value: &str) {
         // Too short to be a secret without masking ordinary words.
-        if value.chars().count() < 4 || value == MASK || self.values.iter().any(|v| v == value) {
+        if value.chars().count() < 4 || value == MASK {
             return;
         }
-        self.values.push(value.to_string());
-        self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        if self.values.insert(value.to_string()) {
+            self.finder = OnceLock::new();
+        }
+    }
+
+    /// The automaton over every learned value, built on first use.
+    fn finder(&self) -> Option<&aho_corasick::AhoCorasick> {
+        self.finder
+            .get_or_init(|| {
+                (!self.values.is_empty())
+                    .then(|| {
+                        aho_corasick::AhoCorasick::builder()
+                            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                            .build(&self.values)
+                            .ok()
+                    })
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// The text masked; `keep_color` keeps `ESC[…m` sequences.
     pub fn mask(&self, s: &str, keep_color: bool) -> String {
-        let mut out = s.to_string();
-        for v in &self.values {
-            if out.contains(v.as_str()) {
-                out = out.replace(v.as_str(), MASK);
+        let mut out = match self.finder() {
+            Some(f) => {
+                let mut masked = String::with_capacity(s.len());
+                f.replace_all_with(s, &mut masked, |_, _, dst| {
+                    dst.push_str(MASK);
+                    true
+                });
+                masked
             }
-        }
+            None => s.to_string(),
+        };
         out = URL_AUTHORITY
             .replace_all(&out, |c: &Captures| mask_authority(&c[0]))
             .into_owned();

@@ -28,6 +28,9 @@ pub struct Report {
     /// What the run could not use, such as a malformed config file (absent when nothing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Files the run read that were links, and where they led (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
     /// What `--redact` masked (absent without it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redacted: Option<crate::redact::Redaction>,

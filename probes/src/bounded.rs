@@ -74,13 +74,41 @@ pub fn human_size(n: u64) -> String {
 
 /// A whole regular file of at most `cap` bytes, within [`READ_DEADLINE`].
 pub fn read_file(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    if is_kernel_table(path) {
+    read_file_as(path, cap, None)
+}
+
+/// [`read_file`] with the file-system rights of `(uid, gid)` when given: root reading a
+/// user's place reads it as that user would (see `host::confine`).
+pub fn read_file_as(path: &Path, cap: u64, read_as: Option<(u32, u32)>) -> io::Result<Vec<u8>> {
+    if is_kernel_table(path) && read_as.is_none() {
         // procfs and sysfs are answered by the kernel itself: no thread needed.
         return read_now(path, cap);
     }
     within(READ_DEADLINE, path.to_path_buf(), move |p| {
-        read_now(&p, cap)
+        as_user(read_as)?;
+        let (f, len) = open_regular(&p)?;
+        owned_by(&f, read_as)?;
+        read_open(f, len, cap)
     })
+}
+
+/// The reading thread takes `(uid, gid)`'s file-system rights. The thread reads one file
+/// and ends: nothing else runs with them.
+fn as_user(read_as: Option<(u32, u32)>) -> io::Result<()> {
+    match read_as {
+        Some((uid, gid)) => crate::host::os::assume_file_rights(uid, gid),
+        None => Ok(()),
+    }
+}
+
+/// Where a thread cannot take a user's rights (not Linux), only that user's own files.
+fn owned_by(f: &std::fs::File, read_as: Option<(u32, u32)>) -> io::Result<()> {
+    match read_as {
+        Some((uid, _)) if !crate::host::os::FILE_RIGHTS_PER_THREAD => {
+            crate::host::os::owned_by(f, uid)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `len` bytes of a regular file from `offset` (fewer at its end), within the deadline.
@@ -100,8 +128,19 @@ pub fn read_at(path: &Path, offset: u64, len: u64) -> io::Result<Vec<u8>> {
 /// The last `cap` bytes of a regular file (a log whose newest lines matter), and whether
 /// earlier bytes were left out.
 pub fn read_tail(path: &Path, cap: u64) -> io::Result<(Vec<u8>, bool)> {
+    read_tail_as(path, cap, None)
+}
+
+/// [`read_tail`] with `(uid, gid)`'s file-system rights when given.
+pub fn read_tail_as(
+    path: &Path,
+    cap: u64,
+    read_as: Option<(u32, u32)>,
+) -> io::Result<(Vec<u8>, bool)> {
     within(READ_DEADLINE, path.to_path_buf(), move |p| {
+        as_user(read_as)?;
         let (mut f, len) = open_regular(&p)?;
+        owned_by(&f, read_as)?;
         let cut = len > cap;
         if cut {
             f.seek(SeekFrom::Start(len - cap))?;
@@ -199,6 +238,10 @@ fn open_regular(path: &Path) -> io::Result<(std::fs::File, u64)> {
 
 fn read_now(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     let (f, len) = open_regular(path)?;
+    read_open(f, len, cap)
+}
+
+fn read_open(f: std::fs::File, len: u64, cap: u64) -> io::Result<Vec<u8>> {
     if len > cap {
         return Err(Refused::TooLarge { cap }.into());
     }

@@ -11,6 +11,7 @@ pub mod host;
 pub mod model;
 pub mod probe;
 pub mod recipes;
+pub mod safe_write;
 pub mod secret;
 pub mod shell;
 

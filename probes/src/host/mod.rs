@@ -4,6 +4,7 @@
 //! folder, so every probe can be tested without a machine to break.
 
 mod api_client;
+pub mod confine;
 mod fixture;
 mod http;
 mod native;
@@ -247,6 +248,16 @@ fn sorted_entries(dir: &Path) -> io::Result<Vec<String>> {
     Ok(names)
 }
 
+/// What a run's reads noticed (see `host::confine`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessNotes {
+    /// Files not read, each naming the path and why: a link out of its place, a link to a
+    /// credential store, the run's read budget spent.
+    pub refused: Vec<String>,
+    /// Files that were links, followed: "PATH is a link to TARGET".
+    pub links: Vec<String>,
+}
+
 #[async_trait]
 pub trait Host: Send + Sync {
     fn os(&self) -> HostOs;
@@ -341,6 +352,19 @@ pub trait Host: Send + Sync {
         image: &str,
         budget: Duration,
     ) -> Option<SmokeTrace>;
+
+    /// The last `cap` bytes of a file (a log), read under the same rules as [`Host::read_file`].
+    fn read_tail(&self, path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+        let bytes = self.read_file(path)?;
+        let start = bytes.len().saturating_sub(cap as usize);
+        Ok(bytes[start..].to_vec())
+    }
+
+    /// What the reads of this run noticed and the report should say: links followed or
+    /// refused, files left unread because the run's read budget was spent.
+    fn access_notes(&self) -> AccessNotes {
+        AccessNotes::default()
+    }
 
     /// The file's text, or the error as a readable string naming nothing but the cause.
     fn read_text(&self, path: &Path) -> io::Result<String> {

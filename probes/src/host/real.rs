@@ -16,9 +16,22 @@ use std::sync::{Arc, Mutex};
 pub struct RealHost {
     /// Files read during this run, by path: several probes read the same unit file,
     /// daemon.json or client config, and a file is one fact for the length of a run.
-    /// Kernel tables (/proc, /sys) change while we look and are never kept.
+    /// Kernel tables (/proc, /sys) change while we look and are never kept, nor are files
+    /// over [`KEEP_CAP`] (read again, and counted again, if asked again).
     read: Arc<Mutex<HashMap<PathBuf, KeptRead>>>,
+    /// Bytes read from files this run (kernel tables aside): at most [`READ_BUDGET`].
+    spent: Arc<std::sync::atomic::AtomicU64>,
+    /// Links followed or refused, budget notes: for the report.
+    notes: Arc<Mutex<AccessNotes>>,
 }
+
+/// One budget for all the files a run reads, the kept ones included: far above what a
+/// real machine's configuration holds (a CA bundle is 200 KiB), far below what hurts when
+/// a user's folders hold thousands of files of the per-file cap.
+pub const READ_BUDGET: u64 = 64 << 20;
+
+/// Larger files are not kept for the run: memory stays bounded by what is being parsed.
+const KEEP_CAP: usize = 1 << 20;
 
 /// A file's bytes, or the kind and text of the error reading it gave.
 type KeptRead = Result<Vec<u8>, (io::ErrorKind, String)>;
@@ -26,6 +39,67 @@ type KeptRead = Result<Vec<u8>, (io::ErrorKind, String)>;
 impl RealHost {
     pub fn new() -> Self {
         RealHost::default()
+    }
+
+    /// A read under the run's rules: the path's place allows it (`host::confine`: links
+    /// out of a user's place or to a credential store are refused, root reads a user's
+    /// place with that user's rights), and the run's read budget is not spent.
+    fn confined(
+        &self,
+        path: &Path,
+        read: impl FnOnce(&Path, Option<(u32, u32)>) -> io::Result<Vec<u8>>,
+    ) -> io::Result<Vec<u8>> {
+        use std::sync::atomic::Ordering;
+        let access = match super::confine::check(path, self.identity_uid()) {
+            Ok(a) => a,
+            Err(e) => {
+                if e.kind() == io::ErrorKind::PermissionDenied {
+                    self.note(true, format!("{}: {e}", path.display()));
+                }
+                return Err(e);
+            }
+        };
+        if let Some(n) = &access.note {
+            self.note(false, n.clone());
+        }
+        let spent = self.spent.load(Ordering::Relaxed);
+        if spent >= READ_BUDGET {
+            let why = format!(
+                "not read: this run already read {} of files (its budget)",
+                crate::bounded::human_size(READ_BUDGET)
+            );
+            self.note(true, format!("{}: {why}", path.display()));
+            return Err(io::Error::new(io::ErrorKind::FileTooLarge, why));
+        }
+        let bytes = read(&access.open, access.read_as)?;
+        self.spent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        Ok(bytes)
+    }
+
+    /// Keeps a note, at most 64 of each kind (a folder of 50k planted links is one
+    /// problem, not 50k lines).
+    fn note(&self, refused: bool, text: String) {
+        if let Ok(mut n) = self.notes.lock() {
+            let list = if refused {
+                &mut n.refused
+            } else {
+                &mut n.links
+            };
+            if list.len() < 64 && !list.contains(&text) {
+                list.push(text);
+            }
+        }
+    }
+
+    fn identity_uid(&self) -> u32 {
+        #[cfg(unix)]
+        {
+            nix::unistd::geteuid().as_raw()
+        }
+        #[cfg(not(unix))]
+        {
+            0
+        }
     }
 }
 
@@ -39,15 +113,17 @@ impl Host for RealHost {
     }
 
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let read = || crate::bounded::read_file(path, crate::bounded::FILE_CAP);
         if path.starts_with("/proc") || path.starts_with("/sys") {
-            return read();
+            return crate::bounded::read_file(path, crate::bounded::FILE_CAP);
         }
         if let Some(kept) = self.read.lock().ok().and_then(|m| m.get(path).cloned()) {
             return kept.map_err(|(kind, text)| io::Error::new(kind, text));
         }
-        let result = read();
+        let result = self.confined(path, |open, read_as| {
+            crate::bounded::read_file_as(open, crate::bounded::FILE_CAP, read_as)
+        });
         let kept = match &result {
+            Ok(bytes) if bytes.len() > KEEP_CAP => return result,
             Ok(bytes) => Ok(bytes.clone()),
             Err(e) => Err((e.kind(), e.to_string())),
         };
@@ -55,6 +131,16 @@ impl Host for RealHost {
             m.insert(path.to_path_buf(), kept);
         }
         result
+    }
+
+    fn read_tail(&self, path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+        self.confined(path, |open, read_as| {
+            crate::bounded::read_tail_as(open, cap, read_as).map(|(b, _)| b)
+        })
+    }
+
+    fn access_notes(&self) -> AccessNotes {
+        self.notes.lock().map(|n| n.clone()).unwrap_or_default()
     }
 
     fn stat(&self, path: &Path) -> io::Result<FileStat> {

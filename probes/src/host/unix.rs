@@ -190,6 +190,189 @@ pub fn named_pipe_client(
     })
 }
 
+/// The writing half of `safe_write`: in the folder `dir` (opened once, every later step
+/// relative to it), a new temporary file `O_CREAT|O_EXCL|O_NOFOLLOW` 0600, filled, synced,
+/// then renamed over `name` if that is absent or a regular file.
+pub fn replace_file(
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    target: &Path,
+    keep: crate::safe_write::Keep,
+    fill: &mut dyn FnMut(&mut fs::File) -> io::Result<()>,
+) -> Result<u64, crate::safe_write::WriteError> {
+    use crate::safe_write::{Keep, WriteError, describe, temp_name};
+    use nix::fcntl::{AtFlags, OFlag, openat, renameat};
+    use nix::sys::stat::{Mode, SFlag, fchmod, fstatat};
+    let err = |e: io::Error| WriteError::io(target, e);
+    let nix_err = |e: nix::Error| WriteError::io(target, io::Error::from(e));
+    // A folder that is a link is followed only when this user or root made the link.
+    if let Ok(m) = fs::symlink_metadata(dir)
+        && m.file_type().is_symlink()
+        && m.uid() != 0
+        && m.uid() != unistd::geteuid().as_raw()
+    {
+        return Err(WriteError::UntrustedFolder {
+            path: dir.to_path_buf(),
+            owner: m.uid(),
+        });
+    }
+    let dirfd = nix::fcntl::open(
+        dir,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| WriteError::io(dir, io::Error::from(e)))?;
+    // What is at the target now: nothing, or a regular file (whose mode and owner a
+    // configuration file keeps).
+    let in_the_way = |st: &nix::sys::stat::FileStat| -> Option<WriteError> {
+        let kind = SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT;
+        (kind != SFlag::S_IFREG).then(|| WriteError::NotAFile {
+            path: target.to_path_buf(),
+            kind: fs::symlink_metadata(target)
+                .map(|m| describe(&m.file_type(), target))
+                .unwrap_or_else(|_| "not a regular file".into()),
+        })
+    };
+    let existing = match fstatat(&dirfd, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+        Ok(st) => {
+            if let Some(e) = in_the_way(&st) {
+                return Err(e);
+            }
+            Some(st)
+        }
+        Err(nix::Error::ENOENT) => None,
+        Err(e) => return Err(nix_err(e)),
+    };
+    let tmp = temp_name(name);
+    let fd = openat(
+        &dirfd,
+        tmp.as_os_str(),
+        OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::from_bits_truncate(0o600),
+    )
+    .map_err(nix_err)?;
+    let mut file = fs::File::from(fd);
+    let remove_tmp = || {
+        let _ = unistd::unlinkat(&dirfd, tmp.as_os_str(), unistd::UnlinkatFlags::NoRemoveDir);
+    };
+    let result = (|| -> io::Result<u64> {
+        fchmod(&file, Mode::from_bits_truncate(0o600)).map_err(io::Error::from)?;
+        fill(&mut file)?;
+        file.sync_all()?;
+        if keep == Keep::ExistingModeAndOwner
+            && let Some(old) = &existing
+        {
+            if unistd::geteuid().is_root() {
+                unistd::fchown(
+                    &file,
+                    Some(Uid::from_raw(old.st_uid)),
+                    Some(Gid::from_raw(old.st_gid)),
+                )
+                .map_err(io::Error::from)?;
+            }
+            fchmod(&file, Mode::from_bits_truncate(old.st_mode & 0o7777))
+                .map_err(io::Error::from)?;
+        } else if keep == Keep::Private
+            && let Some(old) = &existing
+            && unistd::geteuid().is_root()
+            && old.st_uid != 0
+        {
+            // Root replacing a user's own earlier file leaves it to that user, still 0600.
+            unistd::fchown(&file, Some(Uid::from_raw(old.st_uid)), None)
+                .map_err(io::Error::from)?;
+        }
+        Ok(file.metadata()?.len())
+    })();
+    let size = match result {
+        Ok(n) => n,
+        Err(e) => {
+            remove_tmp();
+            return Err(err(e));
+        }
+    };
+    // Looked at again right before the rename: something put there meanwhile is refused
+    // too (rename would replace a link, not follow it, but the user asked for a file).
+    match fstatat(&dirfd, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+        Ok(st) => {
+            if let Some(e) = in_the_way(&st) {
+                remove_tmp();
+                return Err(e);
+            }
+        }
+        Err(nix::Error::ENOENT) => {}
+        Err(e) => {
+            remove_tmp();
+            return Err(nix_err(e));
+        }
+    }
+    if let Err(e) = renameat(&dirfd, tmp.as_os_str(), &dirfd, name) {
+        remove_tmp();
+        return Err(nix_err(e));
+    }
+    let _ = nix::unistd::fsync(&dirfd);
+    Ok(size)
+}
+
+/// `mkdir -p` with 0700 for the folders it creates.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// Whether a thread can take another user's file-system rights alone (Linux's fsuid).
+pub const FILE_RIGHTS_PER_THREAD: bool = cfg!(target_os = "linux");
+
+/// This thread reads files as `uid`/`gid` would: fsgid, fsuid and no supplementary groups,
+/// set with raw system calls, which (unlike glibc's `setgroups`) change this thread only.
+/// Root's file capabilities are dropped with the fsuid (see capabilities(7)).
+#[cfg(target_os = "linux")]
+pub fn assume_file_rights(uid: u32, gid: u32) -> io::Result<()> {
+    use nix::libc;
+    // SAFETY: plain system calls on this thread's credentials; no memory is passed but a
+    // null list of length 0.
+    unsafe {
+        if libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        libc::syscall(libc::SYS_setfsgid, gid);
+        libc::syscall(libc::SYS_setfsuid, uid);
+        // setfsuid answers the previous value: asked again, it must be the new one.
+        let now = libc::syscall(libc::SYS_setfsuid, uid) as u32;
+        if now != uid {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!("cannot read as uid {uid}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere a thread cannot: only the user's own files are read (see [`owned_by`]).
+#[cfg(not(target_os = "linux"))]
+pub fn assume_file_rights(_uid: u32, _gid: u32) -> io::Result<()> {
+    Ok(())
+}
+
+/// The open file belongs to `uid`, or it is refused.
+pub fn owned_by(f: &fs::File, uid: u32) -> io::Result<()> {
+    let m = f.metadata()?;
+    if m.uid() == uid {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "owned by uid {}, not by uid {uid} whose folder it is in",
+                m.uid()
+            ),
+        ))
+    }
+}
+
 /// What kind of file a non-regular file is, to name it when refusing it.
 pub fn special_kind(t: &fs::FileType) -> &'static str {
     if t.is_fifo() {

@@ -122,6 +122,74 @@ pub fn unix_client(
     })
 }
 
+/// The writing half of `safe_write` on Windows: a new temporary file beside the target
+/// (`create_new`), filled, synced, renamed over the target if that is absent or a regular
+/// file (a link or junction is a reparse point: refused, never followed).
+pub fn replace_file(
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    target: &Path,
+    _keep: crate::safe_write::Keep,
+    fill: &mut dyn FnMut(&mut fs::File) -> io::Result<()>,
+) -> Result<u64, crate::safe_write::WriteError> {
+    use crate::safe_write::{WriteError, describe, temp_name};
+    let in_the_way = || -> Option<WriteError> {
+        match fs::symlink_metadata(target) {
+            Ok(m) if !m.file_type().is_file() || m.file_type().is_symlink() => {
+                Some(WriteError::NotAFile {
+                    path: target.to_path_buf(),
+                    kind: describe(&m.file_type(), target),
+                })
+            }
+            _ => None,
+        }
+    };
+    if let Some(e) = in_the_way() {
+        return Err(e);
+    }
+    let tmp = dir.join(temp_name(name));
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| WriteError::io(target, e))?;
+    let result = fill(&mut file)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| file.metadata());
+    drop(file);
+    let size = match result {
+        Ok(m) => m.len(),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(WriteError::io(target, e));
+        }
+    };
+    if let Some(e) = in_the_way() {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    fs::rename(&tmp, target).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        WriteError::io(target, e)
+    })?;
+    Ok(size)
+}
+
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+/// Windows reads with this process's token; the doctor never reads another user's profile.
+pub const FILE_RIGHTS_PER_THREAD: bool = true;
+
+pub fn assume_file_rights(_uid: u32, _gid: u32) -> io::Result<()> {
+    Ok(())
+}
+
+pub fn owned_by(_f: &fs::File, _uid: u32) -> io::Result<()> {
+    Ok(())
+}
+
 pub fn special_kind(t: &fs::FileType) -> &'static str {
     if t.is_dir() {
         "directory"

@@ -579,7 +579,13 @@ fn humanize(d: Duration) -> String {
 
 fn save_chain(dir: &std::path::Path, rt: &RegistryTrace, pems: &[String]) -> Finding {
     let file = dir.join(format!("{}.pem", rt.registry.name.replace([':', '/'], "_")));
-    let result = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&file, pems.concat()));
+    let result = crate::safe_write::create_dir(dir).and_then(|_| {
+        crate::safe_write::write(
+            &file,
+            pems.concat().as_bytes(),
+            crate::safe_write::Keep::Private,
+        )
+    });
     match result {
         Ok(()) => SAVED
             .finding(format!(
@@ -593,11 +599,7 @@ fn save_chain(dir: &std::path::Path, rt: &RegistryTrace, pems: &[String]) -> Fin
                 &[&file.display().to_string()],
             )),
         Err(e) => SAVED
-            .finding(format!(
-                "{}: could not write {}: {e}",
-                rt.registry.label(),
-                file.display()
-            ))
+            .finding(format!("{}: {e}", rt.registry.label()))
             .severity(Severity::Warn)
             .evidence("file", file.display()),
     }
