@@ -149,9 +149,23 @@ fn remove_credentials(v: &mut Value) {
                 }
             }
             Value::Array(a) => stack.extend(a.iter_mut()),
+            Value::String(s) => {
+                if let Some(clean) = without_userinfo_password(s) {
+                    *s = clean;
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// A URL value (a proxy) with its password removed, however it is written: a raw `/`, `?`
+/// or `#` in a password still comes before the last `@` that the host follows.
+fn without_userinfo_password(s: &str) -> Option<String> {
+    let (scheme, rest) = s.split_once("://")?;
+    let at = rest.rfind('@')?;
+    let (user, _) = rest[..at].split_once(':')?;
+    Some(format!("{scheme}://{user}:{REMOVED}{}", &rest[at..]))
 }
 
 /// Text no bundle holds, whatever file it came from: a private key, or lines shaped like
@@ -533,5 +547,94 @@ mod tests {
         );
         assert!(clean.contains("ghcr.io") && clean.contains("r:5000") && clean.contains("desktop"));
         assert!(without_credentials("{not json").is_none());
+    }
+
+    #[test]
+    fn forbidden_content_is_named() {
+        assert!(forbidden_content("root:$y$j9T$abc:19700:0:99999:7:::\n").is_some());
+        assert!(forbidden_content("-----BEGIN RSA PRIVATE KEY-----").is_some());
+        assert!(forbidden_content("root:x:0:0:root:/root:/bin/bash\n").is_none());
+    }
+}
+
+/// config.json in the shapes people and tools write it, with a canary in every place a
+/// credential goes: none survives the bundle's removal and the masking layer.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    const CANARY: &str = "Cnry7Zq";
+
+    fn secret() -> impl Strategy<Value = String> {
+        "[A-Za-z0-9+/=._~-]{0,12}".prop_map(|s| format!("{s}{CANARY}"))
+    }
+
+    /// An `auths` entry: a bare string, or an object with any of the credential keys.
+    fn auth_entry() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            secret().prop_map(Value::String),
+            (
+                proptest::sample::subsequence(
+                    vec![
+                        "auth",
+                        "password",
+                        "identitytoken",
+                        "registrytoken",
+                        "Token",
+                        "x"
+                    ],
+                    1..4
+                ),
+                secret()
+            )
+                .prop_map(|(keys, s)| {
+                    let mut o = serde_json::Map::new();
+                    for k in keys {
+                        o.insert(k.into(), Value::String(s.clone()));
+                    }
+                    o.insert("email".into(), json!("a@b.example"));
+                    Value::Object(o)
+                }),
+        ]
+    }
+
+    fn header() -> impl Strategy<Value = (String, String)> {
+        (
+            prop_oneof![
+                Just("Authorization"),
+                Just("authorization"),
+                Just("Proxy-Authorization"),
+                Just("X-Meta-Source"),
+                Just("Cookie"),
+            ],
+            prop_oneof![Just("Basic "), Just("Bearer "), Just("")],
+            secret(),
+        )
+            .prop_map(|(name, scheme, s)| (name.to_string(), format!("{scheme}{s}")))
+    }
+
+    proptest! {
+        #[test]
+        fn no_canary_survives(
+            auths in proptest::collection::vec(("[a-z]{1,8}\\.example", auth_entry()), 0..4),
+            headers in proptest::collection::vec(header(), 0..4),
+            proxy in secret(),
+            nested in secret(),
+            key in prop_oneof![Just("password"), Just("apiKey"), Just("access_token"), Just("clientSecret")],
+        ) {
+            let doc = json!({
+                "auths": auths.into_iter().collect::<serde_json::Map<_, _>>(),
+                "HttpHeaders": headers.into_iter().map(|(k, v)| (k, Value::String(v))).collect::<serde_json::Map<_, _>>(),
+                "proxies": {"default": {"httpsProxy": format!("http://bob:{proxy}@proxy.example:3128")}},
+                "plugins": {"x": {key: nested}},
+                "credsStore": "desktop",
+            });
+            let text = serde_json::to_string_pretty(&doc).unwrap();
+            let clean = without_credentials(&text).unwrap();
+            let out = crate::mask::text(&clean);
+            prop_assert!(!out.contains(CANARY), "{text}\n->\n{out}");
+        }
     }
 }

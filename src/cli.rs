@@ -31,11 +31,16 @@ Exit codes:
   2  at least one error
   64 bad command line (unknown option, unknown probe or finding id); a config file that
      cannot be used is reported under the run's warnings instead
+  73 an output file could not be written (bundle -o, fix --apply's files): a link, FIFO,
+     device or folder at the path is refused, never followed
   explain: 0 when a known failure matched, 1 when none did
 
 Secrets (proxy passwords, registry credentials, tokens) are masked in every output, in any
 form they are written in; every file, program output and daemon answer is read with a size
-cap and a deadline (see README, Security).
+cap and a deadline, and a run reads at most 64 MiB of files in all. Run as root, it never
+follows a link out of a user's folder or to a credential store, reads a user's files with
+that user's rights, and writes files (0600) only through a temporary file renamed over a
+regular file (see README, Security).
 
 Fixes are written for this host: its service manager (systemd, init script, a dockerd
 started by hand, Docker Desktop...), root steps with sudo, doas, su -c or nothing as root,

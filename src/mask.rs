@@ -272,6 +272,17 @@ impl Masker {
                 }
             }
         }
+        // Each value on its own, so a raw password holding `/` or `?` in a proxy URL is
+        // learned whole (the last `@` of that value, not of the document, ends it).
+        let mut stack = vec![&v];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::String(s) => self.learn_urls(s),
+                serde_json::Value::Array(a) => stack.extend(a.iter()),
+                serde_json::Value::Object(o) => stack.extend(o.values()),
+                _ => {}
+            }
+        }
         self.learn_urls(text);
     }
 

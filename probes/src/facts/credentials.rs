@@ -196,7 +196,7 @@ pub async fn lookup(host: &dyn Host, config: &Value, key: &str, timeout: Duratio
         Ok(out) => Lookup::HelperFailed {
             program,
             message: first_line(&out.stderr)
-                .or_else(|| first_line(&out.stdout))
+                .or_else(|| said_not_sent(&out.stdout))
                 .unwrap_or_else(|| format!("exit status {:?}", out.status)),
         },
         Err(RunError::TimedOut(_)) => Lookup::HelperFailed {
@@ -208,6 +208,15 @@ pub async fn lookup(host: &dyn Host, config: &Value, key: &str, timeout: Duratio
             message: format!("{e:?}"),
         },
     }
+}
+
+/// What a failed helper printed on stdout, only when it is a message: a helper's answer
+/// (`{"Secret": ...}`) or a lone word (a bare token) is a credential, never quoted.
+fn said_not_sent(stdout: &str) -> Option<String> {
+    if parse_helper_output(stdout).is_some() || stdout.contains("\"Secret\"") {
+        return None;
+    }
+    first_line(stdout).filter(|l| l.contains(char::is_whitespace))
 }
 
 fn first_line(s: &str) -> Option<String> {
@@ -285,6 +294,19 @@ mod tests {
         assert_eq!(
             parse_helper_output("credentials not found in native keychain"),
             None
+        );
+    }
+
+    #[test]
+    fn a_failed_helpers_token_is_never_its_message() {
+        assert_eq!(
+            said_not_sent(r#"{"ServerURL":"x","Username":"a","Secret":"tok-123"}"#),
+            None
+        );
+        assert_eq!(said_not_sent("ghp_abcdefghijklmnop\n"), None);
+        assert_eq!(
+            said_not_sent("error getting credentials: exit 1\n").as_deref(),
+            Some("error getting credentials: exit 1")
         );
     }
 }
