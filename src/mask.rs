@@ -201,10 +201,16 @@ impl Masker {
         // The whole value as one URL, with or without scheme. People write passwords raw:
         // a space, `/`, `?` or `#` in one is still before the last `@` that a host follows.
         let t = text.trim();
-        let rest = t.split_once("://").map_or(t, |(_, r)| r);
+        // A `://` inside a password (`user:~://x@host`) is no scheme: a scheme is a word.
+        let scheme = t.split_once("://").filter(|(s, _)| {
+            s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        });
+        let rest = scheme.map_or(t, |(_, r)| r);
         if let Some(at) = rest.rfind('@')
             && rest[at + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '[')
-            && (t.contains("://") || rest[..at].contains(':'))
+            && (scheme.is_some() || rest[..at].contains(':'))
         {
             self.add_userinfo(&rest[..at]);
         }

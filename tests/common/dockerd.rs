@@ -21,6 +21,11 @@ impl Dockerd {
     /// A dockerd in a network namespace, with extra environment (its
     /// proxy variables, as a systemd drop-in would give them).
     pub fn start_in(netns: Option<&str>, env: &[(&str, &str)]) -> Dockerd {
+        Dockerd::start_with(netns, env, &[])
+    }
+
+    /// A dockerd with extra flags (more `-H` listeners, `--tlsverify` and its files).
+    pub fn start_with(netns: Option<&str>, env: &[(&str, &str)], extra: &[String]) -> Dockerd {
         ensure_group("docker");
         let dir = tempfile::Builder::new()
             .prefix("dd-daemon-")
@@ -69,6 +74,7 @@ impl Dockerd {
             .arg(&exec_root)
             .arg("--pidfile")
             .arg(p.join("docker.pid"))
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(p.join("dockerd.log")).unwrap())
             .spawn()

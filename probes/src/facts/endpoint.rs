@@ -19,6 +19,9 @@ pub struct Endpoint {
     pub url: String,
     #[serde(skip)]
     pub kind: EndpointKind,
+    /// For a TLS `tcp://` endpoint: where the client's certificates come from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<super::docker_tls::TlsFiles>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +42,25 @@ impl Endpoint {
         Endpoint {
             url: format!("unix://{}", path.display()),
             kind: EndpointKind::Unix(path),
+            tls: None,
         }
+    }
+
+    /// The kind of connection, as the report names it: unix, npipe, tcp, tls or ssh.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            EndpointKind::Unix(_) => "unix",
+            EndpointKind::Npipe(_) => "npipe",
+            EndpointKind::Tcp { tls: true, .. } => "tls",
+            EndpointKind::Tcp { .. } => "tcp",
+            EndpointKind::Ssh(_) => "ssh",
+        }
+    }
+
+    /// Whether the daemon is on another machine (or reached like one): its service is not
+    /// this host's to start, and a local fix would be wrong.
+    pub fn is_remote(&self) -> bool {
+        matches!(self.kind, EndpointKind::Tcp { .. } | EndpointKind::Ssh(_))
     }
 
     /// Docker Desktop's per-user socket (Linux: ~/.docker/desktop, macOS: ~/.docker/run).
@@ -113,6 +134,7 @@ impl Endpoint {
         Ok(Endpoint {
             url: url.to_string(),
             kind,
+            tls: None,
         })
     }
 }
@@ -205,6 +227,7 @@ pub fn default_endpoint(os: &str) -> Endpoint {
         Endpoint {
             url: DEFAULT_NPIPE.into(),
             kind: EndpointKind::Npipe("//./pipe/docker_engine".into()),
+            tls: None,
         }
     } else {
         Endpoint::unix(DEFAULT_UNIX_SOCKET)
@@ -224,7 +247,9 @@ pub fn context_meta_path(config_dir: &Path, name: &str) -> PathBuf {
 
 pub fn resolve(host: &dyn Host) -> Resolution {
     let os = host.os().os;
-    let tls = host.env_nonempty("DOCKER_TLS_VERIFY").is_some();
+    // The CLI: DOCKER_TLS_VERIFY turns on TLS and verification, DOCKER_TLS only TLS.
+    let verify = host.env_nonempty("DOCKER_TLS_VERIFY").is_some();
+    let tls = verify || host.env_nonempty("DOCKER_TLS").is_some();
     let config_dir = docker_config_dir(host);
     let config_path = config_dir.as_ref().map(|d| d.join("config.json"));
     let mut problems = Vec::new();
@@ -274,7 +299,21 @@ pub fn resolve(host: &dyn Host) -> Resolution {
             Endpoint::parse(&value, tls)
         };
         let endpoint = match parsed {
-            Ok(e) => Some(e),
+            Ok(mut e) => {
+                if matches!(e.kind, EndpointKind::Tcp { tls: true, .. }) {
+                    let (dir, from) = match host.env_nonempty("DOCKER_CERT_PATH") {
+                        Some(d) => (PathBuf::from(d), "DOCKER_CERT_PATH".to_string()),
+                        None => (
+                            config_dir
+                                .clone()
+                                .unwrap_or_else(|| PathBuf::from(".docker")),
+                            "the CLI's config folder (DOCKER_CERT_PATH is unset)".to_string(),
+                        ),
+                    };
+                    e.tls = Some(super::docker_tls::TlsFiles { verify, dir, from });
+                }
+                Some(e)
+            }
             Err(reason) => {
                 problems.push(Problem::InvalidHost {
                     value,
@@ -360,9 +399,24 @@ fn context_endpoint(
         .parent()
         .and_then(|meta| meta.file_name())
         .map(|hash| config_dir.join("contexts/tls").join(hash).join("docker"));
-    let has_tls = tls_dir.is_some_and(|d| host.exists(&d));
+    let has_tls = tls_dir.as_ref().is_some_and(|d| host.exists(d));
+    let skip_verify = docker
+        .and_then(|d| d.get("SkipTLSVerify"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
     match Endpoint::parse(value, tls || has_tls) {
-        Ok(e) => Some(e),
+        Ok(mut e) => {
+            if matches!(e.kind, EndpointKind::Tcp { tls: true, .. })
+                && let Some(dir) = tls_dir.filter(|_| has_tls)
+            {
+                e.tls = Some(super::docker_tls::TlsFiles {
+                    verify: !skip_verify,
+                    dir,
+                    from: format!("context {name}"),
+                });
+            }
+            Some(e)
+        }
         Err(reason) => {
             problems.push(Problem::InvalidHost {
                 value: value.to_string(),

@@ -12,6 +12,7 @@ pub mod context_meta;
 pub mod credentials;
 pub mod daemon_config;
 pub mod daemon_keys;
+pub mod docker_tls;
 pub mod endpoint;
 pub mod go_buildinfo;
 pub mod json_file;

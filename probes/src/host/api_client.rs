@@ -33,6 +33,12 @@ impl std::error::Error for AnswerTooLarge {}
 pub enum Target {
     Unix(PathBuf),
     Tcp(String),
+    /// TLS over tcp with the client's own configuration, to `server_name`.
+    Tls {
+        address: String,
+        server_name: rustls::pki_types::ServerName<'static>,
+        config: std::sync::Arc<rustls::ClientConfig>,
+    },
 }
 
 /// A bollard client whose every request opens one connection to `target`, read through
@@ -67,6 +73,17 @@ async fn send(
     let stream: Box<dyn Stream> = match &target {
         Target::Unix(p) => Box::new(super::os::connect_unix(p).await?),
         Target::Tcp(a) => Box::new(tokio::net::TcpStream::connect(a.as_str()).await?),
+        Target::Tls {
+            address,
+            server_name,
+            config,
+        } => {
+            let tcp = tokio::net::TcpStream::connect(address.as_str()).await?;
+            let tls = tokio_rustls::TlsConnector::from(config.clone())
+                .connect(server_name.clone(), tcp)
+                .await?;
+            Box::new(tls)
+        }
     };
     let io = TokioIo::new(Capped {
         inner: stream,

@@ -158,6 +158,39 @@ pub enum ApiError {
     Garbage(String),
     /// This endpoint kind cannot be checked by this build (e.g. `ssh://`).
     Unsupported(String),
+    /// The TLS handshake with a `tcp://` daemon failed, or never could start.
+    Tls(TlsFailure),
+    /// The daemon's host name does not resolve.
+    NameNotResolved(String),
+    Other(String),
+}
+
+/// Why TLS to a daemon failed, told apart as the fix differs for each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsFailure {
+    /// The client's own files (see `facts::docker_tls`): reported by the endpoint probe.
+    Material(String),
+    /// The server's chain is not signed by the CA the client trusts.
+    Untrusted {
+        issuer: String,
+        subject: String,
+    },
+    /// The server's certificate does not name the address used.
+    WrongName {
+        asked: String,
+        names: Vec<String>,
+    },
+    /// The server's certificate is expired or not yet valid.
+    ServerValidity {
+        detail: String,
+    },
+    /// The server refused our certificate (or its absence): the alert it sent.
+    ClientRejected {
+        alert: String,
+        sent_certificate: bool,
+    },
+    /// The other side does not speak TLS (a plain-HTTP daemon port).
+    NotTls,
     Other(String),
 }
 

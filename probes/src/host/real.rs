@@ -308,23 +308,37 @@ impl Host for RealHost {
         api_version: (usize, usize),
         request: ApiRequest,
     ) -> Result<ApiAnswer, ApiError> {
-        let docker = capped_client(endpoint, api_version)?;
+        let (docker, tls) = self.capped_client(endpoint, api_version)?;
+        let classify = |e: bollard::errors::Error| {
+            let mut a = classify(&e, endpoint.socket_path());
+            if let (ApiError::Tls(TlsFailure::Other(_)), Some((judge, asked, sent))) = (&a, &tls)
+                && let Some(r) = rustls_error(&e)
+            {
+                a = ApiError::Tls(crate::facts::docker_tls::failure_of(
+                    r,
+                    &judge.chain(),
+                    asked,
+                    *sent,
+                ));
+            }
+            a
+        };
         match request {
             ApiRequest::Version => docker
                 .version()
                 .await
                 .map(|v| ApiAnswer::Version(Box::new(v)))
-                .map_err(|e| classify(&e, endpoint.socket_path())),
+                .map_err(classify),
             ApiRequest::Info => docker
                 .info()
                 .await
                 .map(|i| ApiAnswer::Info(Box::new(i)))
-                .map_err(|e| classify(&e, endpoint.socket_path())),
+                .map_err(classify),
             ApiRequest::Containers => docker
                 .list_containers(None)
                 .await
                 .map(ApiAnswer::Containers)
-                .map_err(|e| classify(&e, endpoint.socket_path())),
+                .map_err(classify),
         }
     }
 
@@ -433,21 +447,99 @@ async fn read_capped(
     Ok((buf, more))
 }
 
-/// The client the probes ask with: the daemon's answers are read through a byte cap.
-fn capped_client(endpoint: &Endpoint, api_version: (usize, usize)) -> Result<Docker, ApiError> {
-    let version = ClientVersion {
-        major_version: api_version.0,
-        minor_version: api_version.1,
+/// What a TLS call needs to explain its failure: the judge that saw the server's chain,
+/// the name asked for, and whether a client certificate was sent.
+type TlsWitness = Option<(Arc<crate::facts::docker_tls::Judge>, String, bool)>;
+
+impl RealHost {
+    /// The client the probes ask with: the daemon's answers are read through a byte cap;
+    /// TLS with exactly the client's material (read under this run's rules).
+    fn capped_client(
+        &self,
+        endpoint: &Endpoint,
+        api_version: (usize, usize),
+    ) -> Result<(Docker, TlsWitness), ApiError> {
+        let version = ClientVersion {
+            major_version: api_version.0,
+            minor_version: api_version.1,
+        };
+        let mut witness = None;
+        let target = match &endpoint.kind {
+            EndpointKind::Unix(path) => super::api_client::Target::Unix(path.clone()),
+            EndpointKind::Tcp {
+                tls: false,
+                address,
+            } => super::api_client::Target::Tcp(address.clone()),
+            EndpointKind::Tcp { tls: true, address } => {
+                let files =
+                    endpoint
+                        .tls
+                        .clone()
+                        .unwrap_or_else(|| crate::facts::docker_tls::TlsFiles {
+                            verify: false,
+                            dir: PathBuf::from("/nonexistent"),
+                            from: "no TLS folder".into(),
+                        });
+                let material =
+                    match crate::facts::docker_tls::load(self, &files, self.now()) {
+                        Ok(m) => m,
+                        Err(crate::facts::docker_tls::MaterialProblem::FolderMissing {
+                            ..
+                        }) if endpoint.tls.is_none() => crate::facts::docker_tls::Material {
+                            roots: None,
+                            client: None,
+                            client_info: None,
+                        },
+                        Err(p) => return Err(ApiError::Tls(TlsFailure::Material(p.to_string()))),
+                    };
+                let sent = material.client.is_some();
+                let (config, judge) = crate::facts::docker_tls::client_config(material)
+                    .map_err(|e| ApiError::Tls(TlsFailure::Material(e)))?;
+                let host = address
+                    .rsplit_once(':')
+                    .map_or(address.as_str(), |(h, _)| h)
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_string();
+                let server_name = rustls::pki_types::ServerName::try_from(host.clone())
+                    .map_err(|_| ApiError::Other(format!("{host} is not a valid server name")))?;
+                witness = Some((judge, host, sent));
+                super::api_client::Target::Tls {
+                    address: address.clone(),
+                    server_name,
+                    config,
+                }
+            }
+            _ => return client(endpoint, api_version).map(|d| (d, None)),
+        };
+        Ok((
+            super::api_client::docker(target, &version, BACKSTOP_SECS),
+            witness,
+        ))
+    }
+}
+
+/// The rustls error at the bottom of a failed call, if TLS failed.
+fn rustls_error(e: &bollard::errors::Error) -> Option<&rustls::Error> {
+    let mut source: Option<&(dyn StdError + 'static)> = match e {
+        bollard::errors::Error::IOError { err } => Some(err),
+        bollard::errors::Error::HyperResponseError { err } => Some(err),
+        _ => Some(e),
     };
-    let target = match &endpoint.kind {
-        EndpointKind::Unix(path) => super::api_client::Target::Unix(path.clone()),
-        EndpointKind::Tcp {
-            tls: false,
-            address,
-        } => super::api_client::Target::Tcp(address.clone()),
-        _ => return client(endpoint, api_version),
-    };
-    Ok(super::api_client::docker(target, &version, BACKSTOP_SECS))
+    while let Some(err) = source {
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        if let Some(r) = err
+            .downcast_ref::<io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|i| i.downcast_ref::<rustls::Error>())
+        {
+            return Some(r);
+        }
+        source = err.source();
+    }
+    None
 }
 
 /// bollard's own timeout counts whole seconds and only to the response headers; the
@@ -531,12 +623,29 @@ fn classify(e: &bollard::errors::Error, socket: Option<&Path>) -> ApiError {
         if let Some(big) = err.downcast_ref::<super::api_client::AnswerTooLarge>() {
             return ApiError::Garbage(big.to_string());
         }
+        if err.downcast_ref::<rustls::Error>().is_some()
+            || err
+                .downcast_ref::<io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|i| i.downcast_ref::<rustls::Error>().is_some())
+        {
+            // Told apart by the caller, which saw the server's chain.
+            return ApiError::Tls(TlsFailure::Other(err.to_string()));
+        }
         if let Some(io) = err.downcast_ref::<io::Error>() {
             if let Some(big) = io
                 .get_ref()
                 .and_then(|i| i.downcast_ref::<super::api_client::AnswerTooLarge>())
             {
                 return ApiError::Garbage(big.to_string());
+            }
+            // getaddrinfo's failure arrives as an untyped io error naming the lookup.
+            let text = io.to_string();
+            if text.contains("failed to lookup address")
+                || text.contains("Name or service not known")
+                || text.contains("nodename nor servname")
+            {
+                return ApiError::NameNotResolved(text);
             }
             return match io.kind() {
                 io::ErrorKind::NotFound => ApiError::NotFound,

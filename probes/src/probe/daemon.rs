@@ -3,6 +3,7 @@
 //! daemon.json that keeps it from starting. When it answers: what it is and what it warns.
 
 use super::Probe;
+use super::daemon_remote as remote;
 use crate::argv;
 use crate::context::{Context, DaemonState};
 use crate::facts::api_version::ApiVersion;
@@ -51,7 +52,7 @@ const API_VERSION_PINNED: FindingKind = FindingKind::new(
     Severity::Error,
     "DOCKER_API_VERSION asks for an API version the daemon does not support",
 );
-const NOT_DOCKER: FindingKind = FindingKind::new(
+pub(super) const NOT_DOCKER: FindingKind = FindingKind::new(
     "daemon.not-docker",
     Severity::Error,
     "something answers at the endpoint, but not as a Docker daemon",
@@ -120,6 +121,15 @@ const KINDS: &[FindingKind] = &[
     CONFIG_UNKNOWN_KEY,
     CONFIG_CONFLICT,
     OPTIONS_INVALID,
+    remote::TLS_REQUIRED,
+    remote::TLS_NOT_SPOKEN,
+    remote::TLS_UNTRUSTED,
+    remote::TLS_WRONG_NAME,
+    remote::TLS_SERVER_VALIDITY,
+    remote::TLS_CLIENT_REJECTED,
+    remote::TLS_FAILED,
+    remote::REMOTE_REFUSED,
+    remote::REMOTE_UNRESOLVED,
 ];
 
 pub struct Daemon;
@@ -293,6 +303,10 @@ fn unreachable(
     let ep = &state.endpoint;
     let url = &ep.url;
     let r = ctx.endpoint();
+    // A daemon over tcp is not this host's service to start or restart.
+    if let Some(f) = remote::unreachable(ctx, state, e) {
+        return f;
+    }
     let f = match e {
         ApiError::NotFound => missing(ctx, ep, blocker),
         ApiError::Refused => {
@@ -355,6 +369,12 @@ fn unreachable(
             .finding(format!("{what} is not checked directly; the CLI reaches it its own way"))
             .evidence("endpoint", url)
             .fix(Fix::new("Ask the CLI itself").run("docker info")),
+        ApiError::Tls(t) => ERROR_ANSWER
+            .finding(format!("TLS with {url} failed: {t:?}"))
+            .evidence("endpoint", url),
+        ApiError::NameNotResolved(m) => ERROR_ANSWER
+            .finding(format!("{url} does not resolve: {m}"))
+            .evidence("endpoint", url),
         ApiError::Other(m) => ERROR_ANSWER
             .finding(format!("cannot talk to {url}: {m}"))
             .evidence("endpoint", url),
@@ -595,6 +615,8 @@ fn describe_error(e: &ApiError) -> String {
         ApiError::Server { status, message } => format!("{status}: {message}"),
         ApiError::Garbage(d) => format!("unexpected answer: {d}"),
         ApiError::Unsupported(w) => format!("not checked: {w}"),
+        ApiError::Tls(t) => format!("TLS failed: {t:?}"),
+        ApiError::NameNotResolved(m) => m.clone(),
         ApiError::Other(m) => m.clone(),
     }
 }

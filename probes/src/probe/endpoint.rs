@@ -52,7 +52,20 @@ const HOST_OVERRIDES_CONTEXT: FindingKind = FindingKind::new(
     "DOCKER_HOST is set and silently wins over the selected context",
 );
 
+const TLS_MATERIAL: FindingKind = FindingKind::new(
+    "endpoint.tls-material",
+    Severity::Error,
+    "the client's TLS files for a tcp:// daemon are missing, unreadable, mismatched or out of date",
+);
+const API_VERSION_INVALID: FindingKind = FindingKind::new(
+    "endpoint.api-version-invalid",
+    Severity::Error,
+    "DOCKER_API_VERSION is not a version the CLI accepts (every docker command fails)",
+);
+
 const KINDS: &[FindingKind] = &[
+    TLS_MATERIAL,
+    API_VERSION_INVALID,
     RESOLVED,
     STALE,
     INVALID_HOST,
@@ -88,7 +101,22 @@ impl Probe for EndpointProbe {
         let mut resolved = RESOLVED
             .finding(format!("{} (from {})", endpoint.url, r.source))
             .evidence("endpoint", &endpoint.url)
+            .evidence("kind", endpoint.kind_name())
             .evidence("source", &r.source);
+        if let Some(tls) = &endpoint.tls {
+            resolved = resolved
+                .evidence("tls_verify", tls.verify)
+                .evidence("tls_files", tls.dir.display())
+                .evidence("tls_files_from", &tls.from);
+        }
+        if let Some(f) = api_version_finding(ctx) {
+            findings.push(f);
+        }
+        if let Some(tls) = &endpoint.tls
+            && let Err(problem) = crate::facts::docker_tls::load(ctx.host(), tls, ctx.host().now())
+        {
+            findings.push(tls_material_finding(ctx, endpoint, tls, &problem));
+        }
         if let Some(c) = &r.context {
             resolved = resolved.evidence("context", c);
         }
@@ -131,6 +159,112 @@ impl Probe for EndpointProbe {
         }
         findings
     }
+}
+
+/// `DOCKER_API_VERSION` is read byte for byte by the CLI: `1.41\r` from a CRLF `.env`
+/// file, `41` or `auto` make every command fail before it reaches the daemon.
+fn api_version_finding(ctx: &Context) -> Option<Finding> {
+    let raw = ctx.host().env("DOCKER_API_VERSION")?;
+    if raw.is_empty() {
+        return None;
+    }
+    let valid = raw.split_once('.').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && !b.is_empty()
+            && a.bytes().all(|c| c.is_ascii_digit())
+            && b.bytes().all(|c| c.is_ascii_digit())
+    });
+    if valid {
+        return None;
+    }
+    let shown = format!("{raw:?}");
+    let clean: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let mut f = API_VERSION_INVALID
+        .finding(format!(
+            "DOCKER_API_VERSION is {shown}: the CLI needs MAJOR.MINOR exactly, so every docker command fails"
+        ))
+        .evidence("DOCKER_API_VERSION", &shown)
+        .detail("A carriage return from a file saved with Windows line endings (an .env file), a lone number or a word is not trimmed or guessed by the CLI: it sends that version and fails.")
+        .fix(unset_fix(ctx, "Let the CLI negotiate the version", "DOCKER_API_VERSION"));
+    if clean
+        .split_once('.')
+        .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+    {
+        f = f.fix(
+            Fix::new("Or pin it without the stray characters")
+                .run(argv!["export", format!("DOCKER_API_VERSION={clean}")]),
+        );
+    }
+    Some(f)
+}
+
+/// The client's TLS files cannot be used: named with the setting that chose them and the
+/// command that fixes it in this user's terms.
+fn tls_material_finding(
+    ctx: &Context,
+    endpoint: &Endpoint,
+    tls: &crate::facts::docker_tls::TlsFiles,
+    problem: &crate::facts::docker_tls::MaterialProblem,
+) -> Finding {
+    use crate::facts::docker_tls::MaterialProblem as P;
+    let r = ctx.endpoint();
+    let mut f = TLS_MATERIAL
+        .finding(format!("{}: {problem}", endpoint.url))
+        .evidence("endpoint", &endpoint.url)
+        .evidence("tls_files", tls.dir.display())
+        .evidence("tls_files_from", &tls.from)
+        .detail("The docker CLI fails on this before it connects, with the same file named.");
+    let context = r
+        .context
+        .as_deref()
+        .filter(|_| r.source != Source::DockerHost);
+    let files_fix = |title: &str| {
+        match context {
+        Some(name) => Fix::new(title.to_string()).run(argv![
+            "docker",
+            "context",
+            "update",
+            name,
+            "--docker",
+            format!(
+                "host={},ca=<ca.pem>,cert=<cert.pem>,key=<key.pem>",
+                endpoint.url
+            )
+        ]),
+        None => Fix::new(title.to_string())
+            .manual(format!(
+                "Put the daemon's CA as ca.pem, and your client certificate and key as cert.pem and key.pem, in {} (or point DOCKER_CERT_PATH at the folder that has them).",
+                tls.dir.display()
+            ))
+            .run(argv!["ls", "-l", tls.dir.display()]),
+    }
+    };
+    f = match problem {
+        P::FolderMissing { .. } | P::CaMissing { .. } | P::Unreadable { .. } | P::NotPem { .. } => {
+            f.fix(files_fix("Give the CLI the daemon's CA and your client certificate"))
+        }
+        P::HalfPair { missing, .. } => f.fix(files_fix(&format!(
+            "Add {} (certificate and key come as a pair)",
+            missing.display()
+        ))),
+        P::KeyMismatch { cert, key } => f.fix(
+            files_fix("Use the key that was made with this certificate")
+                .run(argv!["openssl", "x509", "-noout", "-pubkey", "-in", cert.display()])
+                .run(argv!["openssl", "pkey", "-pubout", "-in", key.display()])
+                .why("the two public keys printed must be the same"),
+        ),
+        P::ClientExpired { path, .. } | P::ClientNotYetValid { path, .. } => f
+            .fix(
+                Fix::new("Check this machine's clock, then get a new client certificate from the daemon's CA")
+                    .run("date -u")
+                    .run(argv!["openssl", "x509", "-noout", "-dates", "-in", path.display()])
+                    .manual("Ask whoever runs the daemon for a new client certificate signed by its CA (the file its --tlscacert names), and replace cert.pem and key.pem."),
+            ),
+    };
+    f
 }
 
 /// `unset VAR`, and the start-up files that would set it again in new shells.

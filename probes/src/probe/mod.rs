@@ -6,6 +6,7 @@ mod baseline;
 mod ca;
 mod cli;
 mod daemon;
+mod daemon_remote;
 mod endpoint;
 mod ports;
 mod proxy;
