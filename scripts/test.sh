@@ -21,8 +21,11 @@ fi
 # iproute2 (ip netns), dnsmasq-base (DNS), docker-registry (the registry behind TLS),
 # tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers, Docker Hub's token
 # and pull-limit answers), apache2-utils (htpasswd: the registry's bcrypt login file).
+# Other engines: podman (its Docker-compatible API), rootlesskit, uidmap and slirp4netns
+# (a rootless dockerd run by a test user).
 packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo
-    iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils)
+    iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils
+    podman rootlesskit uidmap slirp4netns)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -205,15 +205,33 @@ impl Context {
     pub async fn profile(&self) -> &HostProfile {
         self.profile
             .get_or_init(|| async {
-                let answered = self
-                    .daemon()
-                    .await
-                    .and_then(|s| s.version.as_ref().ok())
-                    .and_then(|v| v.version.as_deref())
+                // Only dockerd's version is a Docker Engine version (its daemon.json keys);
+                // Podman's 4.3 is not Engine 4.3.
+                let state = self.daemon().await;
+                let answer = state.and_then(|s| s.version.as_ref().ok().map(|v| (s, v)));
+                let engine_kind = match answer {
+                    Some((s, v)) => Some(crate::facts::engine::Engine::of(v, &s.endpoint)),
+                    None => self
+                        .endpoint()
+                        .endpoint
+                        .as_ref()
+                        .and_then(crate::facts::engine::Engine::by_socket),
+                };
+                let moby = engine_kind.is_none_or(|e| e.is_moby());
+                let remote = self
+                    .endpoint()
+                    .endpoint
+                    .as_ref()
+                    .is_some_and(|e| e.is_remote());
+                let answered = answer
+                    .filter(|_| moby)
+                    .and_then(|(_, v)| v.version.as_deref())
                     .and_then(profile::parse_version);
                 let engine = match answered {
                     Some(v) => Some(v),
-                    None => self.dockerd_version().await,
+                    // The local dockerd says nothing about Podman's or a remote daemon.
+                    None if moby && !remote => self.dockerd_version().await,
+                    None => None,
                 };
                 HostProfile::detect(self.host(), self.daemon_service(), engine)
             })

@@ -14,6 +14,7 @@ pub mod daemon_config;
 pub mod daemon_keys;
 pub mod docker_tls;
 pub mod endpoint;
+pub mod engine;
 pub mod go_buildinfo;
 pub mod json_file;
 pub mod json_shape;

@@ -44,6 +44,23 @@ pub enum ServiceManager {
         pid: u32,
         command_line: Vec<String>,
     },
+    /// A rootless dockerd where the user has no systemd: `dockerd-rootless.sh`.
+    RootlessScript,
+    /// Podman's Docker-compatible socket: started by `podman.socket` (systemd, rootless
+    /// with `--user`) or `podman system service`; on macOS by `podman machine`.
+    Podman {
+        socket: String,
+        rootless: bool,
+        systemd: bool,
+    },
+    /// Colima, OrbStack, Rancher Desktop: a VM app with its own command.
+    VmApp {
+        engine: super::engine::Engine,
+    },
+    /// A daemon on another machine (tcp://, ssh://): nothing here starts it.
+    Remote {
+        address: String,
+    },
     /// Nothing tells: no running dockerd and no service definition found.
     Unknown,
 }
@@ -118,7 +135,55 @@ impl DaemonService {
     /// `endpoint` is the daemon meant (None: not resolvable); `rootless` when it is a
     /// rootless daemon's socket.
     pub fn detect(host: &dyn Host, endpoint: Option<&Endpoint>, rootless: bool) -> DaemonService {
+        use super::engine::Engine;
         let os = host.os().os;
+        let by_socket = endpoint.and_then(Engine::by_socket);
+        // The engine the socket's place names comes first: Podman's socket is never
+        // started with `service docker`, a remote daemon never with a local command.
+        if let Some(e) = endpoint {
+            if e.is_remote() {
+                let address = match &e.kind {
+                    super::endpoint::EndpointKind::Tcp { address, .. } => address.clone(),
+                    super::endpoint::EndpointKind::Ssh(a) => a.clone(),
+                    _ => e.url.clone(),
+                };
+                return DaemonService {
+                    manager: ServiceManager::Remote { address },
+                    process: None,
+                };
+            }
+            match by_socket {
+                Some(Engine::Podman) => {
+                    let socket = e
+                        .socket_path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    // Root's socket is the rootful Podman's, wherever it is.
+                    let rootless = match host.stat(Path::new(&socket)) {
+                        Ok(st) => st.uid != 0,
+                        Err(_) => {
+                            !socket.starts_with("/run/podman/")
+                                && !socket.starts_with("/var/run/podman/")
+                        }
+                    };
+                    return DaemonService {
+                        manager: ServiceManager::Podman {
+                            socket,
+                            rootless,
+                            systemd: super::systemd::is_systemd(host),
+                        },
+                        process: None,
+                    };
+                }
+                Some(engine @ (Engine::Colima | Engine::OrbStack | Engine::RancherDesktop)) => {
+                    return DaemonService {
+                        manager: ServiceManager::VmApp { engine },
+                        process: None,
+                    };
+                }
+                _ => {}
+            }
+        }
         let desktop = endpoint.is_some_and(|e| e.is_docker_desktop())
             || (os != "linux" && endpoint.is_some());
         let process = endpoint
@@ -127,7 +192,11 @@ impl DaemonService {
         let manager = if desktop {
             ServiceManager::DockerDesktop
         } else if rootless {
-            ServiceManager::SystemdUser
+            if super::systemd::is_systemd(host) {
+                ServiceManager::SystemdUser
+            } else {
+                ServiceManager::RootlessScript
+            }
         } else {
             service_manager(host, process.as_ref())
         };
@@ -213,6 +282,22 @@ impl HostProfile {
             ServiceManager::Snap => Some("snap logs docker".into()),
             ServiceManager::DockerDesktop => Some(desktop_log(&os, home.as_deref())),
             ServiceManager::Runit => Some("the log service of /etc/sv/docker".into()),
+            ServiceManager::RootlessScript => {
+                Some("~/.docker-rootless.log (where dockerd-rootless.sh's output was sent)".into())
+            }
+            ServiceManager::Podman {
+                rootless: true,
+                systemd: true,
+                ..
+            } => Some("journalctl --user -u podman.service".into()),
+            ServiceManager::Podman { systemd: true, .. } => {
+                Some("journalctl -u podman.service".into())
+            }
+            ServiceManager::Podman { .. } => {
+                Some("the output of `podman system service`, where it was started".into())
+            }
+            ServiceManager::VmApp { .. } => None,
+            ServiceManager::Remote { address } => Some(format!("the daemon's log on {address}")),
             ServiceManager::Unknown => None,
         };
         HostProfile {
@@ -345,6 +430,83 @@ impl HostProfile {
                 shell::as_root(&format!("kill {pid}"), self.prefix()),
                 shell::as_root(&shell::join(command_line, "sh"), self.prefix())
             )),
+            (ServiceManager::RootlessScript, Start | Restart | ReloadAndRestart) => fix
+                .manual("Without a user systemd, the rootless daemon is started by hand, as you (not root), and keeps running in the background:")
+                .run("nohup dockerd-rootless.sh > \"$HOME/.docker-rootless.log\" 2>&1 &")
+                .why("stop an old one first if it hangs: pkill -u \"$USER\" -x rootlesskit"),
+            (ServiceManager::RootlessScript, Status) => fix.run("docker info"),
+            (ServiceManager::RootlessScript, Logs) => fix.run("tail -n 50 \"$HOME/.docker-rootless.log\""),
+            (
+                ServiceManager::Podman {
+                    rootless, systemd: true, ..
+                },
+                a,
+            ) => {
+                let user = if *rootless { vec!["--user"] } else { vec![] };
+                let systemctl = |verb: &[&str], unit: &str| {
+                    let mut v: Vec<String> = vec!["systemctl".into()];
+                    v.extend(user.iter().map(|s| s.to_string()));
+                    v.extend(verb.iter().map(|s| s.to_string()));
+                    v.push(unit.into());
+                    Argv::Words(v)
+                };
+                let step = |f: Fix, a: Argv| if *rootless { f.run(a) } else { f.run_root(a) };
+                match a {
+                    Start => step(fix, systemctl(&["enable", "--now"], "podman.socket")),
+                    Restart | ReloadAndRestart => {
+                        step(fix, systemctl(&["restart"], "podman.socket"))
+                    }
+                    Status => step(fix, systemctl(&["status", "--no-pager"], "podman.socket")),
+                    Logs => {
+                        let mut v: Vec<String> = vec!["journalctl".into()];
+                        v.extend(user.iter().map(|s| s.to_string()));
+                        v.extend(["-u", "podman.service", "--no-pager", "-n", "50"].map(String::from));
+                        step(fix, Argv::Words(v))
+                    }
+                }
+            }
+            (ServiceManager::Podman { socket, rootless, .. }, a) => {
+                let serve = crate::argv![
+                    "podman",
+                    "system",
+                    "service",
+                    "--time=0",
+                    format!("unix://{socket}")
+                ];
+                let step = |f: Fix, a: Argv| if *rootless { f.run(a) } else { f.run_root(a) };
+                match a {
+                    Start | Restart | ReloadAndRestart => step(
+                        fix.manual(format!(
+                            "Without systemd, Podman's API socket is served by `podman system service`: keep it running (another terminal, or in the background) and it answers at {socket}. For a restart, stop the old one first."
+                        )),
+                        serve,
+                    ),
+                    Status => step(fix, "podman info".into()),
+                    Logs => fix.manual(
+                        "`podman system service` prints its log where it was started (add --log-level=debug for more).",
+                    ),
+                }
+            }
+            (ServiceManager::VmApp { engine }, a) => {
+                use super::engine::Engine;
+                let (start, restart, status) = match engine {
+                    Engine::Colima => ("colima start", "colima restart", "colima status"),
+                    Engine::RancherDesktop => (
+                        "rdctl start",
+                        "rdctl shutdown && rdctl start",
+                        "rdctl info",
+                    ),
+                    _ => ("orb start", "orb restart", "orb status"),
+                };
+                match a {
+                    Start => fix.run(start),
+                    Restart | ReloadAndRestart => fix.run(restart),
+                    Status | Logs => fix.run(status),
+                }
+            }
+            (ServiceManager::Remote { address }, _) => fix.manual(format!(
+                "The daemon runs on another machine ({address}): start, restart or read its log there, not here."
+            )),
             (ServiceManager::Runit | ServiceManager::Unknown, Logs) => fix.manual(
                 "Read the daemon's log (where your system keeps the output of dockerd).",
             ),
@@ -448,6 +610,24 @@ impl HostProfile {
             ServiceManager::Snap => "snap".to_string(),
             ServiceManager::DockerDesktop => "Docker Desktop".to_string(),
             ServiceManager::Manual { pid, .. } => format!("started by hand (pid {pid})"),
+            ServiceManager::RootlessScript => {
+                "dockerd-rootless.sh (rootless, no user systemd)".to_string()
+            }
+            ServiceManager::Podman {
+                socket,
+                rootless,
+                systemd,
+            } => format!(
+                "Podman ({}, {}; socket {socket})",
+                if *rootless { "rootless" } else { "rootful" },
+                if *systemd {
+                    "podman.socket"
+                } else {
+                    "podman system service"
+                }
+            ),
+            ServiceManager::VmApp { engine } => engine.name().to_string(),
+            ServiceManager::Remote { address } => format!("another machine ({address})"),
             ServiceManager::Unknown => "unknown".to_string(),
         };
         let mut s = format!("daemon managed by {manager}");
@@ -551,7 +731,21 @@ pub fn find_dockerd(host: &dyn Host, endpoint: &Endpoint) -> Option<DaemonProces
     // container's, a test's private root) may listen on its own file of the same name.
     // Seen through /proc/PID/root, its socket must be this very file. An exiting dockerd
     // has an empty command line and serves nothing.
-    let ours = host.stat(Path::new(&socket)).ok().and_then(|s| s.identity);
+    // The socket itself decides, never "a dockerd without -H": a rootless dockerd (its
+    // own mount namespace under rootlesskit, its socket in the user's runtime folder) has
+    // no -H either, and is not the system's.
+    let Ok(here) = host.stat(Path::new(&socket)) else {
+        // Nothing at that path here: no dockerd serves it.
+        return None;
+    };
+    let ours = here.identity;
+    let users = super::processes::list(host).unwrap_or_default();
+    let user_of = |pid: u32| {
+        users
+            .iter()
+            .find(|p| p.pid == pid)
+            .and_then(|p| p.user.clone())
+    };
     let same_socket = |pid: u32| {
         let theirs = host
             .stat(&PathBuf::from(format!("/proc/{pid}/root{socket}")))
@@ -561,8 +755,9 @@ pub fn find_dockerd(host: &dyn Host, endpoint: &Endpoint) -> Option<DaemonProces
             (Some(a), Some(b)) => a == b,
             // Its socket exists where it runs, and not here: not ours.
             (None, Some(_)) => false,
-            // Not allowed to look (another user's dockerd), or not there yet: trust the path.
-            _ => true,
+            // Not allowed to look (another user's dockerd): the system socket is served by
+            // root's dockerd, and only root's (or one whose user cannot be told).
+            _ => user_of(pid).is_none_or(|u| u == "root") || here.uid != 0,
         }
     };
     dockerd_processes(host).into_iter().find(|p| {

@@ -176,16 +176,23 @@ impl Probe for Daemon {
 
 fn healthy(ctx: &Context, state: &DaemonState, v: &SystemVersion) -> Vec<Finding> {
     let mut out = Vec::new();
-    let server = v.version.clone().unwrap_or_else(|| "?".into());
+    let engine = crate::facts::engine::Engine::of(v, &state.endpoint);
+    let server = engine.version(v).unwrap_or_else(|| "?".into());
     let api = v.api_version.clone().unwrap_or_else(|| "?".into());
     let mut ok = OK
         .finding(format!(
-            "Docker Engine {server} (API {api}) answers at {}",
+            "{} {server} ({}API {api}) answers at {}",
+            engine.name(),
+            if engine.is_moby() { "" } else { "Docker " },
             state.endpoint.url
         ))
         .evidence("endpoint", &state.endpoint.url)
+        .evidence("engine", engine.name())
         .evidence("server_version", &server)
         .evidence("api_version", &api);
+    if let Some(p) = v.platform.as_ref().filter(|p| !p.name.is_empty()) {
+        ok = ok.evidence("platform", &p.name);
+    }
     if let Some(min) = &v.min_api_version {
         ok = ok.evidence("min_api_version", min);
     }
@@ -385,6 +392,13 @@ fn unreachable(
         && !matches!(e, ApiError::PermissionDenied)
     {
         f.caused_by("endpoint")
+    } else if r.source == Source::Default
+        && f.caused_by.is_none()
+        && matches!(e, ApiError::NotFound | ApiError::Refused)
+    {
+        // This user's own daemon answers elsewhere: telling the CLI is the fix, not
+        // starting the system's (the endpoint probe says so, or nothing is dropped).
+        f.caused_by("endpoint.elsewhere")
     } else {
         f
     }
@@ -523,6 +537,23 @@ fn missing(ctx: &Context, ep: &Endpoint, blocker: Option<String>) -> Finding {
             f = f.caused_by("wsl.desktop-distro-stopped|wsl.vm-platform-missing|wsl.not-installed");
         }
         return f;
+    }
+    // Podman's socket, or a VM app's: started with that engine's own command.
+    if let Some(engine) = crate::facts::engine::Engine::by_socket(ep)
+        && engine != crate::facts::engine::Engine::DockerDesktop
+    {
+        return NOT_RUNNING
+            .finding(format!(
+                "{}'s socket {url} does not exist: its API service is not running",
+                engine.name()
+            ))
+            .evidence("endpoint", url)
+            .evidence("engine", engine.name())
+            .fix(
+                Fix::new(format!("Start {}'s API socket", engine.name()))
+                    .service(ServiceAction::Start)
+                    .service(ServiceAction::Status),
+            );
     }
     if ctx.is_rootless_endpoint() {
         let f = NOT_RUNNING

@@ -63,7 +63,14 @@ const API_VERSION_INVALID: FindingKind = FindingKind::new(
     "DOCKER_API_VERSION is not a version the CLI accepts (every docker command fails)",
 );
 
+const ELSEWHERE: FindingKind = FindingKind::new(
+    "endpoint.elsewhere",
+    Severity::Error,
+    "nothing answers at the default socket, but a daemon of this user answers elsewhere (rootless, Podman, Desktop, Colima...) and the CLI is not told to use it",
+);
+
 const KINDS: &[FindingKind] = &[
+    ELSEWHERE,
     TLS_MATERIAL,
     API_VERSION_INVALID,
     RESOLVED,
@@ -133,7 +140,7 @@ impl Probe for EndpointProbe {
             state.version,
             Err(ApiError::NotFound | ApiError::Refused | ApiError::TimedOut)
         );
-        if unreachable && (r.source != Source::Default || endpoint.is_docker_desktop()) {
+        if unreachable {
             let candidates: Vec<_> = well_known_sockets(ctx.host())
                 .into_iter()
                 .filter(|(_, e)| e != endpoint)
@@ -147,14 +154,13 @@ impl Probe for EndpointProbe {
                 .zip(answers)
                 .find(|(_, s)| s.answered() || s.version == Err(ApiError::PermissionDenied))
             {
-                findings.push(stale_finding(
-                    ctx,
-                    endpoint,
-                    &r.source,
-                    r.context.as_deref(),
-                    label,
-                    alt,
-                ));
+                findings.push(
+                    if r.source == Source::Default && !endpoint.is_docker_desktop() {
+                        elsewhere_finding(endpoint, label, alt)
+                    } else {
+                        stale_finding(ctx, endpoint, &r.source, r.context.as_deref(), label, alt)
+                    },
+                );
             }
         }
         findings
@@ -282,6 +288,52 @@ fn unset_fix(ctx: &Context, title: &str, var: &str) -> Fix {
             list.join(", ")
         ))
     }
+}
+
+/// Nothing is set, the default socket is dead, and this user's own daemon (rootless,
+/// Podman, Desktop, Colima...) answers: the CLI only needs to be told.
+fn elsewhere_finding(endpoint: &Endpoint, label: &str, alt: &Endpoint) -> Finding {
+    let name = match label {
+        l if l.contains("rootless Docker") => "rootless",
+        l if l.contains("Podman") => "podman",
+        l if l.contains("Colima") => "colima",
+        l if l.contains("OrbStack") => "orbstack",
+        l if l.contains("Rancher") => "rancher-desktop",
+        _ => "local",
+    };
+    ELSEWHERE
+        .finding(format!(
+            "nothing answers at {} (the default), but your {label} answers at {}: the CLI is not told to use it",
+            endpoint.url, alt.url
+        ))
+        .evidence("default", &endpoint.url)
+        .evidence("answers", &alt.url)
+        .detail("With neither DOCKER_HOST nor a context set, the CLI only tries the system socket. A rootless daemon, Podman's socket or a VM app's socket is used only when DOCKER_HOST or a context names it.")
+        .fix(
+            Fix::new(format!("Use the {label} in this shell"))
+                .run(argv!["export", format!("DOCKER_HOST={}", alt.url)])
+                .manual(format!(
+                    "To keep it, add `export DOCKER_HOST={}` to ~/.profile (or ~/.bashrc).",
+                    alt.url
+                ))
+                .docs("https://docs.docker.com/engine/security/rootless/"),
+        )
+        .fix(
+            Fix::new(format!("Make it the CLI's context ({name})"))
+                .run(argv![
+                    "docker",
+                    "context",
+                    "create",
+                    name,
+                    "--docker",
+                    format!("host={}", alt.url)
+                ])
+                .run(argv!["docker", "context", "use", name])
+                .note(format!(
+                    "DOCKER_HOST stays unset; {} is then what `docker` talks to.",
+                    alt.url
+                )),
+        )
 }
 
 fn stale_finding(

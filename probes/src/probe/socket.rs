@@ -36,6 +36,11 @@ const DIR_DENIED: FindingKind = FindingKind::new(
     Severity::Error,
     "a directory on the way to the socket is not searchable by this user",
 );
+const PODMAN_NOT_YOURS: FindingKind = FindingKind::new(
+    "socket.podman-not-yours",
+    Severity::Error,
+    "the Podman socket belongs to another user (root's rootful Podman): no group grants it",
+);
 const NOT_IN_GROUP: FindingKind = FindingKind::new(
     "socket.not-in-group",
     Severity::Error,
@@ -75,6 +80,7 @@ const SYMLINK: FindingKind = FindingKind::new(
 const KINDS: &[FindingKind] = &[
     OK,
     ABSENT,
+    PODMAN_NOT_YOURS,
     NOT_A_SOCKET,
     DIR_DENIED,
     NOT_IN_GROUP,
@@ -163,6 +169,15 @@ impl Probe for Socket {
             );
             return out;
         }
+        let engine = ctx
+            .endpoint()
+            .endpoint
+            .as_ref()
+            .and_then(crate::facts::engine::Engine::by_socket);
+        if engine == Some(crate::facts::engine::Engine::Podman) {
+            out.extend(podman_access(ctx, path, &stat));
+            return out;
+        }
         let systemd = ctx.profile().await.service_manager == ServiceManager::Systemd;
         out.extend(access(ctx, path, &stat, systemd));
         if stat.mode & 0o002 != 0 {
@@ -183,6 +198,52 @@ impl Probe for Socket {
         }
         out
     }
+}
+
+/// Podman's socket has no docker group: the rootful one (`/run/podman/podman.sock`) is
+/// root's alone, a rootless one its user's. Someone else uses their own rootless Podman.
+fn podman_access(ctx: &Context, path: &Path, stat: &FileStat) -> Vec<Finding> {
+    let id = ctx.identity();
+    let sock = path.display().to_string();
+    if id.uid == 0 || id.uid == stat.uid {
+        return vec![
+            OK.finding(format!(
+                "{} may use {sock} (Podman's socket, its own)",
+                id.user
+            ))
+            .evidence("socket", &sock),
+        ];
+    }
+    let owner = ctx
+        .host()
+        .user_name(stat.uid)
+        .unwrap_or_else(|| stat.uid.to_string());
+    let runtime = ctx
+        .host()
+        .env_nonempty("XDG_RUNTIME_DIR")
+        .unwrap_or_else(|| format!("/run/user/{}", id.uid));
+    let own = format!("{runtime}/podman/podman.sock");
+    let start = if ctx.platform().systemd {
+        Fix::new("Use your own rootless Podman socket")
+            .run("systemctl --user enable --now podman.socket")
+            .run(argv!["export", format!("DOCKER_HOST=unix://{own}")])
+    } else {
+        Fix::new("Use your own rootless Podman socket")
+            .manual("Without a user systemd, keep `podman system service` running (another terminal, or in the background):")
+            .run(argv!["podman", "system", "service", "--time=0", format!("unix://{own}")])
+            .run(argv!["export", format!("DOCKER_HOST=unix://{own}")])
+    };
+    vec![
+        PODMAN_NOT_YOURS
+            .finding(format!(
+                "{sock} is Podman's socket of {owner} (mode {:04o}): {} cannot use it, and no group grants it",
+                stat.mode, id.user
+            ))
+            .evidence("socket", &sock)
+            .evidence("owner", &owner)
+            .detail("Podman has no docker group: its rootful socket is root's only, and each user runs a rootless Podman of their own.")
+            .fix(start.docs("https://docs.podman.io/en/latest/markdown/podman-system-service.1.html")),
+    ]
 }
 
 /// `systemd`: docker.socket creates the socket (its `SocketGroup` decides the group);
