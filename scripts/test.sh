@@ -22,10 +22,11 @@ fi
 # tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers, Docker Hub's token
 # and pull-limit answers), apache2-utils (htpasswd: the registry's bcrypt login file).
 # Other engines: podman (its Docker-compatible API), rootlesskit, uidmap and slirp4netns
-# (a rootless dockerd run by a test user).
+# (a rootless dockerd run by a test user); openssh-server and openssh-client (ssh://
+# endpoints against an sshd the tests start directly).
 packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo
     iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils
-    podman rootlesskit uidmap slirp4netns)
+    podman rootlesskit uidmap slirp4netns openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -194,7 +194,9 @@ impl Masker {
     pub fn learn_urls(&mut self, text: &str) {
         for m in URL_AUTHORITY.find_iter(text) {
             let authority = &m.as_str()[m.as_str().find("://").unwrap_or(0) + 3..];
-            if let Some(at) = authority.rfind('@') {
+            if let Some(at) = authority.rfind('@')
+                && (!is_ssh(m.as_str()) || authority[..at].contains(':'))
+            {
                 self.add_userinfo(&authority[..at]);
             }
         }
@@ -208,7 +210,9 @@ impl Masker {
                     .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
         });
         let rest = scheme.map_or(t, |(_, r)| r);
+        let ssh_login = scheme.is_some_and(|(s, _)| s.eq_ignore_ascii_case("ssh"));
         if let Some(at) = rest.rfind('@')
+            && (!ssh_login || rest[..at].contains(':'))
             && rest[at + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '[')
             && (scheme.is_some() || rest[..at].contains(':'))
         {
@@ -382,6 +386,11 @@ impl Masker {
 }
 
 /// `scheme://user:password@host` with the password masked (a lone user part is a token).
+fn is_ssh(url: &str) -> bool {
+    url.get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("ssh://"))
+}
+
 fn mask_authority(url: &str) -> String {
     let start = url.find("://").map(|i| i + 3).unwrap_or(0);
     let authority = &url[start..];
@@ -393,6 +402,8 @@ fn mask_authority(url: &str) -> String {
         Some((_, pass)) if pass == MASK => return url.to_string(),
         Some((user, _)) => format!("{user}:{MASK}"),
         None if userinfo == MASK => return url.to_string(),
+        // ssh:// names a login, not a token (ssh never takes a password in the URL).
+        None if is_ssh(url) => return url.to_string(),
         None => MASK.to_string(),
     };
     format!("{}{masked}@{}", &url[..start], &authority[at + 1..])

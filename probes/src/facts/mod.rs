@@ -27,6 +27,7 @@ pub mod proxy;
 pub mod registries;
 pub mod registry_auth;
 pub mod shell_profiles;
+pub mod ssh;
 pub mod systemd;
 pub mod trust;
 pub mod wsl;

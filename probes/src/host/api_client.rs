@@ -33,12 +33,25 @@ impl std::error::Error for AnswerTooLarge {}
 pub enum Target {
     Unix(PathBuf),
     Tcp(String),
+    /// `ssh ... docker system dial-stdio`: the API over the process's stdin and stdout.
+    /// When it ends, its exit status and stderr are kept in `end` for the diagnosis.
+    Ssh {
+        argv: std::sync::Arc<Vec<String>>,
+        end: std::sync::Arc<std::sync::Mutex<Option<SshEnd>>>,
+    },
     /// TLS over tcp with the client's own configuration, to `server_name`.
     Tls {
         address: String,
         server_name: rustls::pki_types::ServerName<'static>,
         config: std::sync::Arc<rustls::ClientConfig>,
     },
+}
+
+/// How an ssh stream's process ended.
+#[derive(Debug, Clone)]
+pub struct SshEnd {
+    pub status: Option<i32>,
+    pub stderr: String,
 }
 
 /// A bollard client whose every request opens one connection to `target`, read through
@@ -83,6 +96,34 @@ async fn send(
                 .connect(server_name.clone(), tcp)
                 .await?;
             Box::new(tls)
+        }
+        Target::Ssh { argv, end } => {
+            use tokio::io::AsyncReadExt;
+            let mut child = tokio::process::Command::new(&argv[0])
+                .args(&argv[1..])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()?;
+            let (Some(stdin), Some(stdout), Some(mut stderr)) =
+                (child.stdin.take(), child.stdout.take(), child.stderr.take())
+            else {
+                return Err(io::Error::other("ssh gave no pipes").into());
+            };
+            let end = end.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let _ = (&mut stderr).take(64 << 10).read_to_end(&mut buf).await;
+                let status = child.wait().await.ok().and_then(|s| s.code());
+                if let Ok(mut e) = end.lock() {
+                    *e = Some(SshEnd {
+                        status,
+                        stderr: String::from_utf8_lossy(&buf).into_owned(),
+                    });
+                }
+            });
+            Box::new(tokio::io::join(stdout, stdin))
         }
     };
     let io = TokioIo::new(Capped {

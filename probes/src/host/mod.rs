@@ -162,7 +162,21 @@ pub enum ApiError {
     Tls(TlsFailure),
     /// The daemon's host name does not resolve.
     NameNotResolved(String),
+    /// The ssh stream to the remote daemon failed: why, and ssh's line that says it.
+    Ssh(SshFailure),
     Other(String),
+}
+
+/// Why an `ssh://` endpoint failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshFailure {
+    pub kind: crate::facts::ssh::SshFailureKind,
+    /// ssh's (or the remote docker's) own line.
+    pub line: String,
+    pub status: Option<i32>,
+    /// The host key fingerprints the server offers now (unknown or changed host key), to
+    /// compare with the remote's own before trusting it.
+    pub fingerprints: Vec<String>,
 }
 
 /// Why TLS to a daemon failed, told apart as the fix differs for each.

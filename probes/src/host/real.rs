@@ -308,7 +308,7 @@ impl Host for RealHost {
         api_version: (usize, usize),
         request: ApiRequest,
     ) -> Result<ApiAnswer, ApiError> {
-        let (docker, tls) = self.capped_client(endpoint, api_version)?;
+        let (docker, tls, ssh) = self.capped_client(endpoint, api_version)?;
         let classify = |e: bollard::errors::Error| {
             let mut a = classify(&e, endpoint.socket_path());
             if let (ApiError::Tls(TlsFailure::Other(_)), Some((judge, asked, sent))) = (&a, &tls)
@@ -323,7 +323,7 @@ impl Host for RealHost {
             }
             a
         };
-        match request {
+        let answer = match request {
             ApiRequest::Version => docker
                 .version()
                 .await
@@ -339,6 +339,13 @@ impl Host for RealHost {
                 .await
                 .map(ApiAnswer::Containers)
                 .map_err(classify),
+        };
+        match (answer, ssh) {
+            // Over ssh, the stream only broke: ssh's own words say why.
+            (Err(e), Some((target, end))) if !matches!(e, ApiError::Server { .. }) => {
+                Err(self.ssh_failure(&target, &end).await.unwrap_or(e))
+            }
+            (a, _) => a,
         }
     }
 
@@ -451,19 +458,89 @@ async fn read_capped(
 /// the name asked for, and whether a client certificate was sent.
 type TlsWitness = Option<(Arc<crate::facts::docker_tls::Judge>, String, bool)>;
 
+/// What an ssh call needs to explain its failure: the target and how its process ended.
+type SshWitness = Option<(
+    crate::facts::ssh::SshTarget,
+    Arc<Mutex<Option<super::api_client::SshEnd>>>,
+)>;
+
+/// How long an ssh connection may take to be set up (the run's deadline bounds it too).
+const SSH_CONNECT_SECS: u64 = 5;
+
 impl RealHost {
+    /// Why the ssh stream failed, from ssh's stderr and status (waited for at most 3 s);
+    /// for an unknown or changed host key, the fingerprints the server offers now.
+    async fn ssh_failure(
+        &self,
+        target: &crate::facts::ssh::SshTarget,
+        end: &Arc<Mutex<Option<super::api_client::SshEnd>>>,
+    ) -> Option<ApiError> {
+        use crate::facts::ssh::{SshFailureKind, classify};
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        let ended = loop {
+            if let Some(e) = end.lock().ok().and_then(|e| e.clone()) {
+                break e;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Some(ApiError::TimedOut);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let (kind, line) = classify(&ended.stderr, ended.status);
+        let mut fingerprints = Vec::new();
+        if matches!(
+            kind,
+            SshFailureKind::HostKeyUnknown | SshFailureKind::HostKeyChanged
+        ) && let (Some(keyscan), Some(keygen)) =
+            (self.which("ssh-keyscan"), self.which("ssh-keygen"))
+        {
+            let port = target.port.unwrap_or(22).to_string();
+            if let Ok(scan) = self
+                .run(
+                    &keyscan,
+                    &["-T", "3", "-p", &port, "--", &target.host],
+                    Duration::from_secs(4),
+                )
+                .await
+                && let Ok(out) = self
+                    .run_with_input(
+                        &keygen,
+                        &["-lf", "-"],
+                        scan.stdout.as_bytes(),
+                        Duration::from_secs(2),
+                    )
+                    .await
+            {
+                fingerprints = out
+                    .stdout
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect();
+            }
+        }
+        Some(ApiError::Ssh(SshFailure {
+            kind,
+            line,
+            status: ended.status,
+            fingerprints,
+        }))
+    }
+
     /// The client the probes ask with: the daemon's answers are read through a byte cap;
     /// TLS with exactly the client's material (read under this run's rules).
     fn capped_client(
         &self,
         endpoint: &Endpoint,
         api_version: (usize, usize),
-    ) -> Result<(Docker, TlsWitness), ApiError> {
+    ) -> Result<(Docker, TlsWitness, SshWitness), ApiError> {
         let version = ClientVersion {
             major_version: api_version.0,
             minor_version: api_version.1,
         };
         let mut witness = None;
+        let mut ssh = None;
         let target = match &endpoint.kind {
             EndpointKind::Unix(path) => super::api_client::Target::Unix(path.clone()),
             EndpointKind::Tcp {
@@ -510,11 +587,21 @@ impl RealHost {
                     config,
                 }
             }
-            _ => return client(endpoint, api_version).map(|d| (d, None)),
+            EndpointKind::Ssh(rest) => {
+                let target = crate::facts::ssh::SshTarget::parse(rest).map_err(ApiError::Other)?;
+                let end = Arc::new(Mutex::new(None));
+                ssh = Some((target.clone(), end.clone()));
+                super::api_client::Target::Ssh {
+                    argv: Arc::new(target.argv(SSH_CONNECT_SECS)),
+                    end,
+                }
+            }
+            _ => return client(endpoint, api_version).map(|d| (d, None, None)),
         };
         Ok((
             super::api_client::docker(target, &version, BACKSTOP_SECS),
             witness,
+            ssh,
         ))
     }
 }

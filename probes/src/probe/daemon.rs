@@ -130,6 +130,13 @@ const KINDS: &[FindingKind] = &[
     remote::TLS_FAILED,
     remote::REMOTE_REFUSED,
     remote::REMOTE_UNRESOLVED,
+    remote::SSH_UNREACHABLE,
+    remote::SSH_KEY_REFUSED,
+    remote::SSH_HOST_KEY,
+    remote::SSH_REMOTE_DOCKER_MISSING,
+    remote::SSH_REMOTE_DENIED,
+    remote::SSH_REMOTE_DOWN,
+    remote::SSH_FAILED,
 ];
 
 pub struct Daemon;
@@ -381,6 +388,9 @@ fn unreachable(
             .evidence("endpoint", url),
         ApiError::NameNotResolved(m) => ERROR_ANSWER
             .finding(format!("{url} does not resolve: {m}"))
+            .evidence("endpoint", url),
+        ApiError::Ssh(s) => ERROR_ANSWER
+            .finding(format!("ssh to {url} failed: {}", s.line))
             .evidence("endpoint", url),
         ApiError::Other(m) => ERROR_ANSWER
             .finding(format!("cannot talk to {url}: {m}"))
@@ -648,6 +658,7 @@ fn describe_error(e: &ApiError) -> String {
         ApiError::Unsupported(w) => format!("not checked: {w}"),
         ApiError::Tls(t) => format!("TLS failed: {t:?}"),
         ApiError::NameNotResolved(m) => m.clone(),
+        ApiError::Ssh(s) => s.line.clone(),
         ApiError::Other(m) => m.clone(),
     }
 }

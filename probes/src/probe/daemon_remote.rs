@@ -44,6 +44,41 @@ pub(super) const TLS_FAILED: FindingKind = FindingKind::new(
     Severity::Error,
     "the TLS handshake with the daemon failed for another reason",
 );
+pub(super) const SSH_UNREACHABLE: FindingKind = FindingKind::new(
+    "daemon.ssh-unreachable",
+    Severity::Error,
+    "ssh cannot reach the daemon's machine (refused, unresolvable, timed out)",
+);
+pub(super) const SSH_KEY_REFUSED: FindingKind = FindingKind::new(
+    "daemon.ssh-key-refused",
+    Severity::Error,
+    "the daemon's machine refuses this user's ssh keys (the CLI cannot ask for a password)",
+);
+pub(super) const SSH_HOST_KEY: FindingKind = FindingKind::new(
+    "daemon.ssh-host-key",
+    Severity::Error,
+    "the daemon's machine's ssh host key is unknown here, or changed",
+);
+pub(super) const SSH_REMOTE_DOCKER_MISSING: FindingKind = FindingKind::new(
+    "daemon.ssh-remote-docker-missing",
+    Severity::Error,
+    "`docker` is not on the remote user's PATH (exit status 127)",
+);
+pub(super) const SSH_REMOTE_DENIED: FindingKind = FindingKind::new(
+    "daemon.ssh-remote-permission-denied",
+    Severity::Error,
+    "the remote user cannot open the remote daemon's socket",
+);
+pub(super) const SSH_REMOTE_DOWN: FindingKind = FindingKind::new(
+    "daemon.ssh-remote-daemon-down",
+    Severity::Error,
+    "ssh works, but no daemon answers on the remote machine",
+);
+pub(super) const SSH_FAILED: FindingKind = FindingKind::new(
+    "daemon.ssh-failed",
+    Severity::Error,
+    "the ssh connection to the daemon failed for another reason",
+);
 pub(super) const REMOTE_REFUSED: FindingKind = FindingKind::new(
     "daemon.remote-refused",
     Severity::Error,
@@ -111,6 +146,9 @@ fn point_elsewhere(ctx: &Context, title: &str, url: &str) -> Fix {
 /// about reaching it (the daemon's own answers are judged by the daemon probe).
 pub(super) fn unreachable(ctx: &Context, state: &DaemonState, e: &ApiError) -> Option<Finding> {
     let ep = &state.endpoint;
+    if let EndpointKind::Ssh(rest) = &ep.kind {
+        return Some(ssh_finding(ctx, ep, rest, e));
+    }
     let EndpointKind::Tcp { address, tls } = &ep.kind else {
         return None;
     };
@@ -364,5 +402,160 @@ fn tls_finding(ctx: &Context, ep: &Endpoint, t: &TlsFailure, host: &str, port: &
             format!("TLS with {address} failed: {m}"),
         )
         .fix(show_chain),
+    }
+}
+
+/// An `ssh://` daemon that did not answer: ssh's own failure, or the remote docker's.
+fn ssh_finding(ctx: &Context, ep: &Endpoint, rest: &str, e: &ApiError) -> Finding {
+    use crate::facts::ssh::{SshFailureKind as K, SshTarget};
+    let url = &ep.url;
+    let from = setting(ctx);
+    let target = SshTarget::parse(rest).ok();
+    let label = target.as_ref().map_or(rest.to_string(), |t| t.label());
+    let host = target.as_ref().map_or(rest.to_string(), |t| t.host.clone());
+    let port = target
+        .as_ref()
+        .and_then(|t| t.port)
+        .unwrap_or(22)
+        .to_string();
+    let remote_user = target
+        .as_ref()
+        .and_then(|t| t.user.clone())
+        .unwrap_or_else(|| ctx.identity().user.clone());
+    let login = target.as_ref().map_or(rest.to_string(), |t| match &t.user {
+        Some(u) => format!("{u}@{}", t.host),
+        None => t.host.clone(),
+    });
+    // `ssh [-p PORT] LOGIN WORDS...` as a person types it.
+    let ssh_cmd = |program: &str, words: &[&str]| {
+        let mut a = vec![program.to_string()];
+        if port != "22" {
+            a.extend(["-p".into(), port.clone()]);
+        }
+        a.push(login.clone());
+        a.extend(words.iter().map(|w| w.to_string()));
+        crate::model::Argv::Words(a)
+    };
+    let ssh_try = ssh_cmd("ssh", &["docker", "version"]);
+    let base = |kind: FindingKind, summary: String| {
+        kind.finding(summary)
+            .evidence("endpoint", url)
+            .evidence("source", &from)
+    };
+    let Some(ApiError::Ssh(f)) = Some(e).filter(|e| matches!(e, ApiError::Ssh(_))) else {
+        return match e {
+            ApiError::TimedOut => base(
+                SSH_FAILED,
+                format!("no answer from {label} over ssh in time"),
+            )
+            .fix(Fix::new("Try what the CLI runs, by hand").run(ssh_try)),
+            ApiError::Other(m) => base(SSH_FAILED, format!("{url} cannot be used: {m}")),
+            other => base(
+                SSH_FAILED,
+                format!("the daemon at {label} (over ssh) did not answer: {other:?}"),
+            ),
+        };
+    };
+    let said = f.line.clone();
+    match f.kind {
+        K::Refused | K::Unresolved | K::TimedOut => base(
+            SSH_UNREACHABLE,
+            format!("ssh cannot reach {label}: {said}"),
+        )
+        .evidence("ssh_says", &said)
+        .fix(
+            Fix::new(format!("Check the address {from} gives, and that sshd runs on {host}"))
+                .run(argv!["getent", "hosts", &host])
+                .manual(format!(
+                    "On {host} (not here): sshd must run and listen on port {port}, and a firewall must let this machine in."
+                )),
+        ),
+        K::KeyRefused => base(
+            SSH_KEY_REFUSED,
+            format!("{host} refuses the ssh keys of this user as {remote_user}: {said}"),
+        )
+        .evidence("ssh_says", &said)
+        .detail("The docker CLI runs ssh without a terminal: only a key (or an ssh agent) can log in, never a password.")
+        .fix(
+            Fix::new(format!("Authorise your key for {remote_user} on {host}"))
+                .run(ssh_cmd("ssh-copy-id", &[]))
+                .run(ssh_try.clone())
+                .why("must print the remote versions without asking anything"),
+        ),
+        K::HostKeyUnknown | K::HostKeyChanged => {
+            let changed = f.kind == K::HostKeyChanged;
+            let mut finding = base(
+                SSH_HOST_KEY,
+                if changed {
+                    format!("the ssh host key of {host} CHANGED since it was saved in known_hosts: {said}")
+                } else {
+                    format!("the ssh host key of {host} is not in known_hosts, and the CLI cannot ask: {said}")
+                },
+            )
+            .evidence("ssh_says", &said);
+            for (i, fp) in f.fingerprints.iter().enumerate() {
+                finding = finding.evidence(format!("offered key {}", i + 1), fp);
+            }
+            let mut save = Fix::new(format!("Compare the offered key with {host}'s own, then save it"))
+                .manual(format!(
+                    "On {host} (not here), print its real fingerprints: for f in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf \"$f\"; done. They must equal the offered keys listed above."
+                ));
+            if changed {
+                save = save.run(argv![
+                    "ssh-keygen",
+                    "-R",
+                    if port == "22" { host.clone() } else { format!("[{host}]:{port}") }
+                ]);
+            }
+            finding
+                .detail(if changed {
+                    "Either the machine was reinstalled (its keys are new) or something sits between you and it. Never accept the new key before checking it."
+                } else {
+                    "A first ssh connection asks to confirm the machine's key; the CLI runs ssh without a terminal, so nobody can answer. Compare the key it offers with the machine's own, then save it."
+                })
+                .fix(
+                    save.run(ssh_cmd("ssh", &["true"]))
+                        .why("answer yes only when the fingerprint matches"),
+                )
+        }
+        K::RemoteDockerMissing => base(
+            SSH_REMOTE_DOCKER_MISSING,
+            format!("ssh to {label} works, but `docker` is not on {remote_user}'s PATH there (exit status {})", f.status.map_or("127".into(), |s| s.to_string())),
+        )
+        .evidence("ssh_says", &said)
+        .detail("The CLI runs `docker system dial-stdio` on the remote machine, in a non-interactive shell: the docker CLI must be installed there and on the PATH such a shell gets (not only the one ~/.bashrc sets for interactive logins).")
+        .fix(
+            Fix::new(format!("On {host}: install the docker CLI, or put it on the non-interactive PATH"))
+                .run(ssh_cmd("ssh", &["command -v docker; echo $PATH"]))
+                .manual(format!("On {host} (not here): install Docker there, or link the docker binary into /usr/local/bin or /usr/bin.")),
+        ),
+        K::RemoteSocketDenied => base(
+            SSH_REMOTE_DENIED,
+            format!("on {host}, {remote_user} cannot open the daemon's socket: {said}"),
+        )
+        .evidence("ssh_says", &said)
+        .evidence("remote_user", &remote_user)
+        .fix(
+            Fix::new(format!("On {host}: add {remote_user} to its docker group"))
+                .manual(format!(
+                    "On {host} (not here): sudo usermod -aG docker {remote_user}; the next ssh login has the group. The docker group there is root-equivalent on {host}."
+                ))
+                .run(ssh_try.clone()),
+        ),
+        K::RemoteDaemonDown => base(
+            SSH_REMOTE_DOWN,
+            format!("ssh to {label} works, but no daemon answers there: {said}"),
+        )
+        .evidence("ssh_says", &said)
+        .fix(
+            Fix::new(format!("On {host}: start the daemon"))
+                .manual(format!(
+                    "On {host} (not here): start Docker the way that machine runs it (systemctl start docker, or service docker start), then check with `docker info` there."
+                ))
+                .run(ssh_try.clone()),
+        ),
+        K::Other => base(SSH_FAILED, format!("ssh to {label} failed: {said}"))
+            .evidence("ssh_says", &said)
+            .fix(Fix::new("Try what the CLI runs, by hand").run(ssh_try)),
     }
 }
