@@ -311,11 +311,53 @@ fn tls_daemons_are_checked_the_way_the_cli_reaches_them() {
     );
     finding(&r, "daemon.ok");
 
+    // A TLS context made by the real CLI: its own TLS folder is used, and named.
+    for (name, ca, ok) in [
+        ("tlsctx", good.clone(), true),
+        ("wrongca", untrusting.clone(), false),
+    ] {
+        let made = Command::new("docker")
+            .env("HOME", home.path())
+            .env_remove("DOCKER_CONFIG")
+            .args(["context", "create", name, "--docker"])
+            .arg(format!(
+                "host={host},ca={ca}/ca.pem,cert={good}/cert.pem,key={good}/key.pem"
+            ))
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{made:?}");
+        let r = check(home.path(), &[("DOCKER_CONTEXT", name)]);
+        let resolved = finding(&r, "endpoint.resolved");
+        assert_eq!(
+            evidence(resolved, "tls_files_from"),
+            Some(format!("context {name}").as_str()),
+            "{resolved}"
+        );
+        if ok {
+            finding(&r, "daemon.ok");
+        } else {
+            let f = finding(&r, "daemon.tls-untrusted");
+            assert!(
+                commands(f).contains(&format!("docker context update {name}")),
+                "{f}"
+            );
+        }
+    }
+
     // Plain HTTP to the TLS port: the fix turns TLS on, and applied, works.
     let r = check(home.path(), &[("DOCKER_HOST", host.as_str())]);
     let f = finding(&r, "daemon.tls-required");
     assert!(commands(f).contains("export DOCKER_TLS_VERIFY=1"), "{f}");
     no_local_service(&r);
+    let r = check(
+        home.path(),
+        &[
+            ("DOCKER_HOST", host.as_str()),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", good.as_str()),
+        ],
+    );
+    finding(&r, "daemon.ok");
 
     // API version read byte for byte: a CRLF .env file's "1.41\r".
     let r = check(
@@ -377,5 +419,17 @@ fn a_tcp_address_that_is_not_a_daemon_gets_no_local_service_fix() {
         "{f}"
     );
     assert!(findings(&r, "daemon.socket-stale").is_empty());
+    no_local_service(&r);
+
+    // A name that does not resolve (.invalid never does).
+    let r = check(
+        home.path(),
+        &[("DOCKER_HOST", "tcp://no-such-host.invalid:2376")],
+    );
+    let f = finding(&r, "daemon.remote-unresolved");
+    assert!(
+        commands(f).contains("getent hosts no-such-host.invalid"),
+        "{f}"
+    );
     no_local_service(&r);
 }

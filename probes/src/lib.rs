@@ -13,6 +13,7 @@ pub mod probe;
 pub mod recipes;
 pub mod safe_write;
 pub mod secret;
+pub mod shared;
 pub mod shell;
 
 pub use context::{Context, Options};

@@ -16,34 +16,11 @@ use crate::facts::certs;
 use crate::host::Host;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-/// Where the client's TLS settings come from, as the CLI would use them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TlsFiles {
-    /// Whether the server's certificate is verified (`DOCKER_TLS_VERIFY`, or a context
-    /// without `SkipTLSVerify`).
-    pub verify: bool,
-    /// The folder holding `ca.pem`, `cert.pem` and `key.pem`.
-    pub dir: PathBuf,
-    /// Which setting chose that folder, for people.
-    pub from: String,
-}
-
-impl TlsFiles {
-    pub fn ca(&self) -> PathBuf {
-        self.dir.join("ca.pem")
-    }
-    pub fn cert(&self) -> PathBuf {
-        self.dir.join("cert.pem")
-    }
-    pub fn key(&self) -> PathBuf {
-        self.dir.join("key.pem")
-    }
-}
+pub use crate::shared::TlsFiles;
 
 /// What the client would present and trust.
 pub struct Material {

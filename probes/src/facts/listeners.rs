@@ -9,25 +9,7 @@ use crate::host::Host;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 
-/// A TCP socket in the LISTEN state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listener {
-    pub addr: IpAddr,
-    pub port: u16,
-    /// The owner's uid (procfs shows it to anyone); `None` where the OS does not say.
-    pub uid: Option<u32>,
-    pub inode: u64,
-    /// The process, when the OS named it with the socket (macOS, Windows).
-    pub owner: Option<Owner>,
-}
-
-/// The process that holds a socket.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Owner {
-    pub pid: u32,
-    pub name: String,
-    pub cmdline: String,
-}
+pub use crate::shared::{Listener, Owner};
 
 const LISTEN: &str = "0A";
 

@@ -31,7 +31,7 @@ pub use real::RealHost;
 pub use smoke::SmokeTrace;
 pub use trace::{Trace, TraceRequest};
 
-use crate::facts::endpoint::Endpoint;
+use crate::shared::Endpoint;
 use async_trait::async_trait;
 use bollard::models::{ContainerSummary, SystemInfo, SystemVersion};
 use serde::Deserialize;
@@ -349,7 +349,7 @@ pub trait Host: Send + Sync {
     }
     /// Listening TCP sockets with their owners, where the OS gives them without procfs
     /// (macOS, Windows). `None`: read /proc/net/tcp (Linux, captured machines).
-    fn native_listeners(&self) -> Option<Vec<crate::facts::listeners::Listener>> {
+    fn native_listeners(&self) -> Option<Vec<crate::shared::Listener>> {
         None
     }
     /// One HTTP request to a registry (see [`HttpRequest`]).

@@ -7,7 +7,7 @@
 /// Listening TCP sockets with their processes, as the OS lists them (the `listeners`
 /// crate). Used where there is no procfs; on Linux /proc gives more (the uid of a socket
 /// whose process this user may not see).
-pub fn listeners_from_os() -> Option<Vec<crate::facts::listeners::Listener>> {
+pub fn listeners_from_os() -> Option<Vec<crate::shared::Listener>> {
     let all = listeners::get_all().ok()?;
     Some(crate::facts::listeners::from_native(
         all.into_iter().filter_map(|l| {

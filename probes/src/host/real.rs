@@ -3,7 +3,7 @@
 
 use super::os;
 use super::*;
-use crate::facts::endpoint::EndpointKind;
+use crate::shared::EndpointKind;
 use bollard::{ClientVersion, Docker};
 use std::collections::HashMap;
 use std::error::Error as StdError;
@@ -251,7 +251,7 @@ impl Host for RealHost {
         os::native_roots()
     }
 
-    fn native_listeners(&self) -> Option<Vec<crate::facts::listeners::Listener>> {
+    fn native_listeners(&self) -> Option<Vec<crate::shared::Listener>> {
         os::native_listeners()
     }
 
@@ -548,15 +548,14 @@ impl RealHost {
                 address,
             } => super::api_client::Target::Tcp(address.clone()),
             EndpointKind::Tcp { tls: true, address } => {
-                let files =
-                    endpoint
-                        .tls
-                        .clone()
-                        .unwrap_or_else(|| crate::facts::docker_tls::TlsFiles {
-                            verify: false,
-                            dir: PathBuf::from("/nonexistent"),
-                            from: "no TLS folder".into(),
-                        });
+                let files = endpoint
+                    .tls
+                    .clone()
+                    .unwrap_or_else(|| crate::shared::TlsFiles {
+                        verify: false,
+                        dir: PathBuf::from("/nonexistent"),
+                        from: "no TLS folder".into(),
+                    });
                 let material =
                     match crate::facts::docker_tls::load(self, &files, self.now()) {
                         Ok(m) => m,

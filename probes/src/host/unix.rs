@@ -2,7 +2,7 @@
 //! the user and group databases, statvfs, signals). Nothing here parses.
 
 use super::{FileKind, FileStat, FsStats, Group, Identity};
-use crate::facts::listeners::Listener;
+use crate::shared::Listener;
 use nix::unistd::{self, Gid, Uid};
 use rustls::pki_types::CertificateDer;
 use std::fs;

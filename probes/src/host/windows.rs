@@ -4,7 +4,7 @@
 //! of the local accounts. Nothing here parses.
 
 use super::{FileKind, FileStat, FsStats, Group, Identity};
-use crate::facts::listeners::Listener;
+use crate::shared::Listener;
 use rustls::pki_types::CertificateDer;
 use std::fs;
 use std::io;

@@ -327,12 +327,22 @@ fn tls_finding(ctx: &Context, ep: &Endpoint, t: &TlsFailure, host: &str, port: &
         .evidence("issuer", issuer)
         .evidence("ca_file", &ca)
         .detail("The CLI trusts only the CA in ca.pem for a TLS daemon, not the system's store.")
-        .fix(
-            Fix::new(format!("Put the CA that signed the daemon's certificate into {ca}"))
+        .fix(match context_name(ctx) {
+            Some(c) => Fix::new(format!("Give the context {c} the CA that signed the daemon's certificate"))
+                .manual("On the daemon's machine, the file its --tlscacert (or daemon.json \"tlscacert\") names is that CA: copy it here first.")
+                .run(argv![
+                    "docker",
+                    "context",
+                    "update",
+                    c,
+                    "--docker",
+                    format!("host={url},ca=<the daemon's ca.pem>,cert={cert},key=<key.pem>")
+                ]),
+            None => Fix::new(format!("Put the CA that signed the daemon's certificate into {ca}"))
                 .manual(format!(
                     "On the daemon's machine, the file its --tlscacert (or daemon.json \"tlscacert\") names is that CA: copy it to {ca}."
                 )),
-        )
+        })
         .fix(show_chain),
         TlsFailure::WrongName { asked, names } => {
             let list = if names.is_empty() {
