@@ -130,8 +130,12 @@ mod tests {
         }
     }
 
-    /// `/version` as each engine answers it (Podman 4.3 from Debian 12, Docker Desktop
-    /// 4.x, docker-ce, Debian's docker.io).
+    /// `/version` as each engine answers it: Podman 4.3.1 as Debian 12's answers on this
+    /// machine (tests/engines.rs runs it for real), Docker Desktop 4.25.2 as a user pasted
+    /// its `docker version` (docker/cli#4672: "Server: Docker Desktop 4.25.2 (129061)",
+    /// Engine "master"), docker-ce's "Docker Engine - Community", Debian's docker.io (an
+    /// empty platform name, tests/real_daemon.rs). Colima, OrbStack and Rancher Desktop run
+    /// docker-ce in their VM: their socket's place names them.
     #[test]
     fn engines_are_named_from_their_answer_and_their_socket() {
         let local = Endpoint::unix("/var/run/docker.sock");
@@ -143,9 +147,9 @@ mod tests {
         assert_eq!(Engine::of(&podman, &local), Engine::Podman);
         assert_eq!(Engine::Podman.version(&podman).as_deref(), Some("4.3.1"));
         let desktop = answer(
-            "Docker Desktop 4.37.1 (178610)",
-            &[("Engine", "27.4.0"), ("containerd", "1.7.21")],
-            "27.4.0",
+            "Docker Desktop 4.25.2 (129061)",
+            &[("Engine", "master"), ("containerd", "1.6.22")],
+            "master",
         );
         assert_eq!(Engine::of(&desktop, &local), Engine::DockerDesktop);
         let ce = answer(
