@@ -457,6 +457,30 @@ fn thousands_of_contexts_and_logins_stay_within_time_and_memory() {
         "list took {:?}",
         run.elapsed
     );
+    // The logins are checked up to a cap, and the rest named.
+    let run = capture(doctor(
+        home.path(),
+        &[],
+        &[
+            "--offline",
+            "--only",
+            "auth",
+            "--format",
+            "json",
+            "--timeout",
+            TIMEOUT,
+        ],
+    ));
+    within_bounds("check with 20k logins", &run);
+    let report = run.json();
+    let f = finding(&report, "auth.not-checked");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("19968 more are not"),
+        "{f}"
+    );
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("many.tar.gz");
     let run = capture(doctor(

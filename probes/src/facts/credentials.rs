@@ -57,10 +57,12 @@ pub enum Store {
 /// the CLI writes for logins kept by a credsStore, and `credHelpers` keys), by config key.
 pub fn configured(config: &Value) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
+    // By host name, through a set: a config.json with thousands of logins is one pass.
+    let mut seen = std::collections::HashSet::new();
     for section in ["auths", "credHelpers"] {
         if let Some(map) = config.get(section).and_then(Value::as_object) {
             for k in map.keys() {
-                if !keys.iter().any(|seen| hostname(seen) == hostname(k)) {
+                if seen.insert(hostname(k)) {
                     keys.push(k.clone());
                 }
             }

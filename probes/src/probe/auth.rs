@@ -60,6 +60,10 @@ const NOT_CHECKED: FindingKind = FindingKind::new(
     "a login or the pull limit could not be checked",
 );
 
+/// The most logins checked in one run: far above what a person logs in to, far below a
+/// config.json a tool filled with thousands (each may ask a helper and a registry).
+const LOGINS_CAP: usize = 32;
+
 const KINDS: &[FindingKind] = &[
     LOGIN_OK,
     REJECTED,
@@ -110,7 +114,20 @@ impl Probe for Auth {
 
         // Helpers first: a missing one is a fact without any network.
         let mut missing: Vec<String> = Vec::new();
-        for key in helper_users(&config) {
+        let all = credentials::configured(&config);
+        if all.len() > LOGINS_CAP {
+            out.push(
+                NOT_CHECKED
+                    .finding(format!(
+                        "{shown_path} holds {} logins: the first {LOGINS_CAP} are checked, and {} more are not",
+                        all.len(),
+                        all.len() - LOGINS_CAP
+                    ))
+                    .evidence("logins", all.len()),
+            );
+        }
+        let keys: Vec<String> = all.into_iter().take(LOGINS_CAP).collect();
+        for key in helper_users(&config, &keys) {
             if let Store::Helper { name, from } = credentials::store_for(&config, &key) {
                 let program = credentials::helper_program(&name);
                 if missing.contains(&program) || ctx.host().which(&program).is_some() {
@@ -131,7 +148,6 @@ impl Probe for Auth {
         let mut hub_login: Option<Credential> = None;
         // Each login is asked and checked at the same time: ten registries must not take
         // ten times as long.
-        let keys = credentials::configured(&config);
         let checks = keys.iter().map(|key| one_login(ctx, &config, key, online));
         for (found, hub_cred) in futures_util::future::join_all(checks).await {
             out.extend(found);
@@ -200,8 +216,8 @@ async fn one_login(
 
 /// The registries whose login goes through a helper: all of them under credsStore (the
 /// CLI asks it even when nothing is stored yet), else those of credHelpers.
-fn helper_users(config: &Value) -> Vec<String> {
-    let mut keys = credentials::configured(config);
+fn helper_users(config: &Value, keys: &[String]) -> Vec<String> {
+    let mut keys = keys.to_vec();
     if config
         .get("credsStore")
         .and_then(Value::as_str)
