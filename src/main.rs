@@ -383,10 +383,11 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
         match probes::bounded::read_tail(f, EXPLAIN_CAP as u64) {
             Ok((b, cut)) => {
                 if cut {
+                    let size = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
                     errln!(
-                        "note: {} is larger than {}: only its last {} was read",
+                        "note: {} holds {}: only its last {} was read (a log's newest lines); the rest was not looked at",
                         f.display(),
-                        probes::bounded::human_size(EXPLAIN_CAP as u64),
+                        probes::bounded::human_size(size),
                         probes::bounded::human_size(EXPLAIN_CAP as u64)
                     );
                 }
@@ -408,7 +409,8 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
             Ok((b, cut)) => {
                 if cut {
                     errln!(
-                        "note: the input was cut at {} or at {} s: explaining what arrived",
+                        "note: read the first {} of the input (at most {}, within {} s); the rest was not looked at",
+                        probes::bounded::human_size(b.len() as u64),
                         probes::bounded::human_size(EXPLAIN_CAP as u64),
                         args.timeout
                     );
@@ -423,7 +425,14 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
         }
     };
     let registry = explain::registry();
-    let mut matches = explain::find(&registry, &text);
+    let (mut matches, cut) = explain::find_within(&registry, &text, explain::MATCH_DEADLINE);
+    if let Some(share) = cut {
+        errln!(
+            "note: matching stopped after {} s, {:.0}% of the way through the text: the rest was not looked at",
+            explain::MATCH_DEADLINE.as_secs(),
+            share * 100.0
+        );
+    }
     if !args.no_probe && !matches.is_empty() {
         explain::confirm(
             &mut matches,

@@ -616,3 +616,85 @@ fn the_write_file_step_refuses_a_link_and_writes_a_file() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&new).unwrap(), "[Service]\n");
 }
+
+/// `explain` is linear: 20 MB of random bytes (a file and a pipe) and a 1.5 MB dockerd log
+/// in Russian end well within 10 s, each with a note saying what was read.
+#[test]
+fn explain_on_huge_or_non_ascii_text_ends_in_time_and_says_what_it_read() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    // Random bytes from a fixed-seed generator (xorshift): the same input every run.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut random = Vec::with_capacity(20 << 20);
+    while random.len() < 20 << 20 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        random.extend_from_slice(&state.to_le_bytes());
+    }
+    let rand_file = dir.path().join("random.bin");
+    std::fs::write(&rand_file, &random).unwrap();
+    let words = [
+        "Ошибка",
+        "при",
+        "запуске",
+        "не",
+        "удалось",
+        "подключиться",
+        "к",
+        "демону",
+        "сокет",
+    ];
+    let mut log = String::new();
+    let mut i = 0usize;
+    while log.len() < 1_500_000 {
+        log.push_str("time=\"2026-12-04T01:02:03.123456789Z\" level=error msg=\"");
+        for k in 0..12 {
+            log.push_str(words[(i * 7 + k * 3) % words.len()]);
+            log.push(' ');
+        }
+        log.push_str("\"\n");
+        i += 1;
+    }
+    let log_file = dir.path().join("dockerd-ru.log");
+    std::fs::write(&log_file, &log).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    for file in [&rand_file, &log_file] {
+        let run = capture(doctor(
+            home.path(),
+            &[],
+            &["explain", "--no-probe", "--file", file.to_str().unwrap()],
+        ));
+        assert!(
+            run.elapsed < Duration::from_secs(10),
+            "{}: {:?}",
+            file.display(),
+            run.elapsed
+        );
+        assert!((0..=1).contains(&run.code), "{}", run.stderr);
+        if file == &rand_file {
+            assert!(run.stderr.contains("was read"), "{}", run.stderr);
+        }
+    }
+    // The same random bytes through a pipe.
+    let mut child = doctor(home.path(), &[], &["explain", "--no-probe"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&random);
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the rest was not looked at"), "{stderr}");
+}

@@ -83,7 +83,40 @@ pub struct Signature {
 }
 
 pub(crate) fn compile(re: &str, id: &str) -> Regex {
-    Regex::new(&re.replace("%REG%", REGISTRY_CONTEXT)).unwrap_or_else(|e| panic!("{id}: {e}"))
+    Regex::new(&pattern_text(re)).unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+/// A signature's pattern as it is compiled: `%REG%` expanded, and word boundaries made
+/// ASCII (`(?-u:\b)`). Docker's words are ASCII; a Unicode `\b` makes the regex engine
+/// leave its DFA for a slow NFA on any non-ASCII text (a Russian log, random bytes), which
+/// made matching run at 16 KB/s.
+pub(crate) fn pattern_text(re: &str) -> String {
+    let re = re.replace("%REG%", REGISTRY_CONTEXT);
+    let mut out = String::with_capacity(re.len() + 16);
+    let mut chars = re.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(b @ ('b' | 'B')) if !in_class => out.push_str(&format!("(?-u:\\{b})")),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Every signature, with all their patterns compiled once into one set that finds the
@@ -154,9 +187,11 @@ fn signatures() -> Vec<Signature> {
         .collect()
 }
 
-/// One line as the patterns see it: lower-cased, whitespace collapsed.
+/// One line as the patterns see it: lower-cased, whitespace collapsed, at most
+/// [`LINE_CAP`] bytes.
 pub(crate) fn plain_line(line: &str) -> String {
-    line.to_lowercase()
+    capped(line)
+        .to_lowercase()
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -165,7 +200,7 @@ pub(crate) fn plain_line(line: &str) -> String {
 /// "W i n d o w s   S u b s y s t e m" (UTF-16 read as UTF-8, NULs gone): one space between
 /// letters, more between words.
 pub(crate) fn joined_line(line: &str) -> String {
-    let chars: Vec<char> = line.to_lowercase().chars().collect();
+    let chars: Vec<char> = capped(line).to_lowercase().chars().collect();
     let mut joined = String::new();
     for (i, c) in chars.iter().enumerate() {
         let single_gap = *c == ' '
@@ -178,6 +213,18 @@ pub(crate) fn joined_line(line: &str) -> String {
         }
     }
     joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The start of a line, at most [`LINE_CAP`] bytes, cut on a character boundary.
+fn capped(line: &str) -> &str {
+    if line.len() <= LINE_CAP {
+        return line;
+    }
+    let mut end = LINE_CAP;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    &line[..end]
 }
 
 /// The text as lines, in each form the patterns run on (plain, and joined when different).
@@ -307,12 +354,37 @@ pub(crate) fn capture(re: &Regex, text: &str) -> Option<BTreeMap<String, String>
 /// Every signature the text matches, best first (ties: the more specific, i.e. the one
 /// whose best pattern is longer). Empty when the best is below [`ABSTAIN`]; otherwise the
 /// best and the other plausible causes down to [`ALTERNATIVE`].
+#[allow(dead_code)] // the binary uses find_within; the tests and the fuzz target use this
 pub fn find(registry: &Registry, text: &str) -> Vec<Match> {
+    find_within(registry, text, MATCH_DEADLINE).0
+}
+
+/// How long matching may take: a backstop, since matching is linear (ASCII word
+/// boundaries keep the regex engine on its DFA) and runs at several MB/s on any text.
+pub const MATCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// The most of one line the patterns see: an error is a few hundred characters; a
+/// megabyte on one line (a minified file, random bytes) is matched on its start.
+const LINE_CAP: usize = 4096;
+
+/// [`find`], giving up at `deadline` with what matched so far; the second value is the
+/// share of lines looked at when the deadline cut it short (`None`: all of them).
+pub fn find_within(
+    registry: &Registry,
+    text: &str,
+    deadline: std::time::Duration,
+) -> (Vec<Match>, Option<f64>) {
+    let started = std::time::Instant::now();
     let forms = normalise(text);
     let (set, all) = (&registry.set, &registry.members);
     let mut hits: BTreeMap<usize, Hit> = BTreeMap::new();
-    for lines in &forms {
+    let mut cut = None;
+    'forms: for lines in &forms {
         for start in 0..lines.len() {
+            if start % 256 == 0 && started.elapsed() > deadline {
+                cut = Some(start as f64 / lines.len().max(1) as f64);
+                break 'forms;
+            }
             let end = (start + WINDOW).min(lines.len());
             let window = lines[start..end].join(" ");
             for k in set.matches(&window).iter() {
@@ -354,9 +426,9 @@ pub fn find(registry: &Registry, text: &str) -> Vec<Match> {
             .then(b.1.specificity.cmp(&a.1.specificity))
     });
     if scored.first().is_none_or(|(_, h)| h.confidence < ABSTAIN) {
-        return Vec::new();
+        return (Vec::new(), cut);
     }
-    scored
+    let matches = scored
         .into_iter()
         .filter(|(_, h)| h.confidence >= ALTERNATIVE)
         .map(|(s, h)| {
@@ -387,5 +459,6 @@ pub fn find(registry: &Registry, text: &str) -> Vec<Match> {
                 },
             }
         })
-        .collect()
+        .collect();
+    (matches, cut)
 }
