@@ -21,8 +21,12 @@ fi
 # iproute2 (ip netns), dnsmasq-base (DNS), docker-registry (the registry behind TLS),
 # tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers, Docker Hub's token
 # and pull-limit answers), apache2-utils (htpasswd: the registry's bcrypt login file).
+# Fleets: prometheus (promtool checks --format prometheus), libxml2-utils (xmllint checks
+# --format junit against junit-10.xsd), ansible-core and openssh-server (the playbook run
+# against this machine and an sshd the test starts).
 packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo
-    iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils)
+    iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils
+    prometheus libxml2-utils ansible-core openssh-server)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
