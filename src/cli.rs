@@ -32,7 +32,7 @@ Examples:
   docker doctor                          the same, as a Docker CLI plugin (see README)
 
 Exit codes:
-  0  nothing wrong (ok and info findings only); summarize: the table was printed
+  0  nothing wrong (ok and info findings only)
   1  warnings, no errors
   2  at least one error
   64 bad command line (unknown option, unknown probe or finding id); a config file that
@@ -40,6 +40,8 @@ Exit codes:
   73 an output file could not be written (bundle -o, fix --apply's files): a link, FIFO,
      device or folder at the path is refused, never followed
   explain: 0 when a known failure matched, 1 when none did
+  summarize: 0 when at least one report was read, 1 when none could be
+  --output FILE keeps the check's exit code (0, 1, 2); 73 when FILE cannot be written
 
 Secrets (proxy passwords, registry credentials, tokens) are masked in every output, in any
 form they are written in; every file, program output and daemon answer is read with a size

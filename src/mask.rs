@@ -558,6 +558,22 @@ mod tests {
     }
 
     #[test]
+    fn xml_is_masked_in_text_and_attributes_and_stays_well_formed() {
+        let m = masker(&[("API_TOKEN", "s3cr&t")]);
+        let doc = "<?xml version=\"1.0\"?>\n<a k=\"http://u:pw@h\">x s3cr&amp;t &lt;y&gt;<b/></a>";
+        let out = mask_xml(doc, &m).unwrap();
+        assert!(!out.contains("pw@") && !out.contains("s3cr"), "{out}");
+        assert!(
+            out.contains("&lt;redacted&gt;") && out.contains("&lt;y&gt;"),
+            "{out}"
+        );
+        // Well-formed: it reads back.
+        assert!(mask_xml(&out, &m).is_ok());
+        // What does not parse is escaped whole, never passed on as markup.
+        assert!(!xml_text("<a><b></a>").contains('<'));
+    }
+
+    #[test]
     fn urls_with_and_without_scheme_keep_user_and_host() {
         let m = Masker::default();
         for (input, want) in [

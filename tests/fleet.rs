@@ -91,8 +91,11 @@ fn tool(name: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Every `name{labels} value` line: (name, labels, value).
-fn samples(text: &str) -> Vec<(String, Vec<(String, String)>, String)> {
+/// One `name{labels} value` line: (name, labels, value).
+type Sample = (String, Vec<(String, String)>, String);
+
+/// Every sample of a metrics text.
+fn samples(text: &str) -> Vec<Sample> {
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .map(|l| {
