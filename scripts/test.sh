@@ -23,10 +23,13 @@ fi
 # and pull-limit answers), apache2-utils (htpasswd: the registry's bcrypt login file).
 # Other engines: podman (its Docker-compatible API), rootlesskit, uidmap and slirp4netns
 # (a rootless dockerd run by a test user); openssh-server and openssh-client (ssh://
-# endpoints against an sshd the tests start directly).
+# endpoints, and the Ansible playbook's second host, against an sshd the tests start
+# directly). Fleets: prometheus (promtool checks --format prometheus), libxml2-utils
+# (xmllint checks --format junit against junit-10.xsd), ansible-core (the playbook).
 packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo
     iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils
-    podman rootlesskit uidmap slirp4netns openssh-server openssh-client)
+    podman rootlesskit uidmap slirp4netns openssh-server openssh-client
+    prometheus libxml2-utils ansible-core)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

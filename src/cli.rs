@@ -10,6 +10,12 @@ Examples:
   docker-doctor --format markdown        a report to paste into a GitHub issue
   docker-doctor --redact --format json   hide user, home, host names and IPs too
   docker-doctor --only daemon,socket     just these probes
+  docker-doctor --expect corp.toml --format prometheus \
+      --output /var/lib/prometheus/node-exporter/docker_doctor.prom
+                                         metrics for node_exporter's textfile collector
+  docker-doctor --format junit --output docker-doctor.xml
+                                         a JUnit report for GitLab, Jenkins or GitHub CI
+  docker-doctor summarize reports/       many machines' JSON reports in, one table out
   docker-doctor --registry registry.corp.example:5000
                                          also check a private registry
   docker-doctor --offline                no network: skip registry and TLS checks
@@ -34,6 +40,8 @@ Exit codes:
   73 an output file could not be written (bundle -o, fix --apply's files): a link, FIFO,
      device or folder at the path is refused, never followed
   explain: 0 when a known failure matched, 1 when none did
+  summarize: 0 when at least one report was read, 1 when none could be
+  --output FILE keeps the check's exit code (0, 1, 2); 73 when FILE cannot be written
 
 Secrets (proxy passwords, registry credentials, tokens) are masked in every output, in any
 form they are written in; every file, program output and daemon answer is read with a size
@@ -72,13 +80,27 @@ pub struct Args {
     pub command: Option<Command>,
 
     #[command(flatten)]
+    pub check: CheckCommand,
+}
+
+/// The check, and where its report goes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckCommand {
+    #[command(flatten)]
     pub check: CheckArgs,
+
+    /// Write the report to FILE instead of standard output, atomically (a temporary file
+    /// beside it, renamed over it: node_exporter never reads half a file). 0600, or 0644
+    /// with --format prometheus so node_exporter's user can read it. A link, FIFO, device
+    /// or folder at FILE is refused (exit 73).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check this machine (the default).
-    Check(Box<CheckArgs>),
+    Check(Box<CheckCommand>),
     /// List every probe and the finding ids it can report.
     List {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -96,6 +118,11 @@ pub enum Command {
     /// includes, then writes a .tar.gz (--output FILE). Never includes private keys,
     /// credential-store contents or `auths` values; --redact applies to every file.
     Bundle(Box<BundleArgs>),
+    /// Many machines' JSON reports (`--format json`) in, one table out: each finding with
+    /// how many machines have it, the baseline rules most violated, the machines that
+    /// cannot run containers, the engines and versions seen. Files, or folders of *.json
+    /// files; a file that is not a report is named and skipped.
+    Summarize(SummarizeArgs),
     /// Print a completion script for this shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -116,8 +143,9 @@ pub enum Command {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
-    /// Output format: a readable report, a JSON document for a support ticket, or Markdown
-    /// to paste into an issue.
+    /// Output format: a readable report, a JSON document for a support ticket, Markdown to
+    /// paste into an issue, Prometheus metrics for node_exporter's textfile collector, or a
+    /// JUnit XML test report for CI.
     #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
     pub format: Format,
 
@@ -261,7 +289,7 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub no_probe: bool,
 
-    /// Output format.
+    /// Output format: human, json or markdown.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -270,12 +298,38 @@ pub struct ExplainArgs {
     pub timeout: f64,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+pub struct SummarizeArgs {
+    /// JSON reports (`docker-doctor --format json`), or folders holding them (their *.json
+    /// files, not recursive). The machine's name is the file's name without `.json`.
+    #[arg(required = true, value_name = "REPORT.json|DIR")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format: human, json or markdown.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Output formats. One type for every subcommand (`--format` is global); prometheus and
+/// junit are a check's only: list, explain and summarize refuse them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
     /// A report to paste into a GitHub issue or a ticket.
     Markdown,
+    /// node_exporter textfile-collector metrics: one gauge per finding, counts per
+    /// severity, baseline deviations per rule, duration, timestamp, exit code, engine.
+    Prometheus,
+    /// JUnit XML: one testcase per probe, a failure per error finding with its fix.
+    Junit,
+}
+
+impl Format {
+    /// Whether this format is for a check's report only.
+    pub fn check_only(self) -> bool {
+        matches!(self, Format::Prometheus | Format::Junit)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,9 +15,10 @@ mod progress;
 mod redact;
 mod render;
 mod report;
+mod summarize;
 
 use clap::Parser;
-use cli::{Args, CheckArgs, ColorWhen, Command, Format};
+use cli::{Args, CheckArgs, CheckCommand, ColorWhen, Command, Format};
 use probes::host::{FixtureHost, Host, RealHost};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -55,6 +56,19 @@ fn main() {
             std::process::exit(0);
         }
     };
+    if let Some(cmd) = &args.command
+        && let Some(name) = match cmd {
+            Command::List { format } if format.check_only() => Some("list"),
+            Command::Explain(e) if e.format.check_only() => Some("explain"),
+            Command::Summarize(s) if s.format.check_only() => Some("summarize"),
+            _ => None,
+        }
+    {
+        errln!(
+            "error: {name} prints human, json or markdown; prometheus and junit are formats of a check's report"
+        );
+        std::process::exit(EXIT_USAGE);
+    }
     let code = match args.command {
         Some(Command::List { format }) => list(format),
         Some(Command::Completions { shell }) => {
@@ -63,6 +77,7 @@ fn main() {
             0
         }
         Some(Command::Explain(e)) => explain_error(&e),
+        Some(Command::Summarize(s)) => summarize::run(&s),
         Some(Command::Fix(f)) => fix_machine(&f),
         Some(Command::Bundle(b)) => bundle_machine(&b),
         Some(Command::WriteFile {
@@ -81,23 +96,46 @@ fn main() {
     std::process::exit(code);
 }
 
-fn check_machine(args: &CheckArgs) -> i32 {
+fn check_machine(cmd: &CheckCommand) -> i32 {
+    let args = &cmd.check;
     let report = match diagnose(args) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let color = args.format == Format::Human && use_color(args.color);
+    let color = args.format == Format::Human && cmd.output.is_none() && use_color(args.color);
     let text = match args.format {
         Format::Json => render::json::render(&report),
         Format::Markdown => render::markdown::render(&report),
+        Format::Prometheus => render::prometheus::render(&report),
+        Format::Junit => render::junit::render(&report),
         Format::Human => render::human::Human {
             color,
             verbose: args.verbose,
         }
         .render(&report),
     };
+    if let Some(path) = &cmd.output {
+        // The same masking as on stdout, then the one safe writer: a temporary file
+        // renamed over FILE, so a collector never reads half a report.
+        let masked = match args.format {
+            Format::Json => mask::json_text(&text),
+            Format::Junit => mask::xml_text(&text),
+            _ => mask::text(&text),
+        };
+        let keep = match args.format {
+            // node_exporter runs as its own user and must read the .prom file.
+            Format::Prometheus => probes::safe_write::Keep::WorldReadable,
+            _ => probes::safe_write::Keep::Private,
+        };
+        if let Err(e) = probes::safe_write::write(path, masked.as_bytes(), keep) {
+            errln!("error: {e}");
+            return probes::safe_write::EXIT_CANNOT_WRITE;
+        }
+        return report.exit_code();
+    }
     match args.format {
         Format::Json => mask::out_json(&text),
+        Format::Junit => mask::out_xml(&text),
         _ if color => mask::out_colored(&text),
         _ => mask::out(&text),
     }
@@ -351,7 +389,7 @@ fn list(format: Format) -> i32 {
                 .collect();
             outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        Format::Human | Format::Markdown => {
+        Format::Human | Format::Markdown | Format::Prometheus | Format::Junit => {
             for p in &all {
                 outln!(
                     "{}  {}{}",
@@ -443,7 +481,7 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
     let out = match args.format {
         Format::Json => explain::render_json(&text, &matches),
         Format::Markdown => explain::render_markdown(&matches),
-        Format::Human => explain::render_human(&matches),
+        Format::Human | Format::Prometheus | Format::Junit => explain::render_human(&matches),
     };
     if args.format == Format::Json {
         mask::out_json(&out);

@@ -137,10 +137,10 @@ impl Report {
             };
         }
         let has = |probes: &[&str]| errors.iter().any(|f| probes.contains(&f.probe.as_str()));
-        if has(&["cli"]) && errors.iter().any(|f| f.id == "cli.missing") {
+        if errors.iter().any(|f| f.id == "cli.missing") {
             return "Docker will not work: the docker command is missing.".into();
         }
-        if has(&["endpoint", "daemon", "socket", "wsl"]) {
+        if errors.iter().any(|f| stops_docker(&f.id, &f.probe)) {
             return "Docker will not work: the docker CLI cannot use a daemon until the errors above are fixed.".into();
         }
         let mut parts = Vec::new();
@@ -162,6 +162,54 @@ impl Report {
         let mut s = format!("The daemon answers, but {}", parts.join("; "));
         s.push_str(" until the errors above are fixed.");
         s
+    }
+}
+
+/// Whether an error finding (counted, not muted) means no container can run here at all:
+/// the docker command is missing, or the CLI cannot use a daemon. The verdict, the
+/// Prometheus gauge and `summarize` all ask this one question.
+pub fn stops_docker(id: &str, probe: &str) -> bool {
+    id == "cli.missing" || matches!(probe, "endpoint" | "daemon" | "socket" | "wsl")
+}
+
+/// The engine that answered, as (name, version), from the `daemon.ok` finding's evidence
+/// (`evidence(key)`); None when no daemon answered.
+pub fn engine_seen(evidence: &dyn Fn(&str) -> Option<String>) -> Option<(&'static str, String)> {
+    let version = evidence("server_version")?;
+    // The daemon probe names the engine (from /version and the socket's place); reports
+    // of older versions have only the operating system to go on.
+    const ENGINES: [&str; 6] = [
+        "Docker Engine",
+        "Docker Desktop",
+        "Podman",
+        "Colima (Docker Engine)",
+        "OrbStack",
+        "Rancher Desktop (moby)",
+    ];
+    let named = evidence("engine").and_then(|e| ENGINES.iter().copied().find(|n| *n == e));
+    let name = named.unwrap_or(match evidence("operating_system").as_deref() {
+        Some("Docker Desktop") => "Docker Desktop",
+        _ => "Docker Engine",
+    });
+    Some((name, version))
+}
+
+impl Report {
+    /// [`engine_seen`] of this run.
+    pub fn engine(&self) -> Option<(&'static str, String)> {
+        let ok = self.findings.iter().find(|f| f.id == "daemon.ok")?;
+        engine_seen(&|key| {
+            ok.evidence
+                .iter()
+                .find(|e| e.key == key)
+                .map(|e| e.value.clone())
+        })
+    }
+
+    /// Whether the counted errors mean no container can run here (see [`stops_docker`]).
+    pub fn cannot_run_containers(&self) -> bool {
+        self.counted_problems()
+            .any(|f| f.severity == Severity::Error && stops_docker(&f.id, &f.probe))
     }
 }
 

@@ -6,8 +6,11 @@
 
 use serde::Serialize;
 
-/// How bad a finding is. Ordered: `Ok < Info < Warn < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// How bad a finding is. Ordered: `Ok < Info < Warn < Error`. Read back from reports by
+/// `docker-doctor summarize`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Ok,

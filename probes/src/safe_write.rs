@@ -26,6 +26,11 @@ pub enum Keep {
     /// there keeps its mode and owner (the init script must still read /etc/default/docker);
     /// a new one is 0600 like any other.
     ExistingModeAndOwner,
+    /// A report another service must read (`--format prometheus --output FILE`: the
+    /// node_exporter textfile collector runs as its own user): 0644, owned by this process.
+    /// Nothing secret is in such a report (it holds ids and counts, masked like every
+    /// output); it is still written through the same temporary file and rename.
+    WorldReadable,
 }
 
 /// Why a file was not written, naming it.
@@ -225,6 +230,23 @@ mod tests {
         write(&g, b"x", Keep::ExistingModeAndOwner).unwrap();
         let mode = std::fs::metadata(&g).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_world_readable_report_is_0644_even_over_a_private_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("docker_doctor.prom");
+        write(&f, b"old", Keep::Private).unwrap();
+        write(&f, b"new", Keep::WorldReadable).unwrap();
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!((std::fs::read(&f).unwrap(), mode), (b"new".to_vec(), 0o644));
+        // A link at the target is refused all the same.
+        let link = dir.path().join("link.prom");
+        std::os::unix::fs::symlink(&f, &link).unwrap();
+        assert!(write(&link, b"x", Keep::WorldReadable).is_err());
+        assert_eq!(std::fs::read(&f).unwrap(), b"new");
     }
 
     #[test]

@@ -176,6 +176,14 @@ impl Human {
         out
     }
 
+    /// One finding as the report shows it: summary, evidence, each fix with its steps (the
+    /// body of a JUnit failure).
+    pub fn finding_text(&self, f: &ReportFinding, r: &Report) -> String {
+        let mut out = String::new();
+        self.finding(&mut out, f, r);
+        out
+    }
+
     fn finding(&self, out: &mut String, f: &ReportFinding, r: &Report) {
         let depth = cause_depth(f, r);
         let pad = "    ".repeat(depth);

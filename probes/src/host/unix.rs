@@ -272,6 +272,9 @@ pub fn replace_file(
             }
             fchmod(&file, Mode::from_bits_truncate(old.st_mode & 0o7777))
                 .map_err(io::Error::from)?;
+        } else if keep == Keep::WorldReadable {
+            // Only once the contents are complete: a reader never sees a partial file.
+            fchmod(&file, Mode::from_bits_truncate(0o644)).map_err(io::Error::from)?;
         } else if keep == Keep::Private
             && let Some(old) = &existing
             && unistd::geteuid().is_root()
