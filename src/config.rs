@@ -41,6 +41,18 @@ pub fn ignore_list(named: Option<&Path>) -> (Vec<String>, Option<String>) {
     let Ok(text) = String::from_utf8(bytes) else {
         return (Vec::new(), Some(unusable(&path, "not UTF-8 text")));
     };
+    if let Some(line) = probes::bounded::nested_too_deep(&text) {
+        return (
+            Vec::new(),
+            Some(unusable(
+                &path,
+                &format!(
+                    "nested deeper than {} levels at line {line}: not parsed",
+                    probes::bounded::MAX_NESTING
+                ),
+            )),
+        );
+    }
     match toml::from_str::<Config>(&text) {
         Ok(c) => (c.ignore, None),
         Err(e) => (Vec::new(), Some(unusable(&path, e.message()))),

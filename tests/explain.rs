@@ -452,6 +452,9 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
         "ca.not-yet-valid",
         "ca.chain-saved",
         "ports.free",
+        // "Not checked" notes of the caps on user-sized input: no error prints them.
+        "ports.not-checked",
+        "registry.not-checked",
         // The CLI's own error is "Cannot connect ... unix:///var/run/docker.sock"
         // (daemon.not-running's words); that this user's rootless or Podman daemon answers
         // elsewhere is a fact of the machine, which no pasted text says.

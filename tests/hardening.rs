@@ -698,3 +698,162 @@ fn explain_on_huge_or_non_ascii_text_ends_in_time_and_says_what_it_read() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("the rest was not looked at"), "{stderr}");
 }
+
+/// A Compose file with 20 services publishing the same 1001 ports each: one finding per
+/// contested port (capped), at most 256 ports checked, the rest named.
+#[test]
+fn a_compose_file_with_thousands_of_ports_is_grouped_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::from("services:\n");
+    for s in 0..20 {
+        yaml.push_str(&format!("  svc{s}:\n    image: busybox\n    ports:\n"));
+        for p in 0..1001 {
+            yaml.push_str(&format!("      - \"{}:80\"\n", 20000 + p));
+        }
+    }
+    let file = dir.path().join("compose.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let run = capture(doctor(
+        home.path(),
+        &[],
+        &[
+            "--offline",
+            "--only",
+            "ports",
+            "--format",
+            "json",
+            "--timeout",
+            TIMEOUT,
+            "--compose",
+            file.to_str().unwrap(),
+        ],
+    ));
+    within_bounds("compose with 20 x 1001 ports", &run);
+    let r = run.json();
+    let all = r["findings"].as_array().unwrap();
+    assert!(all.len() < 400, "{} findings", all.len());
+    let dup = finding(&r, "ports.duplicate");
+    assert!(
+        dup["summary"].as_str().unwrap().contains("and 10 more"),
+        "{dup}"
+    );
+    let notes: Vec<&str> = findings(&r, "ports.not-checked")
+        .iter()
+        .map(|f| f["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("745 more are not")),
+        "{notes:?}"
+    );
+}
+
+/// Baselines built to hurt: 8 MiB of nested brackets is refused before parsing (exit 64,
+/// naming why), and 100k NO_PROXY entries are compared in linear time.
+#[test]
+fn hostile_baselines_are_refused_or_compared_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("nested.toml");
+    std::fs::write(&nested, format!("a = {}", "[".repeat(8 << 20))).unwrap();
+    let small_nested = dir.path().join("small-nested.toml");
+    std::fs::write(
+        &small_nested,
+        format!("[proxy]\nno_proxy = {}", "[".repeat(100_000)),
+    )
+    .unwrap();
+    for (file, says) in [(&nested, "larger than"), (&small_nested, "nested deeper")] {
+        let run = capture(doctor(
+            home.path(),
+            &[],
+            &[
+                "--offline",
+                "--expect",
+                file.to_str().unwrap(),
+                "--timeout",
+                TIMEOUT,
+            ],
+        ));
+        within_bounds("a hostile baseline", &run);
+        assert_eq!(run.code, 64, "{}", run.stderr);
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+    }
+    let entries: Vec<String> = (0..100_000).map(|i| format!("\"h{i}.corp\"")).collect();
+    let many = dir.path().join("many.toml");
+    std::fs::write(
+        &many,
+        format!(
+            "[proxy]\nno_proxy = [{}]\nfor = [\"shell\"]\n",
+            entries.join(",")
+        ),
+    )
+    .unwrap();
+    // The shell's own list: an environment string is at most 128 KiB, so 5k of them.
+    let no_proxy: Vec<String> = (0..10_000)
+        .step_by(2)
+        .map(|i| format!("h{i}.corp"))
+        .collect();
+    let run = capture(doctor(
+        home.path(),
+        &[("NO_PROXY", &no_proxy.join(","))],
+        &[
+            "--offline",
+            "--only",
+            "baseline",
+            "--format",
+            "json",
+            "--expect",
+            many.to_str().unwrap(),
+            "--timeout",
+            TIMEOUT,
+        ],
+    ));
+    within_bounds("100k NO_PROXY entries", &run);
+    let r = run.json();
+    assert!(
+        findings(&r, "baseline.timed-out").is_empty(),
+        "{}",
+        r["findings"]
+    );
+}
+
+/// A daemon.json with 1500 mirrors, and a certs.d folder of 30 files of 8 MiB, in a
+/// private mount namespace: at most 16 configured registries are checked, the rest named,
+/// within the deadline and 150 MiB.
+#[test]
+#[ignore = "needs root and a private mount namespace; run through scripts/test.sh"]
+fn thousands_of_mirrors_and_huge_certs_d_stay_within_time_and_memory() {
+    let root = common::private_root::PrivateRoot::new();
+    let mirrors: Vec<String> = (0..1500)
+        .map(|i| format!("\"https://mirror{i}.invalid\""))
+        .collect();
+    root.etc(
+        "docker/daemon.json",
+        &format!("{{\"registry-mirrors\": [{}]}}", mirrors.join(",")),
+    );
+    let made = root.sh(
+        "mkdir -p /etc/docker/certs.d/mirror0.invalid && for i in $(seq 1 30); do head -c 8388000 /dev/zero | tr '\\0' 'A' > /etc/docker/certs.d/mirror0.invalid/ca$i.crt; done",
+    );
+    assert!(made.status.success(), "{made:?}");
+    let home = tempfile::tempdir().unwrap();
+    let run = capture(doctor_through(
+        root.launcher(),
+        home.path(),
+        &[],
+        &[
+            "--format",
+            "json",
+            "--timeout",
+            TIMEOUT,
+            "--only",
+            "registry,ca,daemon,proxy",
+        ],
+    ));
+    within_bounds("1500 mirrors and a 240 MiB certs.d", &run);
+    let r = run.json();
+    let f = finding(&r, "registry.not-checked");
+    assert!(
+        f["summary"].as_str().unwrap().contains("1484 more are not"),
+        "{f}"
+    );
+}

@@ -254,9 +254,57 @@ fn read_open(f: std::fs::File, len: u64, cap: u64) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// How deep a configuration file may nest: real ones stay under ten levels. Deeper is
+/// refused before a parser sees it (YAML and TOML parsers spend seconds and hundreds of
+/// MiB on a hostile file before their own recursion limits stop them).
+pub const MAX_NESTING: usize = 64;
+
+/// The line where flow (`[`, `{`) or block (indentation) nesting passes [`MAX_NESTING`],
+/// for YAML and TOML alike (quotes and comments skipped).
+pub fn nested_too_deep(text: &str) -> Option<usize> {
+    let mut flow = 0usize;
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        if indent / 2 > MAX_NESTING {
+            return Some(n + 1);
+        }
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    flow += 1;
+                    if flow > MAX_NESTING {
+                        return Some(n + 1);
+                    }
+                }
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_past_the_limit_is_found_on_its_line() {
+        assert_eq!(nested_too_deep("a = 1\n[s]\nb = [[1], {x = 2}]\n"), None);
+        let deep = format!("a = 1\nb = {}\n", "[".repeat(8 << 10));
+        assert_eq!(nested_too_deep(&deep), Some(2));
+        assert_eq!(
+            nested_too_deep(
+                "s = \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\""
+            ),
+            None
+        );
+    }
 
     /// A regular file on a dead network mount (NFS, SMB, sshfs) passes every type check
     /// and then blocks in `read(2)`: the read is left behind at the deadline.

@@ -138,9 +138,26 @@ pub struct PortsExpect {
     pub free: Option<Spanned<Vec<u16>>>,
 }
 
+/// The most a baseline may hold: an organisation's is a few KiB (its NO_PROXY list,
+/// fingerprints and ports); 4 MiB leaves room for a hundred thousand entries, which are
+/// all compared in linear time.
+pub const BASELINE_CAP: usize = 4 << 20;
+
 impl Baseline {
     /// Parses a baseline; the error names the file, line and column and what is wrong.
     pub fn parse(path: &str, text: &str) -> Result<Baseline, String> {
+        if text.len() > BASELINE_CAP {
+            return Err(format!(
+                "{path}: larger than {}: not a baseline (not parsed)",
+                crate::bounded::human_size(BASELINE_CAP as u64)
+            ));
+        }
+        if let Some(line) = crate::bounded::nested_too_deep(text) {
+            return Err(format!(
+                "{path} line {line}: nested deeper than {} levels: not parsed",
+                crate::bounded::MAX_NESTING
+            ));
+        }
         let mut b: Baseline = toml::from_str(text).map_err(|e| {
             let at = e
                 .span()

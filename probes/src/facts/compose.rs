@@ -76,10 +76,7 @@ pub fn load(host: &dyn Host, path: Option<PathBuf>) -> ComposeFile {
     }
 }
 
-/// How deep a Compose file may nest: real ones stay under ten levels. Deeper is refused
-/// before the YAML parser sees it (it spends seconds on a hostile file before its own
-/// recursion limit stops it).
-const MAX_NESTING: usize = 64;
+use crate::bounded::{MAX_NESTING, nested_too_deep};
 
 /// The document, or why it was not parsed.
 fn yaml(text: &str) -> Result<Value, String> {
@@ -89,35 +86,6 @@ fn yaml(text: &str) -> Result<Value, String> {
         ));
     }
     serde_yaml_ng::from_str(text).map_err(|e| e.to_string())
-}
-
-/// The line where flow (`[`, `{`) or block (indentation) nesting passes [`MAX_NESTING`].
-fn nested_too_deep(text: &str) -> Option<usize> {
-    let mut flow = 0usize;
-    for (n, line) in text.lines().enumerate() {
-        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
-        if indent / 2 > MAX_NESTING {
-            return Some(n + 1);
-        }
-        let mut quote: Option<char> = None;
-        for c in line.chars() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '#') => break,
-                (None, '[' | '{') => {
-                    flow += 1;
-                    if flow > MAX_NESTING {
-                        return Some(n + 1);
-                    }
-                }
-                (None, ']' | '}') => flow = flow.saturating_sub(1),
-                _ => {}
-            }
-        }
-    }
-    None
 }
 
 /// The published ports of every service.

@@ -108,13 +108,16 @@ impl Configured {
     }
 
     pub fn merge(&mut self, other: Configured) {
+        // Through sets: a daemon.json may list thousands.
+        let mut seen: std::collections::HashSet<String> = self.mirrors.iter().cloned().collect();
         for m in other.mirrors {
-            if !self.mirrors.contains(&m) {
+            if seen.insert(m.clone()) {
                 self.mirrors.push(m);
             }
         }
+        let mut seen: std::collections::HashSet<String> = self.insecure.iter().cloned().collect();
         for i in other.insecure {
-            if !self.insecure.contains(&i) {
+            if seen.insert(i.clone()) {
                 self.insecure.push(i);
             }
         }
@@ -146,7 +149,25 @@ fn cidr(net: &str, bits: &str, ip: IpAddr) -> bool {
     }
 }
 
-/// Every registry to check, each once, Docker Hub first.
+/// The most mirrors and insecure registries of the daemon's configuration one run
+/// checks over the network: far above a real daemon.json, far below one with thousands
+/// (each is a DNS, TCP and TLS exchange, with its trust store and chain in memory).
+pub const CONFIGURED_CAP: usize = 16;
+
+/// How many of the configured mirrors and insecure registries [`list`] leaves out.
+pub fn not_listed(configured: &Configured) -> usize {
+    let candidates = configured.mirrors.len()
+        + configured
+            .insecure
+            .iter()
+            .filter(|i| !i.contains('/') || i.contains("://"))
+            .count();
+    candidates.saturating_sub(CONFIGURED_CAP)
+}
+
+/// Every registry to check, each once, Docker Hub first; of the configuration's mirrors
+/// and insecure registries the first [`CONFIGURED_CAP`] (those asked with `--registry`
+/// always).
 pub fn list(configured: &Configured, asked: &[String]) -> Vec<Registry> {
     let mut out: Vec<Registry> = HUB_HOSTS
         .iter()
@@ -158,11 +179,20 @@ pub fn list(configured: &Configured, asked: &[String]) -> Vec<Registry> {
             insecure: false,
         })
         .collect();
+    let mut seen: std::collections::HashSet<(String, u16)> =
+        out.iter().map(|r| (r.host.clone(), r.port)).collect();
+    let mut configured_left = CONFIGURED_CAP;
     let mut add = |text: &str, role: Role| {
+        if role != Role::Asked {
+            if configured_left == 0 {
+                return;
+            }
+            configured_left -= 1;
+        }
         let Some((name, host, port)) = parse_name(text) else {
             return;
         };
-        if name.contains('/') || out.iter().any(|r| r.host == host && r.port == port) {
+        if name.contains('/') || !seen.insert((host.clone(), port)) {
             return;
         }
         let insecure = role == Role::Insecure || configured.is_insecure(&name, &host);

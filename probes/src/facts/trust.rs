@@ -94,14 +94,20 @@ pub fn certs_d_dir(registry: &str) -> PathBuf {
     Path::new(CERTS_D).join(registry)
 }
 
+/// The most `*.crt` files of one certs.d folder that are read.
+pub const CERTS_D_FILES_CAP: usize = 16;
+
 /// The CA files (`*.crt`) dockerd adds for this registry.
 pub fn certs_d(host: &dyn Host, registry: &str) -> TrustStore {
     let dir = certs_d_dir(registry);
     let mut store = TrustStore::default();
-    for name in host.list_dir(&dir).unwrap_or_default() {
-        if !name.ends_with(".crt") {
-            continue;
-        }
+    let crts = host
+        .list_dir(&dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.ends_with(".crt"));
+    // A registry has one CA file, or a few; a folder of thousands is not read whole.
+    for name in crts.take(CERTS_D_FILES_CAP) {
         let path = dir.join(&name);
         if let Ok(bytes) = host.read_file(&path) {
             store.certs.extend(parse_pem(&bytes));

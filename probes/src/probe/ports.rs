@@ -70,7 +70,22 @@ const PUBLISHED: FindingKind = FindingKind::new(
     "host ports that running containers publish",
 );
 
+const NOT_CHECKED: FindingKind = FindingKind::new(
+    "ports.not-checked",
+    Severity::Info,
+    "more ports were asked for than one run checks: the rest are named, not checked",
+);
+
+/// The most distinct host ports one run checks: far above a real Compose project, far
+/// below a generated file with thousands (each check scans the socket table).
+const PORTS_CAP: usize = 256;
+/// The most ports reported as published by several services.
+const DUPLICATES_CAP: usize = 64;
+/// The most services named in one finding.
+const SERVICES_SHOWN: usize = 10;
+
 const KINDS: &[FindingKind] = &[
+    NOT_CHECKED,
     FREE,
     BY_CONTAINER,
     BY_PROCESS,
@@ -212,15 +227,25 @@ impl Probe for Ports {
             unprivileged_start,
         };
 
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut skipped = 0usize;
         for w in &wanted {
-            if seen.contains(&(w.host_port, w.host_ip)) {
+            if !seen.insert((w.host_port, w.host_ip)) {
                 continue;
             }
-            seen.push((w.host_port, w.host_ip));
+            if seen.len() > PORTS_CAP {
+                skipped += 1;
+                continue;
+            }
             let subject = w.host_port.to_string();
             let found = check(ctx, w, &taken);
             out.extend(found.into_iter().map(|f| f.subject(subject.clone())));
+        }
+        if skipped > 0 {
+            out.push(NOT_CHECKED.finding(format!(
+                "{} host ports were asked for: the first {PORTS_CAP} are checked, and {skipped} more are not",
+                PORTS_CAP + skipped
+            )));
         }
 
         let published: Vec<String> = containers
@@ -494,29 +519,77 @@ fn use_port_fix(w: &Wanted, free: u16) -> Fix {
     }
 }
 
+/// Host ports published by more than one service of the file: grouped by port (one
+/// finding per contested port, its services listed), never compared pair by pair.
 fn duplicates(wanted: &[Wanted], file: &str) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (i, a) in wanted.iter().enumerate() {
-        let Some(sa) = &a.service else { continue };
-        for b in &wanted[i + 1..] {
-            let Some(sb) = &b.service else { continue };
-            let overlap = a.host_ip.is_none() || b.host_ip.is_none() || a.host_ip == b.host_ip;
-            if a.host_port == b.host_port && sa != sb && overlap {
-                out.push(
-                    DUPLICATE
-                        .finding(format!(
-                            "services {sa} and {sb} both publish host port {}: the second to start fails with \"port is already allocated\"",
-                            a.host_port
-                        ))
-                        .subject(a.host_port.to_string())
-                        .evidence("file", file)
-                        .fix(
-                            Fix::new("Give one of them another host port")
-                                .run_line("docker compose -f {} config | grep -n -B3 -A3 {}", &[file, &a.host_port.to_string()]),
-                        ),
-                );
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut by_port: BTreeMap<u16, Vec<&Wanted>> = BTreeMap::new();
+    for w in wanted.iter().filter(|w| w.service.is_some()) {
+        by_port.entry(w.host_port).or_default().push(w);
+    }
+    let mut contested = Vec::new();
+    for (port, ws) in by_port {
+        // Services that bind every address clash with all; others only on the same IP.
+        let any_ip: BTreeSet<&str> = ws
+            .iter()
+            .filter(|w| w.host_ip.is_none())
+            .filter_map(|w| w.service.as_deref())
+            .collect();
+        let mut by_ip: BTreeMap<IpAddr, BTreeSet<&str>> = BTreeMap::new();
+        for w in ws.iter() {
+            if let (Some(ip), Some(s)) = (w.host_ip, w.service.as_deref()) {
+                by_ip.entry(ip).or_default().insert(s);
             }
         }
+        let all: BTreeSet<&str> = ws.iter().filter_map(|w| w.service.as_deref()).collect();
+        let clash = if !any_ip.is_empty() {
+            all.len() > 1
+        } else {
+            by_ip.values().any(|s| s.len() > 1)
+        };
+        if clash {
+            contested.push((port, all));
+        }
+    }
+    let total = contested.len();
+    let mut out: Vec<Finding> = contested
+        .into_iter()
+        .take(DUPLICATES_CAP)
+        .map(|(port, services)| {
+            let mut names: Vec<&str> = services.iter().copied().take(SERVICES_SHOWN).collect();
+            let more = services.len().saturating_sub(SERVICES_SHOWN);
+            let listed = if names.len() == 2 && more == 0 {
+                format!("services {} and {} both publish", names[0], names[1])
+            } else {
+                let last = names.pop().unwrap_or_default();
+                let tail = if more > 0 {
+                    format!("{last} and {more} more")
+                } else {
+                    format!("and {last}")
+                };
+                format!("services {}, {tail} all publish", names.join(", "))
+            };
+            DUPLICATE
+                .finding(format!(
+                    "{listed} host port {port}: the second to start fails with \"port is already allocated\""
+                ))
+                .subject(port.to_string())
+                .evidence("file", file)
+                .fix(
+                    Fix::new("Give all but one of them another host port")
+                        .run_line("docker compose -f {} config | grep -n -B3 -A3 {}", &[file, &port.to_string()]),
+                )
+        })
+        .collect();
+    if total > DUPLICATES_CAP {
+        out.push(
+            NOT_CHECKED
+                .finding(format!(
+                    "{file}: {total} host ports are published by more than one service: the first {DUPLICATES_CAP} are listed, and {} more are not",
+                    total - DUPLICATES_CAP
+                ))
+                .evidence("file", file),
+        );
     }
     out
 }

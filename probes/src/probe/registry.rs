@@ -95,7 +95,14 @@ const TIMED_OUT: FindingKind = FindingKind::new(
     "the check ran out of time at one step",
 );
 
+const NOT_CHECKED: FindingKind = FindingKind::new(
+    "registry.not-checked",
+    Severity::Info,
+    "the daemon's configuration lists more mirrors and registries than one run checks",
+);
+
 const KINDS: &[FindingKind] = &[
+    NOT_CHECKED,
     OK,
     DNS_NXDOMAIN,
     DNS_SERVFAIL,
@@ -142,6 +149,13 @@ impl Probe for Registry {
         let traces = ctx.registry_traces().await;
         let shell_has_proxy = !ctx.shell_proxy().set.is_empty();
         let mut out = Vec::new();
+        let skipped = crate::facts::registries::not_listed(&ctx.registry_config().await);
+        if skipped > 0 {
+            out.push(NOT_CHECKED.finding(format!(
+                "the daemon's configuration lists more mirrors and insecure registries than one run checks: the first {} are checked, and {skipped} more are not",
+                crate::facts::registries::CONFIGURED_CAP
+            )));
+        }
         for rt in traces {
             let name = &rt.registry.name;
             out.extend(
