@@ -505,6 +505,10 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
         "daemon.tls-failed",
         "daemon.remote-refused",
         "daemon.remote-unresolved",
+        // dockerd's start errors ("pid file found", "failed to load listeners", "error
+        // initializing graphdriver") and the init script's ulimit: read from the daemon's
+        // log by the daemon probe; sourced pasted examples not collected yet.
+        "daemon.start-failed",
         // "permission denied" on /run/podman/podman.sock: no sourced example collected yet.
         "socket.podman-not-yours",
         // ssh:// endpoints (ssh's and the remote docker's words are classified by

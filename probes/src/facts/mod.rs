@@ -28,6 +28,7 @@ pub mod registries;
 pub mod registry_auth;
 pub mod shell_profiles;
 pub mod ssh;
+pub mod start_failure;
 pub mod systemd;
 pub mod trust;
 pub mod wsl;

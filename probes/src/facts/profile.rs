@@ -684,17 +684,27 @@ fn desktop_log(os: &str, home: Option<&str>) -> String {
 
 /// The dockerd processes of this machine (with their cgroup, from /proc, on Linux).
 pub fn dockerd_processes(host: &dyn Host) -> Vec<DaemonProcess> {
+    dockerds(host).into_iter().map(|(d, _)| d).collect()
+}
+
+/// The dockerd processes, each with the user it runs as (when the OS says).
+fn dockerds(host: &dyn Host) -> Vec<(DaemonProcess, Option<String>)> {
     super::processes::list(host)
         .unwrap_or_default()
         .into_iter()
         .filter(|p| super::processes::base_name(&p.name) == "dockerd")
-        .map(|p| DaemonProcess {
-            cgroup: host
-                .read_text(&PathBuf::from(format!("/proc/{}/cgroup", p.pid)))
-                .unwrap_or_default(),
-            pid: p.pid,
-            ppid: p.ppid,
-            command_line: p.cmd,
+        .map(|p| {
+            (
+                DaemonProcess {
+                    cgroup: host
+                        .read_text(&PathBuf::from(format!("/proc/{}/cgroup", p.pid)))
+                        .unwrap_or_default(),
+                    pid: p.pid,
+                    ppid: p.ppid,
+                    command_line: p.cmd,
+                },
+                p.user,
+            )
         })
         .collect()
 }
@@ -739,14 +749,7 @@ pub fn find_dockerd(host: &dyn Host, endpoint: &Endpoint) -> Option<DaemonProces
         return None;
     };
     let ours = here.identity;
-    let users = super::processes::list(host).unwrap_or_default();
-    let user_of = |pid: u32| {
-        users
-            .iter()
-            .find(|p| p.pid == pid)
-            .and_then(|p| p.user.clone())
-    };
-    let same_socket = |pid: u32| {
+    let same_socket = |pid: u32, user: &Option<String>| {
         let theirs = host
             .stat(&PathBuf::from(format!("/proc/{pid}/root{socket}")))
             .ok()
@@ -757,14 +760,17 @@ pub fn find_dockerd(host: &dyn Host, endpoint: &Endpoint) -> Option<DaemonProces
             (None, Some(_)) => false,
             // Not allowed to look (another user's dockerd): the system socket is served by
             // root's dockerd, and only root's (or one whose user cannot be told).
-            _ => user_of(pid).is_none_or(|u| u == "root") || here.uid != 0,
+            _ => user.as_deref().is_none_or(|u| u == "root") || here.uid != 0,
         }
     };
-    dockerd_processes(host).into_iter().find(|p| {
-        !p.command_line.is_empty()
-            && listens_on(&p.command_line).iter().any(|h| wanted(h))
-            && same_socket(p.pid)
-    })
+    dockerds(host)
+        .into_iter()
+        .find(|(p, user)| {
+            !p.command_line.is_empty()
+                && listens_on(&p.command_line).iter().any(|h| wanted(h))
+                && same_socket(p.pid, user)
+        })
+        .map(|(p, _)| p)
 }
 
 fn init_script(host: &dyn Host) -> Option<ServiceManager> {

@@ -4,6 +4,7 @@
 
 use super::Probe;
 use super::daemon_remote as remote;
+use super::daemon_start as start;
 use crate::argv;
 use crate::context::{Context, DaemonState};
 use crate::facts::api_version::ApiVersion;
@@ -137,6 +138,7 @@ const KINDS: &[FindingKind] = &[
     remote::SSH_REMOTE_DENIED,
     remote::SSH_REMOTE_DOWN,
     remote::SSH_FAILED,
+    start::START_FAILED,
 ];
 
 pub struct Daemon;
@@ -174,7 +176,26 @@ impl Probe for Daemon {
             .map(|f| f.id.clone());
         let mut findings = match &state.version {
             Ok(version) => healthy(ctx, state, version),
-            Err(e) => vec![unreachable(ctx, state, e, blocker)],
+            Err(e) => {
+                let mut f = unreachable(ctx, state, e, blocker.clone());
+                let mut out = Vec::new();
+                // Down, or its socket left behind: if the last start failed, why it did
+                // is the cause, and "start it" again no fix.
+                if blocker.is_none()
+                    && matches!(e, ApiError::NotFound | ApiError::Refused)
+                    && !state.endpoint.is_remote()
+                    && crate::facts::engine::Engine::by_socket(&state.endpoint).is_none()
+                    && let Some(cause) = start::finding(ctx).await
+                {
+                    f.caused_by = Some(match f.caused_by.take() {
+                        Some(c) => format!("{c}|{}", start::START_FAILED.id),
+                        None => start::START_FAILED.id.to_string(),
+                    });
+                    out.push(cause);
+                }
+                out.insert(0, f);
+                out
+            }
         };
         findings.append(&mut config);
         findings

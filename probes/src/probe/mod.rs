@@ -7,6 +7,7 @@ mod ca;
 mod cli;
 mod daemon;
 mod daemon_remote;
+mod daemon_start;
 mod endpoint;
 mod ports;
 mod proxy;

@@ -576,7 +576,11 @@ fn duplicates(wanted: &[Wanted], file: &str) -> Vec<Finding> {
                 .subject(port.to_string())
                 .evidence("file", file)
                 .fix(
-                    Fix::new("Give all but one of them another host port")
+                    Fix::new(if services.len() == 2 {
+                        "Give one of them another host port"
+                    } else {
+                        "Give all but one of them another host port"
+                    })
                         .run_line("docker compose -f {} config | grep -n -B3 -A3 {}", &[file, &port.to_string()]),
                 )
         })
