@@ -134,9 +134,59 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "Error response from daemon: Ports are not available: exposing port TCP 0.0.0.0:8080 -> 0.0.0.0:0: listen tcp 0.0.0.0:8080: bind: An attempt was made to access a socket in a way forbidden by its access permissions.",
             "ports.excluded-range",
         ),
+        // A daemon reached over tcp: other hosts, ports, API versions and Go's newer
+        // wording than the corpus has.
+        (
+            "error during connect: Get \"https://build-host.corp.example:2376/v1.47/containers/json\": tls: failed to verify certificate: x509: certificate signed by unknown authority",
+            "daemon.tls-untrusted",
+        ),
+        (
+            "error during connect: Head \"https://10.20.0.5:2376/_ping\": tls: failed to verify certificate: x509: certificate is valid for dockerhost.lan, not 10.20.0.5",
+            "daemon.tls-wrong-name",
+        ),
+        (
+            "error during connect: Get \"https://swarm1:2376/v1.43/version\": remote error: tls: certificate required",
+            "daemon.tls-client-rejected",
+        ),
+        (
+            "error during connect: Get \"https://10.1.4.7:2375/v1.44/info\": http: server gave HTTP response to HTTPS client",
+            "daemon.tls-not-spoken",
+        ),
+        (
+            "error during connect: Get \"http://10.1.4.7:2375/v1.44/info\": dial tcp 10.1.4.7:2375: connect: connection refused",
+            "daemon.remote-refused",
+        ),
+        (
+            "error during connect: Get \"http://buildbox.internal:2375/v1.45/version\": dial tcp: lookup buildbox.internal on 10.0.0.2:53: no such host",
+            "daemon.remote-unresolved",
+        ),
+        (
+            "could not read CA certificate \"/home/u/.docker/ca.pem\": open /home/u/.docker/ca.pem: no such file or directory",
+            "endpoint.tls-material",
+        ),
+        (
+            "Could not load X509 key pair: tls: private key does not match public key",
+            "endpoint.tls-material",
+        ),
     ];
     for (text, want) in cases {
         assert_eq!(best(text).0, want, "{text}");
+    }
+    // The same errors without the daemon's tcp context are not the daemon connection's:
+    // a registry's (/v2/), an application's own API, dockerd's own TLS files.
+    for text in [
+        "Error response from daemon: Get \"https://registry.corp:5000/v2/\": dial tcp 10.0.0.9:5000: connect: connection refused",
+        "Error response from daemon: Get \"https://registry.corp:5000/v2/\": remote error: tls: bad certificate",
+        "Get \"https://api.example.com/v1.2/items\": x509: certificate signed by unknown authority",
+        "dockerd[812]: failed to load listeners: could not read CA certificate \"/etc/docker/ca.pem\": open /etc/docker/ca.pem: no such file or directory",
+    ] {
+        let modes = all_modes(text);
+        assert!(
+            !modes.iter().any(|m| m.starts_with("daemon.tls-")
+                || m.starts_with("daemon.remote-")
+                || m == "endpoint.tls-material"),
+            "{text}: {modes:?}"
+        );
     }
     let none = explain("the weather is nice today", &["--no-probe"]);
     assert_eq!(none["matches"].as_array().unwrap().len(), 0);
@@ -482,29 +532,19 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
     // collected yet (a signature needs real examples): the next ones to add.
     let not_yet = [
         // The real reports quote the client's "could not read CA certificate" (a
-        // DOCKER_CERT_PATH problem), and dockerd skips a bad certs.d file silently: the
-        // probe finds that one, no pasted text names it.
+        // DOCKER_CERT_PATH problem: endpoint.tls-material's), and dockerd skips a bad
+        // certs.d file silently: the probe finds that one, no pasted text names it.
         "ca.invalid",
         // sh's "Syntax error: Unterminated quoted string" from the init script's options
         // file: no public report quotes it (searched: the systemd EnvironmentFile cousin,
         // "Ignoring invalid environment", is another failure).
         "daemon.options-invalid",
-        // New with the tcp/TLS endpoint checks (issue 20): their error texts are known
-        // from the CLI and Go's TLS stack ("x509: certificate is valid for A, not B",
-        // "remote error: tls: bad certificate", "first record does not look like a TLS
-        // handshake", "Client sent an HTTP request to an HTTPS server"), but the real,
-        // sourced examples a signature needs are not collected yet.
-        "endpoint.tls-material",
+        // What the CLI prints for a DOCKER_API_VERSION that is not MAJOR.MINOR (a CRLF
+        // .env's "1.41\r", "41", "auto"): no public report quotes it. Searched issues and
+        // pages for DOCKER_API_VERSION with invalid / carriage return / "invalid control
+        // character in URL": every report found is "client version X is too new/old",
+        // daemon.api-version-pinned's text.
         "endpoint.api-version-invalid",
-        "daemon.tls-required",
-        "daemon.tls-not-spoken",
-        "daemon.tls-untrusted",
-        "daemon.tls-wrong-name",
-        "daemon.tls-server-expired",
-        "daemon.tls-client-rejected",
-        "daemon.tls-failed",
-        "daemon.remote-refused",
-        "daemon.remote-unresolved",
         // dockerd's start errors ("pid file found", "failed to load listeners", "error
         // initializing graphdriver") and the init script's ulimit: read from the daemon's
         // log by the daemon probe; sourced pasted examples not collected yet.
@@ -527,6 +567,16 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
         "daemon.no-answer",
         "registry.unexpected-answer",
         "storage.cgroup-controllers-missing",
+        "endpoint.tls-material",
+        "daemon.tls-required",
+        "daemon.tls-not-spoken",
+        "daemon.tls-untrusted",
+        "daemon.tls-wrong-name",
+        "daemon.tls-server-expired",
+        "daemon.tls-client-rejected",
+        "daemon.tls-failed",
+        "daemon.remote-refused",
+        "daemon.remote-unresolved",
     ] {
         assert!(ids.iter().any(|i| i == id), "{id} lost its signature");
     }

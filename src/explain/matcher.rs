@@ -23,6 +23,13 @@ pub(crate) const SPAN_PENALTY: f64 = 0.05;
 /// around pulls. A Go program's own TLS or DNS error has none of it.
 pub(crate) const REGISTRY_CONTEXT: &str = r#"(?:https?://[^/\s"']+/v2/|/v1/repositories|/v1/_ping|registry|docker\.io|error response from daemon|error pulling|while pulling|pulling (?:from|repository|fs layer)|download failed|upload failed|failed to (?:copy|resolve|authorize|do request|fetch|pull)|/manifests/|/blobs/|\bdocker(?:-compose)? (?:pull|push|login|build|run)\b|dkr\.ecr|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com)"#;
 
+/// Context that says a line is about the client's own connection to a daemon over tcp,
+/// written into patterns as `%DAEMON%`: the Engine API's versioned path (/v1.12/ to
+/// /v1.99/) or /_ping right after a host, a URL on the daemon's ports (2375, 2376), the
+/// CLI's and docker-machine's wording around that connection. A registry (/v2/, /v1/_ping)
+/// or an application's own TLS or DNS error (an API's /v1.2/) has none of it.
+pub(crate) const DAEMON_CONTEXT: &str = r#"(?:(?:https?|tcp)://[^/\s"']+/(?:v1\.(?:1[2-9]|[2-9]\d)/|_ping\b)|(?:https?|tcp)://[^/\s"']+:237[56]\b|error during connect|an error occurr?ed trying to connect|error validating certificates for host|unable to query docker version)"#;
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct File {
     pub(crate) failure: Vec<SignatureSpec>,
@@ -86,12 +93,14 @@ pub(crate) fn compile(re: &str, id: &str) -> Regex {
     Regex::new(&pattern_text(re)).unwrap_or_else(|e| panic!("{id}: {e}"))
 }
 
-/// A signature's pattern as it is compiled: `%REG%` expanded, and word boundaries made
+/// A signature's pattern as it is compiled: `%REG%` and `%DAEMON%` expanded, and word boundaries made
 /// ASCII (`(?-u:\b)`). Docker's words are ASCII; a Unicode `\b` makes the regex engine
 /// leave its DFA for a slow NFA on any non-ASCII text (a Russian log, random bytes), which
 /// made matching run at 16 KB/s.
 pub(crate) fn pattern_text(re: &str) -> String {
-    let re = re.replace("%REG%", REGISTRY_CONTEXT);
+    let re = re
+        .replace("%REG%", REGISTRY_CONTEXT)
+        .replace("%DAEMON%", DAEMON_CONTEXT);
     let mut out = String::with_capacity(re.len() + 16);
     let mut chars = re.chars().peekable();
     let mut in_class = false;
