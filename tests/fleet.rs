@@ -4,6 +4,7 @@
 //! (`promtool check metrics`, `xmllint --schema` with Jenkins' junit-10.xsd); `--output`;
 //! `summarize` over those reports; and no secret in any of these outputs. The Ansible
 //! playbook runs in tests/ansible.rs.
+#![cfg(unix)] // uses symlinks, FIFOs and file modes (the safe writer's refusals)
 
 mod common;
 

@@ -37,6 +37,7 @@ pub enum Place {
 }
 
 /// Where the targets of links in system folders may be, by the kind of file.
+#[cfg(unix)]
 fn system_homes(path: &Path) -> &'static [&'static str] {
     if path.starts_with("/var/log") {
         &["/var/log/"]
@@ -80,6 +81,7 @@ pub fn is_credential_store(path: &Path) -> bool {
 }
 
 /// The refusal, naming why (the caller names the path).
+#[cfg(unix)]
 fn refused(_path: &Path, why: String) -> io::Error {
     io::Error::new(io::ErrorKind::PermissionDenied, format!("{why}: not read"))
 }
