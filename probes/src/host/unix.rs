@@ -31,6 +31,7 @@ pub fn stat(path: &Path) -> io::Result<FileStat> {
     })
 }
 
+#[cfg(not(target_vendor = "apple"))] // macOS takes groups from sysinfo (groups_of)
 fn group(gid: Gid) -> Group {
     let name = unistd::Group::from_gid(gid)
         .ok()
