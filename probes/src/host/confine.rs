@@ -128,7 +128,14 @@ pub fn check(path: &Path, euid: u32) -> io::Result<Access> {
             .ok()
             .map(|m| (m.uid(), m.mode()))
     };
-    let place = place_of(path, &owner);
+    let mut place = place_of(path, &owner);
+    // Root's own home is root's user place: its dotfile links are its own.
+    if euid == 0 && place == Place::System && path.starts_with("/root/") {
+        place = Place::User {
+            base: PathBuf::from("/root"),
+            owner: 0,
+        };
+    }
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     // A link as the file itself, or anywhere on the way (a folder that is a link).
     let canon = if lmeta.file_type().is_symlink() {

@@ -187,10 +187,18 @@ impl Probe for Daemon {
                     && crate::facts::engine::Engine::by_socket(&state.endpoint).is_none()
                     && let Some(cause) = start::finding(ctx).await
                 {
-                    f.caused_by = Some(match f.caused_by.take() {
-                        Some(c) => format!("{c}|{}", start::START_FAILED.id),
-                        None => start::START_FAILED.id.to_string(),
-                    });
+                    // When this user's own daemon answers elsewhere, the system daemon's
+                    // failed start is second to telling the CLI where that one is.
+                    let cause = match f.caused_by.take() {
+                        Some(c) => {
+                            f.caused_by = Some(format!("{c}|{}", start::START_FAILED.id));
+                            cause.caused_by(c)
+                        }
+                        None => {
+                            f.caused_by = Some(start::START_FAILED.id.to_string());
+                            cause
+                        }
+                    };
                     out.push(cause);
                 }
                 out.insert(0, f);
