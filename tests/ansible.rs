@@ -34,15 +34,6 @@ fn run(cmd: &mut Command) {
     );
 }
 
-/// A free loopback port, found by binding it.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The test user, with a home (ansible's temporary files, the binary) and an account
 /// sshd accepts (a locked password would refuse even a key).
 fn ensure_fleet_user(pubkey: &str) -> std::path::PathBuf {

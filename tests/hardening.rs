@@ -20,12 +20,6 @@ const PEAK_MIB: i64 = 150;
 const CANARY: &str = "CANARY-h4rden-7Qx";
 const DECOY: &str = "DECOY-root-only-Lm2";
 
-fn children_peak_mib() -> i64 {
-    let usage =
-        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
-    usage.max_rss() / 1024
-}
-
 fn within_bounds(what: &str, run: &Run) {
     assert!(
         run.elapsed < LIMIT,

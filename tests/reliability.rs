@@ -16,14 +16,6 @@ const TIMEOUT: &str = "3";
 const LIMIT: Duration = Duration::from_secs(4);
 const PEAK_MIB: i64 = 150;
 
-/// The largest resident size any child of this test process reached, in MiB. Children of
-/// every test count: the bound holds for each, so it holds for their maximum.
-fn children_peak_mib() -> i64 {
-    let usage =
-        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
-    usage.max_rss() / 1024
-}
-
 /// The run ended in time, with a report's exit code, under the memory bound.
 fn bounded(what: &str, run: &Run) {
     assert!(

@@ -46,14 +46,6 @@ impl Drop for Sshd {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The doctor as the client user, whose passwd home is `home` (ssh reads ~/.ssh from
 /// there, not from $HOME).
 fn doctor_as_client(home: &Path, bin: &Path, host: &str) -> Value {

@@ -55,14 +55,6 @@ fn cert_dir(root: &Path, name: &str, ca_pem: &str, client: Option<&(String, Stri
     d.display().to_string()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn check(home: &Path, env: &[(&str, &str)]) -> Value {
     let run = capture(doctor(
         home,

@@ -16,6 +16,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+/// A free loopback port, found by binding it (and letting it go).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The largest resident size any child of this test process reached, in MiB. Children of
+/// every test count: the bound holds for each, so it holds for their maximum.
+#[cfg(target_os = "linux")]
+pub fn children_peak_mib() -> i64 {
+    let usage =
+        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
+    usage.max_rss() / 1024
+}
+
 /// A captured machine's folder, `fixtures/<name>`.
 pub fn fixture_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -18,6 +18,29 @@ pub fn store_of(certs: &[CertificateDer<'static>]) -> rustls::RootCertStore {
     store
 }
 
+/// The handshake's own signature checks, with ring's algorithms: the same for every
+/// verifier that records a chain before (or instead of) judging it.
+pub fn handshake_signature(
+    tls13: bool,
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &rustls::DigitallySignedStruct,
+) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+    let algorithms = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+    if tls13 {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &algorithms)
+    } else {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &algorithms)
+    }
+}
+
+/// The signature schemes [`handshake_signature`] checks.
+pub fn handshake_schemes() -> Vec<rustls::SignatureScheme> {
+    rustls::crypto::ring::default_provider()
+        .signature_verification_algorithms
+        .supported_schemes()
+}
+
 /// Mozilla's roots, as a public client would trust them.
 pub fn mozilla() -> rustls::RootCertStore {
     rustls::RootCertStore {
