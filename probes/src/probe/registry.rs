@@ -156,16 +156,86 @@ impl Probe for Registry {
                 crate::facts::registries::CONFIGURED_CAP
             )));
         }
+        let mut judged = Vec::new();
         for rt in traces {
             let name = &rt.registry.name;
-            out.extend(
+            judged.extend(
                 judge(rt, shell_has_proxy)
                     .into_iter()
                     .map(|f| f.subject(name.clone())),
             );
         }
+        out.extend(one_per_nameserver(judged));
         out
     }
+}
+
+/// A nameserver that answers nothing (or refuses, or fails upstream) fails every name the
+/// same way: one problem, the names listed, not one error per Docker Hub host. NXDOMAIN is
+/// about each name and stays apart.
+fn one_per_nameserver(findings: Vec<Finding>) -> Vec<Finding> {
+    let key = |f: &Finding| {
+        [DNS_TIMEOUT.id, DNS_SERVFAIL.id, DNS_REFUSED.id]
+            .contains(&f.id.as_str())
+            .then(|| {
+                let servers = f
+                    .evidence
+                    .iter()
+                    .find(|e| e.key == "nameservers")
+                    .map(|e| e.value.clone());
+                (f.id.clone(), servers)
+            })
+    };
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        let k = key(&f);
+        let Some(first) = k
+            .as_ref()
+            .and_then(|k| out.iter_mut().find(|g| key(g).as_ref() == Some(k)))
+        else {
+            out.push(f);
+            continue;
+        };
+        let subjects = match (&first.subject, &f.subject) {
+            (Some(a), Some(b)) => format!("{a}, {b}"),
+            (a, b) => a.clone().or_else(|| b.clone()).unwrap_or_default(),
+        };
+        let names: Vec<String> = first
+            .evidence
+            .iter()
+            .chain(f.evidence.iter())
+            .filter(|e| e.key == "name")
+            .map(|e| e.value.clone())
+            .collect();
+        let servers = first
+            .evidence
+            .iter()
+            .find(|e| e.key == "nameservers")
+            .map(|e| e.value.clone())
+            .unwrap_or_default();
+        first.summary = match first.id.as_str() {
+            id if id == DNS_TIMEOUT.id => format!(
+                "no answer from the nameserver {servers} for {} names ({})",
+                names.len(),
+                names.join(", ")
+            ),
+            id if id == DNS_SERVFAIL.id => format!(
+                "the nameserver {servers} fails for {} names ({}) (SERVFAIL)",
+                names.len(),
+                names.join(", ")
+            ),
+            _ => format!(
+                "the nameserver {servers} refused the queries for {} names ({})",
+                names.len(),
+                names.join(", ")
+            ),
+        };
+        first.subject = Some(subjects);
+        for e in f.evidence.into_iter().filter(|e| e.key == "name") {
+            first.evidence.push(e);
+        }
+    }
+    out
 }
 
 /// The time of each step taken, as evidence.
