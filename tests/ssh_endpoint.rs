@@ -191,7 +191,11 @@ Match User dd-sshdown
     )
     .unwrap();
     let sha = fingerprint.split_whitespace().nth(1).unwrap();
-    assert!(f.to_string().contains(sha), "{sha} not offered in {f}");
+    assert!(
+        f.to_string().contains(sha),
+        "{sha} not offered in {f}\nsshd said:\n{}",
+        std::fs::read_to_string(l.join("sshd.log")).unwrap_or_default()
+    );
     assert!(!commands(f).contains("StrictHostKeyChecking=no"));
 
     // A changed host key.

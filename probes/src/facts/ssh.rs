@@ -93,6 +93,45 @@ impl SshTarget {
     }
 }
 
+impl SshTarget {
+    /// The same connection, asked only for the host key it is offered: verbose, with no
+    /// known host (so ssh stops right after the key exchange, before any login), through
+    /// the user's own ssh config (aliases, `ProxyJump`, ports), as the CLI's ssh goes.
+    pub fn host_key_argv(&self, connect_secs: u64) -> Vec<String> {
+        let mut a: Vec<String> = vec!["ssh".into(), "-v".into()];
+        for o in [
+            "BatchMode=yes".to_string(),
+            format!("ConnectTimeout={}", connect_secs.max(1)),
+            "StrictHostKeyChecking=yes".into(),
+            "UserKnownHostsFile=/dev/null".into(),
+            "GlobalKnownHostsFile=/dev/null".into(),
+        ] {
+            a.extend(["-o".into(), o]);
+        }
+        a.push("-T".into());
+        if let Some(u) = &self.user {
+            a.extend(["-l".into(), u.clone()]);
+        }
+        if let Some(p) = self.port {
+            a.extend(["-p".into(), p.to_string()]);
+        }
+        a.extend(["--".into(), self.host.clone(), "true".into()]);
+        a
+    }
+}
+
+/// The host key a server offered, from `ssh -v`'s `Server host key: <type> <fingerprint>`,
+/// as `<fingerprint> (<type>)`.
+pub fn offered_host_key(verbose_stderr: &str) -> Option<String> {
+    verbose_stderr.lines().find_map(|l| {
+        let rest = l.split_once("Server host key:")?.1;
+        let mut words = rest.split_whitespace();
+        let (kind, fp) = (words.next()?, words.next()?);
+        let printable = |s: &str| s.chars().all(|c| c.is_ascii_graphic());
+        (printable(kind) && printable(fp) && fp.contains(':')).then(|| format!("{fp} ({kind})"))
+    })
+}
+
 /// Why the ssh stream failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -215,6 +254,27 @@ mod tests {
         assert!(SshTarget::parse("h/var/run/docker.sock").is_err());
         assert!(SshTarget::parse("-oProxyCommand=x").is_err());
         assert!(SshTarget::parse("u@h:port").is_err());
+    }
+
+    #[test]
+    fn the_offered_host_key_is_read_from_ssh_v() {
+        let t = SshTarget::parse("alice@build.example:2222").unwrap();
+        let a = t.host_key_argv(3);
+        assert!(a.ends_with(&["--".into(), "build.example".into(), "true".into()]));
+        assert!(a.contains(&"UserKnownHostsFile=/dev/null".into()));
+        // OpenSSH 9.2 and 7.4 (`-v` of an unknown host).
+        let said = "debug1: Connecting to 127.0.0.1 [127.0.0.1] port 2222.\r\ndebug1: SSH2_MSG_KEX_ECDH_REPLY received\r\ndebug1: Server host key: ssh-ed25519 SHA256:p7N2xQ5Mc/8TO+lTousquUksLwVm0qTxOtD9YYJgWb8\r\nNo ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\r\nHost key verification failed.\r\n";
+        assert_eq!(
+            offered_host_key(said).as_deref(),
+            Some("SHA256:p7N2xQ5Mc/8TO+lTousquUksLwVm0qTxOtD9YYJgWb8 (ssh-ed25519)")
+        );
+        assert_eq!(
+            offered_host_key("debug1: Server host key: ecdsa-sha2-nistp256 SHA256:abc+/def")
+                .as_deref(),
+            Some("SHA256:abc+/def (ecdsa-sha2-nistp256)")
+        );
+        assert_eq!(offered_host_key("Host key verification failed."), None);
+        assert_eq!(offered_host_key("debug1: Server host key: \x1b[31m"), None);
     }
 
     /// ssh's and the remote docker's own words (OpenSSH 9.2, docker CLI 20-28).

@@ -487,45 +487,68 @@ impl RealHost {
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         let (kind, line) = classify(&ended.stderr, ended.status);
-        let mut fingerprints = Vec::new();
-        if matches!(
+        let fingerprints = if matches!(
             kind,
             SshFailureKind::HostKeyUnknown | SshFailureKind::HostKeyChanged
-        ) && let (Some(keyscan), Some(keygen)) =
-            (self.which("ssh-keyscan"), self.which("ssh-keygen"))
-        {
-            let port = target.port.unwrap_or(22).to_string();
-            if let Ok(scan) = self
-                .run(
-                    &keyscan,
-                    &["-T", "3", "-p", &port, "--", &target.host],
-                    Duration::from_secs(4),
-                )
-                .await
-                && let Ok(out) = self
-                    .run_with_input(
-                        &keygen,
-                        &["-lf", "-"],
-                        scan.stdout.as_bytes(),
-                        Duration::from_secs(2),
-                    )
-                    .await
-            {
-                fingerprints = out
-                    .stdout
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_string)
-                    .collect();
-            }
-        }
+        ) {
+            self.offered_host_keys(target).await
+        } else {
+            Vec::new()
+        };
         Some(ApiError::Ssh(SshFailure {
             kind,
             line,
             status: ended.status,
             fingerprints,
         }))
+    }
+
+    /// The host keys `target` offers now: first as the CLI's own ssh sees it (`ssh -v`,
+    /// through the user's ssh config, stopping before any login), else every key type
+    /// `ssh-keyscan` gets (which knows nothing of ssh config aliases).
+    async fn offered_host_keys(&self, target: &crate::facts::ssh::SshTarget) -> Vec<String> {
+        let argv = target.host_key_argv(3);
+        if let Some(ssh) = self.which(&argv[0]) {
+            let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
+            if let Ok(out) = self.run(&ssh, &args, Duration::from_secs(4)).await
+                && let Some(key) = crate::facts::ssh::offered_host_key(&out.stderr)
+            {
+                return vec![key];
+            }
+        }
+        let (Some(keyscan), Some(keygen)) = (self.which("ssh-keyscan"), self.which("ssh-keygen"))
+        else {
+            return Vec::new();
+        };
+        let port = target.port.unwrap_or(22).to_string();
+        let Ok(scan) = self
+            .run(
+                &keyscan,
+                &["-T", "3", "-p", &port, "--", &target.host],
+                Duration::from_secs(4),
+            )
+            .await
+        else {
+            return Vec::new();
+        };
+        match self
+            .run_with_input(
+                &keygen,
+                &["-lf", "-"],
+                scan.stdout.as_bytes(),
+                Duration::from_secs(2),
+            )
+            .await
+        {
+            Ok(out) => out
+                .stdout
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// The client the probes ask with: the daemon's answers are read through a byte cap;
