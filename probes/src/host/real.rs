@@ -508,13 +508,15 @@ impl RealHost {
     /// `ssh-keyscan` gets (which knows nothing of ssh config aliases).
     async fn offered_host_keys(&self, target: &crate::facts::ssh::SshTarget) -> Vec<String> {
         let argv = target.host_key_argv(3);
-        if let Some(ssh) = self.which(&argv[0]) {
-            let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
-            if let Ok(out) = self.run(&ssh, &args, Duration::from_secs(4)).await
-                && let Some(key) = crate::facts::ssh::offered_host_key(&out.stderr)
-            {
-                return vec![key];
-            }
+        // Found as the stream's own ssh is found: by the PATH, when spawned.
+        let ssh = self
+            .which(&argv[0])
+            .unwrap_or_else(|| PathBuf::from(&argv[0]));
+        let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
+        if let Ok(out) = self.run(&ssh, &args, Duration::from_secs(4)).await
+            && let Some(key) = crate::facts::ssh::offered_host_key(&out.stderr)
+        {
+            return vec![key];
         }
         let (Some(keyscan), Some(keygen)) = (self.which("ssh-keyscan"), self.which("ssh-keygen"))
         else {
