@@ -413,6 +413,10 @@ fn list(format: Format) -> i32 {
 
 /// The most of a pasted error or log `explain` reads.
 const EXPLAIN_CAP: usize = 2 << 20;
+/// How long `explain` matches: past it, it reports what it found in the part it matched
+/// and names that part. The matcher is linear (tens of MB/s in a release build), so only a
+/// very slow machine or build reaches it on EXPLAIN_CAP of text.
+const EXPLAIN_DEADLINE: Duration = Duration::from_secs(8);
 
 fn explain_error(args: &cli::ExplainArgs) -> i32 {
     // A pasted error is at most a few screens; a log holds its newest lines last. Kept:
@@ -423,8 +427,9 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
                 if cut {
                     let size = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
                     errln!(
-                        "note: {} holds {}: only its last {} was read (a log's newest lines); the rest was not looked at",
+                        "note: {} is larger than {} ({}): only its last {} was read, everything before it was not",
                         f.display(),
+                        probes::bounded::human_size(EXPLAIN_CAP as u64),
                         probes::bounded::human_size(size),
                         probes::bounded::human_size(EXPLAIN_CAP as u64)
                     );
@@ -445,12 +450,17 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
         let deadline = Duration::from_secs_f64(args.timeout);
         match probes::bounded::read_stream(std::io::stdin(), EXPLAIN_CAP, deadline) {
             Ok((b, cut)) => {
-                if cut {
+                if cut && b.len() >= EXPLAIN_CAP {
                     errln!(
-                        "note: read the first {} of the input (at most {}, within {} s); the rest was not looked at",
-                        probes::bounded::human_size(b.len() as u64),
+                        "note: the input is larger than {}: only its first {} was read, the rest was not",
                         probes::bounded::human_size(EXPLAIN_CAP as u64),
-                        args.timeout
+                        probes::bounded::human_size(EXPLAIN_CAP as u64)
+                    );
+                } else if cut {
+                    errln!(
+                        "note: the input was still arriving after {} s: only its first {} bytes were read, the rest was not",
+                        args.timeout,
+                        b.len()
                     );
                 }
                 probes::facts::wsl::decode_output(&b)
@@ -462,13 +472,16 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
             }
         }
     };
+    let deadline = Instant::now() + EXPLAIN_DEADLINE;
     let registry = explain::registry();
-    let (mut matches, cut) = explain::find_within(&registry, &text, explain::MATCH_DEADLINE);
-    if let Some(share) = cut {
+    let (mut matches, coverage) = explain::find_within(&registry, &text, Some(deadline));
+    if !coverage.complete() {
         errln!(
-            "note: matching stopped after {} s, {:.0}% of the way through the text: the rest was not looked at",
-            explain::MATCH_DEADLINE.as_secs(),
-            share * 100.0
+            "note: matching stopped at its {} s limit: only the first {} of the {} bytes of text read were matched ({}%), the rest was not",
+            EXPLAIN_DEADLINE.as_secs(),
+            coverage.read,
+            coverage.total,
+            coverage.read * 100 / coverage.total.max(1)
         );
     }
     if !args.no_probe && !matches.is_empty() {

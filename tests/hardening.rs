@@ -690,7 +690,7 @@ fn explain_on_huge_or_non_ascii_text_ends_in_time_and_says_what_it_read() {
         started.elapsed()
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("the rest was not looked at"), "{stderr}");
+    assert!(stderr.contains("the rest was not"), "{stderr}");
 }
 
 /// A Compose file with 20 services publishing the same 1001 ports each: one finding per

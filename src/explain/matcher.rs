@@ -2,9 +2,13 @@
 //! a pasted text. Nothing here touches the machine or the rest of the program, so it can be
 //! fuzzed on its own (fuzz/fuzz_targets/explain.rs).
 
-use regex::{Regex, RegexSet};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::Regex;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 pub(crate) const SIGNATURES: &str = include_str!("signatures.toml");
 
@@ -17,6 +21,11 @@ pub(crate) const ALTERNATIVE: f64 = 0.3;
 pub(crate) const WINDOW: usize = 3;
 /// What a pattern loses when it only matches across lines rather than within one.
 pub(crate) const SPAN_PENALTY: f64 = 0.05;
+/// The most of one line a window holds: a longer line is cut into pieces of at most this
+/// many bytes (at a space when there is one near the end), each matched as a line of its
+/// own, so one window costs the same whatever the paste holds and a deadline is checked
+/// often.
+pub(crate) const LINE_PIECE: usize = 4096;
 
 /// Context that says a line is about a registry pull or push by Docker, written into
 /// patterns as `%REG%`: the /v2/ API right after a host, the v1 API, Docker's own wording
@@ -68,6 +77,9 @@ pub(crate) struct Pattern {
     pub(crate) re: Regex,
     pub(crate) confidence: f64,
     pub(crate) reject: Option<Regex>,
+    /// Length of the pattern as written (with `%REG%` put in): ties between signatures go
+    /// to the more specific.
+    pub(crate) specificity: usize,
 }
 
 /// One failure mode.
@@ -89,28 +101,32 @@ pub struct Signature {
     pub sources: Vec<String>,
 }
 
-pub(crate) fn compile(re: &str, id: &str) -> Regex {
-    Regex::new(&pattern_text(re)).unwrap_or_else(|e| panic!("{id}: {e}"))
+/// A pattern as written, with `%REG%` and `%DAEMON%` put in.
+pub(crate) fn expand(re: &str) -> String {
+    re.replace("%REG%", REGISTRY_CONTEXT)
+        .replace("%DAEMON%", DAEMON_CONTEXT)
 }
 
-/// A signature's pattern as it is compiled: `%REG%` and `%DAEMON%` expanded, and word boundaries made
-/// ASCII (`(?-u:\b)`). Docker's words are ASCII; a Unicode `\b` makes the regex engine
-/// leave its DFA for a slow NFA on any non-ASCII text (a Russian log, random bytes), which
-/// made matching run at 16 KB/s.
-pub(crate) fn pattern_text(re: &str) -> String {
-    let re = re
-        .replace("%REG%", REGISTRY_CONTEXT)
-        .replace("%DAEMON%", DAEMON_CONTEXT);
+pub(crate) fn compile(re: &str, id: &str) -> Regex {
+    Regex::new(&ascii_boundaries(&expand(re))).unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+/// `\b` as an ASCII word boundary. Every pattern anchors on ASCII words (paths, Go's
+/// wording, codes), and a Unicode boundary makes the regex crate leave its DFA for a slow
+/// engine on any non-ASCII byte: a Cyrillic log was matched at tens of KB/s. The only
+/// difference: a non-ASCII letter right next to an ASCII word is now a boundary.
+pub(crate) fn ascii_boundaries(re: &str) -> String {
     let mut out = String::with_capacity(re.len() + 16);
-    let mut chars = re.chars().peekable();
+    let mut chars = re.chars();
+    // Inside a class `[...]`, `\b` is a backspace, not a boundary.
     let mut in_class = false;
     while let Some(c) = chars.next() {
         match c {
             '\\' => match chars.next() {
                 Some(b @ ('b' | 'B')) if !in_class => out.push_str(&format!("(?-u:\\{b})")),
-                Some(n) => {
+                Some(next) => {
                     out.push('\\');
-                    out.push(n);
+                    out.push(next);
                 }
                 None => out.push('\\'),
             },
@@ -128,13 +144,52 @@ pub(crate) fn pattern_text(re: &str) -> String {
     out
 }
 
-/// Every signature, with all their patterns compiled once into one set that finds the
-/// candidates of a window in one pass.
+/// Every signature, with a prefilter over all their patterns that finds the candidates of
+/// a window in one pass.
+///
+/// Not a `RegexSet`: the lazy DFA of ~170 patterns full of `.*` blows its cache on a window
+/// that matches and the set falls back to the PikeVM (tens of KB/s on a real log). Instead
+/// one Aho-Corasick automaton holds literals one of which every match of a pattern holds
+/// (its possible beginnings or endings); a window runs only the patterns whose literals it
+/// holds, each with its own DFA.
 pub struct Registry {
     signatures: Vec<Signature>,
-    set: RegexSet,
-    /// `(signature, pattern)` of each member of `set`, in order.
+    /// `(signature, pattern)` of each pattern, in order.
     members: Vec<(usize, usize)>,
+    prefilter: AhoCorasick,
+    /// The members each literal of `prefilter` stands for.
+    owners: Vec<Vec<usize>>,
+    /// Members with no such literals: run on every window.
+    always: Vec<usize>,
+}
+
+impl Registry {
+    /// Marks in `candidate` (one flag per pattern, in the members' order) the patterns that
+    /// can match `window`: those whose literals it holds, and those without literals.
+    /// False when none can.
+    pub(crate) fn candidates(&self, window: &str, candidate: &mut [bool]) -> bool {
+        candidate.fill(false);
+        let mut any = false;
+        for &k in &self.always {
+            candidate[k] = true;
+            any = true;
+        }
+        for m in self.prefilter.find_overlapping_iter(window) {
+            for &k in &self.owners[m.pattern().as_usize()] {
+                candidate[k] = true;
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Every pattern, in the members' order.
+    #[cfg(test)]
+    pub(crate) fn patterns(&self) -> impl Iterator<Item = &Pattern> {
+        self.members
+            .iter()
+            .map(|&(s, p)| &self.signatures[s].patterns[p])
+    }
 }
 
 impl std::ops::Deref for Registry {
@@ -142,6 +197,43 @@ impl std::ops::Deref for Registry {
     fn deref(&self) -> &[Signature] {
         &self.signatures
     }
+}
+
+/// The shortest literal worth a place in the prefilter: shorter ones hold in most windows.
+const MIN_LITERAL: usize = 3;
+
+/// Literals one of which every match of `re` holds, or `None` when it has no such list of
+/// literals of at least [`MIN_LITERAL`] bytes. Tried: all its possible beginnings, all its
+/// possible endings, and all possible beginnings of each tail of it when it is a
+/// concatenation (`x\s?509: certificate ...` holds one beginning of `509: certificate
+/// ...`); the list whose shortest literal is longest wins.
+pub(crate) fn required_literals(re: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::Parser::new().parse(re).ok()?;
+    let mut candidates = vec![(ExtractKind::Prefix, hir.clone())];
+    candidates.push((ExtractKind::Suffix, hir.clone()));
+    let mut whole = &hir;
+    while let HirKind::Capture(group) = whole.kind() {
+        whole = &group.sub;
+    }
+    if let HirKind::Concat(items) = whole.kind() {
+        for i in 1..items.len() {
+            candidates.push((ExtractKind::Prefix, Hir::concat(items[i..].to_vec())));
+        }
+    }
+    candidates
+        .into_iter()
+        .filter_map(|(kind, hir)| {
+            let seq = Extractor::new().kind(kind).extract(&hir);
+            // None when the list is infinite (any text can begin a match).
+            let literals = seq.literals()?;
+            let shortest = literals.iter().map(|l| l.as_bytes().len()).min()?;
+            (shortest >= MIN_LITERAL).then(|| {
+                let bytes: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+                (shortest, bytes)
+            })
+        })
+        .max_by_key(|(shortest, _)| *shortest)
+        .map(|(_, bytes)| bytes)
 }
 
 /// The registry, parsed once. A bad entry is a bug caught by the tests.
@@ -152,16 +244,33 @@ pub fn registry() -> Registry {
         .enumerate()
         .flat_map(|(s, sig)| (0..sig.patterns.len()).map(move |p| (s, p)))
         .collect();
-    let set = RegexSet::new(
-        members
-            .iter()
-            .map(|(s, p)| signatures[*s].patterns[*p].re.as_str()),
-    )
-    .expect("patterns compile as a set");
+    let mut literals: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
+    let mut always = Vec::new();
+    for (k, (s, p)) in members.iter().enumerate() {
+        match required_literals(signatures[*s].patterns[*p].re.as_str()) {
+            Some(found) => {
+                for literal in found {
+                    let owners = literals.entry(literal).or_default();
+                    if owners.last() != Some(&k) {
+                        owners.push(k);
+                    }
+                }
+            }
+            None => always.push(k),
+        }
+    }
+    let (keys, owners): (Vec<Vec<u8>>, Vec<Vec<usize>>) = literals.into_iter().unzip();
+    let prefilter = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&keys)
+        .expect("the prefilter's literals build an automaton");
     Registry {
         signatures,
-        set,
         members,
+        prefilter,
+        owners,
+        always,
     }
 }
 
@@ -179,6 +288,7 @@ fn signatures() -> Vec<Signature> {
                         re: compile(&p.re, &mode),
                         confidence: p.confidence,
                         reject: p.reject.as_deref().map(|r| compile(r, &mode)),
+                        specificity: expand(&p.re).len(),
                     })
                     .collect(),
                 mode,
@@ -196,11 +306,9 @@ fn signatures() -> Vec<Signature> {
         .collect()
 }
 
-/// One line as the patterns see it: lower-cased, whitespace collapsed, at most
-/// [`LINE_CAP`] bytes.
+/// One line as the patterns see it: lower-cased, whitespace collapsed.
 pub(crate) fn plain_line(line: &str) -> String {
-    capped(line)
-        .to_lowercase()
+    line.to_lowercase()
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -209,7 +317,7 @@ pub(crate) fn plain_line(line: &str) -> String {
 /// "W i n d o w s   S u b s y s t e m" (UTF-16 read as UTF-8, NULs gone): one space between
 /// letters, more between words.
 pub(crate) fn joined_line(line: &str) -> String {
-    let chars: Vec<char> = capped(line).to_lowercase().chars().collect();
+    let chars: Vec<char> = line.to_lowercase().chars().collect();
     let mut joined = String::new();
     for (i, c) in chars.iter().enumerate() {
         let single_gap = *c == ' '
@@ -224,27 +332,59 @@ pub(crate) fn joined_line(line: &str) -> String {
     joined.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The start of a line, at most [`LINE_CAP`] bytes, cut on a character boundary.
-fn capped(line: &str) -> &str {
-    if line.len() <= LINE_CAP {
-        return line;
+/// The non-blank lines of the text (NULs and carriage returns gone), a line longer than
+/// [`LINE_PIECE`] cut into pieces, each with the byte offset in `text` where it ends.
+pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for line in text.split('\n') {
+        let end = start + line.len();
+        let from = start;
+        start = end + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let line = line.replace(['\0', '\r'], "");
+        if line.trim().is_empty() {
+            continue;
+        }
+        // Offsets within `line` map back to `text` only roughly once NULs and CRs are
+        // gone; a piece's end is counted in `text` as at most the line's end.
+        let mut rest = line.as_str();
+        let mut at = from;
+        while rest.len() > LINE_PIECE {
+            let cut = piece_end(rest);
+            at = (at + cut).min(end);
+            lines.push((rest[..cut].to_string(), at));
+            rest = &rest[cut..];
+        }
+        lines.push((rest.to_string(), end));
     }
-    let mut end = LINE_CAP;
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    &line[..end]
+    lines
+}
+
+/// Where the first piece of an over-long line ends: after the last whitespace in the
+/// piece's last quarter (rejoined with a space, the pieces read as the line did), else
+/// at the last character boundary within [`LINE_PIECE`].
+fn piece_end(line: &str) -> usize {
+    let cut = line.floor_char_boundary(LINE_PIECE);
+    let from = line.floor_char_boundary(LINE_PIECE * 3 / 4);
+    line[from..cut]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(cut, |(i, c)| from + i + c.len_utf8())
 }
 
 /// The text as lines, in each form the patterns run on (plain, and joined when different).
+#[cfg(test)]
 pub(crate) fn normalise(text: &str) -> Vec<Vec<String>> {
-    let cleaned = text.replace(['\0', '\r'], "");
-    let raw: Vec<&str> = cleaned
-        .split('\n')
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    let plain: Vec<String> = raw.iter().map(|l| plain_line(l)).collect();
-    let joined: Vec<String> = raw.iter().map(|l| joined_line(l)).collect();
+    forms(&raw_lines(text))
+}
+
+fn forms(raw: &[(String, usize)]) -> Vec<Vec<String>> {
+    let plain: Vec<String> = raw.iter().map(|(l, _)| plain_line(l)).collect();
+    let joined: Vec<String> = raw.iter().map(|(l, _)| joined_line(l)).collect();
     if joined == plain {
         vec![plain]
     } else {
@@ -306,6 +446,8 @@ pub(crate) struct Hit {
     pub(crate) specificity: usize,
     pub(crate) evidence: String,
     pub(crate) values: BTreeMap<String, String>,
+    /// Where it was found: form, first line of the window, pattern (in the members' order).
+    pub(crate) order: (usize, usize, usize),
 }
 
 /// Characters a captured value does not end with (sentence punctuation, quotes).
@@ -363,58 +505,88 @@ pub(crate) fn capture(re: &Regex, text: &str) -> Option<BTreeMap<String, String>
 /// Every signature the text matches, best first (ties: the more specific, i.e. the one
 /// whose best pattern is longer). Empty when the best is below [`ABSTAIN`]; otherwise the
 /// best and the other plausible causes down to [`ALTERNATIVE`].
-#[allow(dead_code)] // the binary uses find_within; the tests and the fuzz target use this
+// The tests' and the fuzz target's entry; the program itself runs `find_within`.
+#[allow(dead_code)]
 pub fn find(registry: &Registry, text: &str) -> Vec<Match> {
-    find_within(registry, text, MATCH_DEADLINE).0
+    find_within(registry, text, None).0
 }
 
-/// How long matching may take: a backstop, since matching is linear (ASCII word
-/// boundaries keep the regex engine on its DFA) and runs at several MB/s on any text.
-pub const MATCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(8);
+/// How much of a text [`find_within`] matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coverage {
+    /// Bytes from the start of the text every window of which was matched.
+    pub read: usize,
+    /// The text's length in bytes.
+    pub total: usize,
+}
 
-/// The most of one line the patterns see: an error is a few hundred characters; a
-/// megabyte on one line (a minified file, random bytes) is matched on its start.
-const LINE_CAP: usize = 4096;
+impl Coverage {
+    /// The whole text was matched (the deadline, if any, was not reached).
+    pub fn complete(&self) -> bool {
+        self.read >= self.total
+    }
+}
 
-/// [`find`], giving up at `deadline` with what matched so far; the second value is the
-/// share of lines looked at when the deadline cut it short (`None`: all of them).
+/// [`find`], stopping at `deadline`: the matches of the windows matched by then, and how
+/// much of the text that was. Time is linear in the text: every window is at most
+/// [`WINDOW`] lines of at most [`LINE_PIECE`] bytes, the prefilter reads it once, and only
+/// the patterns it names run on it.
 pub fn find_within(
     registry: &Registry,
     text: &str,
-    deadline: std::time::Duration,
-) -> (Vec<Match>, Option<f64>) {
-    let started = std::time::Instant::now();
-    let forms = normalise(text);
-    let (set, all) = (&registry.set, &registry.members);
+    deadline: Option<Instant>,
+) -> (Vec<Match>, Coverage) {
+    let raw = raw_lines(text);
+    let forms = forms(&raw);
+    let mut coverage = Coverage {
+        read: text.len(),
+        total: text.len(),
+    };
+    let all = &registry.members;
+    let mut candidate = vec![false; all.len()];
     let mut hits: BTreeMap<usize, Hit> = BTreeMap::new();
-    let mut cut = None;
-    'forms: for lines in &forms {
-        for start in 0..lines.len() {
-            if start % 256 == 0 && started.elapsed() > deadline {
-                cut = Some(start as f64 / lines.len().max(1) as f64);
-                break 'forms;
-            }
-            let end = (start + WINDOW).min(lines.len());
+    for start in 0..raw.len() {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            coverage.read = if start == 0 { 0 } else { raw[start - 1].1 };
+            break;
+        }
+        let end = (start + WINDOW).min(raw.len());
+        for (form, lines) in forms.iter().enumerate() {
             let window = lines[start..end].join(" ");
-            for k in set.matches(&window).iter() {
-                let (s, p) = all[k];
+            if !registry.candidates(&window, &mut candidate) {
+                continue;
+            }
+            // In the members' order: ties are broken as they always were.
+            for (k, &(s, p)) in all.iter().enumerate() {
+                if !candidate[k] {
+                    continue;
+                }
                 let pattern = &registry[s].patterns[p];
+                if !pattern.re.is_match(&window) {
+                    continue;
+                }
                 if pattern.reject.as_ref().is_some_and(|r| r.is_match(&window)) {
                     continue;
                 }
                 // Within one line when it can; across lines it counts a little less.
                 let single = lines[start..end].iter().find(|l| pattern.re.is_match(l));
-                let (confidence, evidence) = match single {
-                    Some(l) => (pattern.confidence, l.clone()),
-                    None => (pattern.confidence - SPAN_PENALTY, window.clone()),
+                let confidence = match single {
+                    Some(_) => pattern.confidence,
+                    None => pattern.confidence - SPAN_PENALTY,
                 };
-                let values = capture(&pattern.re, &evidence).unwrap_or_default();
-                let specificity = pattern.re.as_str().len();
+                let specificity = pattern.specificity;
+                // Equal hits: the first in the text's first form wins, as when each form
+                // was matched in turn.
+                let order = (form, start, k);
                 let better = hits.get(&s).is_none_or(|h| {
                     confidence > h.confidence
-                        || (confidence == h.confidence && specificity > h.specificity)
+                        || (confidence == h.confidence
+                            && (specificity > h.specificity
+                                || (specificity == h.specificity && order < h.order)))
                 });
                 if better {
+                    let evidence = single.cloned().unwrap_or_else(|| window.clone());
+                    let values = capture(&pattern.re, &evidence).unwrap_or_default();
                     hits.insert(
                         s,
                         Hit {
@@ -422,6 +594,7 @@ pub fn find_within(
                             specificity,
                             evidence,
                             values,
+                            order,
                         },
                     );
                 }
@@ -435,7 +608,7 @@ pub fn find_within(
             .then(b.1.specificity.cmp(&a.1.specificity))
     });
     if scored.first().is_none_or(|(_, h)| h.confidence < ABSTAIN) {
-        return (Vec::new(), cut);
+        return (Vec::new(), coverage);
     }
     let matches = scored
         .into_iter()
@@ -469,5 +642,5 @@ pub fn find_within(
             }
         })
         .collect();
-    (matches, cut)
+    (matches, coverage)
 }

@@ -213,6 +213,188 @@ pub fn render_markdown(matches: &[Match]) -> String {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+    use std::time::{Duration, Instant};
+
+    /// Every text of the corpus files (errors, states, fixes), one by one and each with the
+    /// next one after it.
+    fn corpus_texts() -> Vec<String> {
+        let mut texts = Vec::new();
+        for name in ["known-failures", "real-world", "held-out"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/corpus")
+                .join(format!("{name}.jsonl"));
+            for line in std::fs::read_to_string(path).unwrap().lines() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+                for value in entry.as_object().unwrap().values() {
+                    match value.as_str() {
+                        Some(s) => texts.push(s.to_string()),
+                        None => texts.push(value.to_string()),
+                    }
+                }
+            }
+        }
+        let pairs: Vec<String> = texts.windows(2).map(|w| w.join("\n")).collect();
+        texts.extend(pairs);
+        texts
+    }
+
+    #[test]
+    fn the_prefilter_keeps_every_pattern_that_can_match() {
+        let r = registry();
+        let patterns: Vec<&Pattern> = r.patterns().collect();
+        let mut candidate = vec![false; patterns.len()];
+        let mut matched = 0;
+        for text in corpus_texts() {
+            for lines in normalise(&text) {
+                for start in 0..lines.len() {
+                    let window = lines[start..(start + WINDOW).min(lines.len())].join(" ");
+                    r.candidates(&window, &mut candidate);
+                    for (k, p) in patterns.iter().enumerate() {
+                        if p.re.is_match(&window) {
+                            matched += 1;
+                            assert!(
+                                candidate[k],
+                                "{} matches {window:?} but the prefilter left it out",
+                                p.re.as_str()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            matched > 1000,
+            "the corpus exercises the patterns: {matched}"
+        );
+    }
+
+    /// A pattern without literals runs on every window of every paste.
+    #[test]
+    fn nearly_every_pattern_has_literals_for_the_prefilter() {
+        let r = registry();
+        let without: Vec<&str> = r
+            .patterns()
+            .filter(|p| required_literals(p.re.as_str()).is_none())
+            .map(|p| p.re.as_str())
+            .collect();
+        assert_eq!(without, [r"(\w \w \w \w \w \w)"]);
+        // Inner literals count: `x\s?509` begins with no literal of 3 bytes.
+        assert!(
+            required_literals(r"x\s?509: certificate has expired (?P<now>\S+)")
+                .unwrap()
+                .contains(&b"509: certificate has expired ".to_vec())
+        );
+    }
+
+    #[test]
+    fn word_boundaries_are_ascii() {
+        assert_eq!(
+            ascii_boundaries(r"\bdocker\b \\b \d"),
+            r"(?-u:\b)docker(?-u:\b) \\b \d"
+        );
+        let re = compile(r"\bdocker\b", "test");
+        assert!(re.is_match("ошибка docker."));
+        assert!(!re.is_match("dockerd"));
+    }
+
+    /// Not a speed test (scripts/bench-explain.sh measures MB/s): 4 times the text takes
+    /// about 4 times as long, far from the 16 of a quadratic step.
+    #[test]
+    fn matching_time_grows_linearly_on_non_ascii_text() {
+        let r = registry();
+        let words = [
+            "Ошибка",
+            "при",
+            "запуске",
+            "не",
+            "удалось",
+            "подключиться",
+            "к",
+            "демону",
+        ];
+        let mut small = String::new();
+        let mut i = 0;
+        while small.len() < 128 << 10 {
+            i += 1;
+            let msg: Vec<&str> = (0..10)
+                .map(|k| words[(i * 3 + k * 5) % words.len()])
+                .collect();
+            small.push_str(&format!(
+                "time=\"2026-03-01T10:{:02}:{:02}Z\" level=error msg=\"{}\"\n",
+                i % 60,
+                i * 7 % 60,
+                msg.join(" ")
+            ));
+        }
+        let large = small.repeat(4);
+        let time = |text: &str| {
+            (0..3)
+                .map(|_| {
+                    let t = Instant::now();
+                    find(&r, text);
+                    t.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let (a, b) = (time(&small), time(&large));
+        assert!(
+            b < a * 8,
+            "4 times the text took {b:?} against {a:?}: matching is not linear"
+        );
+    }
+
+    #[test]
+    fn a_deadline_stops_matching_and_says_how_far_it_got() {
+        let r = registry();
+        let text = "Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock\n\nnothing\n".repeat(3);
+        let (all, c) = find_within(&r, &text, None);
+        assert!(c.complete() && c.read == text.len() && !all.is_empty());
+        let (none, c) = find_within(&r, &text, Some(Instant::now()));
+        assert!(none.is_empty());
+        assert_eq!((c.read, c.total, c.complete()), (0, text.len(), false));
+        let later = Instant::now() + Duration::from_secs(3600);
+        let (same, c) = find_within(&r, &text, Some(later));
+        assert!(c.complete());
+        assert_eq!(
+            serde_json::to_string(&same).unwrap(),
+            serde_json::to_string(&all).unwrap()
+        );
+    }
+
+    #[test]
+    fn an_over_long_line_is_matched_in_pieces() {
+        let r = registry();
+        let line = format!(
+            "{}dial unix /var/run/docker.sock: connect: permission denied",
+            "word ".repeat(3000)
+        );
+        assert_eq!(find(&r, &line)[0].mode, "socket.not-in-group");
+        let pieces = raw_lines(&line);
+        assert!(pieces.len() > 1);
+        assert!(pieces.iter().all(|(p, _)| p.len() <= LINE_PIECE));
+        assert!(
+            pieces[..pieces.len() - 1]
+                .iter()
+                .all(|(p, _)| p.ends_with(' '))
+        );
+        assert_eq!(
+            pieces.iter().map(|(p, _)| p.as_str()).collect::<String>(),
+            line
+        );
+        assert_eq!(pieces.last().unwrap().1, line.len());
+        // No space to cut at: at a character boundary.
+        let cyrillic = "я".repeat(5000);
+        let pieces = raw_lines(&cyrillic);
+        assert!(pieces.iter().all(|(p, _)| p.len() <= LINE_PIECE));
+        assert_eq!(
+            pieces.iter().map(|(p, _)| p.as_str()).collect::<String>(),
+            cyrillic
+        );
+    }
 
     #[test]
     fn the_registry_parses_and_ids_are_unique() {
