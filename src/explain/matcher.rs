@@ -161,6 +161,8 @@ pub struct Registry {
     owners: Vec<Vec<usize>>,
     /// Members with no such literals: run on every window.
     always: Vec<usize>,
+    /// Each failure mode's signature, for the structural layer's readings.
+    by_mode: BTreeMap<String, usize>,
 }
 
 impl Registry {
@@ -265,12 +267,18 @@ pub fn registry() -> Registry {
         .kind(Some(AhoCorasickKind::DFA))
         .build(&keys)
         .expect("the prefilter's literals build an automaton");
+    let by_mode = signatures
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.mode.clone(), i))
+        .collect();
     Registry {
         signatures,
         members,
         prefilter,
         owners,
         always,
+        by_mode,
     }
 }
 
@@ -348,17 +356,21 @@ pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
         if line.trim().is_empty() {
             continue;
         }
-        // Offsets within `line` map back to `text` only roughly once NULs and CRs are
-        // gone; a piece's end is counted in `text` as at most the line's end.
-        let mut rest = line.as_str();
-        let mut at = from;
-        while rest.len() > LINE_PIECE {
-            let cut = piece_end(rest);
-            at = (at + cut).min(end);
-            lines.push((rest[..cut].to_string(), at));
-            rest = &rest[cut..];
+        // A JSON or logfmt log line's payload, colours gone; its `\n`s are lines.
+        for line in super::structure::unwrap_line(&line) {
+            // Offsets within `line` map back to `text` only roughly once NULs, CRs and
+            // escapes are gone; a piece's end is counted in `text` as at most the line's
+            // end.
+            let mut rest = line.as_str();
+            let mut at = from;
+            while rest.len() > LINE_PIECE {
+                let cut = piece_end(rest);
+                at = (at + cut).min(end);
+                lines.push((rest[..cut].to_string(), at));
+                rest = &rest[cut..];
+            }
+            lines.push((rest.to_string(), end));
         }
-        lines.push((rest.to_string(), end));
     }
     lines
 }
@@ -412,6 +424,10 @@ pub struct Match {
     pub values: BTreeMap<String, String>,
     /// The lines that matched (secrets masked).
     pub evidence: String,
+    /// What the error's structure says ("target: cause"), when the structural layer read
+    /// it (see `structure.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub structure: Option<String>,
     pub sources: Vec<String>,
     /// Corpus entries of the same failure mode.
     pub examples: Vec<String>,
@@ -448,6 +464,8 @@ pub(crate) struct Hit {
     pub(crate) values: BTreeMap<String, String>,
     /// Where it was found: form, first line of the window, pattern (in the members' order).
     pub(crate) order: (usize, usize, usize),
+    /// What the structural layer read ("target: cause"), when it gave this hit.
+    pub(crate) structure: Option<String>,
 }
 
 /// Characters a captured value does not end with (sentence punctuation, quotes).
@@ -595,9 +613,51 @@ pub fn find_within(
                             evidence,
                             values,
                             order,
+                            structure: None,
                         },
                     );
                 }
+            }
+        }
+    }
+    // The structural layer, on each line the signatures were matched on: a reading
+    // counts where no signature says more.
+    let lines_read = raw
+        .iter()
+        .position(|(_, end)| *end > coverage.read)
+        .unwrap_or(raw.len());
+    for (start, line) in forms[0].iter().enumerate().take(lines_read) {
+        for reading in super::structure::read(line) {
+            let Some(&s) = registry.by_mode.get(reading.mode) else {
+                continue;
+            };
+            let order = (0, start, usize::MAX);
+            let better = hits.get(&s).is_none_or(|h| {
+                reading.confidence > h.confidence
+                    || (reading.confidence == h.confidence
+                        && h.structure.is_some()
+                        && order < h.order)
+            });
+            if let Some(h) = hits.get_mut(&s)
+                && !better
+                && h.structure.is_none()
+            {
+                // The signature's answer, with what the structure read beside it.
+                h.structure = Some(reading.basis.clone());
+                continue;
+            }
+            if better {
+                hits.insert(
+                    s,
+                    Hit {
+                        confidence: reading.confidence,
+                        specificity: 0,
+                        evidence: line.clone(),
+                        values: reading.values,
+                        order,
+                        structure: Some(reading.basis),
+                    },
+                );
             }
         }
     }
@@ -633,6 +693,7 @@ pub fn find_within(
                     &h.evidence.chars().take(300).collect::<String>(),
                 ),
                 values: h.values,
+                structure: h.structure,
                 sources: sig.sources.clone(),
                 examples: sig.corpus.clone(),
                 confirmation: Confirmation {

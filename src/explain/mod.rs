@@ -17,6 +17,7 @@ use probes::host::RealHost;
 use std::sync::Arc;
 
 mod matcher;
+mod structure;
 pub use matcher::*;
 
 /// Runs the probes that can confirm the matches and records what they found.

@@ -1,0 +1,859 @@
+//! The structural layer: what an error says, read from its shape before any signature.
+//!
+//! A Docker error is a Go error chain, `operation target: ...: cause`, often wrapped (a
+//! JSON or logfmt log line, a CI log, a prompt). The innermost cause falls into a few
+//! families that every OS and language spells its own way (EACCES, "permission denied",
+//! "Access is denied", "拒绝访问"), and the target into a few kinds (the daemon's unix
+//! socket, its named pipe, a daemon's tcp URL, a registry, a proxy, a host port, a CLI
+//! plugin, an ssh endpoint). The pair answers most errors: a permission error on the
+//! daemon's socket is the docker group, whatever the words around it. Signatures then add
+//! what the structure cannot tell (Docker Desktop's own wording, WSL's codes, a cause
+//! only one message names).
+//!
+//! A reading without a target (a bare `x509: certificate signed by unknown authority`)
+//! counts only with Docker's context around it (a build log, a pull) and then at a
+//! moderate confidence, with the other reading named; text without Docker's context (an
+//! application's own TLS call, its own traceback) gets no reading at all.
+
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// The family of an error's innermost cause, however it is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cause {
+    PermissionDenied,
+    NotFound,
+    Refused,
+    AddressInUse,
+    /// Windows: the port lies in an excluded (reserved) range.
+    PortForbidden,
+    TimedOut,
+    /// Connection reset, EOF in the middle of an exchange.
+    Reset,
+    X509UnknownAuthority,
+    X509Expired,
+    X509NotYetValid,
+    X509WrongName,
+    /// TLS spoken to a plain-HTTP server.
+    NotTls,
+    /// Plain HTTP spoken to a TLS server.
+    TlsRequired,
+    /// A registry or daemon answered HTTPS with plain HTTP.
+    HttpAnswer,
+    NoSuchHost,
+    DnsServerFailure,
+    /// An HTTP status with its role (401, 403, 404, 407, 429, 5xx).
+    Status(u16),
+    /// A registry's "no basic auth credentials": nothing was sent.
+    NoCredentials,
+    NoSpace,
+    CommandNotFound,
+    /// A process's exit status (ssh: 127 is a missing remote command, 255 ssh itself).
+    ExitStatus(u16),
+}
+
+impl Cause {
+    /// How a person reads it.
+    pub(crate) fn label(self) -> String {
+        match self {
+            Cause::PermissionDenied => "permission denied (EACCES)".into(),
+            Cause::NotFound => "no such file (ENOENT)".into(),
+            Cause::Refused => "connection refused (ECONNREFUSED)".into(),
+            Cause::AddressInUse => "address already in use (EADDRINUSE)".into(),
+            Cause::PortForbidden => "port in a reserved range (WSAEACCES)".into(),
+            Cause::TimedOut => "timed out".into(),
+            Cause::Reset => "connection reset or cut (ECONNRESET, EOF)".into(),
+            Cause::X509UnknownAuthority => "certificate signed by an unknown authority".into(),
+            Cause::X509Expired => "certificate expired".into(),
+            Cause::X509NotYetValid => "certificate not valid yet".into(),
+            Cause::X509WrongName => "certificate for another name".into(),
+            Cause::NotTls => "TLS spoken to a plain-HTTP server".into(),
+            Cause::TlsRequired => "plain HTTP spoken to a TLS server".into(),
+            Cause::HttpAnswer => "plain HTTP answer to an HTTPS request".into(),
+            Cause::NoSuchHost => "no such host (NXDOMAIN)".into(),
+            Cause::DnsServerFailure => "the nameserver failed (SERVFAIL)".into(),
+            Cause::Status(s) => format!("HTTP {s}"),
+            Cause::NoCredentials => "no credentials sent (401)".into(),
+            Cause::NoSpace => "no space left on device (ENOSPC)".into(),
+            Cause::CommandNotFound => "command not found".into(),
+            Cause::ExitStatus(s) => format!("exit status {s}"),
+        }
+    }
+}
+
+/// What the failing operation was aimed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// The daemon's unix socket (Docker's, or Podman's when `podman`).
+    Socket { path: String, podman: bool },
+    /// A Windows named pipe of Docker's.
+    Pipe(String),
+    /// The client's tcp connection to a daemon.
+    DaemonUrl(String),
+    /// A proxy the connection goes through.
+    Proxy(String),
+    /// A registry (pull, push, login).
+    Registry(String),
+    /// A port on the host a container publishes.
+    HostPort(String),
+    /// A docker CLI plugin or Docker's own command.
+    Command(String),
+    /// An `ssh://` daemon.
+    Ssh,
+    /// The cgroup hierarchy.
+    Cgroup,
+}
+
+impl Target {
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Target::Socket {
+                path,
+                podman: false,
+            } => format!("the daemon's socket {path}"),
+            Target::Socket { path, podman: true } => format!("Podman's socket {path}"),
+            Target::Pipe(p) => format!("the named pipe {p}"),
+            Target::DaemonUrl(h) => format!("the daemon at {h}"),
+            Target::Proxy(p) => format!("the proxy {p}"),
+            Target::Registry(r) => format!("the registry {r}"),
+            Target::HostPort(p) => format!("the host port {p}"),
+            Target::Command(c) => format!("the command {c}"),
+            Target::Ssh => "an ssh:// daemon".into(),
+            Target::Cgroup => "the cgroup hierarchy".into(),
+        }
+    }
+}
+
+/// One reading of a line: the failure mode the structure points to, how sure it is, the
+/// values for the mode's explanation, and what was read.
+#[derive(Debug, Clone)]
+pub(crate) struct Reading {
+    pub(crate) mode: &'static str,
+    pub(crate) confidence: f64,
+    pub(crate) values: BTreeMap<String, String>,
+    /// "target: cause", as read.
+    pub(crate) basis: String,
+}
+
+/// Cause families, each with the spellings of every OS and language it is met in. Order
+/// matters only for ties at the same position (the more specific first).
+static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
+    use CauseKind::*;
+    let table: &[(&str, CauseKind)] = &[
+        (
+            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority",
+            Fixed(Cause::X509UnknownAuthority),
+        ),
+        (
+            r"x509: certificate has expired|certificate has expired|certificate expired",
+            Fixed(Cause::X509Expired),
+        ),
+        (
+            r"x509: certificate is not yet valid|certificate is not yet valid",
+            Fixed(Cause::X509NotYetValid),
+        ),
+        (
+            r"x509: certificate is valid for [^,]+, not \S+|x509: certificate is not valid for any names|certificate is not valid for|hostname mismatch|doesn't match any of the subject alternative names",
+            Fixed(Cause::X509WrongName),
+        ),
+        (
+            r"first record does not look like a tls handshake|tls: oversized record received|wrong version number",
+            Fixed(Cause::NotTls),
+        ),
+        (
+            r"client sent an http request to an https server|are you trying to connect to a tls-enabled daemon without tls",
+            Fixed(Cause::TlsRequired),
+        ),
+        (
+            r"server gave http response to https client",
+            Fixed(Cause::HttpAnswer),
+        ),
+        (r"no basic auth credentials", Fixed(Cause::NoCredentials)),
+        (
+            r"(?-u:\b)(401|403|404|407|429|50[0234])\s*:?\s*(?:unauthorized|forbidden|not found|proxy authentication required|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status)\s*[:=]?\s*(401|403|404|407|429|50[0234])(?-u:\b)",
+            StatusCode,
+        ),
+        (
+            r"(?-u:\b)(unauthorized)(?::| |$)|(forbidden)(?::| |$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)",
+            StatusWord,
+        ),
+        (
+            r"no space left on device|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded",
+            Fixed(Cause::NoSpace),
+        ),
+        (
+            r"address already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
+            Fixed(Cause::AddressInUse),
+        ),
+        (
+            r"an attempt was made to access a socket in a way forbidden by its access permissions|(?-u:\b)wsaeacces(?-u:\b)",
+            Fixed(Cause::PortForbidden),
+        ),
+        (
+            r"connection refused|(?-u:\b)econnrefused(?-u:\b)|actively refused|no connection could be made",
+            Fixed(Cause::Refused),
+        ),
+        (
+            r"no such host|name or service not known|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|temporary failure in name resolution|getaddrinfo failed|no address associated with hostname|could not resolve hostname",
+            Fixed(Cause::NoSuchHost),
+        ),
+        (
+            r"server misbehaving|(?-u:\b)servfail(?-u:\b)",
+            Fixed(Cause::DnsServerFailure),
+        ),
+        (
+            r"i/o timeout|timed out|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout",
+            Fixed(Cause::TimedOut),
+        ),
+        (
+            r"connection reset by peer|(?-u:\b)econnreset(?-u:\b)|forcibly closed by the remote host|unexpected eof|: eof(?:$|[^a-z])|remote error: tls: handshake failure",
+            Fixed(Cause::Reset),
+        ),
+        (
+            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|you must be in the docker-users group|not in the docker-users group",
+            Fixed(Cause::PermissionDenied),
+        ),
+        (
+            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cannot find cgroup mount destination",
+            Fixed(Cause::NotFound),
+        ),
+        (
+            r"command not found|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line \d+)?: (?:\d+: )?[^\s:]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
+            Fixed(Cause::CommandNotFound),
+        ),
+        (
+            r"exit status (\d{1,3})|exited with (?:exit )?(?:status|code) (\d{1,3})",
+            ExitCode,
+        ),
+    ];
+    table
+        .iter()
+        .map(|(re, kind)| (Regex::new(re).expect("cause pattern"), *kind))
+        .collect()
+});
+
+#[derive(Debug, Clone, Copy)]
+enum CauseKind {
+    Fixed(Cause),
+    StatusCode,
+    StatusWord,
+    ExitCode,
+}
+
+/// Every cause a line names, with where its match starts (innermost last).
+fn causes(line: &str) -> Vec<(usize, Cause)> {
+    let mut found = Vec::new();
+    for (re, kind) in CAUSES.iter() {
+        for caps in re.captures_iter(line) {
+            let at = caps.get(0).map_or(0, |m| m.start());
+            let cause = match kind {
+                CauseKind::Fixed(c) => *c,
+                CauseKind::StatusCode => match (1..caps.len())
+                    .find_map(|i| caps.get(i))
+                    .and_then(|m| m.as_str().parse().ok())
+                {
+                    Some(s) => Cause::Status(s),
+                    None => continue,
+                },
+                CauseKind::StatusWord => {
+                    let word = (1..caps.len())
+                        .find_map(|i| caps.get(i))
+                        .map(|m| m.as_str())
+                        .unwrap_or("unauthorized");
+                    Cause::Status(match word {
+                        "forbidden" | "requested access to the resource is denied" => 403,
+                        "proxy authentication required" => 407,
+                        "toomanyrequests" | "too many requests" => 429,
+                        "bad gateway" => 502,
+                        "service unavailable" => 503,
+                        _ => 401,
+                    })
+                }
+                CauseKind::ExitCode => {
+                    match (1..caps.len())
+                        .find_map(|i| caps.get(i))
+                        .and_then(|m| m.as_str().parse().ok())
+                    {
+                        Some(s) => Cause::ExitStatus(s),
+                        None => continue,
+                    }
+                }
+            };
+            found.push((at, cause));
+        }
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found
+}
+
+/// Targets, each with the value it names.
+static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:unix://|dial unix |connect to |socket at |socket |)(/[^\s:"'`;,)]*(?:docker|podman|containerd|colima|orbstack|rancher-desktop)[^\s:"'`;,)]*\.sock)"#).expect("socket")
+});
+static PIPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?://\./pipe/|\\\\\.\\pipe\\|%2f%2f\.%2fpipe%2f)(docker[a-z_]*|[a-z_]*docker[a-z_]*)",
+    )
+    .expect("pipe")
+});
+static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:https?|tcp)://([^/\s"'`]+?)(?:/v1\.(?:1[2-9]|[2-9]\d)/|/_ping(?-u:\b))|(?:https?|tcp)://([^/\s"'`]+:237[56])(?-u:\b)|docker_host=tcp://([^\s"'`]+)|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
+});
+static PROXY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"proxyconnect tcp: (?:dial tcp |tls: )?(?:lookup )?([^\s:"',]+(?::\d+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@\s/"]+@)?([a-z0-9.\-]+:\d+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)"#).expect("proxy")
+});
+static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r#"https?://([^/\s"'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|{}"#,
+        super::matcher::REGISTRY_CONTEXT
+    ))
+    .expect("registry")
+});
+static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:bind for |listen tcp[46]? |listen udp[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |listen eaddrinuse:? (?:address already in use )?|bind\(\) to )(\[?[0-9a-f.:*]*\]?:?\d{1,5})").expect("host port")
+});
+static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[\s/:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|(?:exec|executable file): \x22?(docker(?:-[a-z0-9-]+)?)\x22?: executable file not found").expect("command")
+});
+static SSH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"ssh://|command \[ssh |dial-stdio|ssh: connect to host|host key verification failed|remote host identification has changed").expect("ssh")
+});
+static CGROUP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"cgroups?(?:[: ]|v2)").expect("cgroup"));
+/// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
+static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^.\w/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.\w/-])|failed to solve|executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^|\s)#\d+ \[|step \d+/\d+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
+});
+
+/// The target a line names nearest before `at` (the cause's position), else anywhere.
+fn target(line: &str, at: usize) -> Option<Target> {
+    let mut found: Vec<(usize, Target)> = Vec::new();
+    let first_group = |c: &regex::Captures| {
+        (1..c.len())
+            .find_map(|i| c.get(i))
+            .map(|m| m.as_str().to_string())
+    };
+    for c in SOCKET.captures_iter(line) {
+        let path = c[1].to_string();
+        let podman = path.contains("podman");
+        found.push((
+            c.get(0).map_or(0, |m| m.start()),
+            Target::Socket { path, podman },
+        ));
+    }
+    for c in PIPE.captures_iter(line) {
+        found.push((
+            c.get(0).map_or(0, |m| m.start()),
+            Target::Pipe(format!("//./pipe/{}", &c[1])),
+        ));
+    }
+    // A proxy before the registry it leads to: the cause is the proxy's when it is named.
+    let proxy = PROXY.captures_iter(line).next();
+    if let Some(c) = &proxy {
+        let name = first_group(c).unwrap_or_else(|| "the proxy".into());
+        found.push((c.get(0).map_or(0, |m| m.start()), Target::Proxy(name)));
+    }
+    for c in DAEMON_URL.captures_iter(line) {
+        let host = first_group(&c).unwrap_or_else(|| "the daemon's address".into());
+        found.push((c.get(0).map_or(0, |m| m.start()), Target::DaemonUrl(host)));
+    }
+    for c in REGISTRY.captures_iter(line) {
+        let host = first_group(&c).unwrap_or_else(|| "the registry".into());
+        found.push((c.get(0).map_or(0, |m| m.start()), Target::Registry(host)));
+    }
+    for c in HOST_PORT.captures_iter(line) {
+        found.push((
+            c.get(0).map_or(0, |m| m.start()),
+            Target::HostPort(c[1].to_string()),
+        ));
+    }
+    for c in COMMAND.captures_iter(line) {
+        let name = first_group(&c).unwrap_or_else(|| "docker".into());
+        found.push((c.get(0).map_or(0, |m| m.start()), Target::Command(name)));
+    }
+    if let Some(m) = SSH.find(line) {
+        found.push((m.start(), Target::Ssh));
+    }
+    if let Some(m) = CGROUP.find(line) {
+        found.push((m.start(), Target::Cgroup));
+    }
+    // The nearest before the cause; a proxy or ssh wins over what it carries.
+    found.sort_by_key(|(p, _)| *p);
+    if let Some((_, t)) = found.iter().find(|(_, t)| matches!(t, Target::Proxy(_))) {
+        return Some(t.clone());
+    }
+    if let Some((_, t)) = found.iter().find(|(_, t)| matches!(t, Target::Ssh)) {
+        return Some(t.clone());
+    }
+    found
+        .iter()
+        .rev()
+        .find(|(p, _)| *p <= at)
+        .or_else(|| found.first())
+        .map(|(_, t)| t.clone())
+}
+
+fn value(name: &str, v: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([(name.to_string(), super::matcher::tidy(v))])
+}
+
+/// Reads one line (lower-cased, as the patterns see it): the failure modes its structure
+/// points to, best first (at most two: the reading and the other one it could be).
+pub(crate) fn read(line: &str) -> Vec<Reading> {
+    let found = causes(line);
+    // The innermost cause: the last one in the chain, but a status or an exit code that
+    // merely reports the failure yields to a cause that says why.
+    let Some(&(at, cause)) = found
+        .iter()
+        .rev()
+        .find(|(_, c)| !matches!(c, Cause::ExitStatus(_)))
+        .or_else(|| found.last())
+    else {
+        return Vec::new();
+    };
+    let target = target(line, at);
+    let docker = DOCKER_CONTEXT.is_match(line);
+    let readings = rule(target.as_ref(), cause, docker, line);
+    let basis = match &target {
+        Some(t) => format!("{}: {}", t.label(), cause.label()),
+        None => cause.label(),
+    };
+    readings
+        .into_iter()
+        .map(|(mode, confidence, values)| Reading {
+            mode,
+            confidence,
+            values,
+            basis: basis.clone(),
+        })
+        .collect()
+}
+
+type Out = Vec<(&'static str, f64, BTreeMap<String, String>)>;
+
+/// (target kind, cause family) → failure modes. Confidences stay in the moderate band
+/// (0.5 to 0.75): a signature that knows the exact wording outranks the structure.
+fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out {
+    use Cause::*;
+    let none = BTreeMap::new;
+    let one = |m, c, v| vec![(m, c, v)];
+    match target {
+        Some(Target::Socket { path, podman }) => {
+            let v = || {
+                let mut v = value("socket", path);
+                v.insert("endpoint".into(), format!("unix://{path}"));
+                v
+            };
+            match cause {
+                PermissionDenied if *podman => one("socket.podman-not-yours", 0.7, v()),
+                PermissionDenied => one("socket.not-in-group", 0.7, v()),
+                NotFound => one("daemon.not-running", 0.7, v()),
+                Refused => vec![
+                    ("daemon.socket-stale", 0.65, v()),
+                    ("daemon.not-running", 0.45, v()),
+                ],
+                TimedOut => one("daemon.no-answer", 0.55, v()),
+                _ => Vec::new(),
+            }
+        }
+        Some(Target::Pipe(pipe)) => match cause {
+            NotFound => one("daemon.desktop-not-running", 0.7, value("pipe", pipe)),
+            PermissionDenied => one("daemon.pipe-access-denied", 0.7, value("pipe", pipe)),
+            _ => Vec::new(),
+        },
+        Some(Target::DaemonUrl(host)) => {
+            let v = || value("host", host);
+            match cause {
+                Refused => one("daemon.remote-refused", 0.65, v()),
+                NoSuchHost | DnsServerFailure => one("daemon.remote-unresolved", 0.65, v()),
+                X509UnknownAuthority => one("daemon.tls-untrusted", 0.65, v()),
+                X509WrongName => one("daemon.tls-wrong-name", 0.7, v()),
+                X509Expired | X509NotYetValid => one("daemon.tls-server-expired", 0.6, v()),
+                NotTls | HttpAnswer => one("daemon.tls-not-spoken", 0.65, v()),
+                TlsRequired => one("daemon.tls-required", 0.65, v()),
+                TimedOut => vec![
+                    ("daemon.no-answer", 0.5, v()),
+                    ("daemon.remote-refused", 0.4, v()),
+                ],
+                NotFound
+                    if line.contains("ca.pem")
+                        || line.contains("cert.pem")
+                        || line.contains("key.pem") =>
+                {
+                    one("endpoint.tls-material", 0.65, none())
+                }
+                _ => Vec::new(),
+            }
+        }
+        Some(Target::Proxy(proxy)) => {
+            let v = || value("proxy", proxy);
+            match cause {
+                Refused | NoSuchHost | DnsServerFailure | TimedOut => {
+                    one("proxy.unreachable", 0.65, v())
+                }
+                Status(407) => one("proxy.auth-required", 0.75, v()),
+                Reset => one("registry.proxy-failed", 0.55, v()),
+                X509UnknownAuthority => vec![
+                    ("ca.untrusted", 0.6, none()),
+                    ("registry.proxy-failed", 0.4, v()),
+                ],
+                Status(403) | Status(502) | Status(503) => {
+                    one("registry.tunnel-refused", 0.55, v())
+                }
+                _ => Vec::new(),
+            }
+        }
+        Some(Target::Registry(reg)) => {
+            let v = || {
+                let mut v = value("registry", reg);
+                v.insert("host".into(), super::matcher::tidy(reg));
+                v
+            };
+            match cause {
+                X509UnknownAuthority => one("ca.untrusted", 0.65, v()),
+                X509WrongName => one("ca.wrong-host", 0.65, v()),
+                X509Expired => vec![("ca.expired", 0.6, v()), ("ca.clock-skew", 0.35, v())],
+                X509NotYetValid => one("ca.clock-skew", 0.65, v()),
+                NoSuchHost => one("registry.dns-nxdomain", 0.65, v()),
+                DnsServerFailure => one("registry.dns-servfail", 0.65, v()),
+                TimedOut if line.contains("lookup ") && line.contains(":53") => {
+                    one("registry.dns-timeout", 0.65, v())
+                }
+                Refused if line.contains("lookup ") && line.contains(":53") => {
+                    one("registry.dns-refused", 0.65, v())
+                }
+                Refused => vec![
+                    ("registry.connect-failed", 0.55, v()),
+                    ("proxy.daemon-missing", 0.4, v()),
+                ],
+                TimedOut => vec![
+                    ("registry.timed-out", 0.55, v()),
+                    ("proxy.daemon-missing", 0.45, v()),
+                ],
+                Reset => vec![
+                    ("registry.proxy-failed", 0.5, v()),
+                    ("registry.connect-failed", 0.4, v()),
+                ],
+                HttpAnswer => one("registry.http-only", 0.7, v()),
+                NoCredentials => one("registry.auth-missing", 0.7, v()),
+                Status(401) => vec![
+                    ("registry.auth-failed", 0.6, v()),
+                    ("registry.auth-missing", 0.45, v()),
+                ],
+                Status(403) => one("registry.access-denied", 0.55, v()),
+                Status(404) => one("registry.not-found", 0.5, v()),
+                Status(407) => one("proxy.auth-required", 0.7, v()),
+                Status(429) => one("registry.rate-limited", 0.7, v()),
+                Status(s) if s >= 500 => one("registry.unexpected-answer", 0.55, v()),
+                NoSpace => one("storage.low-space", 0.65, none()),
+                _ => Vec::new(),
+            }
+        }
+        Some(Target::HostPort(port)) => {
+            let mut v = value("address", port);
+            if let Some(p) = port.rsplit(':').next() {
+                v.insert("port".into(), p.to_string());
+            }
+            match cause {
+                AddressInUse if line.contains("port is already allocated") => {
+                    one("ports.in-use-container", 0.7, v)
+                }
+                AddressInUse => vec![
+                    ("ports.in-use-process", 0.65, v.clone()),
+                    ("ports.in-use-container", 0.4, v),
+                ],
+                PortForbidden => one("ports.excluded-range", 0.7, v),
+                PermissionDenied
+                    if port
+                        .rsplit(':')
+                        .next()
+                        .and_then(|p| p.parse::<u32>().ok())
+                        .is_some_and(|p| p < 1024) =>
+                {
+                    one("ports.privileged-rootless", 0.55, v)
+                }
+                _ => Vec::new(),
+            }
+        }
+        Some(Target::Command(name)) => match cause {
+            CommandNotFound | NotFound if name == "docker" => one("cli.missing", 0.6, none()),
+            CommandNotFound | NotFound if name.starts_with("docker-credential-") => one(
+                "registry.credential-helper-missing",
+                0.7,
+                value("helper", name.trim_start_matches("docker-credential-")),
+            ),
+            CommandNotFound | NotFound => one(
+                "cli.plugin-missing",
+                0.7,
+                value("plugin", name.trim_start_matches("docker-")),
+            ),
+            _ => Vec::new(),
+        },
+        Some(Target::Ssh) => ssh_reading(line),
+        Some(Target::Cgroup) => match cause {
+            NotFound | PermissionDenied if docker || line.contains("cgroup mount") => {
+                one("storage.cgroup-controllers-missing", 0.6, none())
+            }
+            _ => Vec::new(),
+        },
+        // No target: a generic cause counts only inside Docker's context.
+        None if docker => match cause {
+            X509UnknownAuthority => vec![
+                ("ca.untrusted", 0.55, none()),
+                ("proxy.case-mismatch", 0.35, none()),
+            ],
+            X509Expired => one("ca.expired", 0.5, none()),
+            X509NotYetValid => one("ca.clock-skew", 0.55, none()),
+            NoSpace => one("storage.low-space", 0.6, none()),
+            AddressInUse => vec![
+                ("ports.in-use-process", 0.55, none()),
+                ("ports.in-use-container", 0.4, none()),
+            ],
+            PortForbidden => one("ports.excluded-range", 0.55, none()),
+            _ => Vec::new(),
+        },
+        None => match cause {
+            // EADDRINUSE is a host port's whatever prints it.
+            AddressInUse => vec![
+                ("ports.in-use-process", 0.5, none()),
+                ("ports.in-use-container", 0.35, none()),
+            ],
+            PortForbidden => one("ports.excluded-range", 0.5, none()),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// An ssh endpoint's failure, told apart by ssh's own words (the probe's classifier).
+fn ssh_reading(line: &str) -> Out {
+    use probes::facts::ssh::{SshFailureKind as K, classify};
+    static STATUS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"exit(?:ed with)? status (\d{1,3})").expect("status"));
+    let status = STATUS.captures(line).and_then(|c| c[1].parse().ok());
+    let (kind, _) = classify(line, status);
+    let mode = match kind {
+        K::Refused | K::Unresolved | K::TimedOut => "daemon.ssh-unreachable",
+        K::KeyRefused => "daemon.ssh-key-refused",
+        K::HostKeyUnknown | K::HostKeyChanged => "daemon.ssh-host-key",
+        K::RemoteDockerMissing => "daemon.ssh-remote-docker-missing",
+        K::RemoteSocketDenied => "daemon.ssh-remote-permission-denied",
+        K::RemoteDaemonDown => "daemon.ssh-remote-daemon-down",
+        K::Other => "daemon.ssh-failed",
+    };
+    vec![(
+        mode,
+        if kind == K::Other { 0.5 } else { 0.7 },
+        BTreeMap::new(),
+    )]
+}
+
+/// A log line's payload, unwrapped: JSON and logfmt escapes undone (`\"`, `\n` as a line
+/// break, `\t`, `\u001b`), ANSI colour sequences gone. A line without escapes is as it was.
+pub(crate) fn unwrap_line(line: &str) -> Vec<String> {
+    let line = strip_ansi(line);
+    let escaped = line.contains("\\\"") || line.contains("\\n") || line.contains("\\u00");
+    let looks_logged = line.trim_start().starts_with('{')
+        || line.contains("msg=")
+        || line.contains("error=")
+        || line.contains("err=")
+        || line.contains("\\\"");
+    if !(escaped && looks_logged) {
+        return vec![line];
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') | Some('r') => out.push(' '),
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if !ch.is_control() => out.push(ch),
+                    Some(_) => out.push(' '),
+                    None => {
+                        out.push_str("\\u");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    strip_ansi(&out)
+        .split('\n')
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `\x1b[...m` and other CSI sequences removed (a coloured terminal or CI log).
+fn strip_ansi(line: &str) -> String {
+    if !line.contains('\x1b') {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            // Parameters and intermediates, then one final byte in @..~.
+            for n in chars.by_ref() {
+                if ('@'..='~').contains(&n) {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn modes(line: &str) -> Vec<&'static str> {
+        read(&line.to_lowercase()).iter().map(|r| r.mode).collect()
+    }
+
+    /// The same cause in every spelling, on the same target, reads the same.
+    #[test]
+    fn a_cause_reads_the_same_in_every_spelling() {
+        for cause in [
+            "permission denied",
+            "EACCES",
+            "Access is denied.",
+            "Zugriff verweigert",
+            "拒绝访问。",
+            "operation not permitted",
+        ] {
+            assert_eq!(
+                modes(&format!("dial unix /var/run/docker.sock: connect: {cause}")),
+                ["socket.not-in-group"],
+                "{cause}"
+            );
+        }
+        for cause in [
+            "bind: address already in use",
+            "EADDRINUSE",
+            "Only one usage of each socket address (protocol/network address/port) is normally permitted.",
+        ] {
+            assert_eq!(
+                modes(&format!(
+                    "Error starting userland proxy: listen tcp4 0.0.0.0:8080: {cause}"
+                ))[0],
+                "ports.in-use-process",
+                "{cause}"
+            );
+        }
+    }
+
+    /// The target decides what one cause means.
+    #[test]
+    fn the_target_decides_the_reading() {
+        let cases = [
+            (
+                "Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/version\": dial unix /var/run/docker.sock: connect: no such file or directory",
+                "daemon.not-running",
+            ),
+            (
+                "open //./pipe/docker_engine: Access is denied.",
+                "daemon.pipe-access-denied",
+            ),
+            (
+                "open //./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.",
+                "daemon.desktop-not-running",
+            ),
+            (
+                "error during connect: Get \"https://10.0.0.5:2376/v1.41/info\": x509: certificate is valid for 10.0.0.4, not 10.0.0.5",
+                "daemon.tls-wrong-name",
+            ),
+            (
+                "Get \"https://registry.corp.example/v2/\": x509: certificate is valid for *.other.example, not registry.corp.example",
+                "ca.wrong-host",
+            ),
+            (
+                "Error response from daemon: Get \"https://registry-1.docker.io/v2/\": proxyconnect tcp: dial tcp 10.0.0.9:3128: connect: connection refused",
+                "proxy.unreachable",
+            ),
+            (
+                "Error response from daemon: Head \"https://registry.gitlab.example/v2/grp/img/manifests/1.0\": no basic auth credentials",
+                "registry.auth-missing",
+            ),
+            (
+                "docker: 'compose' is not a docker command.",
+                "cli.plugin-missing",
+            ),
+            (
+                "/bin/sh: 1: docker-compose: not found",
+                "cli.plugin-missing",
+            ),
+            (
+                "ERROR: BuildKit is enabled but the buildx component is missing or broken.",
+                "cli.plugin-missing",
+            ),
+            (
+                "cgroups: cannot find cgroup mount destination: unknown",
+                "storage.cgroup-controllers-missing",
+            ),
+            (
+                "error during connect: Get \"http://docker.example/v1.41/_ping\": command [ssh -l deploy -- docker.example docker system dial-stdio] has exited with exit status 127, please make sure the URL is valid, and Docker 18.09 or later is installed on the remote host: stderr=bash: docker: command not found",
+                "daemon.ssh-remote-docker-missing",
+            ),
+            (
+                "dial unix /run/user/1000/podman/podman.sock: connect: permission denied",
+                "socket.podman-not-yours",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(modes(line).first().copied(), Some(want), "{line}");
+        }
+    }
+
+    /// A cause without a target counts only with Docker's context around it.
+    #[test]
+    fn a_bare_cause_needs_dockers_context() {
+        assert_eq!(
+            modes(
+                "#8 12.3 npm ERR! request to https://registry.npmjs.org/x failed, reason: unable to get local issuer certificate ... failed to solve"
+            )[0],
+            "ca.untrusted"
+        );
+        assert!(modes("Post \"https://api.example.com/hook\": x509: certificate signed by unknown authority").is_empty());
+        assert!(modes("Traceback (most recent call last): PermissionError: [Errno 13] Permission denied: '/data/x'").is_empty());
+        assert!(
+            modes("java.io.FileNotFoundException: /etc/app.conf (No such file or directory)")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn log_lines_are_unwrapped() {
+        let json = r#"{"level":"error","msg":"error during connect: Get \"http://%2F%2F.%2Fpipe%2Fdocker_engine/v1.47/version\": open //./pipe/docker_engine: The system cannot find the file specified.\nretrying"}"#;
+        let lines = unwrap_line(json);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].contains("\"http://%2F%2F"));
+        assert_eq!(
+            unwrap_line("\x1b[31mERROR\x1b[0m: permission denied"),
+            ["ERROR: permission denied"]
+        );
+        assert_eq!(unwrap_line(r"C:\new\path"), [r"C:\new\path"]);
+    }
+}
