@@ -19,6 +19,49 @@ pub(super) const START_FAILED: FindingKind = FindingKind::new(
 /// How much of the end of the daemon's log is read for its last start attempt.
 const LOG_TAIL: u64 = 256 << 10;
 
+/// How long journalctl may take to print this boot's dockerd lines.
+const JOURNAL_SECS: u64 = 3;
+
+/// dockerd's own lines of this boot in the journal (systemd hosts, the user's journal for
+/// a rootless daemon), as `-o cat` prints them: the same text the init script's log file
+/// holds. `-t dockerd` keeps systemd's own "Failed to start ..." lines out, which say
+/// nothing of why. None when journalctl is absent, fails, or may not read the journal.
+async fn journal_of_this_boot(ctx: &Context, manager: &ServiceManager) -> Option<(String, String)> {
+    let user = match manager {
+        ServiceManager::Systemd => false,
+        ServiceManager::SystemdUser => true,
+        _ => return None,
+    };
+    let journalctl = ctx.host().which("journalctl")?;
+    let mut args = vec![
+        "-b",
+        "--no-pager",
+        "-o",
+        "cat",
+        "-n",
+        "400",
+        "-t",
+        "dockerd",
+    ];
+    if user {
+        args.insert(0, "--user");
+        args.extend(["-t", "dockerd-rootless.sh"]);
+    }
+    let out = ctx
+        .host()
+        .run(
+            &journalctl,
+            &args,
+            std::time::Duration::from_secs(JOURNAL_SECS),
+        )
+        .await
+        .ok()?;
+    if out.status != Some(0) || out.stdout.trim().is_empty() {
+        return None;
+    }
+    Some((format!("journalctl {}", args.join(" ")), out.stdout))
+}
+
 /// The finding for the last failed start of this host's daemon, if it failed and why is
 /// known.
 pub(super) async fn finding(ctx: &Context) -> Option<Finding> {
@@ -43,12 +86,21 @@ pub(super) async fn finding(ctx: &Context) -> Option<Finding> {
     {
         cause = start_failure::from_log(&String::from_utf8_lossy(&bytes));
     }
+    let mut journal = None;
+    if cause.is_none()
+        && let Some((argv, text)) = journal_of_this_boot(ctx, &profile.service_manager).await
+    {
+        cause = start_failure::from_log(&text);
+        journal = Some(argv);
+    }
     let cause = cause?;
     let from = match &cause {
         StartFailure::Ulimit {
             script, line_no, ..
         } => format!("{script}:{line_no}"),
-        _ => log.clone().unwrap_or_else(|| "the daemon's log".into()),
+        _ => journal
+            .or_else(|| log.clone())
+            .unwrap_or_else(|| "the daemon's log".into()),
     };
     let base = START_FAILED
         .finding(match &cause {
@@ -69,7 +121,16 @@ pub(super) async fn finding(ctx: &Context) -> Option<Finding> {
             StartFailure::ListenerInUse { address, .. } => format!(
                 "dockerd could not listen on {address}: another process holds that port"
             ),
-            StartFailure::Other { .. } => "dockerd's last start failed".to_string(),
+            StartFailure::Other { line } => {
+                // dockerd's own words, without its log prefix, as the reason.
+                let said = line
+                    .rsplit_once("msg=")
+                    .map_or(line.as_str(), |(_, m)| m)
+                    .trim_matches('"');
+                let said = said.strip_prefix("failed to start daemon: ").unwrap_or(said);
+                let short: String = said.chars().take(200).collect();
+                format!("dockerd's last start failed: {short}")
+            }
         })
         .evidence("says", cause.line())
         .evidence("from", &from)
