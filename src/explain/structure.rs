@@ -311,7 +311,7 @@ static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("registry")
 });
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:bind for |listen tcp[46]? |listen udp[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |listen eaddrinuse:? (?:address already in use )?|bind\(\) to )(\[?[0-9a-f.:*]*\]?:?\d{1,5})").expect("host port")
+    Regex::new(r"(?:bind for |listen tcp[46]? |listen udp[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |bind\(\) to )(\[?[0-9a-f.:*]*\]?:?\d{1,5})").expect("host port")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[\s/:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|(?:exec|executable file): \x22?(docker(?:-[a-z0-9-]+)?)\x22?: executable file not found").expect("command")
@@ -614,8 +614,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             _ => Vec::new(),
         },
         None => match cause {
-            // EADDRINUSE is a host port's whatever prints it.
-            AddressInUse => vec![
+            // EADDRINUSE is a host port's whatever prints it, but Node's own `listen
+            // EADDRINUSE` is an application starting twice in its own container.
+            AddressInUse if !line.contains("listen eaddrinuse") => vec![
                 ("ports.in-use-process", 0.5, none()),
                 ("ports.in-use-container", 0.35, none()),
             ],
