@@ -107,7 +107,10 @@ pub enum Command {
         format: Format,
     },
     /// Explain a pasted Docker error: what it means, the fix, and whether this machine's
-    /// probes confirm it. TEXT, or --file, or standard input.
+    /// probes confirm it. TEXT, or --file, or standard input. Log lines (JSON, logfmt,
+    /// colours) are unwrapped; the error's cause (permission, refused, x509, DNS, HTTP
+    /// status...) and target (socket, pipe, daemon, registry, proxy, port, plugin, ssh)
+    /// are read first, then the known signatures.
     Explain(ExplainArgs),
     /// The fixes for what the check finds: a reviewable shell script (--script, the
     /// default), or applied one by one after asking (--apply).
