@@ -241,10 +241,17 @@ enum CauseKind {
     ExitCode,
 }
 
+/// All cause patterns at once: a line none of them matches (most of a log) costs one
+/// pass, and only the patterns that match run again for their positions.
+static ANY_CAUSE: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new(CAUSES.iter().map(|(re, _)| re.as_str())).expect("cause set")
+});
+
 /// Every cause a line names, with where its match starts (innermost last).
 fn causes(line: &str) -> Vec<(usize, Cause)> {
     let mut found = Vec::new();
-    for (re, kind) in CAUSES.iter() {
+    for i in ANY_CAUSE.matches(line).iter() {
+        let (re, kind) = &CAUSES[i];
         for caps in re.captures_iter(line) {
             let at = caps.get(0).map_or(0, |m| m.start());
             let cause = match kind {
