@@ -19,6 +19,9 @@ pub const ABSTAIN: f64 = 0.5;
 pub(crate) const ALTERNATIVE: f64 = 0.3;
 /// Lines a pattern may span.
 pub(crate) const WINDOW: usize = 3;
+/// Lines before and after a line whose Docker context (a build step, a pull) lets the
+/// structural layer read a cause without a target on it.
+pub(crate) const CONTEXT_LINES: usize = 3;
 /// What a pattern loses when it only matches across lines rather than within one.
 pub(crate) const SPAN_PENALTY: f64 = 0.05;
 /// The most of one line a window holds: a longer line is cut into pieces of at most this
@@ -626,8 +629,31 @@ pub fn find_within(
         .iter()
         .position(|(_, end)| *end > coverage.read)
         .unwrap_or(raw.len());
-    for (start, line) in forms[0].iter().enumerate().take(lines_read) {
-        for reading in super::structure::read(line) {
+    let plain = &forms[0][..lines_read];
+    let context: Vec<bool> = plain
+        .iter()
+        .map(|l| super::structure::docker_context(l))
+        .collect();
+    for (start, line) in plain.iter().enumerate() {
+        let near = context
+            [start.saturating_sub(CONTEXT_LINES)..(start + CONTEXT_LINES + 1).min(plain.len())]
+            .iter()
+            .any(|c| *c);
+        let mut readings = super::structure::read(line, near);
+        let mut evidence = line.clone();
+        // A chain cut across two lines (`Get "...": ` then `x509: ...`): read together,
+        // a little less sure.
+        if readings.is_empty()
+            && let Some(next) = plain.get(start + 1)
+        {
+            let joined = format!("{line} {next}");
+            readings = super::structure::read(&joined, near);
+            for r in &mut readings {
+                r.confidence -= SPAN_PENALTY;
+            }
+            evidence = joined;
+        }
+        for reading in readings {
             let Some(&s) = registry.by_mode.get(reading.mode) else {
                 continue;
             };
@@ -652,7 +678,7 @@ pub fn find_within(
                     Hit {
                         confidence: reading.confidence,
                         specificity: 0,
-                        evidence: line.clone(),
+                        evidence: evidence.clone(),
                         values: reading.values,
                         order,
                         structure: Some(reading.basis),

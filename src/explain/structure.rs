@@ -215,7 +215,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::PermissionDenied),
         ),
         (
-            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cannot find cgroup mount destination",
+            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination",
             Fixed(Cause::NotFound),
         ),
         (
@@ -300,7 +300,7 @@ static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?://\./pipe/|\\\\\.\\pipe\\|%2f%2f\.%2fpipe%2f)(docker[a-z_]*|[a-z_]*docker[a-z_]*)",
+        r"(?://\./pipe/|\\\\\.\\pipe\\|%2f%2f\.%2fpipe%2f)(docker[a-z_]*|[a-z_]*docker[a-z_]*)|windows named pipe error",
     )
     .expect("pipe")
 });
@@ -320,8 +320,12 @@ static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:bind for |listen tcp[46]? |listen udp[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |bind\(\) to )(\[?[0-9a-f.:*]*\]?:?\d{1,5})").expect("host port")
 });
+/// docker-py and Compose v1 reach the default socket through these (no path printed).
+static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
+});
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[\s/:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|(?:exec|executable file): \x22?(docker(?:-[a-z0-9-]+)?)\x22?: executable file not found").expect("command")
+    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[\s/:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing) (credentials)").expect("command")
 });
 static SSH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"ssh://|command \[ssh |dial-stdio|ssh: connect to host|host key verification failed|remote host identification has changed").expect("ssh")
@@ -350,9 +354,20 @@ fn target(line: &str, at: usize) -> Option<Target> {
         ));
     }
     for c in PIPE.captures_iter(line) {
+        let name = c.get(1).map_or("docker_engine", |m| m.as_str());
         found.push((
             c.get(0).map_or(0, |m| m.start()),
-            Target::Pipe(format!("//./pipe/{}", &c[1])),
+            Target::Pipe(format!("//./pipe/{name}")),
+        ));
+    }
+    if let Some(m) = DOCKER_PY.find(line) {
+        let path = "/var/run/docker.sock".to_string();
+        found.push((
+            m.start(),
+            Target::Socket {
+                path,
+                podman: false,
+            },
         ));
     }
     // A proxy before the registry it leads to: the cause is the proxy's when it is named.
@@ -405,9 +420,16 @@ fn value(name: &str, v: &str) -> BTreeMap<String, String> {
     BTreeMap::from([(name.to_string(), super::matcher::tidy(v))])
 }
 
+/// Whether a line holds Docker's context (a build step, a pull, the daemon): a bare cause
+/// on a line near one is Docker's.
+pub(crate) fn docker_context(line: &str) -> bool {
+    DOCKER_CONTEXT.is_match(line)
+}
+
 /// Reads one line (lower-cased, as the patterns see it): the failure modes its structure
 /// points to, best first (at most two: the reading and the other one it could be).
-pub(crate) fn read(line: &str) -> Vec<Reading> {
+/// `near_docker`: a line near it holds Docker's context.
+pub(crate) fn read(line: &str, near_docker: bool) -> Vec<Reading> {
     let found = causes(line);
     // The innermost cause: the last one in the chain, but a status or an exit code that
     // merely reports the failure yields to a cause that says why.
@@ -420,7 +442,7 @@ pub(crate) fn read(line: &str) -> Vec<Reading> {
         return Vec::new();
     };
     let target = target(line, at);
-    let docker = DOCKER_CONTEXT.is_match(line);
+    let docker = near_docker || DOCKER_CONTEXT.is_match(line);
     let readings = rule(target.as_ref(), cause, docker, line);
     let basis = match &target {
         Some(t) => format!("{}: {}", t.label(), cause.label()),
@@ -460,7 +482,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
                     ("daemon.socket-stale", 0.65, v()),
                     ("daemon.not-running", 0.45, v()),
                 ],
-                TimedOut => one("daemon.no-answer", 0.55, v()),
+                TimedOut | Reset => one("daemon.no-answer", 0.55, v()),
                 _ => Vec::new(),
             }
         }
@@ -585,16 +607,30 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
         }
         Some(Target::Command(name)) => match cause {
             CommandNotFound | NotFound if name == "docker" => one("cli.missing", 0.6, none()),
-            CommandNotFound | NotFound if name.starts_with("docker-credential-") => one(
-                "registry.credential-helper-missing",
-                0.7,
-                value("helper", name.trim_start_matches("docker-credential-")),
-            ),
-            CommandNotFound | NotFound => one(
-                "cli.plugin-missing",
-                0.7,
-                value("plugin", name.trim_start_matches("docker-")),
-            ),
+            // A credential helper (or the store it runs, `pass`) that is not there.
+            CommandNotFound | NotFound
+                if name.starts_with("docker-credential-")
+                    || name == "credentials"
+                    || line.contains("credentials") =>
+            {
+                one(
+                    "registry.credential-helper-missing",
+                    0.65,
+                    value("helper", name.trim_start_matches("docker-credential-")),
+                )
+            }
+            // The CLI execs ssh for an ssh:// daemon.
+            CommandNotFound | NotFound if name == "ssh" => one("daemon.ssh-failed", 0.65, none()),
+            CommandNotFound | NotFound
+                if name.starts_with("docker-")
+                    || ["compose", "buildx", "buildkit"].contains(&name.as_str()) =>
+            {
+                one(
+                    "cli.plugin-missing",
+                    0.7,
+                    value("plugin", name.trim_start_matches("docker-")),
+                )
+            }
             _ => Vec::new(),
         },
         Some(Target::Ssh) => ssh_reading(line),
@@ -738,7 +774,10 @@ mod tests {
     use super::*;
 
     fn modes(line: &str) -> Vec<&'static str> {
-        read(&line.to_lowercase()).iter().map(|r| r.mode).collect()
+        read(&line.to_lowercase(), false)
+            .iter()
+            .map(|r| r.mode)
+            .collect()
     }
 
     /// The same cause in every spelling, on the same target, reads the same.
