@@ -641,9 +641,10 @@ pub fn find_within(
             .any(|c| *c);
         let mut readings = super::structure::read(line, near);
         let mut evidence = line.clone();
-        // A chain cut across two lines (`Get "...": ` then `x509: ...`): read together,
-        // a little less sure.
+        // A chain cut at its separator across two lines (`Get "...":` then `x509: ...`):
+        // read together, a little less sure.
         if readings.is_empty()
+            && line.ends_with(':')
             && let Some(next) = plain.get(start + 1)
         {
             let joined = format!("{line} {next}");

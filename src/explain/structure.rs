@@ -154,7 +154,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::X509NotYetValid),
         ),
         (
-            r"x509: certificate is valid for [^,]+, not \S+|x509: certificate is not valid for any names|certificate is not valid for|hostname mismatch|doesn't match any of the subject alternative names",
+            r"x509: certificate is valid for [^,]+, not [^ ]+|x509: certificate is not valid for any names|certificate is not valid for|hostname mismatch|doesn't match any of the subject alternative names",
             Fixed(Cause::X509WrongName),
         ),
         (
@@ -171,7 +171,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         ),
         (r"no basic auth credentials", Fixed(Cause::NoCredentials)),
         (
-            r"(?-u:\b)(401|403|404|407|429|50[0234])\s*:?\s*(?:unauthorized|forbidden|not found|proxy authentication required|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status)\s*[:=]?\s*(401|403|404|407|429|50[0234])(?-u:\b)",
+            r"(?-u:\b)(401|403|404|407|429|50[0234]) *:? *(?:unauthorized|forbidden|not found|proxy authentication required|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status) *[:=]? *(401|403|404|407|429|50[0234])(?-u:\b)",
             StatusCode,
         ),
         (
@@ -219,11 +219,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotFound),
         ),
         (
-            r"command not found|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line \d+)?: (?:\d+: )?[^\s:]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
+            r"command not found|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
             Fixed(Cause::CommandNotFound),
         ),
         (
-            r"exit status (\d{1,3})|exited with (?:exit )?(?:status|code) (\d{1,3})",
+            r"exit status ([0-9]{1,3})|exited with (?:exit )?(?:status|code) ([0-9]{1,3})",
             ExitCode,
         ),
     ];
@@ -241,17 +241,11 @@ enum CauseKind {
     ExitCode,
 }
 
-/// All cause patterns at once: a line none of them matches (most of a log) costs one
-/// pass, and only the patterns that match run again for their positions.
-static ANY_CAUSE: LazyLock<regex::RegexSet> = LazyLock::new(|| {
-    regex::RegexSet::new(CAUSES.iter().map(|(re, _)| re.as_str())).expect("cause set")
-});
-
 /// Every cause a line names, with where its match starts (innermost last).
 fn causes(line: &str) -> Vec<(usize, Cause)> {
     let mut found = Vec::new();
-    for i in ANY_CAUSE.matches(line).iter() {
-        let (re, kind) = &CAUSES[i];
+    // Each pattern on its own DFA: one RegexSet of them all ran at a third of the speed.
+    for (re, kind) in CAUSES.iter() {
         for caps in re.captures_iter(line) {
             let at = caps.get(0).map_or(0, |m| m.start());
             let cause = match kind {
@@ -296,7 +290,7 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
 
 /// Targets, each with the value it names.
 static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:unix://|dial unix |connect to |socket at |socket |)(/[^\s:"'`;,)]*(?:docker|podman|containerd|colima|orbstack|rancher-desktop)[^\s:"'`;,)]*\.sock)"#).expect("socket")
+    Regex::new(r#"(?:unix://|dial unix |connect to |socket at |socket |)(/[^ :"'`;,)]*(?:docker|podman|containerd|colima|orbstack|rancher-desktop)[^ :"'`;,)]*\.sock)"#).expect("socket")
 });
 static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -305,27 +299,27 @@ static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("pipe")
 });
 static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:https?|tcp)://([^/\s"'`]+?)(?:/v1\.(?:1[2-9]|[2-9]\d)/|/_ping(?-u:\b))|(?:https?|tcp)://([^/\s"'`]+:237[56])(?-u:\b)|docker_host=tcp://([^\s"'`]+)|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
+    Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"proxyconnect tcp: (?:dial tcp |tls: )?(?:lookup )?([^\s:"',]+(?::\d+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@\s/"]+@)?([a-z0-9.\-]+:\d+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)"#).expect("proxy")
+    Regex::new(r#"proxyconnect tcp: (?:dial tcp |tls: )?(?:lookup )?([^ :"',]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r#"https?://([^/\s"'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|{}"#,
+        r#"https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|{}"#,
         super::matcher::REGISTRY_CONTEXT
     ))
     .expect("registry")
 });
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:bind for |listen tcp[46]? |listen udp[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |bind\(\) to )(\[?[0-9a-f.:*]*\]?:?\d{1,5})").expect("host port")
+    Regex::new(r"(?:bind for |listen tcp[46]? |listen udp[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |bind\(\) to )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
 });
 /// docker-py and Compose v1 reach the default socket through these (no path printed).
 static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[\s/:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing) (credentials)").expect("command")
+    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing) (credentials)").expect("command")
 });
 static SSH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"ssh://|command \[ssh |dial-stdio|ssh: connect to host|host key verification failed|remote host identification has changed").expect("ssh")
@@ -334,7 +328,7 @@ static CGROUP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"cgroups?(?:[: ]|v2)").expect("cgroup"));
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^.\w/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.\w/-])|failed to solve|executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^|\s)#\d+ \[|step \d+/\d+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
+    Regex::new(r"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
 });
 
 /// The target a line names nearest before `at` (the cause's position), else anywhere.
@@ -673,7 +667,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
 fn ssh_reading(line: &str) -> Out {
     use probes::facts::ssh::{SshFailureKind as K, classify};
     static STATUS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"exit(?:ed with)? status (\d{1,3})").expect("status"));
+        LazyLock::new(|| Regex::new(r"exit(?:ed with)? status ([0-9]{1,3})").expect("status"));
     let status = STATUS.captures(line).and_then(|c| c[1].parse().ok());
     let (kind, _) = classify(line, status);
     let mode = match kind {
