@@ -643,11 +643,13 @@ pub fn find_within(
         let mut evidence = line.clone();
         // A chain cut at its separator across two lines (`Get "...":` then `x509: ...`):
         // read together, a little less sure.
+        // So is a traceback that names Docker's endpoint on one line and says what went
+        // wrong on the next two.
         if readings.is_empty()
-            && line.ends_with(':')
-            && let Some(next) = plain.get(start + 1)
+            && (line.ends_with(':') || super::structure::names_docker_endpoint(line))
+            && start + 1 < plain.len()
         {
-            let joined = format!("{line} {next}");
+            let joined = plain[start..(start + 3).min(plain.len())].join(" ");
             readings = super::structure::read(&joined, near);
             for r in &mut readings {
                 r.confidence -= SPAN_PENALTY;

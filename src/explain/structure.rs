@@ -49,8 +49,10 @@ pub(crate) enum Cause {
     NoCredentials,
     NoSpace,
     CommandNotFound,
+    /// The kernel or runtime cannot give what was asked (cgroup v2, a controller).
+    Unsupported,
     /// A process's exit status (ssh: 127 is a missing remote command, 255 ssh itself).
-    ExitStatus(u16),
+    ExitStatus(u32),
 }
 
 impl Cause {
@@ -78,6 +80,7 @@ impl Cause {
             Cause::NoSpace => "no space left on device (ENOSPC)".into(),
             Cause::CommandNotFound => "command not found".into(),
             Cause::ExitStatus(s) => format!("exit status {s}"),
+            Cause::Unsupported => "not supported here".into(),
         }
     }
 }
@@ -103,6 +106,8 @@ pub(crate) enum Target {
     Ssh,
     /// The cgroup hierarchy.
     Cgroup,
+    /// WSL, as Docker Desktop runs it (`wsl.exe ...`).
+    Wsl,
 }
 
 impl Target {
@@ -121,6 +126,7 @@ impl Target {
             Target::Command(c) => format!("the command {c}"),
             Target::Ssh => "an ssh:// daemon".into(),
             Target::Cgroup => "the cgroup hierarchy".into(),
+            Target::Wsl => "WSL".into(),
         }
     }
 }
@@ -175,7 +181,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusCode,
         ),
         (
-            r"(?-u:\b)(unauthorized)(?::| |$)|(forbidden)(?::| |$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)",
+            r"(?-u:\b)(unauthorized)(?::| |$)|(forbidden)(?::| |$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(?:^| )(denied): ",
             StatusWord,
         ),
         (
@@ -211,7 +217,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Reset),
         ),
         (
-            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|you must be in the docker-users group|not in the docker-users group",
+            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group",
             Fixed(Cause::PermissionDenied),
         ),
         (
@@ -223,7 +229,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::CommandNotFound),
         ),
         (
-            r"exit status ([0-9]{1,3})|exited with (?:exit )?(?:status|code) ([0-9]{1,3})",
+            r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available",
+            Fixed(Cause::Unsupported),
+        ),
+        (
+            r"exit (?:status|code):? (-?[0-9]{1,10})|exited with (?:exit )?(?:status|code) (-?[0-9]{1,10})",
             ExitCode,
         ),
     ];
@@ -263,7 +273,11 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
                         .map(|m| m.as_str())
                         .unwrap_or("unauthorized");
                     Cause::Status(match word {
-                        "forbidden" | "requested access to the resource is denied" => 403,
+                        "forbidden"
+                        | "requested access to the resource is denied"
+                        | "permission_denied"
+                        | "denied" => 403,
+                        "manifest unknown" | "name unknown" => 404,
                         "proxy authentication required" => 407,
                         "toomanyrequests" | "too many requests" => 429,
                         "bad gateway" => 502,
@@ -272,11 +286,12 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
                     })
                 }
                 CauseKind::ExitCode => {
+                    // -1 and 4294967295 are the same status, as Windows prints it.
                     match (1..caps.len())
                         .find_map(|i| caps.get(i))
-                        .and_then(|m| m.as_str().parse().ok())
+                        .and_then(|m| m.as_str().parse::<i64>().ok())
                     {
-                        Some(s) => Cause::ExitStatus(s),
+                        Some(s) => Cause::ExitStatus(s as u32),
                         None => continue,
                     }
                 }
@@ -312,17 +327,20 @@ static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("registry")
 });
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:bind for |listen tcp[46]? |listen udp[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |bind\(\) to )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
+    Regex::new(r"(?:bind for |(?:userland proxy|failed to load listeners|dockerd[^ ]*): listen (?:tcp|udp)[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |bind\(\) to )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
 });
 /// docker-py and Compose v1 reach the default socket through these (no path printed).
 static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing) (credentials)").expect("command")
+    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing) (credentials)").expect("command")
 });
 static SSH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"ssh://|command \[ssh |dial-stdio|ssh: connect to host|host key verification failed|remote host identification has changed").expect("ssh")
+});
+static WSL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"running wsl command|wsl\.exe (?:--|-)|wsl update failed|wslengine|deploying wsl2? distributions?|wsl exited with code").expect("wsl")
 });
 static CGROUP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"cgroups?(?:[: ]|v2)").expect("cgroup"));
@@ -391,6 +409,9 @@ fn target(line: &str, at: usize) -> Option<Target> {
     if let Some(m) = SSH.find(line) {
         found.push((m.start(), Target::Ssh));
     }
+    if let Some(m) = WSL.find(line) {
+        found.push((m.start(), Target::Wsl));
+    }
     if let Some(m) = CGROUP.find(line) {
         found.push((m.start(), Target::Cgroup));
     }
@@ -425,32 +446,48 @@ pub(crate) fn docker_context(line: &str) -> bool {
 /// `near_docker`: a line near it holds Docker's context.
 pub(crate) fn read(line: &str, near_docker: bool) -> Vec<Reading> {
     let found = causes(line);
-    // The innermost cause: the last one in the chain, but a status or an exit code that
-    // merely reports the failure yields to a cause that says why.
-    let Some(&(at, cause)) = found
+    let docker = near_docker || DOCKER_CONTEXT.is_match(line);
+    // The innermost cause first (the last in the chain); a status or an exit code that
+    // merely reports the failure, or a hint the CLI appends ("Are you trying to connect to
+    // a TLS-enabled daemon without TLS?"), yields to a cause further out that reads.
+    let mut order: Vec<&(usize, Cause)> = found
         .iter()
         .rev()
-        .find(|(_, c)| !matches!(c, Cause::ExitStatus(_)))
-        .or_else(|| found.last())
-    else {
-        return Vec::new();
-    };
-    let target = target(line, at);
-    let docker = near_docker || DOCKER_CONTEXT.is_match(line);
-    let readings = rule(target.as_ref(), cause, docker, line);
-    let basis = match &target {
-        Some(t) => format!("{}: {}", t.label(), cause.label()),
-        None => cause.label(),
-    };
-    readings
-        .into_iter()
-        .map(|(mode, confidence, values)| Reading {
-            mode,
-            confidence,
-            values,
-            basis: basis.clone(),
-        })
-        .collect()
+        .filter(|(_, c)| !matches!(c, Cause::ExitStatus(_)))
+        .collect();
+    order.extend(
+        found
+            .iter()
+            .rev()
+            .filter(|(_, c)| matches!(c, Cause::ExitStatus(_))),
+    );
+    for &&(at, cause) in &order {
+        let target = target(line, at);
+        let readings = rule(target.as_ref(), cause, docker, line);
+        if readings.is_empty() {
+            continue;
+        }
+        let basis = match &target {
+            Some(t) => format!("{}: {}", t.label(), cause.label()),
+            None => cause.label(),
+        };
+        return readings
+            .into_iter()
+            .map(|(mode, confidence, values)| Reading {
+                mode,
+                confidence,
+                values,
+                basis: basis.clone(),
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+/// Whether a line names Docker's own endpoint (a socket, a pipe, docker-py's connection)
+/// without saying what went wrong: the cause may follow on the next lines (a traceback).
+pub(crate) fn names_docker_endpoint(line: &str) -> bool {
+    DOCKER_PY.is_match(line) || SOCKET.is_match(line) || PIPE.is_match(line)
 }
 
 type Out = Vec<(&'static str, f64, BTreeMap<String, String>)>;
@@ -629,11 +666,24 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
         },
         Some(Target::Ssh) => ssh_reading(line),
         Some(Target::Cgroup) => match cause {
-            NotFound | PermissionDenied if docker || line.contains("cgroup mount") => {
+            NotFound | PermissionDenied | Unsupported
+                if docker || line.contains("cgroup mount") || line.contains("oci runtime") =>
+            {
                 one("storage.cgroup-controllers-missing", 0.6, none())
             }
             _ => Vec::new(),
         },
+        Some(Target::Wsl) => {
+            let mode = if line.contains("--update") {
+                "wsl.kernel-update-required"
+            } else if line.contains("deploy") || line.contains("distro") || line.contains("--mount")
+            {
+                "wsl.desktop-distro-stopped"
+            } else {
+                "wsl.not-installed"
+            };
+            one(mode, 0.55, none())
+        }
         // No target: a generic cause counts only inside Docker's context.
         None if docker => match cause {
             X509UnknownAuthority => vec![
@@ -657,7 +707,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
                 ("ports.in-use-process", 0.5, none()),
                 ("ports.in-use-container", 0.35, none()),
             ],
-            PortForbidden => one("ports.excluded-range", 0.5, none()),
+            // Another Windows program refused a reserved port: its own, not Docker's.
             _ => Vec::new(),
         },
     }
@@ -689,7 +739,9 @@ fn ssh_reading(line: &str) -> Out {
 /// A log line's payload, unwrapped: JSON and logfmt escapes undone (`\"`, `\n` as a line
 /// break, `\t`, `\u001b`), ANSI colour sequences gone. A line without escapes is as it was.
 pub(crate) fn unwrap_line(line: &str) -> Vec<String> {
-    let line = strip_ansi(line);
+    // Markdown bold around part of a pasted error (`**client version 1.40**`) is the
+    // reporter's, not the error's.
+    let line = strip_ansi(line).replace("**", "");
     let escaped = line.contains("\\\"") || line.contains("\\n") || line.contains("\\u00");
     let looks_logged = line.trim_start().starts_with('{')
         || line.contains("msg=")
@@ -882,6 +934,57 @@ mod tests {
         assert!(
             modes("java.io.FileNotFoundException: /etc/app.conf (No such file or directory)")
                 .is_empty()
+        );
+    }
+
+    /// Python's and Winsock's errno numbers, registry error codes, a runtime's "not
+    /// supported", WSL's exit codes are causes too.
+    #[test]
+    fn causes_in_other_spellings() {
+        let cases = [
+            (
+                "Error while fetching server API version: ('Connection aborted.', PermissionError(13, 'Permission denied'))",
+                Some("socket.not-in-group"),
+            ),
+            (
+                "docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))",
+                Some("daemon.not-running"),
+            ),
+            (
+                "Error response from daemon: manifest for registry.example.com/team/app:9.9 not found: manifest unknown: manifest unknown",
+                Some("registry.not-found"),
+            ),
+            (
+                "failed to push ghcr.io/acme/tool:1.2: denied: permission_denied: write_package",
+                Some("registry.access-denied"),
+            ),
+            (
+                "OCI runtime create failed: runc create failed: cgroup controller memory is not available: unknown",
+                Some("storage.cgroup-controllers-missing"),
+            ),
+            (
+                "running WSL command wsl.exe C:\\Windows\\System32\\wsl.exe --update: exit code: 4294967295",
+                Some("wsl.kernel-update-required"),
+            ),
+            // The CLI's trailing hint is not the cause: the permission error before it is.
+            (
+                "Get http:///var/run/docker.sock/v1.20/info: dial unix /var/run/docker.sock: permission denied. Are you trying to connect to a TLS-enabled daemon without TLS?",
+                Some("socket.not-in-group"),
+            ),
+            // Another Windows program's reserved port is its own.
+            (
+                "listen tcp 0.0.0.0:8443: bind: An attempt was made to access a socket in a way forbidden by its access permissions.",
+                None,
+            ),
+            // An application's own listen, in its own container.
+            ("server: listen tcp :80: bind: permission denied", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(modes(line).first().copied(), want, "{line}");
+        }
+        assert_eq!(
+            unwrap_line("Error response from daemon: **client version 1.45** is too new"),
+            ["Error response from daemon: client version 1.45 is too new"]
         );
     }
 
