@@ -951,3 +951,35 @@ fn held_out_real_errors_are_explained() {
     assert!(exact * 4 >= total * 3, "failure mode {exact}/{total}");
     assert_eq!(oos_confident, 0);
 }
+
+/// Area accuracy of `explain` on a split of real errors (top match's area; out of scope:
+/// no match at all), printed, as (right, total, out-of-scope matched, out of scope).
+fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
+    let (mut right, mut total, mut oos_matched, mut oos) = (0, 0, 0, 0);
+    for e in jsonl(name) {
+        let got = top(e["error_text"].as_str().unwrap());
+        if e["area"] == "out_of_scope" {
+            oos += 1;
+            oos_matched += usize::from(got.is_some());
+        } else {
+            total += 1;
+            right += usize::from(got.is_some_and(|g| g.1 == e["area"].as_str().unwrap()));
+        }
+    }
+    eprintln!("{name}: area {right}/{total}, out of scope matched {oos_matched}/{oos}");
+    (right, total, oos_matched, oos)
+}
+
+/// The two splits gathered for the structural layer (tests/corpus/README.md): the
+/// development split it was built from, and the first held-out split, measured clean
+/// (70%, then 72%) and since looked at. Both are regression guards now, not the measure
+/// of unseen errors: that is a split gathered after the change and never tuned on.
+#[test]
+fn collected_splits_hold_their_accuracy() {
+    let (right, total, oos_matched, _) = area_accuracy("dev-2026-12.jsonl");
+    assert!(right * 100 >= total * 77, "dev split: area {right}/{total}");
+    assert!(oos_matched <= 3, "dev split: {oos_matched} out of scope matched");
+    let (right, total, oos_matched, _) = area_accuracy("held-out-2026-12.jsonl");
+    assert!(right * 100 >= total * 85, "first held-out split: area {right}/{total}");
+    assert!(oos_matched <= 3, "first held-out split: {oos_matched} out of scope matched");
+}
