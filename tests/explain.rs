@@ -978,8 +978,17 @@ fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
 fn collected_splits_hold_their_accuracy() {
     let (right, total, oos_matched, _) = area_accuracy("dev-2026-12.jsonl");
     assert!(right * 100 >= total * 77, "dev split: area {right}/{total}");
-    assert!(oos_matched <= 3, "dev split: {oos_matched} out of scope matched");
+    assert!(
+        oos_matched <= 3,
+        "dev split: {oos_matched} out of scope matched"
+    );
     let (right, total, oos_matched, _) = area_accuracy("held-out-2026-12.jsonl");
-    assert!(right * 100 >= total * 85, "first held-out split: area {right}/{total}");
-    assert!(oos_matched <= 3, "first held-out split: {oos_matched} out of scope matched");
+    assert!(
+        right * 100 >= total * 85,
+        "first held-out split: area {right}/{total}"
+    );
+    assert!(
+        oos_matched <= 3,
+        "first held-out split: {oos_matched} out of scope matched"
+    );
 }
