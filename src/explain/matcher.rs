@@ -639,17 +639,13 @@ pub fn find_within(
             [start.saturating_sub(CONTEXT_LINES)..(start + CONTEXT_LINES + 1).min(plain.len())]
             .iter()
             .any(|c| *c);
-        let mut readings = super::structure::read(line, near);
+        let (mut readings, half) = super::structure::read_line(line, near);
         let mut evidence = line.clone();
-        // A chain cut at its separator across two lines (`Get "...":` then `x509: ...`):
-        // read together, a little less sure.
-        // So is a traceback that names Docker's endpoint on one line and says what went
-        // wrong on the next two.
-        if readings.is_empty()
-            && (line.ends_with(':') || super::structure::names_docker_endpoint(line))
-            && start + 1 < plain.len()
-        {
-            let joined = plain[start..(start + 3).min(plain.len())].join(" ");
+        // Half a chain (`Get "...":` then `x509: ...`; a traceback naming Docker's socket
+        // with its errno two lines down; `401 Unauthorized` above `Cannot ping registry`):
+        // read with the line before and the two after, a little less sure.
+        if readings.is_empty() && (half || line.ends_with(':')) && plain.len() > 1 {
+            let joined = plain[start.saturating_sub(1)..(start + 3).min(plain.len())].join(" ");
             readings = super::structure::read(&joined, near);
             for r in &mut readings {
                 r.confidence -= SPAN_PENALTY;

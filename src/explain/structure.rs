@@ -51,6 +51,10 @@ pub(crate) enum Cause {
     CommandNotFound,
     /// The kernel or runtime cannot give what was asked (cgroup v2, a controller).
     Unsupported,
+    /// A component is not installed, in any language.
+    NotInstalled,
+    /// Only "it failed": says nothing of why, but a target may (WSL's own commands).
+    Failed,
     /// A process's exit status (ssh: 127 is a missing remote command, 255 ssh itself).
     ExitStatus(u32),
 }
@@ -81,6 +85,8 @@ impl Cause {
             Cause::CommandNotFound => "command not found".into(),
             Cause::ExitStatus(s) => format!("exit status {s}"),
             Cause::Unsupported => "not supported here".into(),
+            Cause::NotInstalled => "not installed".into(),
+            Cause::Failed => "failed".into(),
         }
     }
 }
@@ -108,6 +114,8 @@ pub(crate) enum Target {
     Cgroup,
     /// WSL, as Docker Desktop runs it (`wsl.exe ...`).
     Wsl,
+    /// The client's TLS material for a tcp daemon (DOCKER_CERT_PATH's ca.pem, cert.pem).
+    TlsFile(String),
 }
 
 impl Target {
@@ -127,6 +135,7 @@ impl Target {
             Target::Ssh => "an ssh:// daemon".into(),
             Target::Cgroup => "the cgroup hierarchy".into(),
             Target::Wsl => "WSL".into(),
+            Target::TlsFile(f) => format!("the TLS file {f}"),
         }
     }
 }
@@ -168,7 +177,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotTls),
         ),
         (
-            r"client sent an http request to an https server|are you trying to connect to a tls-enabled daemon without tls",
+            r"client sent an http request to an https server|are you trying to connect to a tls-enabled daemon without tls|malformed http response .\\x15\\x03",
             Fixed(Cause::TlsRequired),
         ),
         (
@@ -177,11 +186,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         ),
         (r"no basic auth credentials", Fixed(Cause::NoCredentials)),
         (
-            r"(?-u:\b)(401|403|404|407|429|50[0234]) *:? *(?:unauthorized|forbidden|not found|proxy authentication required|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status) *[:=]? *(401|403|404|407|429|50[0234])(?-u:\b)",
+            r"(?-u:\b)(401|403|404|407|429|50[0234]) *:? *(?:unauthorized|forbidden|not found|proxy authentication required|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status|http code) *[:=]? *(401|403|404|407|429|50[0234])(?-u:\b)",
             StatusCode,
         ),
         (
-            r"(?-u:\b)(unauthorized)(?::| |$)|(forbidden)(?::| |$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(?:^| )(denied): ",
+            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(?:^| )(denied): "#,
             StatusWord,
         ),
         (
@@ -233,7 +242,15 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Unsupported),
         ),
         (
-            r"exit (?:status|code):? (-?[0-9]{1,10})|exited with (?:exit )?(?:status|code) (-?[0-9]{1,10})",
+            r"is not installed|not installed|n.o est. instalad|no est. instalad|n'est pas install|ist nicht installiert|non . installat|未安装|インストールされていません",
+            Fixed(Cause::NotInstalled),
+        ),
+        (
+            r"(?-u:\b)(?:failed|invalid command line option|is required)(?-u:\b)",
+            Fixed(Cause::Failed),
+        ),
+        (
+            r"exit (?:status|code):? (-?[0-9]{1,10}|0x[0-9a-f]{1,8})|exited with (?:exit )?(?:status|code) (-?[0-9]{1,10}|0x[0-9a-f]{1,8})",
             ExitCode,
         ),
     ];
@@ -287,10 +304,13 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
                 }
                 CauseKind::ExitCode => {
                     // -1 and 4294967295 are the same status, as Windows prints it.
-                    match (1..caps.len())
-                        .find_map(|i| caps.get(i))
-                        .and_then(|m| m.as_str().parse::<i64>().ok())
-                    {
+                    match (1..caps.len()).find_map(|i| caps.get(i)).and_then(|m| {
+                        let n = m.as_str();
+                        match n.strip_prefix("0x") {
+                            Some(hex) => i64::from_str_radix(hex, 16).ok(),
+                            None => n.parse::<i64>().ok(),
+                        }
+                    }) {
                         Some(s) => Cause::ExitStatus(s as u32),
                         None => continue,
                     }
@@ -305,7 +325,7 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
 
 /// Targets, each with the value it names.
 static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:unix://|dial unix |connect to |socket at |socket |)(/[^ :"'`;,)]*(?:docker|podman|containerd|colima|orbstack|rancher-desktop)[^ :"'`;,)]*\.sock)"#).expect("socket")
+    Regex::new(r#"(?:unix://|dial unix |connect to |socket at |socket |)((?:[a-z]:)?[/\\][^ :"'`;,)]*(?:docker|podman|containerd|colima|orbstack|rancher-desktop)[^ :"'`;,)]*\.sock)"#).expect("socket")
 });
 static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -317,11 +337,11 @@ static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"proxyconnect tcp: (?:dial tcp |tls: )?(?:lookup )?([^ :"',]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)"#).expect("proxy")
+    Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?([^ :"',]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r#"https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|{}"#,
+        r#"\{{"errors":\[\{{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|{}"#,
         super::matcher::REGISTRY_CONTEXT
     ))
     .expect("registry")
@@ -337,16 +357,19 @@ static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing) (credentials)").expect("command")
 });
 static SSH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"ssh://|command \[ssh |dial-stdio|ssh: connect to host|host key verification failed|remote host identification has changed").expect("ssh")
+    Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn|ssh: connect to host|host key verification failed|remote host identification has changed").expect("ssh")
 });
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"running wsl command|wsl\.exe (?:--|-)|wsl update failed|wslengine|deploying wsl2? distributions?|wsl exited with code").expect("wsl")
+    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux").expect("wsl")
+});
+static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
 });
 static CGROUP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"cgroups?(?:[: ]|v2)").expect("cgroup"));
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
+    Regex::new(r"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|pulling from |the push refers to|executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
 });
 
 /// The target a line names nearest before `at` (the cause's position), else anywhere.
@@ -409,6 +432,12 @@ fn target(line: &str, at: usize) -> Option<Target> {
     if let Some(m) = SSH.find(line) {
         found.push((m.start(), Target::Ssh));
     }
+    for c in TLS_FILE.captures_iter(line) {
+        found.push((
+            c.get(0).map_or(0, |m| m.start()),
+            Target::TlsFile(c[1].to_string()),
+        ));
+    }
     if let Some(m) = WSL.find(line) {
         found.push((m.start(), Target::Wsl));
     }
@@ -445,7 +474,14 @@ pub(crate) fn docker_context(line: &str) -> bool {
 /// points to, best first (at most two: the reading and the other one it could be).
 /// `near_docker`: a line near it holds Docker's context.
 pub(crate) fn read(line: &str, near_docker: bool) -> Vec<Reading> {
+    read_line(line, near_docker).0
+}
+
+/// [`read`], and whether the line holds half a chain (a cause, or Docker's endpoint,
+/// without the reading the other half would give): worth reading with its neighbours.
+pub(crate) fn read_line(line: &str, near_docker: bool) -> (Vec<Reading>, bool) {
     let found = causes(line);
+    let half = !found.is_empty() || names_docker_endpoint(line);
     let docker = near_docker || DOCKER_CONTEXT.is_match(line);
     // The innermost cause first (the last in the chain); a status or an exit code that
     // merely reports the failure, or a hint the CLI appends ("Are you trying to connect to
@@ -471,7 +507,7 @@ pub(crate) fn read(line: &str, near_docker: bool) -> Vec<Reading> {
             Some(t) => format!("{}: {}", t.label(), cause.label()),
             None => cause.label(),
         };
-        return readings
+        let readings = readings
             .into_iter()
             .map(|(mode, confidence, values)| Reading {
                 mode,
@@ -480,8 +516,9 @@ pub(crate) fn read(line: &str, near_docker: bool) -> Vec<Reading> {
                 basis: basis.clone(),
             })
             .collect();
+        return (readings, false);
     }
-    Vec::new()
+    (Vec::new(), half)
 }
 
 /// Whether a line names Docker's own endpoint (a socket, a pipe, docker-py's connection)
@@ -637,7 +674,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             }
         }
         Some(Target::Command(name)) => match cause {
-            CommandNotFound | NotFound if name == "docker" => one("cli.missing", 0.6, none()),
+            CommandNotFound | NotFound | NotInstalled if name == "docker" => {
+                one("cli.missing", 0.6, none())
+            }
             // A credential helper (or the store it runs, `pass`) that is not there.
             CommandNotFound | NotFound
                 if name.starts_with("docker-credential-")
@@ -673,6 +712,17 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             }
             _ => Vec::new(),
         },
+        Some(Target::TlsFile(file)) => match cause {
+            // dockerd's own TLS files stop its start (daemon.start-failed), not the client.
+            NotFound | PermissionDenied
+                if !line.contains("dockerd")
+                    && !line.contains("failed to load listeners")
+                    && !line.contains("serveapi") =>
+            {
+                one("endpoint.tls-material", 0.65, value("file", file))
+            }
+            _ => Vec::new(),
+        },
         Some(Target::Wsl) => {
             let mode = if line.contains("--update") {
                 "wsl.kernel-update-required"
@@ -693,6 +743,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             X509Expired => one("ca.expired", 0.5, none()),
             X509NotYetValid => one("ca.clock-skew", 0.55, none()),
             NoSpace => one("storage.low-space", 0.6, none()),
+            // An HTTP status beside a pull, a push or a build is the registry's.
+            NoCredentials => one("registry.auth-missing", 0.6, none()),
+            Status(401) => one("registry.auth-failed", 0.5, none()),
+            Status(403) => one("registry.access-denied", 0.5, none()),
+            Status(404) => one("registry.not-found", 0.55, none()),
+            Status(429) => one("registry.rate-limited", 0.6, none()),
+            Status(s) if s >= 500 => one("registry.unexpected-answer", 0.5, none()),
             AddressInUse => vec![
                 ("ports.in-use-process", 0.55, none()),
                 ("ports.in-use-container", 0.4, none()),
