@@ -6,6 +6,9 @@ use std::sync::LazyLock;
 #[allow(dead_code)]
 #[path = "../../src/explain/matcher.rs"]
 mod matcher;
+#[allow(dead_code)]
+#[path = "../../src/explain/structure.rs"]
+mod structure;
 
 static REGISTRY: LazyLock<matcher::Registry> = LazyLock::new(matcher::registry);
 
