@@ -19,6 +19,8 @@ pub(crate) mod os;
 pub(crate) mod os;
 #[cfg(windows)]
 mod windows_pipe;
+#[cfg(windows)]
+mod windows_token;
 // The Windows shim uses only std and sysinfo: built and tested here too.
 pub mod trace;
 #[cfg(all(test, not(windows)))]

@@ -23,8 +23,10 @@ pub fn os_trust_store() -> Vec<rustls::pki_types::CertificateDer<'static>> {
     rustls_native_certs::load_native_certs().certs
 }
 
-/// The groups of an account as sysinfo reads them (macOS's directory, Windows' local
-/// groups). Names match exactly, else ignoring case as Windows does.
+/// The groups of an account as sysinfo reads them (macOS's directory). Names match
+/// exactly, else ignoring case. Not on Windows: there the token says it (windows_token),
+/// and sysinfo's reading of the user database can abort.
+#[cfg(unix)]
 pub fn account_groups(user: &str) -> Vec<super::Group> {
     let Ok(users) = sysinfo::Users::new_with_refreshed_list() else {
         return Vec::new();

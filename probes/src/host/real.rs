@@ -211,7 +211,9 @@ impl Host for RealHost {
                     .with_user(UpdateKind::Always),
             );
         }
-        let users = (!wanted.is_empty())
+        // Process owners by name on Unix only: on Windows sysinfo's user list reads the
+        // user database, which can abort the run where it answers oddly (Wine).
+        let users = (cfg!(unix) && !wanted.is_empty())
             .then(|| Users::new_with_refreshed_list().ok())
             .flatten();
         let mut out: Vec<ProcessInfo> = system

@@ -1,7 +1,8 @@
-//! The Windows shim: what std and sysinfo give where Unix has owners, modes and groups.
+//! The Windows shim: what std and the OS give where Unix has owners, modes and groups.
 //! Windows has no uid/gid: the fields stay 0 and the probes that need them (the socket's
-//! group) do not apply there. Group membership (`docker-users`) comes from sysinfo's view
-//! of the local accounts. Nothing here parses.
+//! group) do not apply there. Group membership (`docker-users`) comes from this process's
+//! logon token, which is what the pipe's ACL checks: a member added since the sign-in is
+//! not in it yet, as on Linux. Nothing here parses.
 
 use super::{FileKind, FileStat, FsStats, Group, Identity};
 use crate::shared::Listener;
@@ -30,13 +31,14 @@ pub fn stat(path: &Path) -> io::Result<FileStat> {
 
 pub fn identity() -> Identity {
     let user = std::env::var("USERNAME").unwrap_or_default();
-    let groups = super::native::account_groups(&user);
+    let groups = token_groups();
     Identity {
         uid: 0,
         gid: 0,
         home: std::env::var_os("USERPROFILE").map(PathBuf::from),
-        // A new group membership needs a new sign-in on Windows too; without a token API
-        // the account's groups stand for the session's.
+        // The token's groups are the session's; the account's own list would need the
+        // user database, which is not asked (sysinfo's reading of it can abort): a member
+        // added since the sign-in shows as not a member, with the sign-out fix.
         process_groups: groups.clone(),
         account_groups: groups,
         user,
@@ -44,10 +46,21 @@ pub fn identity() -> Identity {
 }
 
 pub fn group_by_name(name: &str) -> Option<Group> {
-    let user = std::env::var("USERNAME").unwrap_or_default();
-    super::native::account_groups(&user)
+    token_groups()
         .into_iter()
         .find(|g| g.name.eq_ignore_ascii_case(name))
+}
+
+/// The enabled groups of this process's token (see `windows_token`); the shim's Linux
+/// build, for its tests, has none.
+#[cfg(windows)]
+fn token_groups() -> Vec<Group> {
+    super::windows_token::groups()
+}
+
+#[cfg(not(windows))]
+fn token_groups() -> Vec<Group> {
+    Vec::new()
 }
 
 pub fn group_name(_gid: u32) -> Option<String> {
