@@ -16,6 +16,17 @@ pub mod secret;
 pub mod shared;
 pub mod shell;
 
+/// Whether the tests run as Windows programs under Wine (`CROSS_RUNNER=wine`, set by
+/// ../shared/cross): a test that needs what Wine lacks says so and returns.
+#[cfg(test)]
+pub(crate) fn under_wine(why: &str) -> bool {
+    let wine = std::env::var("CROSS_RUNNER").as_deref() == Ok("wine");
+    if wine {
+        eprintln!("skipped under Wine (a real Windows runs it): {why}");
+    }
+    wine
+}
+
 pub use context::{Context, Options};
 pub use model::{Argv, Evidence, Finding, FindingKind, Fix, ServiceAction, Severity, Step};
 pub use probe::{Probe, all};

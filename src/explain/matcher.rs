@@ -686,6 +686,13 @@ pub fn find_within(
             }
         }
     }
+    // A Kubernetes event is the node's runtime's (containerd, CRI-O), which the probes
+    // cannot check: whatever it resembles stays a guess.
+    if plain.iter().any(|l| super::structure::kubernetes_event(l)) {
+        for h in hits.values_mut() {
+            h.confidence = h.confidence.min(ABSTAIN - 0.05);
+        }
+    }
     let mut scored: Vec<(usize, Hit)> = hits.into_iter().collect();
     scored.sort_by(|a, b| {
         b.1.confidence

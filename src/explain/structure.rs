@@ -194,7 +194,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on device|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded",
+            r"no space left on device|free data blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded",
             Fixed(Cause::NoSpace),
         ),
         (
@@ -242,7 +242,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Unsupported),
         ),
         (
-            r"is not installed|not installed|n.o est. instalad|no est. instalad|n'est pas install|ist nicht installiert|non . installat|未安装|インストールされていません",
+            r"is not installed|not installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|ist nicht installiert|non . installat|未安装|インストールされていません",
             Fixed(Cause::NotInstalled),
         ),
         (
@@ -323,9 +323,11 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
     found
 }
 
-/// Targets, each with the value it names.
+/// Targets, each with the value it names. A registry is named by its API (/v2/, the v1
+/// paths, manifests and blobs), a pull or push, or a registry's host: not by "Error
+/// response from daemon", which every daemon error starts with.
 static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:unix://|dial unix |connect to |socket at |socket |)((?:[a-z]:)?[/\\][^ :"'`;,)]*(?:docker|podman|containerd|colima|orbstack|rancher-desktop)[^ :"'`;,)]*\.sock)"#).expect("socket")
+    Regex::new(r#"(?:unix://|dial unix |connect (?:enoent|eacces|econnrefused) |connect to |socket at |socket |)((?:[a-z]:)?[/\\][^ :"'`;,)]*(?:docker|podman|containerd|colima|orbstack|rancher-desktop)[^ :"'`;,)]*\.soc[k]?)"#).expect("socket")
 });
 static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -340,10 +342,9 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?([^ :"',]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"\{{"errors":\[\{{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|{}"#,
-        super::matcher::REGISTRY_CONTEXT
-    ))
+    Regex::new(
+        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|download failed|upload failed|the push refers to|registry|dkr\.ecr|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
+    )
     .expect("registry")
 });
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
@@ -354,13 +355,13 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing) (credentials)").expect("command")
+    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
 });
 static SSH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn|ssh: connect to host|host key verification failed|remote host identification has changed").expect("ssh")
 });
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux").expect("wsl")
+    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform").expect("wsl")
 });
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
@@ -369,7 +370,7 @@ static CGROUP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"cgroups?(?:[: ]|v2)").expect("cgroup"));
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|pulling from |the push refers to|executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
+    Regex::new(r"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
 });
 
 /// The target a line names nearest before `at` (the cause's position), else anywhere.
@@ -462,6 +463,17 @@ fn target(line: &str, at: usize) -> Option<Target> {
 
 fn value(name: &str, v: &str) -> BTreeMap<String, String> {
     BTreeMap::from([(name.to_string(), super::matcher::tidy(v))])
+}
+
+/// A Kubernetes event (kubelet's pull, a pod sandbox, the scheduler): the node's own
+/// runtime, not a Docker this doctor can check.
+static KUBERNETES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)kubelet(?-u:\b)|errimagepull|imagepullbackoff|failed to create pod sandbox|failedscheduling|(?-u:\b)[0-9]+/[0-9]+ nodes are available").expect("kubernetes")
+});
+
+/// Whether a line is a Kubernetes event's.
+pub(crate) fn kubernetes_event(line: &str) -> bool {
+    KUBERNETES.is_match(line)
 }
 
 /// Whether a line holds Docker's context (a build step, a pull, the daemon): a bare cause
@@ -724,7 +736,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             _ => Vec::new(),
         },
         Some(Target::Wsl) => {
-            let mode = if line.contains("--update") {
+            let mode = if line.contains("virtual machine platform") {
+                "wsl.vm-platform-missing"
+            } else if line.contains("--update") {
                 "wsl.kernel-update-required"
             } else if line.contains("deploy") || line.contains("distro") || line.contains("--mount")
             {

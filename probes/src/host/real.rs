@@ -794,6 +794,9 @@ mod tests {
         let all = host.processes(&[name.as_str()]).unwrap();
         let this = all.iter().find(|p| p.pid == me).expect("this test process");
         assert!(!this.name.is_empty());
+        if crate::under_wine("Wine gives no process its command line through sysinfo") {
+            return;
+        }
         assert!(!this.cmd.is_empty(), "{this:?}");
         assert!(this.ppid > 0 || me == 1);
         let m = host.memory().expect("memory");
@@ -807,6 +810,9 @@ mod tests {
     /// listens on is found with its pid.
     #[test]
     fn the_os_names_the_owner_of_a_listening_socket() {
+        if crate::under_wine("Wine's GetExtendedTcpTable lists no owning processes") {
+            return;
+        }
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         let found =

@@ -219,6 +219,9 @@ mod tests {
 
     #[test]
     fn the_volume_of_a_path_is_measured() {
+        if crate::under_wine("Wine 8 answers no volume query") {
+            return;
+        }
         let s = fs_stats(Path::new("/")).expect("a volume holds /");
         assert!(s.total_bytes > 0 && s.avail_bytes <= s.total_bytes, "{s:?}");
         assert_eq!(s.total_inodes, 0);
