@@ -46,13 +46,13 @@ fn jsonl(name: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The text goes in on standard input, as a pasted log does: a command line has a
+/// system's length and quoting limits (Windows), standard input has none.
 fn explain(text: &str, extra: &[&str]) -> Value {
     let tmp = tempfile::tempdir().unwrap();
     let mut args = vec!["explain", "--format", "json"];
     args.extend_from_slice(extra);
-    args.push("--");
-    args.push(text);
-    let run = capture(doctor(tmp.path(), &[], &args));
+    let run = capture_with_input(doctor(tmp.path(), &[], &args), text.as_bytes());
     run.json()
 }
 
@@ -192,6 +192,8 @@ fn unseen_wording_of_the_same_failures_still_matches() {
     assert_eq!(none["matches"].as_array().unwrap().len(), 0);
 }
 
+// A unix socket path in DOCKER_HOST: Unix only.
+#[cfg(unix)]
 #[test]
 fn the_probes_confirm_what_is_true_on_this_machine() {
     let tmp = tempfile::tempdir().unwrap();
@@ -279,11 +281,14 @@ fn text_can_be_piped_in() {
 /// The best match's (mode, area), or None when explain abstained (and then exit 1).
 fn top(text: &str) -> Option<(String, String, f64)> {
     let tmp = tempfile::tempdir().unwrap();
-    let run = capture(doctor(
-        tmp.path(),
-        &[],
-        &["explain", "--no-probe", "--format", "json", "--", text],
-    ));
+    let run = capture_with_input(
+        doctor(
+            tmp.path(),
+            &[],
+            &["explain", "--no-probe", "--format", "json"],
+        ),
+        text.as_bytes(),
+    );
     let r = run.json();
     let m = &r["matches"][0];
     if m.is_null() {
