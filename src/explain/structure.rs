@@ -35,6 +35,8 @@ pub(crate) enum Cause {
     X509Expired,
     X509NotYetValid,
     X509WrongName,
+    /// Any other x509 complaint (key usage, a bad chain, a weak signature).
+    X509Other,
     /// TLS spoken to a plain-HTTP server.
     NotTls,
     /// Plain HTTP spoken to a TLS server.
@@ -74,6 +76,7 @@ impl Cause {
             Cause::X509Expired => "certificate expired".into(),
             Cause::X509NotYetValid => "certificate not valid yet".into(),
             Cause::X509WrongName => "certificate for another name".into(),
+            Cause::X509Other => "a certificate the client refuses".into(),
             Cause::NotTls => "TLS spoken to a plain-HTTP server".into(),
             Cause::TlsRequired => "plain HTTP spoken to a TLS server".into(),
             Cause::HttpAnswer => "plain HTTP answer to an HTTPS request".into(),
@@ -172,6 +175,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             r"x509: certificate is valid for [^,]+, not [^ ]+|x509: certificate is not valid for any names|certificate is not valid for|hostname mismatch|doesn't match any of the subject alternative names",
             Fixed(Cause::X509WrongName),
         ),
+        (r"x509: ", Fixed(Cause::X509Other)),
         (
             r"first record does not look like a tls handshake|tls: oversized record received|wrong version number",
             Fixed(Cause::NotTls),
@@ -246,7 +250,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotInstalled),
         ),
         (
-            r"(?-u:\b)(?:failed|invalid command line option|is required)(?-u:\b)",
+            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped)(?-u:\b)",
             Fixed(Cause::Failed),
         ),
         (
@@ -319,6 +323,21 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
             found.push((at, cause));
         }
     }
+    // "x509: " is the family's fallback: a named x509 cause at the same place wins.
+    let named: Vec<usize> = found
+        .iter()
+        .filter(|(_, c)| {
+            matches!(
+                c,
+                Cause::X509UnknownAuthority
+                    | Cause::X509Expired
+                    | Cause::X509NotYetValid
+                    | Cause::X509WrongName
+            )
+        })
+        .map(|(at, _)| *at)
+        .collect();
+    found.retain(|(at, c)| *c != Cause::X509Other || !named.contains(at));
     found.sort_by_key(|(at, _)| *at);
     found
 }
@@ -357,11 +376,10 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
 });
-static SSH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn|ssh: connect to host|host key verification failed|remote host identification has changed").expect("ssh")
-});
+static SSH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform").expect("wsl")
+    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro").expect("wsl")
 });
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
@@ -624,6 +642,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
                 X509WrongName => one("ca.wrong-host", 0.65, v()),
                 X509Expired => vec![("ca.expired", 0.6, v()), ("ca.clock-skew", 0.35, v())],
                 X509NotYetValid => one("ca.clock-skew", 0.65, v()),
+                X509Other => one("ca.untrusted", 0.5, v()),
                 NoSuchHost => one("registry.dns-nxdomain", 0.65, v()),
                 DnsServerFailure => one("registry.dns-servfail", 0.65, v()),
                 TimedOut if line.contains("lookup ") && line.contains(":53") => {
@@ -690,7 +709,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
                 one("cli.missing", 0.6, none())
             }
             // A credential helper (or the store it runs, `pass`) that is not there.
-            CommandNotFound | NotFound
+            CommandNotFound | NotFound | NotInstalled
                 if name.starts_with("docker-credential-")
                     || name == "credentials"
                     || line.contains("credentials") =>
@@ -703,7 +722,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             }
             // The CLI execs ssh for an ssh:// daemon.
             CommandNotFound | NotFound if name == "ssh" => one("daemon.ssh-failed", 0.65, none()),
-            CommandNotFound | NotFound
+            CommandNotFound | NotFound | NotInstalled
                 if name.starts_with("docker-")
                     || ["compose", "buildx", "buildkit"].contains(&name.as_str()) =>
             {
