@@ -166,6 +166,8 @@ fn every_finding_id_is_declared_by_list() {
 }
 
 #[test]
+// Its snapshot is a captured Linux machine's, whose paths Windows joins with `\`.
+#[cfg_attr(windows, ignore = "the snapshot holds paths joined with /")]
 fn markdown_reports_hold_every_problem_and_no_terminal_escapes() {
     for dir in scenarios() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
