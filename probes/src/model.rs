@@ -314,14 +314,29 @@ impl Fix {
     /// A fixed shell line written into docker-doctor, each `{}` in it replaced by one value
     /// quoted as one word: for lines that need the shell (`export PATH="$PATH":{}`).
     pub fn run_line(self, template: &'static str, values: &[&str]) -> Self {
+        self.line_in("sh", template, values)
+    }
+
+    /// [`Fix::run_line`] for PowerShell: each `{}` one value, quoted for PowerShell
+    /// (`$env:Path += {}`).
+    pub fn powershell_line(self, template: &'static str, values: &[&str]) -> Self {
+        self.line_in("powershell", template, values)
+    }
+
+    fn line_in(self, shell: &'static str, template: &'static str, values: &[&str]) -> Self {
+        let quote = if shell == "powershell" {
+            crate::shell::quote_powershell
+        } else {
+            crate::shell::quote
+        };
         let mut line = String::new();
         let mut parts = template.split("{}");
         line.push_str(parts.next().unwrap_or(""));
         for (i, part) in parts.enumerate() {
-            line.push_str(&crate::shell::quote(values.get(i).copied().unwrap_or("")));
+            line.push_str(&quote(values.get(i).copied().unwrap_or("")));
             line.push_str(part);
         }
-        let mut fix = self.command(Argv::Script(""), false, "sh");
+        let mut fix = self.command(Argv::Script(""), false, shell);
         if let Some(Step::Command { command, .. }) = fix.steps.last_mut() {
             *command = line;
         }
@@ -412,6 +427,19 @@ mod tests {
         assert_eq!(f.probe(), "socket");
         assert_eq!(f.severity, Severity::Error);
         assert_eq!(f.evidence[0].value, "alice");
+    }
+
+    /// A value in a PowerShell line is one quoted word, whatever it holds.
+    #[test]
+    fn powershell_lines_quote_their_values() {
+        let f = Fix::new("x").powershell_line("$env:Path += {}", &[";C:\\it's $(x)"]);
+        match &f.steps[0] {
+            Step::Command { command, shell, .. } => {
+                assert_eq!(command, "$env:Path += ';C:\\it''s $(x)'");
+                assert_eq!(*shell, "powershell");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

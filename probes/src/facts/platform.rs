@@ -29,14 +29,20 @@ pub struct Platform {
 impl Platform {
     pub fn detect(host: &dyn Host) -> Platform {
         let os = host.os();
-        let release = host
-            .read_text(Path::new("/etc/os-release"))
-            .or_else(|_| host.read_text(Path::new("/usr/lib/os-release")))
-            .unwrap_or_default();
+        // os-release and /proc are Linux's: elsewhere (Windows maps / to a drive, where a
+        // Linux file may even be found through Wine) they say nothing of this machine.
+        let linux = os.os == "linux";
+        let release = if linux {
+            host.read_text(Path::new("/etc/os-release"))
+                .or_else(|_| host.read_text(Path::new("/usr/lib/os-release")))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
         let field = |k: &str| os_release_field(&release, k);
-        let kernel = host
-            .read_text(Path::new("/proc/sys/kernel/osrelease"))
-            .ok()
+        let kernel = linux
+            .then(|| host.read_text(Path::new("/proc/sys/kernel/osrelease")).ok())
+            .flatten()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         let wsl = kernel

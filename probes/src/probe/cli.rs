@@ -35,11 +35,20 @@ const PLUGIN_MISSING: FindingKind = FindingKind::new(
 
 const KINDS: &[FindingKind] = &[FOUND, MISSING, NOT_ON_PATH, VERSION_FAILED, PLUGIN_MISSING];
 
-/// Installs that put `docker` outside the usual PATH.
+/// Installs that put `docker` outside the usual PATH, per OS.
 const OFF_PATH_LOCATIONS: &[&str] = &[
     "/snap/bin/docker",
     "/usr/local/bin/docker",
     "/usr/bin/docker",
+];
+const OFF_PATH_LOCATIONS_MACOS: &[&str] = &[
+    "/usr/local/bin/docker",
+    "/opt/homebrew/bin/docker",
+    "/Applications/Docker.app/Contents/Resources/bin/docker",
+];
+const OFF_PATH_LOCATIONS_WINDOWS: &[&str] = &[
+    r"C:\Program Files\Docker\Docker\resources\bin\docker.exe",
+    r"C:\ProgramData\DockerDesktop\version-bin\docker.exe",
 ];
 
 pub struct Cli;
@@ -59,11 +68,13 @@ impl Probe for Cli {
     async fn run(&self, ctx: &Context) -> Vec<Finding> {
         let host = ctx.host();
         let Some(path) = host.which("docker") else {
-            if let Some(found) = OFF_PATH_LOCATIONS
-                .iter()
-                .map(Path::new)
-                .find(|p| host.exists(p))
-            {
+            let os = host.os().os;
+            let places = match os.as_str() {
+                "windows" => OFF_PATH_LOCATIONS_WINDOWS,
+                "macos" => OFF_PATH_LOCATIONS_MACOS,
+                _ => OFF_PATH_LOCATIONS,
+            };
+            if let Some(found) = places.iter().map(Path::new).find(|p| host.exists(p)) {
                 let dir = found
                     .parent()
                     .unwrap_or(Path::new("/"))
@@ -75,11 +86,18 @@ impl Probe for Cli {
                         .evidence("found", found.display())
                         .evidence("PATH", host.env("PATH").unwrap_or_default())
                         .detail("Shells, cron, sudo's secure_path and service units can reset PATH; the snap package lives in /snap/bin.")
-                        .fix(
+                        .fix(if os == "windows" {
+                            // PowerShell, with the folder as one quoted word.
+                            let folder = format!(";{dir}");
+                            Fix::new(format!("Add {dir} to PATH"))
+                                .powershell_line("$env:Path += {}", &[&folder])
+                                .powershell_line("[Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path', 'User') + {}, 'User')", &[&folder])
+                                .why("the second line keeps it for new windows: this user's PATH")
+                        } else {
                             Fix::new(format!("Add {dir} to PATH"))
                                 .run_line("export PATH=\"$PATH\":{}", &[&dir])
-                                .manual(format!("Make it permanent in ~/.profile, or call {} by its full path in scripts.", found.display())),
-                        ),
+                                .manual(format!("Make it permanent in ~/.profile (~/.zprofile for zsh on macOS), or call {} by its full path in scripts.", found.display()))
+                        }),
                 ];
             }
             return vec![install_hint(
