@@ -725,7 +725,8 @@ pub fn find_within(
                     &h.evidence.chars().take(300).collect::<String>(),
                 ),
                 values: h.values,
-                structure: h.structure,
+                // What was read names hosts the text holds: masked like the evidence.
+                structure: h.structure.map(|b| probes::secret::redact_url(&b)),
                 sources: sig.sources.clone(),
                 examples: sig.corpus.clone(),
                 confirmation: Confirmation {
