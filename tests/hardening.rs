@@ -617,39 +617,10 @@ fn the_write_file_step_refuses_a_link_and_writes_a_file() {
 fn explain_on_huge_or_non_ascii_text_ends_in_time_and_says_what_it_read() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    // Random bytes from a fixed-seed generator (xorshift): the same input every run.
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut random = Vec::with_capacity(20 << 20);
-    while random.len() < 20 << 20 {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        random.extend_from_slice(&state.to_le_bytes());
-    }
+    let random = random_bytes(20 << 20);
     let rand_file = dir.path().join("random.bin");
     std::fs::write(&rand_file, &random).unwrap();
-    let words = [
-        "Ошибка",
-        "при",
-        "запуске",
-        "не",
-        "удалось",
-        "подключиться",
-        "к",
-        "демону",
-        "сокет",
-    ];
-    let mut log = String::new();
-    let mut i = 0usize;
-    while log.len() < 1_500_000 {
-        log.push_str("time=\"2026-12-04T01:02:03.123456789Z\" level=error msg=\"");
-        for k in 0..12 {
-            log.push_str(words[(i * 7 + k * 3) % words.len()]);
-            log.push(' ');
-        }
-        log.push_str("\"\n");
-        i += 1;
-    }
+    let log = cyrillic_log(1_500_000);
     let log_file = dir.path().join("dockerd-ru.log");
     std::fs::write(&log_file, &log).unwrap();
     let home = tempfile::tempdir().unwrap();

@@ -182,3 +182,60 @@ pub fn evidence<'a>(finding: &'a Value, key: &str) -> Option<&'a str> {
         .find(|e| e["key"] == key)
         .and_then(|e| e["value"].as_str())
 }
+
+/// Pseudo-random bytes (xorshift64), the same on every run.
+pub fn random_bytes(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// About `len` bytes of a dockerd log in Russian (every line an error), ending with one
+/// line that says why the daemon cannot be reached: found only if the whole log is read.
+pub fn cyrillic_log(len: usize) -> Vec<u8> {
+    let words = [
+        "Ошибка",
+        "при",
+        "запуске",
+        "не",
+        "удалось",
+        "подключиться",
+        "к",
+        "демону",
+        "контейнера",
+        "сети",
+        "тома",
+        "слоя",
+        "образа",
+        "загрузки",
+        "отказано",
+        "в",
+        "доступе",
+    ];
+    let mut out = String::new();
+    let mut i = 0usize;
+    while out.len() < len {
+        i += 1;
+        let msg: Vec<&str> = (0..12)
+            .map(|k| words[(i * 7 + k * 13) % words.len()])
+            .collect();
+        out.push_str(&format!(
+            "time=\"2026-03-{:02}T10:{:02}:{:02}.{:09}Z\" level=error msg=\"{}: {}\"\n",
+            i % 28 + 1,
+            i % 60,
+            (i * 7) % 60,
+            i * 7919 % 1_000_000_000,
+            msg[..4].join(" "),
+            msg[4..].join(" ")
+        ));
+    }
+    out.push_str("time=\"2026-03-29T10:00:00.000000000Z\" level=error msg=\"Ошибка: dial unix /var/run/docker.sock: connect: permission denied\"\n");
+    out.into_bytes()
+}
