@@ -391,8 +391,8 @@ static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
 });
 
-/// The target a line names nearest before `at` (the cause's position), else anywhere.
-fn target(line: &str, at: usize) -> Option<Target> {
+/// Every target a line names, by where it starts.
+fn targets(line: &str) -> Vec<(usize, Target)> {
     let mut found: Vec<(usize, Target)> = Vec::new();
     let first_group = |c: &regex::Captures| {
         (1..c.len())
@@ -463,8 +463,13 @@ fn target(line: &str, at: usize) -> Option<Target> {
     if let Some(m) = CGROUP.find(line) {
         found.push((m.start(), Target::Cgroup));
     }
-    // The nearest before the cause; a proxy or ssh wins over what it carries.
     found.sort_by_key(|(p, _)| *p);
+    found
+}
+
+/// The target of a cause at `at`: the nearest before it, else the first; a proxy or ssh
+/// wins over what it carries.
+fn target(found: &[(usize, Target)], at: usize) -> Option<Target> {
     if let Some((_, t)) = found.iter().find(|(_, t)| matches!(t, Target::Proxy(_))) {
         return Some(t.clone());
     }
@@ -527,8 +532,14 @@ pub(crate) fn read_line(line: &str, near_docker: bool) -> (Vec<Reading>, bool) {
             .rev()
             .filter(|(_, c)| matches!(c, Cause::ExitStatus(_))),
     );
+    // Read once, whichever cause they end up serving.
+    let found_targets = if order.is_empty() {
+        Vec::new()
+    } else {
+        targets(line)
+    };
     for &&(at, cause) in &order {
-        let target = target(line, at);
+        let target = target(&found_targets, at);
         let readings = rule(target.as_ref(), cause, docker, line);
         if readings.is_empty() {
             continue;
