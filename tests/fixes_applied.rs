@@ -70,12 +70,15 @@ fn write_context(home: &Path, name: &str, host: &str) {
     );
 }
 
+/// What is still wrong after a fix. The test machine's own disk is not what these fixes are
+/// about: CI runs on a nearly full disk, where `storage.low-*` is a true finding.
 fn problems(r: &Value) -> Vec<String> {
     r["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["severity"] == "error" || f["severity"] == "warn")
+        .filter(|f| !f["id"].as_str().unwrap_or("").starts_with("storage.low-"))
         .map(|f| f["id"].as_str().unwrap().to_string())
         .collect()
 }

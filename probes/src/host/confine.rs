@@ -105,8 +105,17 @@ pub fn place_of(path: &Path, owner: &dyn Fn(&Path) -> Option<(u32, u32)>) -> Pla
                 owner: uid,
             };
         }
-        // World-writable (/tmp): each entry inside is the place of whoever owns it.
+        // World-writable (/tmp): each entry inside is the place of whoever owns it. A
+        // shared folder inside it (/tmp/shared, a tmpfs mounted 1777) is one more such
+        // folder, not root's place: whoever owns what is below it decides.
         if mode & 0o002 != 0 {
+            if chain
+                .get(i + 1)
+                .and_then(|d| owner(d))
+                .is_some_and(|(uid, m)| uid == 0 && m & 0o002 != 0)
+            {
+                continue;
+            }
             let (base, below) = match chain.get(i + 1) {
                 Some(d) => (d.to_path_buf(), *d),
                 None => (dir.to_path_buf(), path),
@@ -257,6 +266,8 @@ mod tests {
                 "/" | "/home" | "/etc" | "/etc/docker" => (0, 0o755),
                 "/tmp" => (0, 0o1777),
                 "/tmp/x" => (1001, 0o700),
+                "/tmp/shared" => (0, 0o1777),
+                "/tmp/shared/home" => (1002, 0o700),
                 p if p.starts_with("/home/alice") => (1000, 0o755),
                 _ => return None,
             })
@@ -280,6 +291,13 @@ mod tests {
             Place::User {
                 base: "/tmp/x".into(),
                 owner: 1001
+            }
+        );
+        assert_eq!(
+            place_of(Path::new("/tmp/shared/home/.docker/config.json"), &owners),
+            Place::User {
+                base: "/tmp/shared/home".into(),
+                owner: 1002
             }
         );
     }
