@@ -59,6 +59,11 @@ pub(crate) enum Cause {
     Failed,
     /// A process's exit status (ssh: 127 is a missing remote command, 255 ssh itself).
     ExitStatus(u32),
+    /// No route to the address (EHOSTUNREACH, ENETUNREACH): a connection that never left.
+    Unreachable,
+    /// The OCI runtime (runc, crun) could not set the container up: the runtime's own
+    /// chain, whose target (cgroups, a mount) says what the host lacks.
+    RuntimeFailed,
 }
 
 impl Cause {
@@ -90,6 +95,8 @@ impl Cause {
             Cause::Unsupported => "not supported here".into(),
             Cause::NotInstalled => "not installed".into(),
             Cause::Failed => "failed".into(),
+            Cause::Unreachable => "no route to the address (EHOSTUNREACH)".into(),
+            Cause::RuntimeFailed => "the OCI runtime could not create the container".into(),
         }
     }
 }
@@ -194,7 +201,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusCode,
         ),
         (
-            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(?:^| )(denied): "#,
+            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(?:^|: )(denied)(?::|$)"#,
             StatusWord,
         ),
         (
@@ -212,6 +219,14 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         (
             r"connection refused|(?-u:\b)econnrefused(?-u:\b)|actively refused|no connection could be made",
             Fixed(Cause::Refused),
+        ),
+        (
+            r"no route to host|network is unreachable|host is unreachable|(?-u:\b)e(?:host|net)unreach(?-u:\b)",
+            Fixed(Cause::Unreachable),
+        ),
+        (
+            r"oci runtime (?:create |start |exec )?(?:failed|error)|runc (?:create |run )?failed|error during container init|(?:starting container process|container init) caused",
+            Fixed(Cause::RuntimeFailed),
         ),
         (
             r"no such host|name or service not known|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|temporary failure in name resolution|getaddrinfo failed|no address associated with hostname|could not resolve hostname",
@@ -238,7 +253,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotFound),
         ),
         (
-            r"command not found|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
+            r"command not found|command '[^']+' not found|docker[- ](?:compose|buildx)\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
             Fixed(Cause::CommandNotFound),
         ),
         (
@@ -367,28 +382,32 @@ static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("registry")
 });
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:bind for |(?:userland proxy|failed to load listeners|dockerd[^ ]*): listen (?:tcp|udp)[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? |bind\(\) to )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
+    Regex::new(r"(?:bind for |(?:userland proxy|failed to load listeners|dockerd[^ ]*): listen (?:tcp|udp)[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
 });
 /// docker-py and Compose v1 reach the default socket through these (no path printed).
 static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"docker: '([a-z0-9-]+)' is not a docker command|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
+});
+/// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
+static SEE_HELP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"see 'docker(?: ([a-z]+))? --help'").expect("see help")
 });
 static SSH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro").expect("wsl")
+    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|wsl\.exe|distro mount service|distro-services").expect("wsl")
 });
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
 });
 static CGROUP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"cgroups?(?:[: ]|v2)").expect("cgroup"));
+    LazyLock::new(|| Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)"#).expect("cgroup"));
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)").expect("context")
+    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy"#).expect("context")
 });
 
 /// Every target a line names, by where it starts.
@@ -445,7 +464,19 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         ));
     }
     for c in COMMAND.captures_iter(line) {
-        let name = first_group(&c).unwrap_or_else(|| "docker".into());
+        // "docker compose" is the plugin docker-compose, however it is written.
+        let name = first_group(&c).map_or_else(|| "docker".into(), |n| n.replace(' ', "-"));
+        found.push((c.get(0).map_or(0, |m| m.start()), Target::Command(name)));
+    }
+    // A flag the CLI does not know belongs to a plugin that is missing or too old: `build`
+    // is buildx's since BuildKit, and a top-level hint names no subcommand.
+    for c in SEE_HELP.captures_iter(line) {
+        let name = match c.get(1).map(|m| m.as_str()) {
+            Some("build") | Some("buildx") => "buildx".to_string(),
+            Some(sub) => sub.to_string(),
+            None if line.contains("build") => "buildx".to_string(),
+            None => "plugin".to_string(),
+        };
         found.push((c.get(0).map_or(0, |m| m.start()), Target::Command(name)));
     }
     if let Some(m) = SSH.find(line) {
@@ -469,18 +500,25 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
 
 /// The target of a cause at `at`: the nearest before it, else the first; a proxy or ssh
 /// wins over what it carries.
-fn target(found: &[(usize, Target)], at: usize) -> Option<Target> {
+fn target(found: &[(usize, Target)], at: usize, line: &str) -> Option<Target> {
     if let Some((_, t)) = found.iter().find(|(_, t)| matches!(t, Target::Proxy(_))) {
         return Some(t.clone());
     }
     if let Some((_, t)) = found.iter().find(|(_, t)| matches!(t, Target::Ssh)) {
         return Some(t.clone());
     }
-    found
+    // "error during connect" is the CLI's own connection to the daemon: what follows is
+    // that connection's chain, and a registry in the request's query is only its parameter.
+    let daemon_connection = line.contains("error during connect")
+        && found.iter().any(|(_, t)| matches!(t, Target::DaemonUrl(_)));
+    let kept: Vec<&(usize, Target)> = found
         .iter()
+        .filter(|(_, t)| !(daemon_connection && matches!(t, Target::Registry(_))))
+        .collect();
+    kept.iter()
         .rev()
         .find(|(p, _)| *p <= at)
-        .or_else(|| found.first())
+        .or_else(|| kept.first())
         .map(|(_, t)| t.clone())
 }
 
@@ -539,7 +577,7 @@ pub(crate) fn read_line(line: &str, near_docker: bool) -> (Vec<Reading>, bool) {
         targets(line)
     };
     for &&(at, cause) in &order {
-        let target = target(&found_targets, at);
+        let target = target(&found_targets, at, line);
         let readings = rule(target.as_ref(), cause, docker, line);
         if readings.is_empty() {
             continue;
@@ -604,6 +642,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             let v = || value("host", host);
             match cause {
                 Refused => one("daemon.remote-refused", 0.65, v()),
+                Unreachable => one("daemon.remote-refused", 0.6, v()),
                 NoSuchHost | DnsServerFailure => one("daemon.remote-unresolved", 0.65, v()),
                 X509UnknownAuthority => one("daemon.tls-untrusted", 0.65, v()),
                 X509WrongName => one("daemon.tls-wrong-name", 0.7, v()),
@@ -627,7 +666,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
         Some(Target::Proxy(proxy)) => {
             let v = || value("proxy", proxy);
             match cause {
-                Refused | NoSuchHost | DnsServerFailure | TimedOut => {
+                Refused | Unreachable | NoSuchHost | DnsServerFailure | TimedOut => {
                     one("proxy.unreachable", 0.65, v())
                 }
                 Status(407) => one("proxy.auth-required", 0.75, v()),
@@ -656,13 +695,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
                 X509Other => one("ca.untrusted", 0.5, v()),
                 NoSuchHost => one("registry.dns-nxdomain", 0.65, v()),
                 DnsServerFailure => one("registry.dns-servfail", 0.65, v()),
-                TimedOut if line.contains("lookup ") && line.contains(":53") => {
+                TimedOut | Unreachable if line.contains("lookup ") && line.contains(":53") => {
                     one("registry.dns-timeout", 0.65, v())
                 }
                 Refused if line.contains("lookup ") && line.contains(":53") => {
                     one("registry.dns-refused", 0.65, v())
                 }
-                Refused => vec![
+                Refused | Unreachable => vec![
                     ("registry.connect-failed", 0.55, v()),
                     ("proxy.daemon-missing", 0.4, v()),
                 ],
@@ -731,36 +770,52 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
                     value("helper", name.trim_start_matches("docker-credential-")),
                 )
             }
+            // A helper that ran and failed (its own store locked, unreachable, refusing).
+            ExitStatus(_) | Failed if name == "credentials" => {
+                one("auth.helper-failed", 0.6, none())
+            }
             // The CLI execs ssh for an ssh:// daemon.
             CommandNotFound | NotFound if name == "ssh" => one("daemon.ssh-failed", 0.65, none()),
             CommandNotFound | NotFound | NotInstalled
                 if name.starts_with("docker-")
-                    || ["compose", "buildx", "buildkit"].contains(&name.as_str()) =>
+                    || ["compose", "buildx", "buildkit", "plugin"].contains(&name.as_str()) =>
             {
                 one(
                     "cli.plugin-missing",
                     0.7,
-                    value("plugin", name.trim_start_matches("docker-")),
+                    if name == "plugin" {
+                        none()
+                    } else {
+                        value("plugin", name.trim_start_matches("docker-"))
+                    },
                 )
             }
             _ => Vec::new(),
         },
         Some(Target::Ssh) => ssh_reading(line),
+        // The runtime's chain names what it could not set up: a cgroup hierarchy or
+        // controller the host does not give (v1/v2 mismatch, a missing mount, no BPF).
         Some(Target::Cgroup) => match cause {
-            NotFound | PermissionDenied | Unsupported
-                if docker || line.contains("cgroup mount") || line.contains("oci runtime") =>
+            NotFound | PermissionDenied | Unsupported | RuntimeFailed | Failed
+                if docker
+                    || cause == RuntimeFailed
+                    || line.contains("cgroup mount")
+                    || line.contains("oci runtime") =>
             {
                 one("storage.cgroup-controllers-missing", 0.6, none())
             }
             _ => Vec::new(),
         },
         Some(Target::TlsFile(file)) => match cause {
-            // dockerd's own TLS files stop its start (daemon.start-failed), not the client.
+            // dockerd's own TLS files stop its start, not the client's connection.
             NotFound | PermissionDenied
-                if !line.contains("dockerd")
-                    && !line.contains("failed to load listeners")
-                    && !line.contains("serveapi") =>
+                if line.contains("dockerd")
+                    || line.contains("failed to load listeners")
+                    || line.contains("serveapi") =>
             {
+                one("daemon.start-failed", 0.6, none())
+            }
+            NotFound | PermissionDenied => {
                 one("endpoint.tls-material", 0.65, value("file", file))
             }
             _ => Vec::new(),
@@ -801,11 +856,17 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             PortForbidden => one("ports.excluded-range", 0.55, none()),
             _ => Vec::new(),
         },
+        // Docker Desktop's Windows group, named without its pipe.
+        None if cause == PermissionDenied && line.contains("docker-users") => {
+            one("daemon.pipe-access-denied", 0.6, none())
+        }
         None => match cause {
             // EADDRINUSE is a host port's whatever prints it, but Node's own `listen
             // EADDRINUSE` is an application starting twice in its own container.
+            // Without Docker's context it is as likely the program's own listen (a dev
+            // server started twice, nginx in its container): named, not answered.
             AddressInUse if !line.contains("listen eaddrinuse") => vec![
-                ("ports.in-use-process", 0.5, none()),
+                ("ports.in-use-process", 0.45, none()),
                 ("ports.in-use-container", 0.35, none()),
             ],
             // Another Windows program refused a reserved port: its own, not Docker's.
@@ -843,6 +904,15 @@ pub(crate) fn unwrap_line(line: &str) -> Vec<String> {
     // Markdown bold around part of a pasted error (`**client version 1.40**`) is the
     // reporter's, not the error's.
     let line = strip_ansi(line).replace("**", "");
+    // So is a markdown link a forum turned a word of it into (`API [version](url)`).
+    static LINK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\[([^\[\]]*)\]\([^()\s]*(?:\([^()\s]*\))?[^()\s]*\)").expect("link")
+    });
+    let line = if line.contains("](") {
+        LINK.replace_all(&line, "$1").into_owned()
+    } else {
+        line
+    };
     let escaped = line.contains("\\\"") || line.contains("\\n") || line.contains("\\u00");
     let looks_logged = line.trim_start().starts_with('{')
         || line.contains("msg=")
