@@ -26,7 +26,7 @@ Examples:
   docker-doctor list                     every probe and the findings it can report
   docker-doctor explain 'Got permission denied while trying to connect ...'
                                          what a pasted error means, and whether it applies here
-  docker-doctor fix --script > fix.sh    the fixes as a script to review
+  docker-doctor fix --script > fix.sh    the fixes as a script to review (fix.ps1 on Windows)
   docker-doctor fix --apply              apply them one by one, asking first
   docker-doctor completions bash > /etc/bash_completion.d/docker-doctor
   docker doctor                          the same, as a Docker CLI plugin (see README)
@@ -262,6 +262,11 @@ pub struct FixArgs {
     /// With --apply: do not ask (needed without a terminal).
     #[arg(long, requires = "apply")]
     pub yes: bool,
+
+    /// The script's language [default: powershell for a Windows machine, else sh]. A
+    /// PowerShell script (.ps1) runs elevated steps only in an Administrator window.
+    #[arg(long, value_enum, value_name = "SHELL", conflicts_with = "apply")]
+    pub shell: Option<crate::fix::ScriptShell>,
 
     #[command(flatten)]
     pub check: CheckArgs,

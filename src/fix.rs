@@ -67,20 +67,115 @@ fn has_placeholder(s: &str) -> bool {
     false
 }
 
+/// The language of `fix --script`: sh, or PowerShell for a Windows machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScriptShell {
+    Sh,
+    Powershell,
+}
+
+impl ScriptShell {
+    /// The shell of the machine a report is about: PowerShell for Windows.
+    pub fn for_os(os: &str) -> ScriptShell {
+        if os == "windows" {
+            ScriptShell::Powershell
+        } else {
+            ScriptShell::Sh
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ScriptShell::Sh => "sh",
+            ScriptShell::Powershell => "powershell",
+        }
+    }
+}
+
+/// A command step as a line of `shell`, when it can be one: a line of that shell as it
+/// is, or (for PowerShell) a plain command of no shell syntax and no root, its words
+/// quoted anew for PowerShell (`docker info --format …` is the same program there).
+fn command_in(step: &Step, shell: &str) -> Option<String> {
+    match step {
+        Step::Command {
+            command, shell: s, ..
+        } if *s == shell => Some(command.clone()),
+        Step::Command {
+            argv,
+            shell: "sh",
+            root: false,
+            ..
+        } if shell == "powershell" && !argv.is_empty() => {
+            Some(probes::shell::join(argv, "powershell"))
+        }
+        Step::Command {
+            command,
+            shell: "sh",
+            root: false,
+            ..
+        } if shell == "powershell" && same_in_powershell(command) => Some(command.clone()),
+        _ => None,
+    }
+}
+
+/// A fixed sh line that PowerShell reads the same: plain words and single-quoted strings
+/// (literal in both), nothing else of either shell's syntax outside the quotes.
+fn same_in_powershell(line: &str) -> bool {
+    let parts: Vec<&str> = line.split('\'').collect();
+    // An odd count of parts: every quote closed.
+    parts.len() % 2 == 1
+        && parts.iter().step_by(2).all(|outside| {
+            outside
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || " -_./:=,".contains(c))
+        })
+}
+
+/// How a file step is written in `shell`.
+fn write_in(path: &str, command: &str, contents: &str, shell: &str) -> String {
+    if shell == "powershell" {
+        probes::shell::write_file_powershell(path, contents)
+    } else {
+        command.to_string()
+    }
+}
+
 /// The script: one commented section per problem, its first fix; steps that need editing
-/// or a person are left as comments.
-pub fn script(r: &Report) -> String {
+/// or a person are left as comments. In sh (`#!/bin/sh`, root steps with this host's
+/// sudo) or PowerShell (`.ps1`: elevated steps run only in an Administrator window,
+/// skipped with a warning elsewhere).
+pub fn script(r: &Report, shell: ScriptShell) -> String {
+    let ps = shell == ScriptShell::Powershell;
     let mut out = String::new();
-    out.push_str("#!/bin/sh\n");
-    out.push_str(&format!(
-        "# Fixes proposed by {} {} on {} ({}/{}).\n",
-        r.tool.name, r.tool.version, r.generated_at, r.platform.os, r.platform.arch
-    ));
-    out.push_str("# Review every step before running it. Steps marked [root] use sudo.\n");
+    if ps {
+        out.push_str(&format!(
+            "# Fixes proposed by {} {} on {} ({}/{}), for PowerShell.\n",
+            r.tool.name, r.tool.version, r.generated_at, r.platform.os, r.platform.arch
+        ));
+        out.push_str(
+            "# Review every step, then: powershell -ExecutionPolicy Bypass -File .\\fix.ps1\n",
+        );
+        out.push_str(
+            "# Steps marked [elevated] need PowerShell run as Administrator; in another\n",
+        );
+        out.push_str("# window they are skipped with a warning.\n");
+    } else {
+        out.push_str("#!/bin/sh\n");
+        out.push_str(&format!(
+            "# Fixes proposed by {} {} on {} ({}/{}).\n",
+            r.tool.name, r.tool.version, r.generated_at, r.platform.os, r.platform.arch
+        ));
+        out.push_str("# Review every step before running it. Steps marked [root] use sudo.\n");
+    }
     out.push_str("# Lines starting with '# TODO' need a value or a person: do them by hand.\n");
     out.push_str("# The steps are written to be safe to run again. The script does not stop at\n");
     out.push_str("# a failing step (some are checks): read what each one says.\n");
-    out.push_str("set -u\n");
+    if ps {
+        out.push_str("$ErrorActionPreference = 'Continue'\n");
+        out.push_str("$elevated = ([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)\n");
+    } else {
+        out.push_str("set -u\n");
+    }
     let list = problems(r);
     if list.is_empty() {
         out.push_str("\n# Nothing to fix: no problem with a fix was found.\n");
@@ -108,54 +203,77 @@ pub fn script(r: &Report) -> String {
                 Step::Command {
                     command,
                     root,
-                    shell,
+                    shell: written_for,
                     note,
                     ..
                 } => {
-                    let mut mark = if *root {
-                        "  # [root]".to_string()
-                    } else {
-                        String::new()
+                    let mut mark = match (*root, ps) {
+                        (false, _) => String::new(),
+                        (true, false) => "  # [root]".to_string(),
+                        (true, true) => "  # [elevated]".to_string(),
                     };
                     if let Some(n) = note {
                         mark.push_str(&format!("  # {}", comment_safe(n)));
                     }
-                    if *shell != "sh" {
-                        out.push_str(&format!("# TODO ({shell}): {}\n", comment_safe(command)));
-                        blocked = true;
-                    } else if has_placeholder(command) {
+                    let Some(line) = command_in(step, shell.name()) else {
                         out.push_str(&format!(
-                            "# TODO (fill in the <...>): {}{mark}\n",
+                            "# TODO ({written_for}): {}\n",
                             comment_safe(command)
                         ));
                         blocked = true;
-                    } else if for_the_users_shell(command) {
+                        continue;
+                    };
+                    if has_placeholder(&line) {
+                        out.push_str(&format!(
+                            "# TODO (fill in the <...>): {}{mark}\n",
+                            comment_safe(&line)
+                        ));
+                        blocked = true;
+                    } else if !ps && for_the_users_shell(&line) {
                         out.push_str(&format!(
                             "# TODO (in your own shell): {}\n",
-                            comment_safe(command)
+                            comment_safe(&line)
                         ));
                         blocked = true;
                     } else if blocked {
-                        commented_after_todo(&mut out, &format!("{command}{mark}"));
+                        commented_after_todo(&mut out, &format!("{line}{mark}"));
+                    } else if ps && *root {
+                        let skipped = format!("not an Administrator window, skipped: {line}");
+                        out.push_str(&format!(
+                            "if ($elevated) {{ {line} }} else {{ Write-Warning {} }}{mark}\n",
+                            probes::shell::powershell_string(&skipped)
+                        ));
                     } else {
-                        out.push_str(&format!("{command}{mark}\n"));
+                        out.push_str(&format!("{line}{mark}\n"));
                     }
                 }
                 Step::WriteFile {
-                    contents, command, ..
+                    path,
+                    contents,
+                    command,
+                    root,
                 } => {
+                    let text = write_in(path, command, contents, shell.name());
                     if has_placeholder(contents) {
-                        out.push_str(
-                            "# TODO (fill in the <...>, then remove the '# ' of these lines):  # [root]\n",
-                        );
-                        for line in command.lines() {
+                        let who = if ps { "[elevated]" } else { "[root]" };
+                        out.push_str(&format!(
+                            "# TODO (fill in the <...>, then remove the '# ' of these lines):  # {who}\n"
+                        ));
+                        for line in text.lines() {
                             out.push_str(&format!("# {line}\n"));
                         }
                         blocked = true;
                     } else if blocked {
-                        commented_after_todo(&mut out, command);
+                        commented_after_todo(&mut out, &text);
+                    } else if ps && *root {
+                        out.push_str(&format!(
+                            "if ($elevated) {{\n{text}\n}} else {{ Write-Warning {} }}  # [elevated]\n",
+                            probes::shell::powershell_string(&format!(
+                                "not an Administrator window, {path} not written"
+                            ))
+                        ));
                     } else {
-                        out.push_str(&format!("{command}\n"));
+                        out.push_str(&format!("{text}\n"));
                     }
                 }
                 Step::Manual { text } => {
@@ -203,23 +321,20 @@ fn applicable_in(fix: &Fix, native: &str) -> bool {
     ];
     !fix.steps.is_empty()
         && fix.steps.iter().all(|s| match s {
-            Step::Command {
-                command,
-                shell,
-                root,
-                ..
-            } => {
+            Step::Command { root, .. } => {
                 let elevated = native == "powershell" && *root;
-                *shell == native
-                    && !elevated
-                    && !has_placeholder(command)
-                    && !for_the_users_shell(command)
-                    && !DESTRUCTIVE
-                        .iter()
-                        .any(|d| format!(" {command} ").contains(d))
+                command_in(s, native).is_some_and(|line| {
+                    !elevated
+                        && !has_placeholder(&line)
+                        && !for_the_users_shell(&line)
+                        && !DESTRUCTIVE.iter().any(|d| format!(" {line} ").contains(d))
+                })
             }
-            // Files are written by a sh here-document.
-            Step::WriteFile { contents, .. } => native == "sh" && !has_placeholder(contents),
+            // The doctor writes files itself (the safe writer); in PowerShell, only the
+            // user's own (root would need an elevated window).
+            Step::WriteFile { contents, root, .. } => {
+                !has_placeholder(contents) && (native == "sh" || !*root)
+            }
             Step::Manual { .. } | Step::Service { .. } => false,
         })
 }
@@ -253,7 +368,9 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
         let mut steps = Vec::new();
         for step in &fix.steps {
             match step {
-                Step::Command { command, .. } => steps.push(Action::Shell(command.clone())),
+                Step::Command { command, .. } => steps.push(Action::Shell(
+                    command_in(step, NATIVE_SHELL).unwrap_or_else(|| command.clone()),
+                )),
                 Step::WriteFile {
                     path,
                     contents,
@@ -263,7 +380,7 @@ pub fn apply(r: &Report, yes: bool, recheck: &dyn Fn(&str) -> Option<bool>) -> i
                     path: path.into(),
                     contents: contents.clone(),
                     root: *root,
-                    shown: command.clone(),
+                    shown: write_in(path, command, contents, NATIVE_SHELL),
                 }),
                 Step::Manual { .. } | Step::Service { .. } => {}
             }
@@ -456,8 +573,26 @@ mod tests {
         let elevated =
             Fix::new("x").powershell("Add-LocalGroupMember -Group docker-users -Member bob", true);
         assert!(!applicable_in(&elevated, "powershell"));
+        // A plain command is the same program in PowerShell; sh syntax is not.
+        assert!(applicable_in(&Fix::new("x").run("docker ps"), "powershell"));
+        assert!(applicable_in(
+            &Fix::new("x").run("docker info --format '{{.HTTPProxy}} {{.NoProxy}}'"),
+            "powershell"
+        ));
+        for not_the_same in [
+            "docker info --format \"{{.HTTPProxy}}\"",
+            "docker ps; rm x",
+            "docker ps 'open",
+            "echo $HOME",
+        ] {
+            assert!(!same_in_powershell(not_the_same), "{not_the_same}");
+        }
         assert!(!applicable_in(
-            &Fix::new("x").run("docker ps"),
+            &Fix::new("x").run("docker ps | grep x"),
+            "powershell"
+        ));
+        assert!(!applicable_in(
+            &Fix::new("x").run_root(probes::argv!["usermod", "-aG", "docker", "bob"]),
             "powershell"
         ));
     }

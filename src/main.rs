@@ -201,7 +201,10 @@ fn fix_machine(args: &cli::FixArgs) -> i32 {
         Err(code) => return code,
     };
     if !args.apply {
-        out!("{}", fix::script(&report));
+        let shell = args
+            .shell
+            .unwrap_or_else(|| fix::ScriptShell::for_os(&report.platform.os));
+        out!("{}", fix::script(&report, shell));
         return 0;
     }
     let check = args.check.clone();

@@ -58,10 +58,24 @@ fn healthy_daemon_is_reported_with_its_real_version() {
     assert!(evidence(ok, "api_version").is_some());
     assert!(evidence(ok, "cgroup_version").is_some());
     assert_eq!(finding(&r, "socket.ok")["severity"], "ok");
+    // The test machine's own disk may be nearly full (CI's is): that is a true finding,
+    // and the only error allowed here.
+    let disk = |f: &serde_json::Value| f["id"].as_str().unwrap_or("").starts_with("storage.low-");
     for f in r["findings"].as_array().unwrap() {
-        assert_ne!(f["severity"], "error", "unexpected error: {f}");
+        if !disk(f) {
+            assert_ne!(f["severity"], "error", "unexpected error: {f}");
+        }
     }
-    assert!(run.code == 0 || run.code == 1, "exit {}", run.code);
+    let disk_full = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| disk(f) && f["severity"] == "error");
+    assert!(
+        run.code == 0 || run.code == 1 || (disk_full && run.code == 2),
+        "exit {}",
+        run.code
+    );
 }
 
 #[test]

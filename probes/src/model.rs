@@ -325,7 +325,7 @@ impl Fix {
 
     fn line_in(self, shell: &'static str, template: &'static str, values: &[&str]) -> Self {
         let quote = if shell == "powershell" {
-            crate::shell::quote_powershell
+            crate::shell::powershell_string
         } else {
             crate::shell::quote
         };

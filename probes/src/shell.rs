@@ -46,9 +46,42 @@ pub fn is_placeholder(word: &str) -> bool {
         && word[1..].starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// One word for PowerShell: single quotes, a `'` inside doubled.
+/// The characters PowerShell ends a single-quoted string at: `'` and the typographic
+/// single quotes (‘ ’ ‚ ‛), which it takes for the same quote.
+const POWERSHELL_QUOTES: &[char] = &['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+
+/// One word for PowerShell: bare when plain, else in single quotes with every quote
+/// character inside doubled. A word that starts with `-` is bare only as a parameter name
+/// (`-Group`, `--shutdown`): anything else there (`-Member:x`) is quoted, so a value can
+/// never bind a parameter of its own.
 pub fn quote_powershell(word: &str) -> String {
-    bare_or(word, "-_./:=\\", |w| format!("'{}'", w.replace('\'', "''")))
+    if let Some(rest) = word.strip_prefix('-') {
+        let name = rest.strip_prefix('-').unwrap_or(rest);
+        let parameter = name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        return if parameter {
+            word.to_string()
+        } else {
+            powershell_string(word)
+        };
+    }
+    bare_or(word, "-_./:=\\", powershell_string)
+}
+
+/// `'…'`, every quote character inside doubled: a string in PowerShell's expression mode
+/// (method arguments, assignments) and one literal word in command mode, never a
+/// parameter. Values in PowerShell lines are always written so.
+pub fn powershell_string(w: &str) -> String {
+    let mut out = String::with_capacity(w.len() + 2);
+    out.push('\'');
+    for c in w.chars() {
+        out.push(c);
+        if POWERSHELL_QUOTES.contains(&c) {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// An argv as one command line for `shell` (`sh` or `powershell`).
@@ -109,6 +142,43 @@ pub fn write_file(path: &str, contents: &str, prefix: Prefix) -> String {
     }
 }
 
+/// PowerShell lines that write `contents` to `path` as UTF-8 without a byte-order mark
+/// (Go's JSON reader refuses one), creating the folder first. The contents go in a literal
+/// here-string (`@'…'@`, nothing expanded) unless a line of them would close it; then they
+/// are joined from quoted lines. Split on either separator: the path is Windows' even
+/// when the script is written elsewhere.
+pub fn write_file_powershell(path: &str, contents: &str) -> String {
+    let dir = path
+        .rfind(['\\', '/'])
+        .map(|i| &path[..i])
+        .filter(|d| !d.is_empty() && !d.ends_with(':'));
+    let body = contents.strip_suffix('\n').unwrap_or(contents);
+    let newline = if body.len() < contents.len() {
+        " + \"`n\""
+    } else {
+        ""
+    };
+    let value = if body.lines().any(|l| l.starts_with("'@")) || body.contains('\r') {
+        let lines: Vec<String> = body.split('\n').map(powershell_string).collect();
+        format!("$text = (@({}) -join \"`n\"){newline}", lines.join(", "))
+    } else {
+        format!("$text = @'\n{body}\n'@{newline}")
+    };
+    let mut out = String::new();
+    if let Some(dir) = dir {
+        out.push_str(&format!(
+            "New-Item -ItemType Directory -Force -Path {} | Out-Null\n",
+            powershell_string(dir)
+        ));
+    }
+    out.push_str(&value);
+    out.push_str(&format!(
+        "\n[System.IO.File]::WriteAllText({}, $text)",
+        powershell_string(path)
+    ));
+    out
+}
+
 /// Text for a one-line comment: control characters (line breaks, escapes) become spaces.
 pub fn comment_safe(text: &str) -> String {
     text.chars()
@@ -120,6 +190,44 @@ pub fn comment_safe(text: &str) -> String {
 mod tests {
     use super::*;
     use std::process::Command;
+
+    /// PowerShell ends a single-quoted string at typographic quotes too; a value never
+    /// becomes a parameter.
+    #[test]
+    fn powershell_words_stay_one_word() {
+        assert_eq!(quote_powershell("docker-users"), "docker-users");
+        assert_eq!(quote_powershell("-Group"), "-Group");
+        assert_eq!(quote_powershell("--set-version"), "--set-version");
+        assert_eq!(quote_powershell("-Member:x"), "'-Member:x'");
+        assert_eq!(quote_powershell("it's"), "'it''s'");
+        assert_eq!(
+            quote_powershell("a\u{2019}; Remove-Item C:\\ -Recurse #"),
+            "'a\u{2019}\u{2019}; Remove-Item C:\\ -Recurse #'"
+        );
+        assert_eq!(
+            quote_powershell("x\u{2018}y\u{201B}"),
+            "'x\u{2018}\u{2018}y\u{201B}\u{201B}'"
+        );
+        assert_eq!(powershell_string("-Force"), "'-Force'");
+        assert_eq!(powershell_string("bob"), "'bob'");
+    }
+
+    /// A file written from PowerShell: its folder made, its text literal; a line that
+    /// would end the here-string makes it a list of quoted lines instead.
+    #[test]
+    fn powershell_writes_a_file_literally() {
+        let w = write_file_powershell(r"C:\Users\o'b\.docker\config.json", "{\"a\": \"$(x)\"}\n");
+        assert_eq!(
+            w,
+            "New-Item -ItemType Directory -Force -Path 'C:\\Users\\o''b\\.docker' | Out-Null\n$text = @'\n{\"a\": \"$(x)\"}\n'@ + \"`n\"\n[System.IO.File]::WriteAllText('C:\\Users\\o''b\\.docker\\config.json', $text)"
+        );
+        let w = write_file_powershell(r"C:\x.txt", "a\n'@\nRemove-Item C:\\");
+        assert!(
+            w.contains("$text = (@('a', '''@', 'Remove-Item C:\\') -join \"`n\")"),
+            "{w}"
+        );
+        assert!(!w.contains("New-Item"), "{w}");
+    }
 
     /// Whether an sh runs here (not on Windows without Git's): the sh-quoting tests run
     /// the quoted words through a real sh.

@@ -392,9 +392,8 @@ static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
-static SEE_HELP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"see 'docker(?: ([a-z]+))? --help'").expect("see help")
-});
+static SEE_HELP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"see 'docker(?: ([a-z]+))? --help'").expect("see help"));
 static SSH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
@@ -815,9 +814,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             {
                 one("daemon.start-failed", 0.6, none())
             }
-            NotFound | PermissionDenied => {
-                one("endpoint.tls-material", 0.65, value("file", file))
-            }
+            NotFound | PermissionDenied => one("endpoint.tls-material", 0.65, value("file", file)),
             _ => Vec::new(),
         },
         Some(Target::Wsl) => {

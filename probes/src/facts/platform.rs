@@ -15,9 +15,11 @@ pub struct Platform {
     /// `ID_LIKE` of /etc/os-release, split.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub distro_like: Vec<String>,
+    /// `PRETTY_NAME` of /etc/os-release; on Windows and macOS the OS's own name
+    /// ("Windows 11 Pro", "macOS 15.1 Sequoia").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distro: Option<String>,
-    /// `VERSION_ID` of /etc/os-release (`12`, `22.04`).
+    /// `VERSION_ID` of /etc/os-release (`12`, `22.04`); Windows' "11 (26100)", macOS' "15.1".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,11 +42,14 @@ impl Platform {
             String::new()
         };
         let field = |k: &str| os_release_field(&release, k);
-        let kernel = linux
-            .then(|| host.read_text(Path::new("/proc/sys/kernel/osrelease")).ok())
-            .flatten()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
+        let kernel = if linux {
+            host.read_text(Path::new("/proc/sys/kernel/osrelease"))
+                .ok()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        } else {
+            os.kernel.clone()
+        };
         let wsl = kernel
             .as_deref()
             .is_some_and(|k| k.to_ascii_lowercase().contains("microsoft"))
@@ -54,8 +59,16 @@ impl Platform {
             distro_like: field("ID_LIKE")
                 .map(|s| s.split_whitespace().map(str::to_string).collect())
                 .unwrap_or_default(),
-            distro: field("PRETTY_NAME"),
-            version_id: field("VERSION_ID"),
+            distro: if linux {
+                field("PRETTY_NAME")
+            } else {
+                os.name.clone()
+            },
+            version_id: if linux {
+                field("VERSION_ID")
+            } else {
+                os.version.clone()
+            },
             kernel,
             wsl,
             systemd: os.os == "linux" && is_systemd(host),

@@ -21,6 +21,13 @@ struct Spec {
     os: String,
     #[serde(default = "x86_64")]
     arch: String,
+    /// Windows' and macOS' own name, version and kernel (what `HostOs` reads there).
+    #[serde(default)]
+    os_name: Option<String>,
+    #[serde(default)]
+    os_version: Option<String>,
+    #[serde(default)]
+    kernel: Option<String>,
     /// Seconds since the Unix epoch.
     #[serde(default)]
     now: u64,
@@ -214,6 +221,9 @@ impl Host for FixtureHost {
         HostOs {
             os: self.spec.os.clone(),
             arch: self.spec.arch.clone(),
+            name: self.spec.os_name.clone(),
+            version: self.spec.os_version.clone(),
+            kernel: self.spec.kernel.clone(),
         }
     }
 

@@ -99,6 +99,13 @@ impl Identity {
 pub struct HostOs {
     pub os: String,
     pub arch: String,
+    /// The OS's own name and version where it has no /etc/os-release (Windows, macOS):
+    /// "Windows 11 Pro", "macOS 15.1 Sequoia". Linux names itself in os-release.
+    pub name: Option<String>,
+    /// Its version ("10.0.26100", "15.1").
+    pub version: Option<String>,
+    /// The kernel's version (Windows' build, Darwin's release).
+    pub kernel: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

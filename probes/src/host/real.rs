@@ -106,9 +106,22 @@ impl RealHost {
 #[async_trait]
 impl Host for RealHost {
     fn os(&self) -> HostOs {
+        let os = std::env::consts::OS;
+        // Windows and macOS from the OS itself (Windows' registry, macOS' SystemVersion
+        // plist through sysinfo); Linux's own words are in os-release.
+        let own = |f: fn() -> Result<String, sysinfo::Error>| {
+            (os != "linux")
+                .then(f)
+                .and_then(Result::ok)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         HostOs {
-            os: std::env::consts::OS.to_string(),
+            os: os.to_string(),
             arch: std::env::consts::ARCH.to_string(),
+            name: own(sysinfo::System::long_os_version),
+            version: own(sysinfo::System::os_version),
+            kernel: own(sysinfo::System::kernel_version),
         }
     }
 

@@ -94,9 +94,18 @@ impl Probe for Cli {
                                 .powershell_line("[Environment]::SetEnvironmentVariable('Path', [Environment]::GetEnvironmentVariable('Path', 'User') + {}, 'User')", &[&folder])
                                 .why("the second line keeps it for new windows: this user's PATH")
                         } else {
+                            // The login file this user's shell reads: zsh is macOS' default.
+                            let shell = host.env("SHELL").unwrap_or_default();
+                            let login_file = if shell.ends_with("/zsh") || (shell.is_empty() && os == "macos") {
+                                "~/.zprofile"
+                            } else if shell.ends_with("/bash") && os == "macos" {
+                                "~/.bash_profile"
+                            } else {
+                                "~/.profile"
+                            };
                             Fix::new(format!("Add {dir} to PATH"))
                                 .run_line("export PATH=\"$PATH\":{}", &[&dir])
-                                .manual(format!("Make it permanent in ~/.profile (~/.zprofile for zsh on macOS), or call {} by its full path in scripts.", found.display()))
+                                .manual(format!("Make it permanent: add the same line to {login_file}, or call {} by its full path in scripts.", found.display()))
                         }),
                 ];
             }

@@ -18,6 +18,7 @@ use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::host::ApiError;
 use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use crate::recipes::daemon_json::validated;
+use crate::recipes::shell_env;
 use async_trait::async_trait;
 use bollard::models::{SystemInfo, SystemVersion};
 use std::path::Path;
@@ -329,11 +330,10 @@ fn pinned_api_problem(ctx: &Context, v: &SystemVersion) -> Option<Finding> {
             .evidence("daemon_max", max)
             .detail("The docker CLI negotiates the API version by itself; a pinned DOCKER_API_VERSION turns that off for the CLI and for SDK-based tools.")
             .fix(
-                Fix::new("Let the client negotiate")
-                    .run("unset DOCKER_API_VERSION")
+                shell_env::unset(Fix::new("Let the client negotiate"), &ctx.platform().os, &["DOCKER_API_VERSION"])
                     .manual("Remove the export from your shell profile or the tool's environment."),
             )
-            .fix(Fix::new("Pin a version the daemon supports").run(argv!["export", format!("DOCKER_API_VERSION={export}")])),
+            .fix(shell_env::set(Fix::new("Pin a version the daemon supports"), &ctx.platform().os, "DOCKER_API_VERSION", &export.to_string())),
     )
 }
 
@@ -390,7 +390,7 @@ fn unreachable(
                 API_VERSION_PINNED
                     .finding(format!("the daemon refuses DOCKER_API_VERSION={pinned}: {message}"))
                     .evidence("DOCKER_API_VERSION", pinned)
-                    .fix(Fix::new("Let the client negotiate").run("unset DOCKER_API_VERSION"))
+                    .fix(shell_env::unset(Fix::new("Let the client negotiate"), &ctx.platform().os, &["DOCKER_API_VERSION"]))
             } else {
                 ERROR_ANSWER
                     .finding(format!("{url} answered {status}: {message}"))

@@ -8,6 +8,7 @@ use crate::context::{Context, DaemonState};
 use crate::facts::endpoint::{Endpoint, EndpointKind, Source};
 use crate::host::{ApiError, TlsFailure};
 use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::recipes::shell_env;
 
 pub(super) const TLS_REQUIRED: FindingKind = FindingKind::new(
     "daemon.tls-required",
@@ -314,8 +315,11 @@ fn tls_finding(ctx: &Context, ep: &Endpoint, t: &TlsFailure, host: &str, port: &
         )
         .detail("Port 2375 is the daemon's plain port by convention and 2376 its TLS port; with DOCKER_TLS_VERIFY or DOCKER_TLS set the CLI speaks TLS whatever the port.")
         .fix(if from == "DOCKER_HOST" {
-            Fix::new("Speak plain HTTP to this port, if that is what the daemon offers")
-                .run("unset DOCKER_TLS_VERIFY DOCKER_TLS")
+            shell_env::unset(
+                Fix::new("Speak plain HTTP to this port, if that is what the daemon offers"),
+                &ctx.platform().os,
+                &["DOCKER_TLS_VERIFY", "DOCKER_TLS"],
+            )
                 .note("A daemon on plain tcp gives root to anyone who can reach the port; prefer its TLS port.")
         } else {
             point_elsewhere(ctx, "Use the daemon's TLS port", &format!("tcp://{host}:2376"))

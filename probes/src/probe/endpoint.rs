@@ -9,6 +9,7 @@ use crate::facts::endpoint::{DEFAULT_UNIX_SOCKET, Endpoint, Problem, Source, wel
 use crate::facts::shell_profiles;
 use crate::host::ApiError;
 use crate::model::{Finding, FindingKind, Fix, Severity};
+use crate::recipes::shell_env;
 use async_trait::async_trait;
 
 const RESOLVED: FindingKind = FindingKind::new(
@@ -274,13 +275,12 @@ fn tls_material_finding(
 }
 
 /// `unset VAR`, and the start-up files that would set it again in new shells.
-fn unset_fix(ctx: &Context, title: &str, var: &str) -> Fix {
-    let fix = Fix::new(title).run(argv!["unset", var]);
+fn unset_fix(ctx: &Context, title: &str, var: &'static str) -> Fix {
+    let os = ctx.platform().os.as_str();
+    let fix = shell_env::unset(Fix::new(title), os, &[var]);
     let places = shell_profiles::where_set(ctx.host(), var);
     if places.is_empty() {
-        fix.manual(format!(
-            "If new shells still set {var}, remove its export from the file that sets it (~/.bashrc, ~/.profile, /etc/environment)."
-        ))
+        fix.manual(shell_env::where_it_is_kept(os, var))
     } else {
         let list: Vec<String> = places.iter().map(|p| p.to_string()).collect();
         fix.manual(format!(
@@ -363,7 +363,7 @@ fn stale_finding(
                 "DOCKER_HOST",
             );
             if !is_default_alt {
-                fix = fix.run(argv!["export", format!("DOCKER_HOST={}", alt.url)]);
+                fix = shell_env::set(fix, &ctx.platform().os, "DOCKER_HOST", &alt.url);
             }
             f.detail("DOCKER_HOST overrides every context. It is often exported from a shell profile or /etc/environment for another setup (rootless, Desktop, a remote host).")
                 .fix(fix)

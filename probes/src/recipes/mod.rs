@@ -5,3 +5,4 @@
 pub mod ca_trust;
 pub mod daemon_json;
 pub mod daemon_proxy;
+pub mod shell_env;
