@@ -193,3 +193,37 @@ fn a_mac_users_path_fix_names_the_file_their_shell_reads() {
     );
     assert!(lines[1].0.contains("~/.zprofile"), "{lines:?}");
 }
+
+/// A registry name that does not resolve on Windows: asked with Windows' own tools in
+/// PowerShell (Docker Desktop's VM resolves through Windows), not /etc/resolv.conf.
+#[test]
+fn a_dns_failure_on_windows_is_checked_with_windows_tools() {
+    let fx = edited("macos-desktop-corporate-ca", |t| {
+        t.replace("os = \"macos\"", "os = \"windows\"")
+    });
+    // Docker Hub's names do not exist for this machine's nameserver.
+    let traces = fx.path().join("traces.json");
+    let mut t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&traces).unwrap()).unwrap();
+    for (_, trace) in t.as_object_mut().unwrap() {
+        trace["dns"]["resolver"] = serde_json::json!({"outcome": "nx-domain"});
+        trace["dns"]["system"] = serde_json::json!({"outcome": "nx-domain"});
+        trace["dns"]["nameservers"] = serde_json::json!(["10.1.2.3"]);
+    }
+    std::fs::write(&traces, t.to_string()).unwrap();
+    let r = report(fx.path());
+    let lines = fix_lines(&r, "registry.dns-nxdomain");
+    assert!(
+        lines
+            .iter()
+            .all(|(c, shell)| shell == "powershell" || c.is_empty()),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(c, _)| c.starts_with("Resolve-DnsName ") && c.ends_with(" -Server 10.1.2.3")),
+        "{lines:?}"
+    );
+    assert!(!r.to_string().contains("getent"), "{r}");
+}

@@ -8,7 +8,7 @@ use crate::context::{Context, DaemonState};
 use crate::facts::endpoint::{Endpoint, EndpointKind, Source};
 use crate::host::{ApiError, TlsFailure};
 use crate::model::{Finding, FindingKind, Fix, Severity};
-use crate::recipes::shell_env;
+use crate::recipes::{name_lookup, shell_env};
 
 pub(super) const TLS_REQUIRED: FindingKind = FindingKind::new(
     "daemon.tls-required",
@@ -199,8 +199,7 @@ pub(super) fn unreachable(ctx: &Context, state: &DaemonState, e: &ApiError) -> O
             .evidence("endpoint", url)
             .evidence("source", &from)
             .fix(
-                Fix::new(format!("Check the name {from} gives"))
-                    .run(argv!["getent", "hosts", &host])
+                name_lookup::look_up(Fix::new(format!("Check the name {from} gives")), &ctx.platform().os, &host)
                     .manual("A typo, a VPN that is not connected, or a name only another network's DNS knows."),
             ),
         ApiError::Server { status: 400, message }
@@ -478,8 +477,11 @@ fn ssh_finding(ctx: &Context, ep: &Endpoint, rest: &str, e: &ApiError) -> Findin
         )
         .evidence("ssh_says", &said)
         .fix(
-            Fix::new(format!("Check the address {from} gives, and that sshd runs on {host}"))
-                .run(argv!["getent", "hosts", &host])
+            name_lookup::look_up(
+                Fix::new(format!("Check the address {from} gives, and that sshd runs on {host}")),
+                &ctx.platform().os,
+                &host,
+            )
                 .manual(format!(
                     "On {host} (not here): sshd must run and listen on port {port}, and a firewall must let this machine in."
                 )),

@@ -16,6 +16,7 @@ use crate::model::{Finding, FindingKind, Fix, ServiceAction, Severity};
 use crate::recipes::daemon_proxy::{
     DOCS, SHOW_PROXY, client_config_snippet, is_loopback_host, set_daemon_proxy_fix,
 };
+use crate::recipes::name_lookup;
 use async_trait::async_trait;
 use std::path::Path;
 use std::time::Duration;
@@ -538,8 +539,7 @@ async fn reachability(ctx: &Context) -> Vec<Finding> {
                 .evidence("proxy", &proxy)
                 .evidence("dns", dns_text(&d.resolver))
                 .fix(
-                    Fix::new("Check the proxy name, or use its IP address")
-                        .run(argv!["getent", "hosts", &d.name])
+                    name_lookup::look_up(Fix::new("Check the proxy name, or use its IP address"), &ctx.platform().os, &d.name)
                         .manual("Ask for the proxy address that works on this network, and set it where the daemon reads it (see proxy.daemon-missing for the drop-in)."),
                 ),
         );

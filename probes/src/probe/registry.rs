@@ -156,11 +156,12 @@ impl Probe for Registry {
                 crate::facts::registries::CONFIGURED_CAP
             )));
         }
+        let os = ctx.platform().os.clone();
         let mut judged = Vec::new();
         for rt in traces {
             let name = &rt.registry.name;
             judged.extend(
-                judge(rt, shell_has_proxy)
+                judge(rt, shell_has_proxy, &os)
                     .into_iter()
                     .map(|f| f.subject(name.clone())),
             );
@@ -261,7 +262,7 @@ fn timings(mut f: Finding, t: &Trace) -> Finding {
     f
 }
 
-fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
+fn judge(rt: &RegistryTrace, shell_has_proxy: bool, os: &str) -> Vec<Finding> {
     let t = &rt.trace;
     let name = &rt.registry.name;
     let via_proxy = t.proxy.is_some();
@@ -284,11 +285,11 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool) -> Vec<Finding> {
                     t,
                 ));
             } else {
-                out.push(timings(dns_failure(rt, d, shell_has_proxy), t));
+                out.push(timings(dns_failure(rt, d, shell_has_proxy, os), t));
             }
             return out;
         }
-        if !via_proxy && let Some(f) = dns_disagreement(rt, d) {
+        if !via_proxy && let Some(f) = dns_disagreement(rt, d, os) {
             out.push(f);
         }
     }
@@ -589,10 +590,37 @@ fn rate_limit(rt: &RegistryTrace, h: &HttpStep) -> Option<Finding> {
     Some(f)
 }
 
-fn dns_failure(rt: &RegistryTrace, d: &DnsStep, shell_has_proxy: bool) -> Finding {
+/// How this OS is asked which nameservers it uses and what they say.
+fn ask_the_nameserver(os: &str, name: &str, first: &str) -> Fix {
+    let title = "Ask the nameserver directly, then fix the host's resolver";
+    match os {
+        // Docker Desktop's VM forwards DNS to Windows' own resolver.
+        "windows" => Fix::new(title)
+            .powershell("Get-DnsClientServerAddress -AddressFamily IPv4", false)
+            .powershell(argv!["Resolve-DnsName", name], false)
+            .powershell(argv!["Resolve-DnsName", name, "-Server", first], false)
+            .note("Docker Desktop's engine resolves registries through Windows' resolver (the network adapter's DNS, or the VPN's): the \"dns\" key of daemon.json only sets DNS for containers, and does not help here."),
+        "macos" => Fix::new(title)
+            .run("scutil --dns")
+            .run(argv!["dscacheutil", "-q", "host", "-a", "name", name])
+            .run(argv!["dig", name, format!("@{first}")])
+            .note("Docker Desktop's engine resolves registries through macOS' resolver (System Settings > Network > DNS, or the VPN's): the \"dns\" key of daemon.json only sets DNS for containers, and does not help here."),
+        _ => Fix::new(title)
+            .run("cat /etc/resolv.conf")
+            .run(argv!["getent", "hosts", name])
+            .run(argv!["dig", name, format!("@{first}")])
+            .note("dockerd resolves registries with the host's /etc/resolv.conf: the \"dns\" key of daemon.json only sets DNS for containers, and does not help here. Restart the daemon after the host resolver changes."),
+    }
+}
+
+fn dns_failure(rt: &RegistryTrace, d: &DnsStep, shell_has_proxy: bool, os: &str) -> Finding {
     let name = &d.name;
     let servers = if d.nameservers.is_empty() {
-        "(none in /etc/resolv.conf)".to_string()
+        if os == "linux" {
+            "(none in /etc/resolv.conf)".to_string()
+        } else {
+            "(none configured)".to_string()
+        }
     } else {
         d.nameservers.join(", ")
     };
@@ -601,11 +629,7 @@ fn dns_failure(rt: &RegistryTrace, d: &DnsStep, shell_has_proxy: bool) -> Findin
         .first()
         .cloned()
         .unwrap_or_else(|| "<nameserver>".into());
-    let base = Fix::new("Ask the nameserver directly, then fix the host's resolver")
-        .run("cat /etc/resolv.conf")
-        .run(argv!["getent", "hosts", name])
-        .run(argv!["dig", name, format!("@{first}")])
-        .note("dockerd resolves registries with the host's /etc/resolv.conf: the \"dns\" key of daemon.json only sets DNS for containers, and does not help here. Restart the daemon after the host resolver changes.");
+    let base = ask_the_nameserver(os, name, &first);
     let kind = match &d.resolver {
         DnsOutcome::NxDomain => DNS_NXDOMAIN,
         DnsOutcome::ServFail => DNS_SERVFAIL,
@@ -647,7 +671,7 @@ fn dns_failure(rt: &RegistryTrace, d: &DnsStep, shell_has_proxy: bool) -> Findin
             "Go reports this as \"server misbehaving\": the local resolver is up but its upstream cannot resolve public names (a broken VPN DNS, split DNS without recursion, a captive portal)."
         }
         DnsOutcome::TimedOut => {
-            "The nameserver in /etc/resolv.conf does not answer: the pull fails with \"read udp ...:53: i/o timeout\"."
+            "The nameserver does not answer: the pull fails with \"read udp ...:53: i/o timeout\"."
         }
         DnsOutcome::Refused => {
             "The nameserver answers, but refuses to resolve for this machine, or nothing listens on port 53."
@@ -669,7 +693,7 @@ fn dns_failure(rt: &RegistryTrace, d: &DnsStep, shell_has_proxy: bool) -> Findin
     f.fix(base)
 }
 
-fn dns_disagreement(rt: &RegistryTrace, d: &DnsStep) -> Option<Finding> {
+fn dns_disagreement(rt: &RegistryTrace, d: &DnsStep, os: &str) -> Option<Finding> {
     let system = d.system.as_ref()?;
     let a = matches!(d.resolver, DnsOutcome::Resolved { .. });
     let b = matches!(system, DnsOutcome::Resolved { .. });
@@ -684,14 +708,25 @@ fn dns_disagreement(rt: &RegistryTrace, d: &DnsStep) -> Option<Finding> {
                 dns_text(&d.resolver),
                 dns_text(system)
             ))
-            .detail("getaddrinfo also reads /etc/hosts and nsswitch sources; the nameservers of /etc/resolv.conf alone answer differently. dockerd follows /etc/hosts too, so the pull may work here and fail on a machine without that entry.")
+            .detail(if os == "windows" {
+                "Windows' resolver also reads the hosts file and the VPN's name resolution policy (NRPT); the nameservers alone answer differently, so the pull may work here and fail on a machine without them."
+            } else {
+                "getaddrinfo also reads /etc/hosts and nsswitch sources; the nameservers of /etc/resolv.conf alone answer differently. dockerd follows /etc/hosts too, so the pull may work here and fail on a machine without that entry."
+            })
             .evidence("name", &d.name)
             .evidence("nameservers", d.nameservers.join(", "))
-            .fix(
+            .fix(if os == "windows" {
+                Fix::new("See where each answer comes from")
+                    .powershell(
+                        argv!["Select-String", "-SimpleMatch", "-Pattern", &d.name, "-Path", r"C:\Windows\System32\drivers\etc\hosts"],
+                        false,
+                    )
+                    .powershell("Get-DnsClientNrptPolicy", false)
+            } else {
                 Fix::new("See where each answer comes from")
                     .run(argv!["grep", "-w", &d.name, "/etc/hosts"])
-                    .run("grep ^hosts: /etc/nsswitch.conf"),
-            ),
+                    .run("grep ^hosts: /etc/nsswitch.conf")
+            }),
     )
 }
 

@@ -5,4 +5,5 @@
 pub mod ca_trust;
 pub mod daemon_json;
 pub mod daemon_proxy;
+pub mod name_lookup;
 pub mod shell_env;
