@@ -653,10 +653,6 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
             "a state the probes measure and report as fine: no error has it",
         ),
         (
-            "proxy.specifier",
-            "a proxy setting read from the shell, the unit or config.json; a failing pull prints the registry's or the proxy's error (proxy.unreachable, registry.*), not the setting's",
-        ),
-        (
             "registry.dns-disagree",
             "a difference between resolvers or a daemon.json list: found by comparing answers, printed by no error",
         ),
@@ -714,10 +710,6 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
         ),
         (
             "socket.group-not-active",
-            "the same \"permission denied ... docker.sock\" as socket.not-in-group: which group is missing or not active is a fact of the session the probe reads",
-        ),
-        (
-            "socket.no-docker-group",
             "the same \"permission denied ... docker.sock\" as socket.not-in-group: which group is missing or not active is a fact of the session the probe reads",
         ),
         (
@@ -973,21 +965,21 @@ fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
 }
 
 /// The splits gathered for the structural layer (tests/corpus/README.md): the
-/// development split it was built from, and five held-out splits, each measured clean
-/// (70% then 72%; 67%; 74%; 74%; 74%); all but the last since looked at. They are
-/// regression guards now, not the measure of unseen errors: that is a split gathered
-/// after the change and never tuned on.
+/// development split it was built from, and six held-out splits, each measured clean
+/// once (72%; 67%; 74%; 74%; 74%; 67%) and read since. They are regression guards now,
+/// held near their present level, not the measure of unseen errors: that is a split
+/// gathered after the change and never tuned on.
 #[test]
 fn collected_splits_hold_their_accuracy() {
     // (file, what it is, lowest right-area percentage, most out-of-scope errors matched)
     let guards = [
-        ("dev-2026-12.jsonl", "dev split", 77, 3),
-        // Measured once and never read: its level when it was gathered.
-        ("held-out-2026-12-e.jsonl", "fifth held-out split", 73, 1),
-        ("held-out-2026-12-d.jsonl", "fourth held-out split", 84, 0),
-        ("held-out-2026-12-c.jsonl", "third held-out split", 77, 0),
-        ("held-out-2026-12-b.jsonl", "second held-out split", 85, 2),
-        ("held-out-2026-12.jsonl", "first held-out split", 85, 3),
+        ("dev-2026-12.jsonl", "dev split", 82, 1),
+        ("held-out-2026-12-f.jsonl", "sixth held-out split", 76, 1),
+        ("held-out-2026-12-e.jsonl", "fifth held-out split", 86, 1),
+        ("held-out-2026-12-d.jsonl", "fourth held-out split", 90, 1),
+        ("held-out-2026-12-c.jsonl", "third held-out split", 87, 1),
+        ("held-out-2026-12-b.jsonl", "second held-out split", 90, 2),
+        ("held-out-2026-12.jsonl", "first held-out split", 94, 2),
     ];
     for (file, what, percent, most_oos) in guards {
         let (right, total, oos_matched, _) = area_accuracy(file);

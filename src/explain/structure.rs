@@ -197,7 +197,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         ),
         (r"no basic auth credentials", Fixed(Cause::NoCredentials)),
         (
-            r"(?-u:\b)(401|403|404|407|429|50[0234]) *:? *(?:unauthorized|forbidden|not found|proxy authentication required|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status|http code) *[:=]? *(401|403|404|407|429|50[0234])(?-u:\b)",
+            r"(?-u:\b)(400|401|403|404|407|429|50[0234]) *:? *(?:bad request|unauthorized|forbidden|not found|proxy authentication required|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status|http code) *[:=]? *(400|401|403|404|407|429|50[0234])(?-u:\b)",
             StatusCode,
         ),
         (
@@ -373,7 +373,7 @@ static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?([^ :"',]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)"#).expect("proxy")
+    Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?([^ :"',]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -389,7 +389,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|/(docker-compose|docker-buildx|docker): line [0-9]+: |command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
 static SEE_HELP: LazyLock<Regex> =
@@ -397,13 +397,13 @@ static SEE_HELP: LazyLock<Regex> =
 static SSH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|wsl\.exe|distro mount service|distro-services").expect("wsl")
+    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|failed to set version to|wsl\.exe|distro mount service|distro-services").expect("wsl")
 });
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
 });
 static CGROUP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)"#).expect("cgroup"));
+    LazyLock::new(|| Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup"));
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy"#).expect("context")
@@ -718,6 +718,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
                     ("registry.auth-failed", 0.6, v()),
                     ("registry.auth-missing", 0.45, v()),
                 ],
+                // A login the registry cannot read (a token for another region or
+                // registry, a malformed one).
+                Status(400) if line.contains("login") => one("registry.auth-failed", 0.55, v()),
                 Status(403) => one("registry.access-denied", 0.55, v()),
                 Status(404) => one("registry.not-found", 0.5, v()),
                 Status(407) => one("proxy.auth-required", 0.7, v()),
@@ -750,6 +753,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
                 {
                     one("ports.privileged-rootless", 0.55, v)
                 }
+                // Above 1024 no user is kept from a port: on Windows (the only host that
+                // says "permission denied" there) it is a range Windows reserves.
+                PermissionDenied => one("ports.excluded-range", 0.55, v),
                 _ => Vec::new(),
             }
         }
@@ -830,6 +836,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             };
             one(mode, 0.55, none())
         }
+        // Docker Desktop's Windows group, named without its pipe.
+        None if cause == PermissionDenied && line.contains("docker-users") => {
+            one("daemon.pipe-access-denied", 0.6, none())
+        }
         // No target: a generic cause counts only inside Docker's context.
         None if docker => match cause {
             X509UnknownAuthority => vec![
@@ -853,10 +863,6 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             PortForbidden => one("ports.excluded-range", 0.55, none()),
             _ => Vec::new(),
         },
-        // Docker Desktop's Windows group, named without its pipe.
-        None if cause == PermissionDenied && line.contains("docker-users") => {
-            one("daemon.pipe-access-denied", 0.6, none())
-        }
         None => match cause {
             // EADDRINUSE is a host port's whatever prints it, but Node's own `listen
             // EADDRINUSE` is an application starting twice in its own container.
