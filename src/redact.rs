@@ -98,9 +98,17 @@ impl Redactor {
     pub fn text(&mut self, s: &str) -> String {
         let mut out = s.to_string();
         for (value, tagged) in &self.rules {
-            if out.contains(value.as_str()) {
-                let (mask, kind) = tagged.split_once('\u{0}').unwrap_or((tagged, ""));
-                let replaced = replace_word(&out, value, mask);
+            let (mask, kind) = tagged.split_once('\u{0}').unwrap_or((tagged, ""));
+            // Host names are the same name in any case (DESKTOP-7Q2LM4K, desktop-7q2lm4k).
+            let fold = kind == "host";
+            let present = if fold {
+                out.to_ascii_lowercase()
+                    .contains(&value.to_ascii_lowercase())
+            } else {
+                out.contains(value.as_str())
+            };
+            if present {
+                let replaced = replace_word(&out, value, mask, fold);
                 if replaced == out {
                     continue;
                 }
@@ -238,28 +246,52 @@ impl Redactor {
 }
 
 /// Replaces `value` where it stands as a whole word (not inside a longer name).
-fn replace_word(s: &str, value: &str, mask: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
+fn replace_word(s: &str, value: &str, mask: &str, fold: bool) -> String {
     let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-    while let Some(i) = rest.find(value) {
-        let before = rest[..i].chars().next_back();
-        let after = rest[i + value.len()..].chars().next();
-        let starts_path = value.starts_with('/') || value.contains('\\');
+    // ASCII case folding keeps every byte where it was: offsets found in the folded copy
+    // are offsets in the text.
+    let (hay, needle) = if fold {
+        (s.to_ascii_lowercase(), value.to_ascii_lowercase())
+    } else {
+        (s.to_string(), value.to_string())
+    };
+    let starts_path = value.starts_with('/') || value.contains('\\');
+    let mut out = String::with_capacity(s.len());
+    let mut from = 0;
+    while let Some(found) = hay[from..].find(&needle) {
+        let i = from + found;
+        let end = i + needle.len();
+        let before = s[..i].chars().next_back();
+        let after = s[end..].chars().next();
         let whole = starts_path
             || (!before.is_some_and(is_name)
                 && !after.is_some_and(|c| is_name(c) || (c == '.' && !value.contains('.'))));
-        out.push_str(&rest[..i]);
-        out.push_str(if whole { mask } else { value });
-        rest = &rest[i + value.len()..];
+        out.push_str(&s[from..i]);
+        out.push_str(if whole { mask } else { &s[i..end] });
+        from = end;
     }
-    out.push_str(rest);
+    out.push_str(&s[from..]);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A host name is the same name in any case: Windows prints its computer name in
+    /// capitals, NO_PROXY lists often have it in lower case.
+    #[test]
+    fn host_names_are_masked_in_any_case() {
+        let mut r = Redactor::new(&Known {
+            users: vec![],
+            homes: vec![],
+            hosts: vec!["DESKTOP-7Q2LM4K".into()],
+        });
+        assert_eq!(
+            r.text("NO_PROXY=localhost,desktop-7q2lm4k; name DESKTOP-7Q2LM4K, Desktop-7q2lm4kX"),
+            "NO_PROXY=localhost,<host-1>; name <host-1>, Desktop-7q2lm4kX"
+        );
+    }
 
     #[test]
     fn masks_consistently_and_keeps_public_names() {

@@ -227,3 +227,42 @@ fn a_dns_failure_on_windows_is_checked_with_windows_tools() {
     );
     assert!(!r.to_string().contains("getent"), "{r}");
 }
+
+/// `--redact` masks the machine's own name on Windows too, where it is the computer name
+/// (not /etc/hostname), in whatever case a setting spells it.
+#[test]
+fn a_windows_computer_name_is_masked_by_redact() {
+    let fx = edited("windows-desktop-proxy", |t| {
+        t.replacen(
+            "os = \"windows\"\n",
+            "os = \"windows\"\nhostname = \"DESKTOP-7Q2LM4K\"\n",
+            1,
+        )
+        .replace(
+            "NO_PROXY = 'localhost,127.0.0.1,.corp.example'",
+            "NO_PROXY = 'localhost,127.0.0.1,.corp.example,desktop-7q2lm4k'",
+        )
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = fx.path().display().to_string();
+    let plain = capture(doctor(
+        tmp.path(),
+        &[],
+        &["--fixture", &dir, "--format", "json"],
+    ))
+    .stdout;
+    assert!(
+        plain.contains("desktop-7q2lm4k"),
+        "the name is in the report: {plain}"
+    );
+    let masked = capture(doctor(
+        tmp.path(),
+        &[],
+        &["--fixture", &dir, "--format", "json", "--redact"],
+    ))
+    .stdout;
+    assert!(
+        !masked.to_ascii_lowercase().contains("desktop-7q2lm4k"),
+        "{masked}"
+    );
+}

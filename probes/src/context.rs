@@ -471,7 +471,15 @@ impl Context {
     /// own name, proxies, and registries other than Docker Hub (for `--redact`).
     pub fn sensitive_hosts(&self) -> Vec<String> {
         let mut out = Vec::new();
+        // Windows and macOS name themselves; Linux keeps it in these files (read only
+        // there: under Wine they would be the Linux host's).
+        if let Some(h) = self.host.os().hostname {
+            out.push(h);
+        }
         for f in ["/proc/sys/kernel/hostname", "/etc/hostname"] {
+            if self.platform().os != "linux" {
+                break;
+            }
             if let Ok(h) = self.host.read_text(std::path::Path::new(f)) {
                 let h = h.trim();
                 if !h.is_empty() {

@@ -402,8 +402,9 @@ static WSL: LazyLock<Regex> = LazyLock::new(|| {
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
 });
-static CGROUP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup"));
+static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
+});
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy"#).expect("context")

@@ -28,6 +28,8 @@ struct Spec {
     os_version: Option<String>,
     #[serde(default)]
     kernel: Option<String>,
+    #[serde(default)]
+    hostname: Option<String>,
     /// Seconds since the Unix epoch.
     #[serde(default)]
     now: u64,
@@ -224,6 +226,7 @@ impl Host for FixtureHost {
             name: self.spec.os_name.clone(),
             version: self.spec.os_version.clone(),
             kernel: self.spec.kernel.clone(),
+            hostname: self.spec.hostname.clone(),
         }
     }
 

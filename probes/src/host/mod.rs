@@ -106,6 +106,9 @@ pub struct HostOs {
     pub version: Option<String>,
     /// The kernel's version (Windows' build, Darwin's release).
     pub kernel: Option<String>,
+    /// This machine's own name, where the OS keeps it outside /etc/hostname (Windows'
+    /// computer name, macOS' host name): `--redact` masks it.
+    pub hostname: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -122,6 +122,7 @@ impl Host for RealHost {
             name: own(sysinfo::System::long_os_version),
             version: own(sysinfo::System::os_version),
             kernel: own(sysinfo::System::kernel_version),
+            hostname: own(sysinfo::System::host_name),
         }
     }
 
