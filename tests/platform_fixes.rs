@@ -266,3 +266,31 @@ fn a_windows_computer_name_is_masked_by_redact() {
         "{masked}"
     );
 }
+
+/// A CLI that OrbStack (or Desktop's per-user install) keeps under the home folder is
+/// found there when PATH lacks it.
+#[test]
+fn a_cli_under_the_home_folder_is_found_off_path() {
+    let fx = edited("macos-desktop-stopped", |t| {
+        t.replace("docker = \"/usr/local/bin/docker\"\n", "")
+            .replace(
+                "PATH = \"/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin\"",
+                "PATH = \"/usr/bin:/bin:/usr/sbin:/sbin\"\nSHELL = \"/bin/bash\"",
+            )
+            // No Desktop link in /usr/local/bin on this Mac.
+            .replace(
+                "path = \"/usr/local/bin/docker\"",
+                "path = \"/usr/local/bin/docker-gone\"",
+            )
+    });
+    let bin = fx.path().join("root/Users/alice/.orbstack/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("docker"), "").unwrap();
+    let lines = fix_lines(&report(fx.path()), "cli.not-on-path");
+    assert_eq!(
+        lines[0].0, "export PATH=\"$PATH\":/Users/alice/.orbstack/bin",
+        "{lines:?}"
+    );
+    // bash on macOS reads ~/.bash_profile at login.
+    assert!(lines[1].0.contains("~/.bash_profile"), "{lines:?}");
+}

@@ -49,6 +49,15 @@ const OFF_PATH_LOCATIONS_MACOS: &[&str] = &[
 const OFF_PATH_LOCATIONS_WINDOWS: &[&str] = &[
     r"C:\Program Files\Docker\Docker\resources\bin\docker.exe",
     r"C:\ProgramData\DockerDesktop\version-bin\docker.exe",
+    r"C:\Program Files\Rancher Desktop\resources\resources\win32\bin\docker.exe",
+];
+/// The same under the user's home: rootless Docker's install script (~/bin), Docker
+/// Desktop's per-user CLI (~/.docker/bin), OrbStack, Rancher Desktop.
+const OFF_PATH_IN_HOME: &[&str] = &["bin/docker", ".rd/bin/docker"];
+const OFF_PATH_IN_HOME_MACOS: &[&str] = &[
+    ".docker/bin/docker",
+    ".orbstack/bin/docker",
+    ".rd/bin/docker",
 ];
 
 pub struct Cli;
@@ -69,12 +78,25 @@ impl Probe for Cli {
         let host = ctx.host();
         let Some(path) = host.which("docker") else {
             let os = host.os().os;
-            let places = match os.as_str() {
-                "windows" => OFF_PATH_LOCATIONS_WINDOWS,
-                "macos" => OFF_PATH_LOCATIONS_MACOS,
-                _ => OFF_PATH_LOCATIONS,
+            let (places, in_home) = match os.as_str() {
+                "windows" => (OFF_PATH_LOCATIONS_WINDOWS, &[][..]),
+                "macos" => (OFF_PATH_LOCATIONS_MACOS, OFF_PATH_IN_HOME_MACOS),
+                _ => (OFF_PATH_LOCATIONS, OFF_PATH_IN_HOME),
             };
-            if let Some(found) = places.iter().map(Path::new).find(|p| host.exists(p)) {
+            let home = ctx.identity().home.clone();
+            let candidates: Vec<std::path::PathBuf> = places
+                .iter()
+                .map(std::path::PathBuf::from)
+                .chain(
+                    home.iter()
+                        .flat_map(|h| in_home.iter().map(move |p| h.join(p))),
+                )
+                .collect();
+            if let Some(found) = candidates
+                .iter()
+                .map(|p| p.as_path())
+                .find(|p| host.exists(p))
+            {
                 let dir = found
                     .parent()
                     .unwrap_or(Path::new("/"))
@@ -85,7 +107,11 @@ impl Probe for Cli {
                         .finding(format!("docker is at {} but {dir} is not on PATH", found.display()))
                         .evidence("found", found.display())
                         .evidence("PATH", host.env("PATH").unwrap_or_default())
-                        .detail("Shells, cron, sudo's secure_path and service units can reset PATH; the snap package lives in /snap/bin.")
+                        .detail(match os.as_str() {
+                            "windows" => "Docker Desktop adds its resources\\bin folder to the user's PATH when it is installed; a terminal opened before that, or a PATH edited since, does not have it.",
+                            "macos" => "Docker Desktop links its CLI into /usr/local/bin (or ~/.docker/bin, chosen in Settings > Advanced); a shell whose PATH lacks that folder does not find it.",
+                            _ => "Shells, cron, sudo's secure_path and service units can reset PATH; the snap package lives in /snap/bin.",
+                        })
                         .fix(if os == "windows" {
                             // PowerShell, with the folder as one quoted word.
                             let folder = format!(";{dir}");
