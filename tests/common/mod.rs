@@ -239,3 +239,14 @@ pub fn cyrillic_log(len: usize) -> Vec<u8> {
     out.push_str("time=\"2026-03-29T10:00:00.000000000Z\" level=error msg=\"Ошибка: dial unix /var/run/docker.sock: connect: permission denied\"\n");
     out.into_bytes()
 }
+
+/// Whether the tests run as Windows programs under Wine (`CROSS_RUNNER=wine`, set by
+/// ../shared/cross): a test that needs what Wine lacks says so and returns.
+#[allow(dead_code)]
+pub fn under_wine(why: &str) -> bool {
+    let wine = std::env::var("CROSS_RUNNER").as_deref() == Ok("wine");
+    if wine {
+        eprintln!("skipped under Wine (a real Windows runs it): {why}");
+    }
+    wine
+}

@@ -94,6 +94,18 @@ impl Identity {
     }
 }
 
+/// `rel` (written with `/`) under `base`, with the separator of `os`, the system the path
+/// belongs to: a captured Mac's home is `/Users/alice/.orbstack/bin` even when a Windows
+/// build reads it, where `Path::join` would put a `\` in it.
+pub fn join_on(os: &str, base: &Path, rel: &str) -> PathBuf {
+    if os == "windows" {
+        base.join(rel.replace('/', "\\"))
+    } else {
+        let base = base.to_string_lossy();
+        PathBuf::from(format!("{}/{rel}", base.trim_end_matches('/')))
+    }
+}
+
 /// Operating system and architecture, as Rust names them (`linux`, `x86_64`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostOs {

@@ -87,10 +87,10 @@ impl Probe for Cli {
             let candidates: Vec<std::path::PathBuf> = places
                 .iter()
                 .map(std::path::PathBuf::from)
-                .chain(
-                    home.iter()
-                        .flat_map(|h| in_home.iter().map(move |p| h.join(p))),
-                )
+                .chain(home.iter().flat_map(|h| {
+                    let os = os.clone();
+                    in_home.iter().map(move |p| crate::host::join_on(&os, h, p))
+                }))
                 .collect();
             if let Some(found) = candidates
                 .iter()
