@@ -120,7 +120,9 @@ impl Host for RealHost {
             os: os.to_string(),
             arch: std::env::consts::ARCH.to_string(),
             name: own(sysinfo::System::long_os_version),
-            version: own(sysinfo::System::os_version),
+            // sysinfo spells Windows' as "MAJOR (BUILD)"; a registry without the major
+            // (Windows 7, Wine) gives "0 (7601)", which is no version.
+            version: own(sysinfo::System::os_version).filter(|v| !v.starts_with("0 (")),
             kernel: own(sysinfo::System::kernel_version),
             hostname: own(sysinfo::System::host_name),
         }
