@@ -267,7 +267,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on device|free data blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded",
+            r"no space left on device|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded",
             Fixed(Cause::NoSpace),
         ),
         (
@@ -456,7 +456,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
 static SEE_HELP: LazyLock<Regex> =
@@ -474,7 +474,7 @@ static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy"#).expect("context")
+    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
 });
 
 /// Every target a line names, by where it starts.
