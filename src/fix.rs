@@ -119,7 +119,8 @@ fn command_in(step: &Step, shell: &str) -> Option<String> {
 }
 
 /// A fixed sh line that PowerShell reads the same: plain words and single-quoted strings
-/// (literal in both), nothing else of either shell's syntax outside the quotes.
+/// (literal in both), nothing else of either shell's syntax outside the quotes (not even
+/// a comma, which makes an array in PowerShell).
 fn same_in_powershell(line: &str) -> bool {
     let parts: Vec<&str> = line.split('\'').collect();
     // An odd count of parts: every quote closed.
@@ -127,7 +128,7 @@ fn same_in_powershell(line: &str) -> bool {
         && parts.iter().step_by(2).all(|outside| {
             outside
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || " -_./:=,".contains(c))
+                .all(|c| c.is_ascii_alphanumeric() || " -_./:=".contains(c))
         })
 }
 
@@ -584,6 +585,7 @@ mod tests {
             "docker ps; rm x",
             "docker ps 'open",
             "echo $HOME",
+            "docker ps --filter a,b",
         ] {
             assert!(!same_in_powershell(not_the_same), "{not_the_same}");
         }
