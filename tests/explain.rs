@@ -965,8 +965,8 @@ fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
 }
 
 /// The splits gathered for the structural layer (tests/corpus/README.md): the
-/// development split it was built from, and nine held-out splits, each measured clean
-/// once (72%; 67%; 74%; 74%; 74%; 69%; 72%; 71%; 79%) and read since. They are regression guards now,
+/// development split it was built from, and ten held-out splits, each measured clean
+/// once (72%; 67%; 74%; 74%; 74%; 69%; 72%; 71%; 79%; 73%), all but the last read since. They are regression guards now,
 /// held near their present level, not the measure of unseen errors: that is a split
 /// gathered after the change and never tuned on.
 #[test]
@@ -979,6 +979,8 @@ fn collected_splits_hold_their_accuracy() {
     // (file, what it is, lowest right-area percentage, most out-of-scope errors matched)
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 82, 1),
+        // Measured once and never read: its level when it was gathered.
+        ("held-out-2026-12-j.jsonl", "tenth held-out split", 72, 1),
         ("held-out-2026-12-i.jsonl", "ninth held-out split", 88, 0),
         ("held-out-2026-12-h.jsonl", "eighth held-out split", 75, 1),
         ("held-out-2026-12-g.jsonl", "seventh held-out split", 80, 1),
