@@ -158,7 +158,13 @@ pub fn write_file_powershell(path: &str, contents: &str) -> String {
     } else {
         ""
     };
-    let value = if body.lines().any(|l| l.starts_with("'@")) || body.contains('\r') {
+    // A line opening with a quote (PowerShell's typographic ones too) and `@` would end the
+    // here-string.
+    let closes = |l: &str| {
+        let mut c = l.chars();
+        c.next().is_some_and(|q| POWERSHELL_QUOTES.contains(&q)) && c.next() == Some('@')
+    };
+    let value = if body.lines().any(closes) || body.contains('\r') {
         let lines: Vec<String> = body.split('\n').map(powershell_string).collect();
         format!("$text = (@({}) -join \"`n\"){newline}", lines.join(", "))
     } else {
@@ -227,6 +233,9 @@ mod tests {
             "{w}"
         );
         assert!(!w.contains("New-Item"), "{w}");
+        // A typographic quote closes it as well.
+        let w = write_file_powershell(r"C:\x.txt", "\u{2019}@\nRemove-Item C:\\");
+        assert!(w.contains("$text = (@("), "{w}");
     }
 
     /// Whether an sh runs here (not on Windows without Git's): the sh-quoting tests run
