@@ -159,11 +159,8 @@ pub struct Registry {
     signatures: Vec<Signature>,
     /// `(signature, pattern)` of each pattern, in order.
     members: Vec<(usize, usize)>,
-    prefilter: AhoCorasick,
-    /// The members each literal of `prefilter` stands for.
-    owners: Vec<Vec<usize>>,
-    /// Members with no such literals: run on every window.
-    always: Vec<usize>,
+    /// The members' literals, numbered as `members`.
+    prefilter: Gate,
     /// Each failure mode's signature, for the structural layer's readings.
     by_mode: BTreeMap<String, usize>,
 }
@@ -173,19 +170,7 @@ impl Registry {
     /// can match `window`: those whose literals it holds, and those without literals.
     /// False when none can.
     pub(crate) fn candidates(&self, window: &str, candidate: &mut [bool]) -> bool {
-        candidate.fill(false);
-        let mut any = false;
-        for &k in &self.always {
-            candidate[k] = true;
-            any = true;
-        }
-        for m in self.prefilter.find_overlapping_iter(window) {
-            for &k in &self.owners[m.pattern().as_usize()] {
-                candidate[k] = true;
-                any = true;
-            }
-        }
-        any
+        self.prefilter.mark(window, candidate)
     }
 
     /// Every pattern, in the members' order.
@@ -201,6 +186,78 @@ impl std::ops::Deref for Registry {
     type Target = [Signature];
     fn deref(&self) -> &[Signature] {
         &self.signatures
+    }
+}
+
+/// Which of a list of patterns can match a text, in one pass: an Aho-Corasick automaton over
+/// literals one of which every match of a pattern holds ([`required_literals`]). The
+/// signatures' windows and the structural layer's lines run only the patterns it lets
+/// through, each on its own DFA.
+pub(crate) struct Gate {
+    literals: AhoCorasick,
+    /// The patterns each literal stands for.
+    owners: Vec<Vec<usize>>,
+    /// Patterns with no such literals: run on every text.
+    always: Vec<usize>,
+    len: usize,
+}
+
+impl Gate {
+    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Gate {
+        let mut by_literal: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
+        let mut always = Vec::new();
+        let mut len = 0;
+        for (i, re) in patterns.into_iter().enumerate() {
+            len = i + 1;
+            match required_literals(re) {
+                Some(found) => {
+                    for literal in found {
+                        let owners = by_literal.entry(literal).or_default();
+                        if owners.last() != Some(&i) {
+                            owners.push(i);
+                        }
+                    }
+                }
+                None => always.push(i),
+            }
+        }
+        let (keys, owners): (Vec<Vec<u8>>, Vec<Vec<usize>>) = by_literal.into_iter().unzip();
+        let literals = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&keys)
+            .expect("the prefilter's literals build an automaton");
+        Gate {
+            literals,
+            owners,
+            always,
+            len,
+        }
+    }
+
+    /// Marks in `may` (one flag per pattern) the patterns that can match `text`: those whose
+    /// literals it holds, and those without literals. False when none can.
+    pub(crate) fn mark(&self, text: &str, may: &mut [bool]) -> bool {
+        may.fill(false);
+        let mut any = false;
+        for &i in &self.always {
+            may[i] = true;
+            any = true;
+        }
+        for m in self.literals.find_overlapping_iter(text) {
+            for &i in &self.owners[m.pattern().as_usize()] {
+                may[i] = true;
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// [`Gate::mark`] into a new list of flags.
+    pub(crate) fn open(&self, text: &str) -> Vec<bool> {
+        let mut may = vec![false; self.len];
+        self.mark(text, &mut may);
+        may
     }
 }
 
@@ -249,27 +306,11 @@ pub fn registry() -> Registry {
         .enumerate()
         .flat_map(|(s, sig)| (0..sig.patterns.len()).map(move |p| (s, p)))
         .collect();
-    let mut literals: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
-    let mut always = Vec::new();
-    for (k, (s, p)) in members.iter().enumerate() {
-        match required_literals(signatures[*s].patterns[*p].re.as_str()) {
-            Some(found) => {
-                for literal in found {
-                    let owners = literals.entry(literal).or_default();
-                    if owners.last() != Some(&k) {
-                        owners.push(k);
-                    }
-                }
-            }
-            None => always.push(k),
-        }
-    }
-    let (keys, owners): (Vec<Vec<u8>>, Vec<Vec<usize>>) = literals.into_iter().unzip();
-    let prefilter = AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&keys)
-        .expect("the prefilter's literals build an automaton");
+    let prefilter = Gate::new(
+        members
+            .iter()
+            .map(|(s, p)| signatures[*s].patterns[*p].re.as_str()),
+    );
     let by_mode = signatures
         .iter()
         .enumerate()
@@ -279,8 +320,6 @@ pub fn registry() -> Registry {
         signatures,
         members,
         prefilter,
-        owners,
-        always,
         by_mode,
     }
 }

@@ -15,71 +15,10 @@
 //! moderate confidence, with the other reading named; text without Docker's context (an
 //! application's own TLS call, its own traceback) gets no reading at all.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use super::matcher::Gate;
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
-
-/// Which of a list of patterns can match a line, in one pass: an Aho-Corasick automaton
-/// over literals one of which every match of a pattern holds (the signatures' prefilter,
-/// [`super::matcher::required_literals`]). A line then runs only those patterns, each on
-/// its own DFA, instead of every pattern of the layer.
-struct Gate {
-    literals: AhoCorasick,
-    /// The patterns each literal stands for.
-    owners: Vec<Vec<usize>>,
-    /// Patterns with no such literals: run on every line.
-    always: Vec<usize>,
-    len: usize,
-}
-
-impl Gate {
-    fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Gate {
-        let mut by_literal: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
-        let mut always = Vec::new();
-        let mut len = 0;
-        for (i, re) in patterns.into_iter().enumerate() {
-            len = i + 1;
-            match super::matcher::required_literals(re) {
-                Some(found) => {
-                    for literal in found {
-                        let owners = by_literal.entry(literal).or_default();
-                        if owners.last() != Some(&i) {
-                            owners.push(i);
-                        }
-                    }
-                }
-                None => always.push(i),
-            }
-        }
-        let (keys, owners): (Vec<Vec<u8>>, Vec<Vec<usize>>) = by_literal.into_iter().unzip();
-        let literals = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keys)
-            .expect("the layer's literals build an automaton");
-        Gate {
-            literals,
-            owners,
-            always,
-            len,
-        }
-    }
-
-    /// One flag per pattern: whether it can match `line`.
-    fn open(&self, line: &str) -> Vec<bool> {
-        let mut may = vec![false; self.len];
-        for &i in &self.always {
-            may[i] = true;
-        }
-        for m in self.literals.find_overlapping_iter(line) {
-            for &i in &self.owners[m.pattern().as_usize()] {
-                may[i] = true;
-            }
-        }
-        may
-    }
-}
 
 /// The family of an error's innermost cause, however it is spelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
