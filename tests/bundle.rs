@@ -182,19 +182,6 @@ fn a_bundle_answers_the_follow_up_questions_and_holds_no_secret() {
     );
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 /// A file that would be bundled but holds a private key is left out, and said so.
 #[test]
 #[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]

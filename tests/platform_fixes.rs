@@ -94,19 +94,6 @@ fn edited(name: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
     tmp
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 fn fix_lines(report: &serde_json::Value, id: &str) -> Vec<(String, String)> {
     let f = report["findings"]
         .as_array()

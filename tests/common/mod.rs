@@ -250,3 +250,18 @@ pub fn under_wine(why: &str) -> bool {
     }
     wine
 }
+
+/// Every file under `dir`, at any depth.
+#[allow(dead_code)]
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
