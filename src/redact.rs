@@ -101,25 +101,16 @@ impl Redactor {
             let (mask, kind) = tagged.split_once('\u{0}').unwrap_or((tagged, ""));
             // Host names are the same name in any case (DESKTOP-7Q2LM4K, desktop-7q2lm4k).
             let fold = kind == "host";
-            let present = if fold {
-                out.to_ascii_lowercase()
-                    .contains(&value.to_ascii_lowercase())
-            } else {
-                out.contains(value.as_str())
+            let Some(replaced) = replace_word(&out, value, mask, fold) else {
+                continue;
             };
-            if present {
-                let replaced = replace_word(&out, value, mask, fold);
-                if replaced == out {
-                    continue;
-                }
-                out = replaced;
-                self.used.insert(value.clone());
-                self.kinds.insert(match kind {
-                    "home" => "home",
-                    "user" => "user",
-                    _ => "host",
-                });
-            }
+            out = replaced;
+            self.used.insert(value.clone());
+            self.kinds.insert(match kind {
+                "home" => "home",
+                "user" => "user",
+                _ => "host",
+            });
         }
         self.mask_ips(&out)
     }
@@ -245,20 +236,28 @@ impl Redactor {
     }
 }
 
-/// Replaces `value` where it stands as a whole word (not inside a longer name).
-fn replace_word(s: &str, value: &str, mask: &str, fold: bool) -> String {
+/// `s` with `value` replaced where it stands as a whole word (not inside a longer name);
+/// `None` when it stands nowhere so.
+fn replace_word(s: &str, value: &str, mask: &str, fold: bool) -> Option<String> {
     let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
     // ASCII case folding keeps every byte where it was: offsets found in the folded copy
     // are offsets in the text.
-    let (hay, needle) = if fold {
-        (s.to_ascii_lowercase(), value.to_ascii_lowercase())
+    let (hay, needle): (std::borrow::Cow<str>, std::borrow::Cow<str>) = if fold {
+        (
+            s.to_ascii_lowercase().into(),
+            value.to_ascii_lowercase().into(),
+        )
     } else {
-        (s.to_string(), value.to_string())
+        (s.into(), value.into())
     };
+    if !hay.contains(needle.as_ref()) {
+        return None;
+    }
     let starts_path = value.starts_with('/') || value.contains('\\');
     let mut out = String::with_capacity(s.len());
+    let mut masked = false;
     let mut from = 0;
-    while let Some(found) = hay[from..].find(&needle) {
+    while let Some(found) = hay[from..].find(needle.as_ref()) {
         let i = from + found;
         let end = i + needle.len();
         let before = s[..i].chars().next_back();
@@ -268,10 +267,11 @@ fn replace_word(s: &str, value: &str, mask: &str, fold: bool) -> String {
                 && !after.is_some_and(|c| is_name(c) || (c == '.' && !value.contains('.'))));
         out.push_str(&s[from..i]);
         out.push_str(if whole { mask } else { &s[i..end] });
+        masked |= whole;
         from = end;
     }
     out.push_str(&s[from..]);
-    out
+    masked.then_some(out)
 }
 
 #[cfg(test)]
