@@ -360,18 +360,28 @@ fn real_world_errors_name_their_area_and_failure_mode() {
 /// Real errors that are not Docker environment failures: an application's own x509 or DNS
 /// error, a Compose service name inside its network (127.0.0.11), a Dockerfile syntax
 /// error, a script with CRLF line ends, another Windows program that may not bind a port.
+/// None gets a confident answer. A paste that is nothing but a bare cause (R-113, an
+/// application's `x509: certificate signed by unknown authority` with no call around it)
+/// cannot be told from the same cause in a build log: it gets the moderate floor, naming
+/// the trust store the daemon, the image or the tool lacks, and only one such may.
 #[test]
 fn out_of_scope_real_errors_get_no_confident_match() {
-    let mut confident = Vec::new();
+    let (mut confident, mut moderate) = (Vec::new(), Vec::new());
     for e in jsonl("real-world.jsonl") {
         if !e["mode"].is_null() {
             continue;
         }
         if let Some((mode, _, c)) = top(e["error_text"].as_str().unwrap()) {
-            confident.push(format!("{}: {mode} {c}", e["id"]));
+            let line = format!("{}: {mode} {c}", e["id"]);
+            if c > 0.5 {
+                confident.push(line)
+            } else {
+                moderate.push(line)
+            }
         }
     }
     assert!(confident.is_empty(), "{}", confident.join("\n"));
+    assert!(moderate.len() <= 1, "{}", moderate.join("\n"));
 }
 
 /// Every signature is a finding the probes declare, cites real examples (each replayed by

@@ -673,11 +673,17 @@ pub fn find_within(
         .iter()
         .map(|l| super::structure::docker_context(l))
         .collect();
+    let application = plain
+        .iter()
+        .any(|l| super::structure::application_exception(l));
     for (start, line) in plain.iter().enumerate() {
-        let near = context
-            [start.saturating_sub(CONTEXT_LINES)..(start + CONTEXT_LINES + 1).min(plain.len())]
-            .iter()
-            .any(|c| *c);
+        let near = super::structure::Around {
+            docker: context
+                [start.saturating_sub(CONTEXT_LINES)..(start + CONTEXT_LINES + 1).min(plain.len())]
+                .iter()
+                .any(|c| *c),
+            application,
+        };
         let (mut readings, half) = super::structure::read_line(line, near);
         let mut evidence = line.clone();
         // Half a chain (`Get "...":` then `x509: ...`; a traceback naming Docker's socket

@@ -172,6 +172,9 @@ pub fn render_human(matches: &[Match]) -> String {
         ));
         out.push_str(&format!("   {}\n", m.explanation));
         out.push_str(&format!("   Matched: {}\n", m.evidence));
+        if let Some(read) = &m.structure {
+            out.push_str(&format!("   Read as: {read}\n"));
+        }
         out.push_str("   Fix:\n");
         for f in &m.fix {
             out.push_str(&format!("     $ {f}\n"));
@@ -192,8 +195,13 @@ pub fn render_markdown(matches: &[Match]) -> String {
         return out;
     }
     for m in matches {
+        let read = m
+            .structure
+            .as_ref()
+            .map(|r| format!("\n\n**Read as:** {r}"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "## `{}` {} (confidence {:.2})\n\n{}\n\n```sh\n{}\n```\n\n**On this machine:** {}\n\nSources: {}\n\n",
+            "## `{}` {} (confidence {:.2})\n\n{}{read}\n\n```sh\n{}\n```\n\n**On this machine:** {}\n\nSources: {}\n\n",
             m.id,
             m.title,
             m.confidence,

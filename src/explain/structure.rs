@@ -168,7 +168,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     use CauseKind::*;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority",
+            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -206,7 +206,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on device|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded",
+            r"no space left on device|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?disk space|disk (?:is )?full(?-u:\b)",
             Fixed(Cause::NoSpace),
         ),
         (
@@ -254,7 +254,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotFound),
         ),
         (
-            r"command not found|command '[^']+' not found|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
+            r"command not found|command '[^']+' not found|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
             Fixed(Cause::CommandNotFound),
         ),
         (
@@ -395,7 +395,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
 static SEE_HELP: LazyLock<Regex> =
@@ -411,9 +411,28 @@ static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
 static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
 });
+/// What the lines around a cause say of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Around {
+    /// Docker's own words nearby (a pull, a build, the daemon).
+    pub(crate) docker: bool,
+    /// The paste is an application's exception (a traceback, a stack frame, a runtime's
+    /// exception type): a target-less cause is that program's own.
+    pub(crate) application: bool,
+}
+
+static APPLICATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"traceback \(most recent call last\)|^\s*at [a-z0-9_.$<>]+\(|exception in thread|[a-z](?:error|exception)\(|<urlopen error|connectionpool\(host=|^\s*file .[^ ]+\.py., line [0-9]+").expect("application")
+});
+
+/// Whether a line is part of an application's exception: a traceback, a stack frame.
+pub(crate) fn application_exception(line: &str) -> bool {
+    APPLICATION.is_match(line)
+}
+
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
+    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|^(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
 });
 
 /// Every target a line names, by where it starts.
@@ -580,16 +599,16 @@ pub(crate) fn docker_context(line: &str) -> bool {
 /// Reads one line (lower-cased, as the patterns see it): the failure modes its structure
 /// points to, best first (at most two: the reading and the other one it could be).
 /// `near_docker`: a line near it holds Docker's context.
-pub(crate) fn read(line: &str, near_docker: bool) -> Vec<Reading> {
-    read_line(line, near_docker).0
+pub(crate) fn read(line: &str, around: Around) -> Vec<Reading> {
+    read_line(line, around).0
 }
 
 /// [`read`], and whether the line holds half a chain (a cause, or Docker's endpoint,
 /// without the reading the other half would give): worth reading with its neighbours.
-pub(crate) fn read_line(line: &str, near_docker: bool) -> (Vec<Reading>, bool) {
+pub(crate) fn read_line(line: &str, around: Around) -> (Vec<Reading>, bool) {
     let found = causes(line);
     let half = !found.is_empty() || names_docker_endpoint(line);
-    let docker = near_docker || DOCKER_CONTEXT.is_match(line);
+    let docker = around.docker || DOCKER_CONTEXT.is_match(line);
     // The innermost cause first (the last in the chain); a status or an exit code that
     // merely reports the failure, or a hint the CLI appends ("Are you trying to connect to
     // a TLS-enabled daemon without TLS?"), yields to a cause further out that reads.
@@ -612,13 +631,18 @@ pub(crate) fn read_line(line: &str, near_docker: bool) -> (Vec<Reading>, bool) {
     };
     for &&(at, cause) in &order {
         let target = target(&found_targets, at, line);
-        let readings = rule(target.as_ref(), cause, docker, line);
+        let readings = rule(target.as_ref(), cause, docker, around.application, line);
         if readings.is_empty() {
             continue;
         }
         let basis = match &target {
             Some(t) => format!("{}: {}", t.label(), cause.label()),
-            None => cause.label(),
+            None if docker => cause.label(),
+            // The other reading, named: nothing says whose the cause is.
+            None => format!(
+                "{}, with no Docker context: Docker's, or the program's that printed it",
+                cause.label()
+            ),
         };
         let readings = readings
             .into_iter()
@@ -644,7 +668,7 @@ type Out = Vec<(&'static str, f64, BTreeMap<String, String>)>;
 
 /// (target kind, cause family) → failure modes. Confidences stay in the moderate band
 /// (0.5 to 0.75): a signature that knows the exact wording outranks the structure.
-fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out {
+fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, line: &str) -> Out {
     use Cause::*;
     let none = BTreeMap::new;
     let one = |m, c, v| vec![(m, c, v)];
@@ -901,6 +925,16 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, line: &str) -> Out 
             _ => Vec::new(),
         },
         None => match cause {
+            // A certificate no trust store knows, in any tool's words, with nothing else on
+            // the line: most often a TLS-inspecting proxy's CA that the daemon, the image or
+            // the tool lacks. A call to a named service (a URL, a host) is that
+            // application's own and stays unanswered, and so does a language runtime's
+            // exception (its traceback names the call).
+            X509UnknownAuthority
+                if !application && !line.contains("://") && !line.contains("host") =>
+            {
+                one("ca.untrusted", 0.5, none())
+            }
             // EADDRINUSE is a host port's whatever prints it, but Node's own `listen
             // EADDRINUSE` is an application starting twice in its own container.
             // Without Docker's context it is as likely the program's own listen (a dev
@@ -1031,7 +1065,7 @@ mod tests {
     use super::*;
 
     fn modes(line: &str) -> Vec<&'static str> {
-        read(&line.to_lowercase(), false)
+        read(&line.to_lowercase(), Around::default())
             .iter()
             .map(|r| r.mode)
             .collect()
