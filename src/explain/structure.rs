@@ -125,6 +125,8 @@ pub(crate) enum Target {
     Cgroup,
     /// WSL, as Docker Desktop runs it (`wsl.exe ...`).
     Wsl,
+    /// The service manager's unit of the daemon (`docker.service`).
+    Unit(String),
     /// The client's TLS material for a tcp daemon (DOCKER_CERT_PATH's ca.pem, cert.pem).
     TlsFile(String),
 }
@@ -146,6 +148,7 @@ impl Target {
             Target::Ssh => "an ssh:// daemon".into(),
             Target::Cgroup => "the cgroup hierarchy".into(),
             Target::Wsl => "WSL".into(),
+            Target::Unit(u) => format!("the service {u}"),
             Target::TlsFile(f) => format!("the TLS file {f}"),
         }
     }
@@ -250,7 +253,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::PermissionDenied),
         ),
         (
-            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination",
+            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found",
             Fixed(Cause::NotFound),
         ),
         (
@@ -258,15 +261,15 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::CommandNotFound),
         ),
         (
-            r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available",
+            r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available|does(?: not|n't) support|requires a newer",
             Fixed(Cause::Unsupported),
         ),
         (
-            r"is not installed|not installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|ist nicht installiert|non . installat|未安装|インストールされていません",
+            r"is not installed|not installed|requires (?:the )?[a-z-]+ (?:cli )?(?:plugin|component) to be installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|ist nicht installiert|non . installat|未安装|インストールされていません",
             Fixed(Cause::NotInstalled),
         ),
         (
-            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped)(?-u:\b)",
+            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|error code:)(?-u:\b)",
             Fixed(Cause::Failed),
         ),
         (
@@ -369,6 +372,15 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
 static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:unix://|dial unix |connect (?:enoent|eacces|econnrefused) |connect to |socket at |socket |)((?:[a-z]:)?[/\\][^ :"'`;,)]*(?:docker|podman|containerd|colima|orbstack|rancher-desktop)[^ :"'`;,)]*\.soc[k]?)"#).expect("socket")
 });
+/// The daemon's socket named in words, without its path (minikube, kind, scripts).
+static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)").expect("named socket")
+});
+/// The service manager's unit for the daemon.
+static UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s"'(:])((?:docker|containerd|podman)\.(?:service|socket))(?-u:\b)"#)
+        .expect("unit")
+});
 static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?://\./pipe/|\\\\\.\\pipe\\|%2f%2f\.%2fpipe%2f)(docker[a-z_]*|[a-z_]*docker[a-z_]*)|windows named pipe error",
@@ -395,7 +407,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
 static SEE_HELP: LazyLock<Regex> =
@@ -403,7 +415,7 @@ static SEE_HELP: LazyLock<Regex> =
 static SSH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|failed to set version to|wsl\.exe|distro mount service|distro-services").expect("wsl")
+    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|failed to set version to|wsl\.exe|distro mount service|distro-services|(?-u:\b)wsl/[a-z]|(?-u:\b)wsl_e_|wsl kernel|0x8037[0-9a-f]{4}|0x8007019e").expect("wsl")
 });
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
@@ -432,12 +444,12 @@ pub(crate) fn application_exception(line: &str) -> bool {
 
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|^(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
+    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
 });
 
 /// Every target a line names, by where it starts.
 /// The target patterns, in the order [`TARGET_GATE`] numbers them.
-static TARGET_PATTERNS: [&LazyLock<Regex>; 13] = [
+static TARGET_PATTERNS: [&LazyLock<Regex>; 15] = [
     &SOCKET,
     &PIPE,
     &DOCKER_PY,
@@ -451,6 +463,8 @@ static TARGET_PATTERNS: [&LazyLock<Regex>; 13] = [
     &TLS_FILE,
     &WSL,
     &CGROUP,
+    &SOCKET_NAMED,
+    &UNIT,
 ];
 static TARGET_GATE: LazyLock<Gate> =
     LazyLock::new(|| Gate::new(TARGET_PATTERNS.iter().map(|re| re.as_str())));
@@ -546,6 +560,33 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     }
     if let Some(m) = caps(&CGROUP).next().and_then(|c| c.get(0)) {
         found.push((m.start(), Target::Cgroup));
+    }
+    // Only where no path is named: the path says more.
+    if !found
+        .iter()
+        .any(|(_, t)| matches!(t, Target::Socket { .. }))
+    {
+        for c in caps(&SOCKET_NAMED) {
+            let podman = &c[1] == "podman";
+            let path = if podman {
+                "/run/podman/podman.sock"
+            } else {
+                "/var/run/docker.sock"
+            };
+            found.push((
+                c.get(0).map_or(0, |m| m.start()),
+                Target::Socket {
+                    path: path.into(),
+                    podman,
+                },
+            ));
+        }
+    }
+    for c in caps(&UNIT) {
+        found.push((
+            c.get(0).map_or(0, |m| m.start()),
+            Target::Unit(c[1].to_string()),
+        ));
     }
     found.sort_by_key(|(p, _)| *p);
     found
@@ -857,12 +898,24 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             _ => Vec::new(),
         },
         Some(Target::Ssh) => ssh_reading(line),
+        // systemd's own words for the daemon's unit: not there, or there and failing.
+        Some(Target::Unit(unit)) => match cause {
+            // A path through the unit's cgroup is not the unit's absence.
+            NotFound if line.contains("not found") || line.contains("could not be found") => {
+                one("daemon.not-running", 0.6, value("unit", unit))
+            }
+            Failed | ExitStatus(_) | TimedOut => {
+                one("daemon.start-failed", 0.6, value("unit", unit))
+            }
+            _ => Vec::new(),
+        },
         // The runtime's chain names what it could not set up: a cgroup hierarchy or
         // controller the host does not give (v1/v2 mismatch, a missing mount, no BPF).
         Some(Target::Cgroup) => match cause {
             NotFound | PermissionDenied | Unsupported | RuntimeFailed | Failed
                 if docker
                     || cause == RuntimeFailed
+                    || (cause == Unsupported && line.contains("kernel"))
                     || line.contains("cgroup mount")
                     || line.contains("oci runtime") =>
             {
@@ -883,7 +936,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             _ => Vec::new(),
         },
         Some(Target::Wsl) => {
-            let mode = if line.contains("virtual machine platform") {
+            let mode = if line.contains("virtual machine platform")
+                || line.contains("0x8037")
+                || line.contains("required feature")
+            {
                 "wsl.vm-platform-missing"
             } else if line.contains("--update") {
                 "wsl.kernel-update-required"
@@ -1180,6 +1236,100 @@ mod tests {
             modes("java.io.FileNotFoundException: /etc/app.conf (No such file or directory)")
                 .is_empty()
         );
+    }
+
+    /// A certificate no store knows, alone on its line in any tool's words, is the CA
+    /// reading at the floor, naming the other reading; an application's exception around
+    /// it keeps it the application's.
+    #[test]
+    fn a_bare_certificate_cause_is_a_moderate_ca_reading() {
+        for line in [
+            "x509: certificate signed by unknown authority",
+            "Error: self signed certificate in certificate chain",
+            "fatal: unable to access: server certificate verification failed. CAfile: none CRLfile: none",
+            "PKIX path building failed: unable to find valid certification path to requested target",
+            "The remote certificate is invalid: the certificate chain was issued by an authority that is not trusted",
+        ] {
+            let r = read(&line.to_lowercase(), Around::default());
+            assert_eq!(
+                r.iter().map(|r| r.mode).collect::<Vec<_>>(),
+                ["ca.untrusted"],
+                "{line}"
+            );
+            assert_eq!(r[0].confidence, 0.5, "{line}");
+            assert!(r[0].basis.contains("the program's"), "{line}");
+        }
+        let app = Around {
+            docker: false,
+            application: true,
+        };
+        assert!(
+            read(
+                "certificate verify failed: unable to get local issuer certificate",
+                app
+            )
+            .is_empty()
+        );
+        assert!(modes("Cannot connect to host api.example.com:443 ssl:True [SSL: CERTIFICATE_VERIFY_FAILED]").is_empty());
+    }
+
+    /// Docker's words without a path or URL still name the target: the daemon's socket in
+    /// words, systemd's unit, WSL's error codes, the registry's error codes.
+    #[test]
+    fn targets_named_in_words() {
+        let cases = [
+            (
+                "Exiting due to PROVIDER_DOCKER_NEWGRP: exit status 1: permission denied while trying to connect to the Docker daemon socket",
+                "socket.not-in-group",
+            ),
+            (
+                "Failed to start docker.service: Unit docker.service is masked.",
+                "daemon.start-failed",
+            ),
+            (
+                "Failed to start docker.service: Unit docker.service not found.",
+                "daemon.not-running",
+            ),
+            (
+                "Error: 0x80370114 The operation could not be started because a required feature is not installed.",
+                "wsl.vm-platform-missing",
+            ),
+            (
+                "Docker Desktop requires a newer WSL kernel version. Update the WSL kernel by running \"wsl --update\"",
+                "wsl.kernel-update-required",
+            ),
+            (
+                "ERROR: denied: permission_denied: write_package",
+                "registry.access-denied",
+            ),
+            (
+                "unauthorized: authentication required make: *** [push] Error 1",
+                "registry.auth-failed",
+            ),
+            (
+                "failed to bind host port for 0.0.0.0:53:172.24.0.2:53/tcp: address already in use",
+                "ports.in-use-process",
+            ),
+            (
+                "'docker-compose' is not recognized as an internal or external command",
+                "cli.plugin-missing",
+            ),
+            (
+                "Docker Compose requires buildx plugin to be installed",
+                "cli.plugin-missing",
+            ),
+            (
+                "Your kernel does not support cgroup memory limit",
+                "storage.cgroup-controllers-missing",
+            ),
+        ];
+        for (line, mode) in cases {
+            assert_eq!(modes(line).first().copied(), Some(mode), "{line}");
+        }
+        // A unit's name inside a cgroup path is not the unit failing.
+        assert!(!modes("stat /sys/fs/cgroup/systemd/system.slice/early-containerd.service/x: no such file or directory").contains(&"daemon.not-running"));
+        // Nor is a program's own "unauthorized:" a registry's without Docker around it.
+        assert!(modes("api call failed: unauthorized: token expired").is_empty());
     }
 
     /// Python's and Winsock's errno numbers, registry error codes, a runtime's "not
