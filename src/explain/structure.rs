@@ -65,6 +65,10 @@ pub(crate) enum Cause {
     /// The OCI runtime (runc, crun) could not set the container up: the runtime's own
     /// chain, whose target (cgroups, a mount) says what the host lacks.
     RuntimeFailed,
+    /// "is not running", "has stopped": the daemon or a VM that is down, said outright.
+    NotRunning,
+    /// A read-only filesystem (EROFS): where the daemon keeps its data, a driver's fault.
+    ReadOnly,
 }
 
 impl Cause {
@@ -98,6 +102,8 @@ impl Cause {
             Cause::Failed => "failed".into(),
             Cause::Unreachable => "no route to the address (EHOSTUNREACH)".into(),
             Cause::RuntimeFailed => "the OCI runtime could not create the container".into(),
+            Cause::NotRunning => "not running".into(),
+            Cause::ReadOnly => "read-only file system (EROFS)".into(),
         }
     }
 }
@@ -127,6 +133,8 @@ pub(crate) enum Target {
     Wsl,
     /// The service manager's unit of the daemon (`docker.service`).
     Unit(String),
+    /// The daemon's data root (`/var/lib/docker/overlay2/...`).
+    DataRoot(String),
     /// The client's TLS material for a tcp daemon (DOCKER_CERT_PATH's ca.pem, cert.pem).
     TlsFile(String),
 }
@@ -149,6 +157,7 @@ impl Target {
             Target::Cgroup => "the cgroup hierarchy".into(),
             Target::Wsl => "WSL".into(),
             Target::Unit(u) => format!("the service {u}"),
+            Target::DataRoot(p) => format!("the daemon's data {p}"),
             Target::TlsFile(f) => format!("the TLS file {f}"),
         }
     }
@@ -171,7 +180,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     use CauseKind::*;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature",
+            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -205,7 +214,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusCode,
         ),
         (
-            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(?:^|: )(denied)(?::|$)"#,
+            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(is not authorized to perform)|(?:^|: )(denied)(?::|$)"#,
             StatusWord,
         ),
         (
@@ -231,6 +240,14 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         (
             r"oci runtime (?:create |start |exec )?(?:failed|error)|runc (?:create |run )?failed|error during container init|(?:starting container process|container init) caused",
             Fixed(Cause::RuntimeFailed),
+        ),
+        (
+            r"(?:is|are|was) (?:either )?not running|isn't running|not running or not installed|(?-u:\b)(?:is|has) stopped(?-u:\b)",
+            Fixed(Cause::NotRunning),
+        ),
+        (
+            r"read-only file ?system|(?-u:\b)erofs(?-u:\b)",
+            Fixed(Cause::ReadOnly),
         ),
         (
             r"no such host|name or service not known|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|temporary failure in name resolution|getaddrinfo failed|no address associated with hostname|could not resolve hostname",
@@ -261,7 +278,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::CommandNotFound),
         ),
         (
-            r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available|does(?: not|n't) support|requires a newer",
+            r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available|does(?: not|n't) support|requires a newer|requires wsl ?2",
             Fixed(Cause::Unsupported),
         ),
         (
@@ -269,7 +286,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotInstalled),
         ),
         (
-            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|error code:)(?-u:\b)",
+            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|error code:|is incomplete|unexpected [a-z0-9 ]{0,20}error)(?-u:\b)",
             Fixed(Cause::Failed),
         ),
         (
@@ -376,7 +393,14 @@ static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
 static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)").expect("named socket")
 });
+/// Where the daemon (or containerd, or Podman) keeps images and layers.
+static DATA_ROOT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/var/lib/(?:docker|containerd|containers)/[a-z0-9_.-]+").expect("data root")
+});
 /// The service manager's unit for the daemon.
+/// WSL named in a word only: a target where nothing more precise is named.
+static WSL_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)wsl(?: ?2)?(?-u:\b)").expect("wsl word"));
 static UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[\s"'(:])((?:docker|containerd|podman)\.(?:service|socket))(?-u:\b)"#)
         .expect("unit")
@@ -395,12 +419,12 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|download failed|upload failed|the push refers to|registry|dkr\.ecr|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
+        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
     )
     .expect("registry")
 });
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:bind for |(?:userland proxy|failed to load listeners|dockerd[^ ]*): listen (?:tcp|udp)[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
+    Regex::new(r"(?:bind for |(?:(?:userland proxy|failed to load listeners|dockerd[^ ]*):|rootlessport) listen (?:tcp|udp)[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
 });
 /// docker-py and Compose v1 reach the default socket through these (no path printed).
 static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
@@ -449,7 +473,7 @@ static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Every target a line names, by where it starts.
 /// The target patterns, in the order [`TARGET_GATE`] numbers them.
-static TARGET_PATTERNS: [&LazyLock<Regex>; 15] = [
+static TARGET_PATTERNS: [&LazyLock<Regex>; 17] = [
     &SOCKET,
     &PIPE,
     &DOCKER_PY,
@@ -465,6 +489,8 @@ static TARGET_PATTERNS: [&LazyLock<Regex>; 15] = [
     &CGROUP,
     &SOCKET_NAMED,
     &UNIT,
+    &DATA_ROOT,
+    &WSL_WORD,
 ];
 static TARGET_GATE: LazyLock<Gate> =
     LazyLock::new(|| Gate::new(TARGET_PATTERNS.iter().map(|re| re.as_str())));
@@ -582,11 +608,19 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             ));
         }
     }
+    if let Some(m) = caps(&DATA_ROOT).next().and_then(|c| c.get(0)) {
+        found.push((m.start(), Target::DataRoot(m.as_str().to_string())));
+    }
     for c in caps(&UNIT) {
         found.push((
             c.get(0).map_or(0, |m| m.start()),
             Target::Unit(c[1].to_string()),
         ));
+    }
+    if found.is_empty()
+        && let Some(m) = caps(&WSL_WORD).next().and_then(|c| c.get(0))
+    {
+        found.push((m.start(), Target::Wsl));
     }
     found.sort_by_key(|(p, _)| *p);
     found
@@ -729,11 +763,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
                     ("daemon.not-running", 0.45, v()),
                 ],
                 TimedOut | Reset => one("daemon.no-answer", 0.55, v()),
+                NotRunning => one("daemon.not-running", 0.6, v()),
                 _ => Vec::new(),
             }
         }
         Some(Target::Pipe(pipe)) => match cause {
-            NotFound => one("daemon.desktop-not-running", 0.7, value("pipe", pipe)),
+            NotFound | NotRunning => one("daemon.desktop-not-running", 0.7, value("pipe", pipe)),
             PermissionDenied => one("daemon.pipe-access-denied", 0.7, value("pipe", pipe)),
             _ => Vec::new(),
         },
@@ -898,6 +933,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             _ => Vec::new(),
         },
         Some(Target::Ssh) => ssh_reading(line),
+        // The daemon's own store: full, read-only, or missing what it wrote (a driver's
+        // fault, a corrupted layer).
+        Some(Target::DataRoot(_)) => match cause {
+            NoSpace => one("storage.low-space", 0.65, none()),
+            ReadOnly | NotFound => one("storage.driver-failed", 0.55, none()),
+            _ => Vec::new(),
+        },
         // systemd's own words for the daemon's unit: not there, or there and failing.
         Some(Target::Unit(unit)) => match cause {
             // A path through the unit's cgroup is not the unit's absence.
@@ -907,6 +949,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             Failed | ExitStatus(_) | TimedOut => {
                 one("daemon.start-failed", 0.6, value("unit", unit))
             }
+            NotRunning => one("daemon.not-running", 0.6, value("unit", unit)),
             _ => Vec::new(),
         },
         // The runtime's chain names what it could not set up: a cgroup hierarchy or
@@ -978,6 +1021,8 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             PortForbidden => one("ports.excluded-range", 0.55, none()),
             // The Docker client (Compose, docker-py) spoke TLS to a plain port.
             NotTls => one("daemon.tls-not-spoken", 0.5, none()),
+            // Docker (its daemon, Desktop) said to be down, in a tool's own words.
+            NotRunning if line.contains("docker") => one("daemon.not-running", 0.55, none()),
             _ => Vec::new(),
         },
         None => match cause {
@@ -1321,6 +1366,30 @@ mod tests {
             (
                 "Your kernel does not support cgroup memory limit",
                 "storage.cgroup-controllers-missing",
+            ),
+            (
+                "Unable to find a Docker daemon: Docker is either not running or not installed",
+                "daemon.not-running",
+            ),
+            (
+                "Error response from daemon: write /var/lib/docker/overlay2/abc/merged/x: read-only file system",
+                "storage.driver-failed",
+            ),
+            (
+                "failed to register layer: open /var/lib/docker/overlay2/abc/committed: no such file or directory",
+                "storage.driver-failed",
+            ),
+            (
+                "Error: rootlessport listen tcp 0.0.0.0:80: bind: permission denied",
+                "ports.privileged-rootless",
+            ),
+            (
+                "Error: error logging into \"quay.io\": invalid username/password",
+                "registry.auth-failed",
+            ),
+            (
+                "Docker Desktop - Unexpected WSL error. An unexpected error was encountered while executing a WSL command.",
+                "wsl.not-installed",
             ),
         ];
         for (line, mode) in cases {
