@@ -157,7 +157,7 @@ impl Target {
             Target::Cgroup => "the cgroup hierarchy".into(),
             Target::Wsl => "WSL".into(),
             Target::Unit(u) => format!("the service {u}"),
-            Target::DataRoot(p) => format!("the daemon's data {p}"),
+            Target::DataRoot(p) => format!("the daemon's storage ({p})"),
             Target::TlsFile(f) => format!("the TLS file {f}"),
         }
     }
@@ -218,7 +218,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on device|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?disk space|disk (?:is )?full(?-u:\b)",
+            r"no space left on device|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|disk (?:is )?full(?-u:\b)",
             Fixed(Cause::NoSpace),
         ),
         (
@@ -282,7 +282,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Unsupported),
         ),
         (
-            r"is not installed|not installed|requires (?:the )?[a-z-]+ (?:cli )?(?:plugin|component) to be installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|ist nicht installiert|non . installat|未安装|インストールされていません",
+            r"is not installed|not installed|isn't installed|requires (?:the )?[a-z-]+ (?:cli )?(?:plugin|component) to be installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|ist nicht installiert|non . installat|未安装|インストールされていません",
             Fixed(Cause::NotInstalled),
         ),
         (
@@ -393,6 +393,11 @@ static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
 static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)").expect("named socket")
 });
+/// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
+/// or a layer being registered or extracted.
+static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|snapshotter|thin pool|thinpool)(?::| has | error)|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
+});
 /// Where the daemon (or containerd, or Podman) keeps images and layers.
 static DATA_ROOT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/var/lib/(?:docker|containerd|containers)/[a-z0-9_.-]+").expect("data root")
@@ -431,7 +436,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
 static SEE_HELP: LazyLock<Regex> =
@@ -473,7 +478,7 @@ static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Every target a line names, by where it starts.
 /// The target patterns, in the order [`TARGET_GATE`] numbers them.
-static TARGET_PATTERNS: [&LazyLock<Regex>; 17] = [
+static TARGET_PATTERNS: [&LazyLock<Regex>; 18] = [
     &SOCKET,
     &PIPE,
     &DOCKER_PY,
@@ -491,6 +496,7 @@ static TARGET_PATTERNS: [&LazyLock<Regex>; 17] = [
     &UNIT,
     &DATA_ROOT,
     &WSL_WORD,
+    &DRIVER,
 ];
 static TARGET_GATE: LazyLock<Gate> =
     LazyLock::new(|| Gate::new(TARGET_PATTERNS.iter().map(|re| re.as_str())));
@@ -609,6 +615,9 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         }
     }
     if let Some(m) = caps(&DATA_ROOT).next().and_then(|c| c.get(0)) {
+        found.push((m.start(), Target::DataRoot(m.as_str().to_string())));
+    }
+    if let Some(m) = caps(&DRIVER).next().and_then(|c| c.get(0)) {
         found.push((m.start(), Target::DataRoot(m.as_str().to_string())));
     }
     for c in caps(&UNIT) {
@@ -937,7 +946,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
         // fault, a corrupted layer).
         Some(Target::DataRoot(_)) => match cause {
             NoSpace => one("storage.low-space", 0.65, none()),
-            ReadOnly | NotFound => one("storage.driver-failed", 0.55, none()),
+            ReadOnly | NotFound | Failed | Unsupported | Reset => {
+                one("storage.driver-failed", 0.55, none())
+            }
             _ => Vec::new(),
         },
         // systemd's own words for the daemon's unit: not there, or there and failing.
@@ -1390,6 +1401,19 @@ mod tests {
             (
                 "Docker Desktop - Unexpected WSL error. An unexpected error was encountered while executing a WSL command.",
                 "wsl.not-installed",
+            ),
+            (
+                "Error response from daemon: devmapper: Error running deviceCreate (CreateSnapDeviceRaw) dm_task_run failed",
+                "storage.driver-failed",
+            ),
+            ("thin pool has insufficient free space", "storage.low-space"),
+            (
+                "ERROR: Error processing tar file(exit status 1): unexpected EOF",
+                "storage.driver-failed",
+            ),
+            (
+                "WARNING: The buildx plugin is not installed. Falling back to the legacy builder",
+                "cli.plugin-missing",
             ),
         ];
         for (line, mode) in cases {
