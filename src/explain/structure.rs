@@ -398,9 +398,10 @@ static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
 static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|snapshotter|thin pool|thinpool)(?::| has | error)|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
 });
-/// Where the daemon (or containerd, or Podman) keeps images and layers.
+/// Where the daemon (or containerd, or Podman) keeps images and layers: not its `tmp/`
+/// (a build's context) nor `volumes/` (an application's data).
 static DATA_ROOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/var/lib/(?:docker|containerd|containers)/[a-z0-9_.-]+").expect("data root")
+    Regex::new(r"/var/lib/(?:docker|containerd|containers)/(?:overlay2?|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs|image|containerd|storage|io\.containerd[a-z0-9.-]*)(?-u:\b)").expect("data root")
 });
 /// The service manager's unit for the daemon.
 /// WSL named in a word only: a target where nothing more precise is named.
@@ -1408,6 +1409,10 @@ mod tests {
             ),
             ("thin pool has insufficient free space", "storage.low-space"),
             (
+                "mkdir /var/lib/docker/overlay2/abc-init: no space left on device",
+                "storage.low-space",
+            ),
+            (
                 "ERROR: Error processing tar file(exit status 1): unexpected EOF",
                 "storage.driver-failed",
             ),
@@ -1419,6 +1424,8 @@ mod tests {
         for (line, mode) in cases {
             assert_eq!(modes(line).first().copied(), Some(mode), "{line}");
         }
+        // A file missing from a build's context is the build's, not the store's.
+        assert!(!modes("COPY failed: stat /var/lib/docker/tmp/docker-builder1/src: no such file or directory").contains(&"storage.driver-failed"));
         // A unit's name inside a cgroup path is not the unit failing.
         assert!(!modes("stat /sys/fs/cgroup/systemd/system.slice/early-containerd.service/x: no such file or directory").contains(&"daemon.not-running"));
         // Nor is a program's own "unauthorized:" a registry's without Docker around it.
