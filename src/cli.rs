@@ -110,7 +110,8 @@ pub enum Command {
     /// probes confirm it. TEXT, or --file, or standard input. Log lines (JSON, logfmt,
     /// colours) are unwrapped; the error's cause (permission, refused, x509, DNS, HTTP
     /// status...) and target (socket, pipe, daemon, registry, proxy, port, plugin, ssh)
-    /// are read first, then the known signatures.
+    /// are read first, then the known signatures. A cause with neither a target nor
+    /// Docker's words around it is answered at most at 0.5, naming the other reading.
     Explain(ExplainArgs),
     /// The fixes for what the check finds: a reviewable shell script (--script, the
     /// default), or applied one by one after asking (--apply).

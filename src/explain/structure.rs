@@ -274,11 +274,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotFound),
         ),
         (
-            r"command not found|command '[^']+' not found|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
+            r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
             Fixed(Cause::CommandNotFound),
         ),
         (
-            r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available|does(?: not|n't) support|requires a newer|requires wsl ?2",
+            r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available|does(?: not|n't) support|requires a newer|requires wsl ?2|no longer supported",
             Fixed(Cause::Unsupported),
         ),
         (
@@ -396,7 +396,7 @@ static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
 /// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
 /// or a layer being registered or extracted.
 static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|snapshotter|thin pool|thinpool)(?::| has | error)|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
+    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
 });
 /// Where the daemon (or containerd, or Podman) keeps images and layers: not its `tmp/`
 /// (a build's context) nor `volumes/` (an application's data).
@@ -437,7 +437,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'").expect("command")
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
 static SEE_HELP: LazyLock<Regex> =
@@ -1035,6 +1035,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             NotTls => one("daemon.tls-not-spoken", 0.5, none()),
             // Docker (its daemon, Desktop) said to be down, in a tool's own words.
             NotRunning if line.contains("docker") => one("daemon.not-running", 0.55, none()),
+            // A read-only filesystem under a build or the daemon: its own state cannot be
+            // written (a leaked mount, a full or remounted disk).
+            ReadOnly => one("storage.driver-failed", 0.5, none()),
             _ => Vec::new(),
         },
         None => match cause {
@@ -1419,6 +1422,20 @@ mod tests {
             (
                 "WARNING: The buildx plugin is not installed. Falling back to the legacy builder",
                 "cli.plugin-missing",
+            ),
+            // A program that runs docker, told by its OS that there is none.
+            (
+                "java.io.IOException: Cannot run program \"docker\": error=2, No such file or directory",
+                "cli.missing",
+            ),
+            ("Error: spawn docker ENOENT", "cli.missing"),
+            (
+                "FileNotFoundError: [Errno 2] No such file or directory: 'docker-compose'",
+                "cli.plugin-missing",
+            ),
+            (
+                "The aufs storage-driver is no longer supported.",
+                "storage.driver-failed",
             ),
         ];
         for (line, mode) in cases {
