@@ -133,7 +133,8 @@ pub(crate) enum Target {
     Wsl,
     /// The service manager's unit of the daemon (`docker.service`).
     Unit(String),
-    /// The daemon's data root (`/var/lib/docker/overlay2/...`).
+    /// The daemon's stores: its data root (`/var/lib/docker/overlay2/...`), or a storage
+    /// driver named by its own prefix (`devmapper:`), or a layer being registered.
     DataRoot(String),
     /// The client's TLS material for a tcp daemon (DOCKER_CERT_PATH's ca.pem, cert.pem).
     TlsFile(String),
@@ -403,10 +404,10 @@ static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
 static DATA_ROOT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/var/lib/(?:docker|containerd|containers)/(?:overlay2?|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs|image|containerd|storage|io\.containerd[a-z0-9.-]*)(?-u:\b)").expect("data root")
 });
-/// The service manager's unit for the daemon.
 /// WSL named in a word only: a target where nothing more precise is named.
 static WSL_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)wsl(?: ?2)?(?-u:\b)").expect("wsl word"));
+/// The service manager's unit for the daemon.
 static UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[\s"'(:])((?:docker|containerd|podman)\.(?:service|socket))(?-u:\b)"#)
         .expect("unit")
