@@ -422,7 +422,7 @@ static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?([^ :"',]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
+    Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?([^ :"',@]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -1444,6 +1444,16 @@ mod tests {
         }
         // A file missing from a build's context is the build's, not the store's.
         assert!(!modes("COPY failed: stat /var/lib/docker/tmp/docker-builder1/src: no such file or directory").contains(&"storage.driver-failed"));
+        // A proxy is named by its host, never by the user of its URL.
+        let r = read(
+            "proxyconnect tcp: dial tcp: lookup user:pw@proxy.corp.example on 127.0.0.53:53: no such host",
+            Around::default(),
+        );
+        assert!(
+            r[0].basis.contains("proxy.corp.example") && !r[0].basis.contains("user"),
+            "{}",
+            r[0].basis
+        );
         // A unit's name inside a cgroup path is not the unit failing.
         assert!(!modes("stat /sys/fs/cgroup/systemd/system.slice/early-containerd.service/x: no such file or directory").contains(&"daemon.not-running"));
         // Nor is a program's own "unauthorized:" a registry's without Docker around it.
