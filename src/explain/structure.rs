@@ -535,7 +535,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         ));
     }
     if let Some(m) = caps(&DOCKER_PY).next().and_then(|c| c.get(0)) {
-        let path = "/var/run/docker.sock".to_string();
+        let path = probes::shared::DEFAULT_UNIX_SOCKET.to_string();
         found.push((
             m.start(),
             Target::Socket {
@@ -605,7 +605,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             let path = if podman {
                 "/run/podman/podman.sock"
             } else {
-                "/var/run/docker.sock"
+                probes::shared::DEFAULT_UNIX_SOCKET
             };
             found.push((
                 c.get(0).map_or(0, |m| m.start()),
@@ -616,11 +616,11 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             ));
         }
     }
-    if let Some(m) = caps(&DATA_ROOT).next().and_then(|c| c.get(0)) {
-        found.push((m.start(), Target::DataRoot(m.as_str().to_string())));
-    }
-    if let Some(m) = caps(&DRIVER).next().and_then(|c| c.get(0)) {
-        found.push((m.start(), Target::DataRoot(m.as_str().to_string())));
+    // The stores by their path, and by a driver's own words: the first of each.
+    for re in [&DATA_ROOT, &DRIVER] {
+        if let Some(m) = caps(re).next().and_then(|c| c.get(0)) {
+            found.push((m.start(), Target::DataRoot(m.as_str().to_string())));
+        }
     }
     for c in caps(&UNIT) {
         found.push((
