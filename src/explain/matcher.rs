@@ -358,7 +358,17 @@ fn signatures() -> Vec<Signature> {
 
 /// One line as the patterns see it: lower-cased, whitespace collapsed.
 pub(crate) fn plain_line(line: &str) -> String {
-    line.to_lowercase()
+    let lower = line.to_lowercase();
+    // Typographic quotes a forum or a word processor put in (`Get “https://...”`) are
+    // the plain ones the error was printed with.
+    let lower = if lower.is_ascii() {
+        lower
+    } else {
+        lower
+            .replace(['\u{201c}', '\u{201d}', '\u{201e}'], "\"")
+            .replace(['\u{2018}', '\u{2019}'], "'")
+    };
+    lower
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

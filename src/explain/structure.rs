@@ -69,6 +69,8 @@ pub(crate) enum Cause {
     NotRunning,
     /// A read-only filesystem (EROFS): where the daemon keeps its data, a driver's fault.
     ReadOnly,
+    /// "could not connect", "error pinging": a connection failed, and nothing says why.
+    ConnectFailed,
 }
 
 impl Cause {
@@ -104,6 +106,7 @@ impl Cause {
             Cause::RuntimeFailed => "the OCI runtime could not create the container".into(),
             Cause::NotRunning => "not running".into(),
             Cause::ReadOnly => "read-only file system (EROFS)".into(),
+            Cause::ConnectFailed => "could not connect (no reason given)".into(),
         }
     }
 }
@@ -181,7 +184,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     use CauseKind::*;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate",
+            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of .{1,200}? (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -193,7 +196,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::X509NotYetValid),
         ),
         (
-            r"x509: certificate is valid for [^,]+, not [^ ]+|x509: certificate is not valid for any names|certificate is not valid for|hostname mismatch|doesn't match any of the subject alternative names",
+            r"certificate is valid for [^,]+(?:, [^,]+){0,20}, not [^ ]+|x509: certificate is not valid for any names|certificate is not valid for|hostname mismatch|doesn't match any of the subject alternative names",
             Fixed(Cause::X509WrongName),
         ),
         (r"x509: ", Fixed(Cause::X509Other)),
@@ -215,7 +218,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusCode,
         ),
         (
-            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(is not authorized to perform)|(?:^|: )(denied)(?::|$)"#,
+            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(is not authorized to perform)|(?:^|: )(denied)(?::|$)"#,
             StatusWord,
         ),
         (
@@ -243,7 +246,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::RuntimeFailed),
         ),
         (
-            r"(?:is|are|was) (?:either )?not running|isn't running|not running or not installed|(?-u:\b)(?:is|has) stopped(?-u:\b)",
+            r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?-u:\b)(?:is|has) stopped(?-u:\b)",
             Fixed(Cause::NotRunning),
         ),
         (
@@ -255,7 +258,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NoSuchHost),
         ),
         (
-            r"server misbehaving|(?-u:\b)servfail(?-u:\b)",
+            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp ",
             Fixed(Cause::DnsServerFailure),
         ),
         (
@@ -271,7 +274,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::PermissionDenied),
         ),
         (
-            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found",
+            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found",
             Fixed(Cause::NotFound),
         ),
         (
@@ -283,12 +286,16 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Unsupported),
         ),
         (
-            r"is not installed|not installed|isn't installed|requires (?:the )?[a-z-]+ (?:cli )?(?:plugin|component) to be installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|ist nicht installiert|non . installat|未安装|インストールされていません",
+            r"is not installed|not installed|isn't installed|requires (?:the )?[a-z-]+ (?:cli )?(?:plugin|component) to be installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|(?:aucune|keine|ninguna|nenhuma) distribu|ist nicht installiert|non . installat|未安装|インストールされていません",
             Fixed(Cause::NotInstalled),
         ),
         (
-            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|error code:|is incomplete|unexpected [a-z0-9 ]{0,20}error)(?-u:\b)",
+            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|is incomplete|unexpected [a-z0-9 ]{0,20}error|(?:is )?unable to start|could not start|catastrophic failure)(?-u:\b)|(?-u:\b)error code: ",
             Fixed(Cause::Failed),
+        ),
+        (
+            r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:connect|reach|ping|talk)(?-u:\b)|error (?:connecting|pinging)(?-u:\b)|connection to .{1,80}? failed",
+            Fixed(Cause::ConnectFailed),
         ),
         (
             r"exit (?:status|code):? (-?[0-9]{1,10}|0x[0-9a-f]{1,8})|exited with (?:exit )?(?:status|code) (-?[0-9]{1,10}|0x[0-9a-f]{1,8})",
@@ -343,8 +350,10 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
                         "manifest unknown" | "name unknown" => 404,
                         "proxy authentication required" => 407,
                         "toomanyrequests" | "too many requests" => 429,
+                        "bad request" => 400,
                         "bad gateway" => 502,
                         "service unavailable" => 503,
+                        w if w.starts_with("gateway") => 504,
                         _ => 401,
                     })
                 }
@@ -392,7 +401,7 @@ static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// The daemon's socket named in words, without its path (minikube, kind, scripts).
 static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)").expect("named socket")
+    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)|(?:connect(?:ion|ing)? to|reach|ping(?:ing)?|talk to|communicate with) (?:the |a |your )?(?:local )?(docker|podman)(?: daemon| engine| desktop| provider| environment| server| host| api)?(?-u:\b)").expect("named socket")
 });
 /// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
 /// or a layer being registered or extracted.
@@ -433,20 +442,30 @@ static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:bind for |(?:(?:userland proxy|failed to load listeners|dockerd[^ ]*):|rootlessport) listen (?:tcp|udp)[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
 });
-/// docker-py and Compose v1 reach the default socket through these (no path printed).
+/// docker-py and Compose v1 reach the default socket through these (no path printed), and
+/// Testcontainers through its unix-socket strategy.
 static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version").expect("docker-py")
+    Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'").expect("command")
 });
+/// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
+/// available", in a tool's own words.
+static DOCKER_DOWN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|has stopped|is stopped|stopped)(?-u:\b)").expect("docker down")
+});
+/// A registry's ping (`/v2/`, the v1 `_ping` and `users`) answered by a bare status text.
+static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"/(?:v2|v1/_ping|v1/users)/?"?: (?:bad request|forbidden|bad gateway|service unavailable|gateway time-?out)(?:[.\s]|$)"#).expect("bare status")
+});
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
 static SEE_HELP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"see 'docker(?: ([a-z]+))? --help'").expect("see help"));
+    LazyLock::new(|| Regex::new(r"(?:see|run) 'docker(?: ([a-z]+))? --help'").expect("see help"));
 static SSH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|failed to set version to|wsl\.exe|distro mount service|distro-services|(?-u:\b)wsl/[a-z]|(?-u:\b)wsl_e_|wsl kernel|0x8037[0-9a-f]{4}|0x8007019e").expect("wsl")
+    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsistema de windows para linux|sous-syst.me windows pour linux|windows-subsystem f.r linux|适用于 linux 的 windows 子系统|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|failed to set version to|wsl\.exe|distro mount service|distro-services|(?-u:\b)wsl/[a-z]|(?-u:\b)wsl_e_|wsl kernel|0x8037[0-9a-f]{4}|0x8007019e").expect("wsl")
 });
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
@@ -475,7 +494,7 @@ pub(crate) fn application_exception(line: &str) -> bool {
 
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
+    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|unable to prepare context|unable to download remote context|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
 });
 
 /// Every target a line names, by where it starts.
@@ -555,6 +574,9 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         found.push((c.get(0).map_or(0, |m| m.start()), Target::DaemonUrl(host)));
     }
     for c in caps(&REGISTRY) {
+        if c.get(0).is_some_and(|m| m.as_str() == "registry" && other_registry(line, m.start())) {
+            continue;
+        }
         let host = first_group(&c).unwrap_or_else(|| "the registry".into());
         found.push((c.get(0).map_or(0, |m| m.start()), Target::Registry(host)));
     }
@@ -601,7 +623,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         .any(|(_, t)| matches!(t, Target::Socket { .. }))
     {
         for c in caps(&SOCKET_NAMED) {
-            let podman = &c[1] == "podman";
+            let podman = first_group(&c).is_some_and(|n| n == "podman");
             let path = if podman {
                 "/run/podman/podman.sock"
             } else {
@@ -635,6 +657,26 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     }
     found.sort_by_key(|(p, _)| *p);
     found
+}
+
+/// Whether the word "registry" at `at` is part of a URL that is not a registry API's
+/// (`https://registry.npmjs.org/pkg`: a package registry, not an image one).
+fn other_registry(line: &str, at: usize) -> bool {
+    let is_sep = |c: char| c.is_whitespace() || "\"'`()<>,;".contains(c);
+    let start = line[..at].rfind(is_sep).map_or(0, |i| i + 1);
+    let end = line[at..].find(is_sep).map_or(line.len(), |i| at + i);
+    let token = &line[start..end];
+    let host_start = token.find("://").map_or(0, |i| i + 3);
+    let Some(slash) = token[host_start..].find('/') else {
+        return false;
+    };
+    let host = &token[host_start..host_start + slash];
+    let path = &token[host_start + slash..];
+    host.contains("registry")
+        && host.contains('.')
+        && path.len() > 1
+        && !path.starts_with("/v2")
+        && !path.starts_with("/v1/")
 }
 
 /// The target of a cause at `at`: the nearest before it, else the first; a proxy or ssh
@@ -744,6 +786,19 @@ pub(crate) fn read_line(line: &str, around: Around) -> (Vec<Reading>, bool) {
     (Vec::new(), half)
 }
 
+/// Whether a line names a path that is not Docker's own state (a bind mount's source, an
+/// application's file): a cause on it is that path's, not the daemon's.
+fn names_foreign_path(line: &str) -> bool {
+    static PATH: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?:^|[\s'"=:(])(/[^\s'":,)]+)"#).expect("path"));
+    PATH.captures_iter(line).any(|c| {
+        let p = &c[1];
+        !["docker", "containerd", "buildkit", "containers/storage"]
+            .iter()
+            .any(|own| p.contains(own))
+    })
+}
+
 /// Whether a line names Docker's own endpoint (a socket, a pipe, docker-py's connection)
 /// without saying what went wrong: the cause may follow on the next lines (a traceback).
 pub(crate) fn names_docker_endpoint(line: &str) -> bool {
@@ -775,11 +830,15 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
                 ],
                 TimedOut | Reset => one("daemon.no-answer", 0.55, v()),
                 NotRunning => one("daemon.not-running", 0.6, v()),
+                // "could not connect to the Docker daemon": down, most often; a refusal
+                // or a denial would have said so.
+                ConnectFailed => one("daemon.not-running", 0.55, v()),
                 _ => Vec::new(),
             }
         }
         Some(Target::Pipe(pipe)) => match cause {
             NotFound | NotRunning => one("daemon.desktop-not-running", 0.7, value("pipe", pipe)),
+            ConnectFailed => one("daemon.desktop-not-running", 0.55, value("pipe", pipe)),
             PermissionDenied => one("daemon.pipe-access-denied", 0.7, value("pipe", pipe)),
             _ => Vec::new(),
         },
@@ -787,6 +846,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             let v = || value("host", host);
             match cause {
                 Refused => one("daemon.remote-refused", 0.65, v()),
+                ConnectFailed => one("daemon.remote-refused", 0.5, v()),
                 Unreachable => one("daemon.remote-refused", 0.6, v()),
                 NoSuchHost | DnsServerFailure => one("daemon.remote-unresolved", 0.65, v()),
                 X509UnknownAuthority => one("daemon.tls-untrusted", 0.65, v()),
@@ -863,6 +923,17 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
                 Status(401) => vec![
                     ("registry.auth-failed", 0.6, v()),
                     ("registry.auth-missing", 0.45, v()),
+                ],
+                // The registry API answers its ping with JSON (and 401 until a login):
+                // a bare status text right after the ping's URL (Go's `Get URL:
+                // Forbidden`) came from something between, a proxy or a firewall.
+                Status(403) if PING_BARE_STATUS.is_match(line) => vec![
+                    ("registry.tunnel-refused", 0.6, v()),
+                    ("registry.access-denied", 0.4, v()),
+                ],
+                Status(400 | 502 | 503 | 504) if PING_BARE_STATUS.is_match(line) => vec![
+                    ("registry.proxy-failed", 0.55, v()),
+                    ("registry.unexpected-answer", 0.4, v()),
                 ],
                 // A login the registry cannot read (a token for another region or
                 // registry, a malformed one).
@@ -995,6 +1066,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             let mode = if line.contains("virtual machine platform")
                 || line.contains("0x8037")
                 || line.contains("required feature")
+                || line.contains("hyperv")
+                || line.contains("hyper-v")
+                || line.contains("hcs_e_")
+                || line.contains("virtualization")
             {
                 "wsl.vm-platform-missing"
             } else if line.contains("--update") {
@@ -1035,10 +1110,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             // The Docker client (Compose, docker-py) spoke TLS to a plain port.
             NotTls => one("daemon.tls-not-spoken", 0.5, none()),
             // Docker (its daemon, Desktop) said to be down, in a tool's own words.
-            NotRunning if line.contains("docker") => one("daemon.not-running", 0.55, none()),
+            // Docker itself is the subject: "Container 4c1e is not running" is a container.
+            NotRunning if DOCKER_DOWN.is_match(line) => one("daemon.not-running", 0.55, none()),
             // A read-only filesystem under a build or the daemon: its own state cannot be
             // written (a leaked mount, a full or remounted disk).
-            ReadOnly => one("storage.driver-failed", 0.5, none()),
+            ReadOnly if !names_foreign_path(line) => one("storage.driver-failed", 0.5, none()),
             _ => Vec::new(),
         },
         None => match cause {
