@@ -635,7 +635,13 @@ pub fn find_within(
                 if !pattern.re.is_match(&window) {
                     continue;
                 }
-                if pattern.reject.as_ref().is_some_and(|r| r.is_match(&window)) {
+                // A veto counts from the lines before too: the paste's own `docker pull
+                // alpine` two lines up says whose the answer is.
+                if pattern.reject.as_ref().is_some_and(|r| {
+                    r.is_match(&window)
+                        || (start > 0
+                            && r.is_match(&lines[start.saturating_sub(WINDOW)..end].join(" ")))
+                }) {
                     continue;
                 }
                 // Within one line when it can; across lines it counts a little less.

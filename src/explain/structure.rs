@@ -141,6 +141,9 @@ pub(crate) enum Target {
     DataRoot(String),
     /// The client's TLS material for a tcp daemon (DOCKER_CERT_PATH's ca.pem, cert.pem).
     TlsFile(String),
+    /// A registry's trust directory (`/etc/docker/certs.d/<host:port>/`, Podman's and
+    /// containerd's alike): the CAs the daemon adds for that registry.
+    CertsD(String),
 }
 
 impl Target {
@@ -163,6 +166,7 @@ impl Target {
             Target::Unit(u) => format!("the service {u}"),
             Target::DataRoot(p) => format!("the daemon's storage ({p})"),
             Target::TlsFile(f) => format!("the TLS file {f}"),
+            Target::CertsD(h) => format!("the trust directory certs.d of {h}"),
         }
     }
 }
@@ -218,7 +222,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusCode,
         ),
         (
-            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(is not authorized to perform)|(?:^|: )(denied)(?::|$)"#,
+            r#"(?-u:\b)(unauthorized)(?:[:" ]|$)|(forbidden)(?:[:" ]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(http basic: access denied)|(?:password|token|credentials?)(?: or (?:token|password))? (?:is |are |was )?(incorrect|invalid|wrong)(?-u:\b)|(is not authorized to perform)|(?:^|: )(denied)(?::|$)"#,
             StatusWord,
         ),
         (
@@ -278,7 +282,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotFound),
         ),
         (
-            r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in \$path|not found in \$path|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
+            r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%)|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
             Fixed(Cause::CommandNotFound),
         ),
         (
@@ -428,7 +432,7 @@ static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("pipe")
 });
 static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
+    Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|lookup (unix|npipe|tcp|ssh|fd)(?: on |: )|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?([^ :"',@]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
@@ -448,7 +452,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: executable file not found|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'").expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
@@ -461,7 +465,9 @@ static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
 static SEE_HELP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:see|run) 'docker(?: ([a-z]+))? --help'").expect("see help"));
+    LazyLock::new(|| {
+        Regex::new(r"(?:see|run|try) '(?:docker|podman)(?: ([a-z]+))? --help'").expect("see help")
+    });
 static SSH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
@@ -469,6 +475,9 @@ static WSL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
+});
+static CERTS_D: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"certs\.d[/\\]+([^/\\ "':]+(?::[0-9]+)?)"#).expect("certs.d")
 });
 static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
@@ -499,7 +508,7 @@ static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Every target a line names, by where it starts.
 /// The target patterns, in the order [`TARGET_GATE`] numbers them.
-static TARGET_PATTERNS: [&LazyLock<Regex>; 18] = [
+static TARGET_PATTERNS: [&LazyLock<Regex>; 19] = [
     &SOCKET,
     &PIPE,
     &DOCKER_PY,
@@ -518,6 +527,7 @@ static TARGET_PATTERNS: [&LazyLock<Regex>; 18] = [
     &DATA_ROOT,
     &WSL_WORD,
     &DRIVER,
+    &CERTS_D,
 ];
 static TARGET_GATE: LazyLock<Gate> =
     LazyLock::new(|| Gate::new(TARGET_PATTERNS.iter().map(|re| re.as_str())));
@@ -614,6 +624,12 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     if let Some(m) = caps(&WSL).next().and_then(|c| c.get(0)) {
         found.push((m.start(), Target::Wsl));
     }
+    for c in caps(&CERTS_D) {
+        found.push((
+            c.get(0).map_or(0, |m| m.start()),
+            Target::CertsD(c[1].to_string()),
+        ));
+    }
     if let Some(m) = caps(&CGROUP).next().and_then(|c| c.get(0)) {
         found.push((m.start(), Target::Cgroup));
     }
@@ -679,6 +695,20 @@ fn other_registry(line: &str, at: usize) -> bool {
         && !path.starts_with("/v1/")
 }
 
+/// Whether a line names a URL that is not an image registry's API (no `/v2/`, no v1
+/// path): an HTTP status on it is that server's.
+fn other_server(line: &str) -> bool {
+    line.match_indices("://")
+        .any(|(at, _)| {
+            let rest = &line[at + 3..];
+            let end = rest
+                .find(|c: char| c.is_whitespace() || "\"'`".contains(c))
+                .unwrap_or(rest.len());
+            let url = &rest[..end];
+            !url.contains("/v2/") && !url.ends_with("/v2") && !url.contains("/v1/")
+        })
+}
+
 /// The target of a cause at `at`: the nearest before it, else the first; a proxy or ssh
 /// wins over what it carries.
 fn target(found: &[(usize, Target)], at: usize, line: &str) -> Option<Target> {
@@ -686,6 +716,15 @@ fn target(found: &[(usize, Target)], at: usize, line: &str) -> Option<Target> {
         return Some(t.clone());
     }
     if let Some((_, t)) = found.iter().find(|(_, t)| matches!(t, Target::Ssh)) {
+        return Some(t.clone());
+    }
+    // A file in a registry's certs.d before the cause is what failed, whatever registry
+    // words its path holds.
+    if let Some((_, t)) = found
+        .iter()
+        .rev()
+        .find(|(p, t)| *p <= at && matches!(t, Target::CertsD(_)))
+    {
         return Some(t.clone());
     }
     // "error during connect" is the CLI's own connection to the daemon: what follows is
@@ -1062,6 +1101,16 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             NotFound | PermissionDenied => one("endpoint.tls-material", 0.65, value("file", file)),
             _ => Vec::new(),
         },
+        // A registry's own trust directory that cannot be read, or a CA in it the chain
+        // does not lead to: the registry's CA is not (really) trusted.
+        Some(Target::CertsD(host)) => match cause {
+            NotFound | PermissionDenied | X509UnknownAuthority | X509Other | Failed => {
+                let mut v = value("registry", host);
+                v.insert("host".into(), super::matcher::tidy(host));
+                one("ca.untrusted", 0.55, v)
+            }
+            _ => Vec::new(),
+        },
         Some(Target::Wsl) => {
             let mode = if line.contains("virtual machine platform")
                 || line.contains("0x8037")
@@ -1095,7 +1144,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
             X509Expired => one("ca.expired", 0.5, none()),
             X509NotYetValid => one("ca.clock-skew", 0.55, none()),
             NoSpace => one("storage.low-space", 0.6, none()),
-            // An HTTP status beside a pull, a push or a build is the registry's.
+            // An HTTP status beside a pull, a push or a build is the registry's, unless
+            // the line names the server that answered (npm's registry, a Go proxy).
+            Status(_) if other_server(line) => Vec::new(),
             NoCredentials => one("registry.auth-missing", 0.6, none()),
             Status(401) => one("registry.auth-failed", 0.5, none()),
             Status(403) => one("registry.access-denied", 0.5, none()),
@@ -1107,6 +1158,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
                 ("ports.in-use-container", 0.4, none()),
             ],
             PortForbidden => one("ports.excluded-range", 0.55, none()),
+            // A flag Docker's CLI or a plugin does not know: the plugin is missing or older
+            // than the command line (`compose pull --ignore-buildable`).
+            CommandNotFound if line.contains("unknown flag") => {
+                one("cli.plugin-missing", 0.5, none())
+            }
             // The Docker client (Compose, docker-py) spoke TLS to a plain port.
             NotTls => one("daemon.tls-not-spoken", 0.5, none()),
             // Docker (its daemon, Desktop) said to be down, in a tool's own words.
@@ -1584,6 +1640,139 @@ mod tests {
         assert_eq!(
             unwrap_line("Error response from daemon: **client version 1.45** is too new"),
             ["Error response from daemon: client version 1.45 is too new"]
+        );
+    }
+
+    /// The registry API answers its ping with JSON: a bare status text after the ping's
+    /// URL is something between's, and the reading says so; the same status in the
+    /// registry's own words stays the registry's.
+    #[test]
+    fn a_ping_answered_by_a_bare_status_is_not_the_registrys() {
+        let cases = [
+            (
+                "Get \"https://registry-1.docker.io/v2/\": Bad Request",
+                "registry.proxy-failed",
+            ),
+            (
+                "docker: Error response from daemon: Get \"https://registry-1.docker.io/v2/\": Service Unavailable.",
+                "registry.proxy-failed",
+            ),
+            (
+                "Error response from daemon: Get https://reg.example.com:5000/v1/_ping: Bad Gateway",
+                "registry.proxy-failed",
+            ),
+            (
+                "Error response from daemon: Get https://reg.example.com/v2/: Forbidden",
+                "registry.tunnel-refused",
+            ),
+            // The registry's own error code, not a bare status.
+            (
+                "Error response from daemon: Head \"https://ghcr.io/v2/acme/app/manifests/1\": denied: denied",
+                "registry.access-denied",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(modes(line).first().copied(), Some(want), "{line}");
+        }
+    }
+
+    /// Docker named as the thing that could not be reached, or that is not running, in a
+    /// tool's own words; a container that is not running is not Docker.
+    #[test]
+    fn docker_down_in_a_tools_words() {
+        for line in [
+            "Connection to the Docker daemon at 'localhost' failed with error \"[2] No such file or directory\"; ensure the Docker daemon is running and accessible",
+            "Could not connect to a Docker provider. Please start or install a Docker provider.",
+            "Error: Socket not found: /var/run/docker.sock",
+            "localstack.utils.container_utils.container_client.ContainerException: Docker not available",
+        ] {
+            let around = Around {
+                docker: true,
+                application: false,
+            };
+            let r = read(&line.to_lowercase(), around);
+            assert_eq!(
+                r.first().map(|r| r.mode),
+                Some("daemon.not-running"),
+                "{line}"
+            );
+        }
+        let around = Around {
+            docker: true,
+            application: false,
+        };
+        for line in [
+            "docker: Error response from daemon: Container 4c1e3b is not running.",
+            "app_1 | Error: Could not connect to Redis at redis:6379: Connection refused",
+            "Error: failed to connect to the database: dial tcp 127.0.0.1:5432: connect: connection refused",
+        ] {
+            assert!(read(&line.to_lowercase(), around).is_empty(), "{line}");
+        }
+    }
+
+    /// More tools' words for a certificate no store knows, and for one issued to another
+    /// name; a forum's typographic quotes are read as the plain ones.
+    #[test]
+    fn certificate_causes_in_more_tools_words() {
+        for line in [
+            "ERROR: The certificate of 'www.python.org' is not trusted.",
+            "ERROR: The certificate of 'www.python.org' doesn't have a known issuer.",
+            "201DE99EFFFF0000:error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:ssl/statem/statem_clnt.c:2091:",
+            "E: Certificate verification failed: The certificate is NOT trusted. The certificate issuer is unknown.",
+        ] {
+            assert_eq!(modes(line), ["ca.untrusted"], "{line}");
+        }
+        let plain = super::super::matcher::plain_line(
+            "Error response from daemon: Get \u{201c}https://registry-1.docker.io/v2/\u{201d}: certificate is valid for a.example, *.example, not registry-1.docker.io",
+        );
+        assert!(plain.contains("\"https://registry-1.docker.io/v2/\""), "{plain}");
+        assert_eq!(read(&plain, Around::default())[0].mode, "ca.wrong-host");
+        // Docker's build words make a remote context's certificate Docker's.
+        assert_eq!(
+            modes("unable to prepare context: unable to download remote context https://git.example.com/a.tar: Get https://git.example.com/a.tar: x509: certificate signed by unknown authority")[0],
+            "ca.untrusted"
+        );
+    }
+
+    /// A lookup through a named nameserver whose UDP exchange failed is the nameserver's,
+    /// whatever the paste kept of the last words; WSL's own error codes read as WSL.
+    #[test]
+    fn dns_and_wsl_causes_without_their_last_words() {
+        assert_eq!(
+            modes("Error response from daemon: Get https://docker.elastic.co/v2/: dial tcp: lookup docker.elastic.co on [::1]:53: read udp [::1]:51036->[::1]:53: read: connection ref")[0],
+            "registry.dns-servfail"
+        );
+        assert_eq!(
+            modes("Error code: Wsl/Service/CreateInstance/CreateVm/HCS/HCS_E_HYPERV_NOT_INSTALLED"),
+            ["wsl.vm-platform-missing"]
+        );
+        assert_eq!(
+            modes("Error code: Wsl/Service/0x8007273d")[0],
+            "wsl.not-installed"
+        );
+    }
+
+    /// A package registry's URL (npm's, a Go proxy's) is not an image registry: its 404 is
+    /// a package that does not exist, and a read-only bind-mount source is the user's.
+    #[test]
+    fn other_registries_and_foreign_paths_are_not_dockers() {
+        let around = Around {
+            docker: true,
+            application: false,
+        };
+        for line in [
+            "#12 5.2 npm ERR! 404 Not Found - GET https://registry.npmjs.org/@scope%2fpkg - Not found",
+            "Error response from daemon: error while creating mount source path '/mnt/data': mkdir /mnt/data: read-only file system",
+        ] {
+            assert!(read(&line.to_lowercase(), around).is_empty(), "{line}");
+        }
+        assert_eq!(
+            read("error: failed to update builder: open /home/u/.docker/buildx/activity/x: read-only file system", around)[0].mode,
+            "storage.driver-failed"
+        );
+        assert_eq!(
+            modes("Error response from daemon: Get https://registry.example.com:5000/v2/: x509: certificate signed by unknown authority")[0],
+            "ca.untrusted"
         );
     }
 
