@@ -989,8 +989,18 @@ fn collected_splits_hold_their_accuracy() {
     // (file, what it is, lowest right-area percentage, most out-of-scope errors matched)
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 84, 1),
-        ("held-out-2026-12-n.jsonl", "fourteenth held-out split", 81, 3),
-        ("held-out-2026-12-m.jsonl", "thirteenth held-out split", 89, 4),
+        (
+            "held-out-2026-12-n.jsonl",
+            "fourteenth held-out split",
+            81,
+            3,
+        ),
+        (
+            "held-out-2026-12-m.jsonl",
+            "thirteenth held-out split",
+            89,
+            4,
+        ),
         ("held-out-2026-12-l.jsonl", "twelfth held-out split", 84, 1),
         ("held-out-2026-12-k.jsonl", "eleventh held-out split", 60, 0),
         ("held-out-2026-12-j.jsonl", "tenth held-out split", 82, 1),
@@ -1015,4 +1025,19 @@ fn collected_splits_hold_their_accuracy() {
             "{what}: {oos_matched} out of scope matched"
         );
     }
+}
+
+/// A veto sees the paste's lines before the match: a 5xx after `docker pull ubuntu` three
+/// lines up is Docker Hub's answer, not an internal registry reached through the proxy;
+/// the same status for a push to an internal registry stays the proxy's.
+#[test]
+fn a_veto_counts_from_the_lines_before() {
+    let hub = "$ docker pull ubuntu:latest\nlatest: Pulling from library/ubuntu\n5c110056cd4f: Downloading\nee14847b1fad: Download complete\nreceived unexpected HTTP status: 503 Service Unavailable";
+    let (mode, area, _) = top(hub).expect("an answer");
+    assert_eq!(area, "registry_dns_tls", "{mode}");
+    let internal = "level=error msg=\"Upload failed, retrying: received unexpected HTTP status: 503 Service Unavailable\"";
+    assert_eq!(
+        top(internal).expect("an answer").0,
+        "proxy.no-proxy-missing"
+    );
 }

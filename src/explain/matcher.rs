@@ -368,10 +368,7 @@ pub(crate) fn plain_line(line: &str) -> String {
             .replace(['\u{201c}', '\u{201d}', '\u{201e}'], "\"")
             .replace(['\u{2018}', '\u{2019}'], "'")
     };
-    lower
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    lower.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// "W i n d o w s   S u b s y s t e m" (UTF-16 read as UTF-8, NULs gone): one space between

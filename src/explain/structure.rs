@@ -464,10 +464,9 @@ static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"/(?:v2|v1/_ping|v1/users)/?"?: (?:bad request|forbidden|bad gateway|service unavailable|gateway time-?out)(?:[.\s]|$)"#).expect("bare status")
 });
 /// The CLI's usage hint after a flag it does not know: the subcommand it was given to.
-static SEE_HELP: LazyLock<Regex> =
-    LazyLock::new(|| {
-        Regex::new(r"(?:see|run|try) '(?:docker|podman)(?: ([a-z]+))? --help'").expect("see help")
-    });
+static SEE_HELP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:see|run|try) '(?:docker|podman)(?: ([a-z]+))? --help'").expect("see help")
+});
 static SSH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
@@ -476,9 +475,8 @@ static WSL: LazyLock<Regex> = LazyLock::new(|| {
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
 });
-static CERTS_D: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"certs\.d[/\\]+([^/\\ "':]+(?::[0-9]+)?)"#).expect("certs.d")
-});
+static CERTS_D: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"certs\.d[/\\]+([^/\\ "':]+(?::[0-9]+)?)"#).expect("certs.d"));
 static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
 });
@@ -584,7 +582,9 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         found.push((c.get(0).map_or(0, |m| m.start()), Target::DaemonUrl(host)));
     }
     for c in caps(&REGISTRY) {
-        if c.get(0).is_some_and(|m| m.as_str() == "registry" && other_registry(line, m.start())) {
+        if c.get(0)
+            .is_some_and(|m| m.as_str() == "registry" && other_registry(line, m.start()))
+        {
             continue;
         }
         let host = first_group(&c).unwrap_or_else(|| "the registry".into());
@@ -698,15 +698,14 @@ fn other_registry(line: &str, at: usize) -> bool {
 /// Whether a line names a URL that is not an image registry's API (no `/v2/`, no v1
 /// path): an HTTP status on it is that server's.
 fn other_server(line: &str) -> bool {
-    line.match_indices("://")
-        .any(|(at, _)| {
-            let rest = &line[at + 3..];
-            let end = rest
-                .find(|c: char| c.is_whitespace() || "\"'`".contains(c))
-                .unwrap_or(rest.len());
-            let url = &rest[..end];
-            !url.contains("/v2/") && !url.ends_with("/v2") && !url.contains("/v1/")
-        })
+    line.match_indices("://").any(|(at, _)| {
+        let rest = &line[at + 3..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || "\"'`".contains(c))
+            .unwrap_or(rest.len());
+        let url = &rest[..end];
+        !url.contains("/v2/") && !url.ends_with("/v2") && !url.contains("/v1/")
+    })
 }
 
 /// The target of a cause at `at`: the nearest before it, else the first; a proxy or ssh
@@ -1725,11 +1724,16 @@ mod tests {
         let plain = super::super::matcher::plain_line(
             "Error response from daemon: Get \u{201c}https://registry-1.docker.io/v2/\u{201d}: certificate is valid for a.example, *.example, not registry-1.docker.io",
         );
-        assert!(plain.contains("\"https://registry-1.docker.io/v2/\""), "{plain}");
+        assert!(
+            plain.contains("\"https://registry-1.docker.io/v2/\""),
+            "{plain}"
+        );
         assert_eq!(read(&plain, Around::default())[0].mode, "ca.wrong-host");
         // Docker's build words make a remote context's certificate Docker's.
         assert_eq!(
-            modes("unable to prepare context: unable to download remote context https://git.example.com/a.tar: Get https://git.example.com/a.tar: x509: certificate signed by unknown authority")[0],
+            modes(
+                "unable to prepare context: unable to download remote context https://git.example.com/a.tar: Get https://git.example.com/a.tar: x509: certificate signed by unknown authority"
+            )[0],
             "ca.untrusted"
         );
     }
@@ -1739,7 +1743,9 @@ mod tests {
     #[test]
     fn dns_and_wsl_causes_without_their_last_words() {
         assert_eq!(
-            modes("Error response from daemon: Get https://docker.elastic.co/v2/: dial tcp: lookup docker.elastic.co on [::1]:53: read udp [::1]:51036->[::1]:53: read: connection ref")[0],
+            modes(
+                "Error response from daemon: Get https://docker.elastic.co/v2/: dial tcp: lookup docker.elastic.co on [::1]:53: read udp [::1]:51036->[::1]:53: read: connection ref"
+            )[0],
             "registry.dns-servfail"
         );
         assert_eq!(
@@ -1771,8 +1777,65 @@ mod tests {
             "storage.driver-failed"
         );
         assert_eq!(
-            modes("Error response from daemon: Get https://registry.example.com:5000/v2/: x509: certificate signed by unknown authority")[0],
+            modes(
+                "Error response from daemon: Get https://registry.example.com:5000/v2/: x509: certificate signed by unknown authority"
+            )[0],
             "ca.untrusted"
+        );
+    }
+
+    /// A registry's certs.d, a URL scheme looked up as a host, a tool's "command was not
+    /// found", a plugin's unknown flag, a login refused in the registry's words.
+    #[test]
+    fn more_targets_and_causes_from_other_tools() {
+        let cases = [
+            (
+                "error pulling image: Error initializing source docker://docker-registry.default.svc:5000/app: open /etc/docker/certs.d/docker-registry.default.svc:5000/link.crt: no such file or directory",
+                "ca.untrusted",
+            ),
+            (
+                "Error: `podman compose up` ends up with `dial tcp: lookup unix on 127.0.0.53:53: server misbehaving`",
+                "daemon.remote-unresolved",
+            ),
+            (
+                "I get the error `The 'docker' command was not found. Make sure Docker is installed.`",
+                "cli.missing",
+            ),
+            (
+                "Exiting due to PROVIDER_DOCKER_NOT_FOUND: The 'docker' provider was not found: exec: \"docker\": cannot run executable found relative to current directory",
+                "cli.missing",
+            ),
+            (
+                "Error: looking up compose provider failed: exec: \"docker-compose\": executable file not found in %PATH%",
+                "cli.plugin-missing",
+            ),
+            (
+                "Gitlab registry creation failed. HTTP Basic: Access denied. The provided password or token is incorrect",
+                "registry.auth-failed",
+            ),
+            (
+                "/usr/local/bin/docker-credential-rancher-desktop: source: line 5: can't open '/etc/rancher/desktop/credfwd': No such file or directory",
+                "registry.credential-helper-missing",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(modes(line).first().copied(), Some(want), "{line}");
+        }
+        let around = Around {
+            docker: true,
+            application: false,
+        };
+        assert_eq!(
+            read("unknown flag: --ignore-buildable", around)[0].mode,
+            "cli.plugin-missing"
+        );
+        assert_eq!(
+            read(
+                "error: unknown flag: --driver see 'podman buildx --help'",
+                Around::default()
+            )[0]
+            .mode,
+            "cli.plugin-missing"
         );
     }
 
