@@ -990,6 +990,12 @@ fn collected_splits_hold_their_accuracy() {
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 84, 1),
         (
+            "held-out-2026-12-o.jsonl",
+            "fifteenth held-out split",
+            87,
+            5,
+        ),
+        (
             "held-out-2026-12-n.jsonl",
             "fourteenth held-out split",
             81,
