@@ -1047,3 +1047,15 @@ fn a_veto_counts_from_the_lines_before() {
         "proxy.no-proxy-missing"
     );
 }
+
+/// docker-compose v1 against Engine 25+ fails on the `ContainerConfig` the API no longer
+/// returns: the Compose that ran is too old, not the Compose file.
+#[test]
+fn compose_v1_against_a_newer_engine_is_compose_too_old() {
+    let text = "ERROR: for 8a5453c02b09_manager  'ContainerConfig'\n\nERROR: for manager  'ContainerConfig'\nTraceback (most recent call last):\n  File \"/usr/bin/docker-compose\", line 33, in <module>\nKeyError: 'ContainerConfig'";
+    let (mode, area, _) = top(text).expect("an answer");
+    assert_eq!(
+        (mode.as_str(), area.as_str()),
+        ("cli.compose-too-old", "cli")
+    );
+}

@@ -1823,6 +1823,30 @@ mod tests {
         for (line, want) in cases {
             assert_eq!(modes(line).first().copied(), Some(want), "{line}");
         }
+        // A registry's word at a sentence's end or before a bracket; Ruby's ENOENT; a
+        // tcp daemon that closes the connection mid-request.
+        let cases = [
+            (
+                "docker: Error response from daemon: Head \"https://ghcr.io/v2/acme/app/manifests/latest\": unauthorized.",
+                "registry.auth-failed",
+            ),
+            (
+                "Requesting bear token: invalid status code from registry 403 (Forbidden)",
+                "registry.access-denied",
+            ),
+            (
+                "ERROR (Errno::ENOENT): No such file or directory - docker",
+                "cli.missing",
+            ),
+            ("Error: docker not found! Please install it.", "cli.missing"),
+            (
+                "docker build: error during connect: Post \"https://127.0.0.1:32769/v1.24/build?rm=0\": EOF",
+                "daemon.no-answer",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(modes(line).first().copied(), Some(want), "{line}");
+        }
         let around = Around {
             docker: true,
             application: false,
