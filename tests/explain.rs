@@ -993,7 +993,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-o.jsonl",
             "fifteenth held-out split",
             87,
-            5,
+            6,
         ),
         (
             "held-out-2026-12-n.jsonl",
