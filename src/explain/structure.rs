@@ -1315,6 +1315,13 @@ fn strip_ansi(line: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Each line's first reading is the mode beside it.
+    fn first_modes_are(cases: &[(&str, &str)]) {
+        for (line, want) in cases {
+            assert_eq!(modes(line).first().copied(), Some(*want), "{line}");
+        }
+    }
+
     fn modes(line: &str) -> Vec<&'static str> {
         read(&line.to_lowercase(), Around::default())
             .iter()
@@ -1411,9 +1418,7 @@ mod tests {
                 "socket.podman-not-yours",
             ),
         ];
-        for (line, want) in cases {
-            assert_eq!(modes(line).first().copied(), Some(want), "{line}");
-        }
+        first_modes_are(&cases);
     }
 
     /// A cause without a target counts only with Docker's context around it.
@@ -1673,9 +1678,7 @@ mod tests {
                 "registry.access-denied",
             ),
         ];
-        for (line, want) in cases {
-            assert_eq!(modes(line).first().copied(), Some(want), "{line}");
-        }
+        first_modes_are(&cases);
     }
 
     /// Docker named as the thing that could not be reached, or that is not running, in a
@@ -1821,9 +1824,7 @@ mod tests {
                 "registry.credential-helper-missing",
             ),
         ];
-        for (line, want) in cases {
-            assert_eq!(modes(line).first().copied(), Some(want), "{line}");
-        }
+        first_modes_are(&cases);
         // A registry's word at a sentence's end or before a bracket; Ruby's ENOENT; a
         // tcp daemon that closes the connection mid-request.
         let cases = [
@@ -1869,9 +1870,7 @@ mod tests {
                 "daemon.no-answer",
             ),
         ];
-        for (line, want) in cases {
-            assert_eq!(modes(line).first().copied(), Some(want), "{line}");
-        }
+        first_modes_are(&cases);
         let around = Around {
             docker: true,
             application: false,
