@@ -114,8 +114,9 @@ impl Cause {
 /// What the failing operation was aimed at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
-    /// The daemon's unix socket (Docker's, or Podman's when `podman`).
-    Socket { path: String, podman: bool },
+    /// The daemon's unix socket (Docker's, or Podman's when `podman`); `path` is None when
+    /// the text names the socket only in words, and then no path is claimed for it.
+    Socket { path: Option<String>, podman: bool },
     /// A Windows named pipe of Docker's.
     Pipe(String),
     /// The client's tcp connection to a daemon.
@@ -149,11 +150,15 @@ pub(crate) enum Target {
 impl Target {
     pub(crate) fn label(&self) -> String {
         match self {
-            Target::Socket {
-                path,
-                podman: false,
-            } => format!("the daemon's socket {path}"),
-            Target::Socket { path, podman: true } => format!("Podman's socket {path}"),
+            Target::Socket { path, podman } => format!(
+                "{} {}",
+                if *podman {
+                    "Podman's socket"
+                } else {
+                    "the daemon's socket"
+                },
+                path.as_deref().unwrap_or("(named, no path printed)")
+            ),
             Target::Pipe(p) => format!("the named pipe {p}"),
             Target::DaemonUrl(h) => format!("the daemon at {h}"),
             Target::Proxy(p) => format!("the proxy {p}"),
@@ -552,7 +557,10 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         let podman = path.contains("podman");
         found.push((
             c.get(0).map_or(0, |m| m.start()),
-            Target::Socket { path, podman },
+            Target::Socket {
+                path: Some(path),
+                podman,
+            },
         ));
     }
     for c in caps(&PIPE) {
@@ -567,7 +575,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         found.push((
             m.start(),
             Target::Socket {
-                path,
+                path: Some(path),
                 podman: false,
             },
         ));
@@ -634,24 +642,18 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     if let Some(m) = caps(&CGROUP).next().and_then(|c| c.get(0)) {
         found.push((m.start(), Target::Cgroup));
     }
-    // Only where no path is named: the path says more.
+    // Only where no path is named: the path says more. Named in words, the socket has no
+    // path to claim (Docker Desktop's, a rootless one, a remote DOCKER_HOST are as likely
+    // as the default).
     if !found
         .iter()
         .any(|(_, t)| matches!(t, Target::Socket { .. }))
     {
         for c in caps(&SOCKET_NAMED) {
             let podman = first_group(&c).is_some_and(|n| n == "podman");
-            let path = if podman {
-                "/run/podman/podman.sock"
-            } else {
-                probes::shared::DEFAULT_UNIX_SOCKET
-            };
             found.push((
                 c.get(0).map_or(0, |m| m.start()),
-                Target::Socket {
-                    path: path.into(),
-                    podman,
-                },
+                Target::Socket { path: None, podman },
             ));
         }
     }
@@ -854,10 +856,14 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
     let one = |m, c, v| vec![(m, c, v)];
     match target {
         Some(Target::Socket { path, podman }) => {
-            let v = || {
-                let mut v = value("socket", path);
-                v.insert("endpoint".into(), format!("unix://{path}"));
-                v
+            // The signature's defaults stand in for a path the text did not print.
+            let v = || match path {
+                Some(path) => {
+                    let mut v = value("socket", path);
+                    v.insert("endpoint".into(), format!("unix://{path}"));
+                    v
+                }
+                None => BTreeMap::new(),
             };
             match cause {
                 PermissionDenied if *podman => one("socket.podman-not-yours", 0.7, v()),
@@ -1702,6 +1708,14 @@ mod tests {
                 "{line}"
             );
         }
+        // Named only in words, the socket has no path to claim: the explanation's default
+        // ("the configured address") stands, not /var/run/docker.sock.
+        let r = read(
+            "could not connect to a docker provider. please start or install a docker provider.",
+            Around::default(),
+        );
+        assert!(r[0].values.is_empty(), "{:?}", r[0].values);
+        assert!(r[0].basis.contains("no path printed"), "{}", r[0].basis);
         let around = Around {
             docker: true,
             application: false,
