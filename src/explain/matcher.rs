@@ -2,7 +2,7 @@
 //! a pasted text. Nothing here touches the machine or the rest of the program, so it can be
 //! fuzzed on its own (fuzz/fuzz_targets/explain.rs).
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind};
@@ -166,9 +166,16 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// The prefilter over every pattern, in the members' order.
+    #[cfg(test)]
+    pub(crate) fn prefilter(&self) -> &Gate {
+        &self.prefilter
+    }
+
     /// Marks in `candidate` (one flag per pattern, in the members' order) the patterns that
     /// can match `window`: those whose literals it holds, and those without literals.
     /// False when none can.
+    #[cfg(test)]
     pub(crate) fn candidates(&self, window: &str, candidate: &mut [bool]) -> bool {
         self.prefilter.mark(window, candidate)
     }
@@ -224,7 +231,9 @@ impl Gate {
         let (keys, owners): (Vec<Vec<u8>>, Vec<Vec<usize>>) = by_literal.into_iter().unzip();
         let literals = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            // Aho-Corasick's own choice, a contiguous NFA for this many literals: its DFA
+            // took longer to build than a paste of some hundred KB takes to read.
+            .kind(None)
             .build(&keys)
             .expect("the prefilter's literals build an automaton");
         Gate {
@@ -248,6 +257,48 @@ impl Gate {
             for &i in &self.owners[m.pattern().as_usize()] {
                 may[i] = true;
                 any = true;
+            }
+        }
+        any
+    }
+
+    /// Every literal in `text`: `(start, end, literal)`, in the order of their ends. A
+    /// text of many windows is scanned once; [`Gate::mark_within`] then marks one window's.
+    pub(crate) fn spans(&self, text: &str) -> Vec<(usize, usize, u32)> {
+        self.literals
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
+            .collect()
+    }
+
+    /// [`Gate::mark`] on `text[from..to]`, from the [`Gate::spans`] of `text`: the same flags,
+    /// since a literal is in that slice exactly when its span is. `first` is the index of
+    /// the first span that ends after `from`; windows that move forward move it forward.
+    pub(crate) fn mark_within(
+        &self,
+        spans: &[(usize, usize, u32)],
+        first: &mut usize,
+        (from, to): (usize, usize),
+        may: &mut [bool],
+    ) -> bool {
+        may.fill(false);
+        let mut any = false;
+        for &i in &self.always {
+            may[i] = true;
+            any = true;
+        }
+        while *first < spans.len() && spans[*first].1 <= from {
+            *first += 1;
+        }
+        for &(start, end, literal) in &spans[*first..] {
+            if end > to {
+                break;
+            }
+            if start >= from {
+                for &i in &self.owners[literal as usize] {
+                    may[i] = true;
+                    any = true;
+                }
             }
         }
         any
@@ -372,8 +423,13 @@ pub(crate) fn plain_line(line: &str) -> String {
 }
 
 /// "W i n d o w s   S u b s y s t e m" (UTF-16 read as UTF-8, NULs gone): one space between
-/// letters, more between words.
+/// letters, more between words. A line not spaced out so is its plain form: gluing its
+/// words together reads nothing new, and a text with no such line is matched once, not
+/// twice.
 pub(crate) fn joined_line(line: &str) -> String {
+    if !spaced_out(line) {
+        return plain_line(line);
+    }
     let chars: Vec<char> = line.to_lowercase().chars().collect();
     let mut joined = String::new();
     for (i, c) in chars.iter().enumerate() {
@@ -387,6 +443,41 @@ pub(crate) fn joined_line(line: &str) -> String {
         }
     }
     joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a line holds four characters in a row each alone between single spaces
+/// ("W i n d"), as UTF-16 read as UTF-8 shows every word.
+fn spaced_out(line: &str) -> bool {
+    let mut run = 0;
+    let mut chars = line.chars().peekable();
+    let mut before_space = true;
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            before_space = true;
+            continue;
+        }
+        let alone = before_space && chars.peek().is_none_or(|n| n.is_whitespace());
+        before_space = false;
+        if !alone {
+            run = 0;
+            continue;
+        }
+        run += 1;
+        if run >= 4 {
+            return true;
+        }
+        // The run goes on only over one space.
+        let mut spaces = 0;
+        while chars.peek().is_some_and(|n| n.is_whitespace()) {
+            chars.next();
+            spaces += 1;
+        }
+        before_space = true;
+        if spaces != 1 {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// The non-blank lines of the text (NULs and carriage returns gone), a line longer than
@@ -445,7 +536,14 @@ pub(crate) fn normalise(text: &str) -> Vec<Vec<String>> {
 
 fn forms(raw: &[(String, usize)]) -> Vec<Vec<String>> {
     let plain: Vec<String> = raw.iter().map(|(l, _)| plain_line(l)).collect();
-    let joined: Vec<String> = raw.iter().map(|(l, _)| joined_line(l)).collect();
+    let joined: Vec<String> = raw
+        .iter()
+        .zip(&plain)
+        .map(|((l, _), p)| match spaced_out(l) {
+            true => joined_line(l),
+            false => p.clone(),
+        })
+        .collect();
     if joined == plain {
         vec![plain]
     } else {
@@ -612,6 +710,31 @@ pub fn find_within(
     let all = &registry.members;
     let mut candidate = vec![false; all.len()];
     let mut hits: BTreeMap<usize, Hit> = BTreeMap::new();
+    // Each form's lines joined as its windows are, with where each line begins: a window
+    // is a slice of it, and the prefilter reads the whole once.
+    let texts: Vec<(String, Vec<usize>)> = forms
+        .iter()
+        .map(|lines| {
+            let mut starts = Vec::with_capacity(lines.len());
+            let mut at = 0;
+            for line in lines {
+                starts.push(at);
+                at += line.len() + 1;
+            }
+            (lines.join(" "), starts)
+        })
+        .collect();
+    let spans: Vec<Vec<(usize, usize, u32)>> = texts
+        .iter()
+        .map(|(text, _)| registry.prefilter.spans(text))
+        .collect();
+    let mut first = vec![0; forms.len()];
+    // Where a later form's line is the first form's: a window (and the lines its veto
+    // reads) all such finds nothing the first form did not find first.
+    let same: Vec<Vec<bool>> = forms
+        .iter()
+        .map(|lines| lines.iter().zip(&forms[0]).map(|(a, b)| a == b).collect())
+        .collect();
     for start in 0..raw.len() {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             coverage.read = if start == 0 { 0 } else { raw[start - 1].1 };
@@ -619,8 +742,22 @@ pub fn find_within(
         }
         let end = (start + WINDOW).min(raw.len());
         for (form, lines) in forms.iter().enumerate() {
-            let window = lines[start..end].join(" ");
-            if !registry.candidates(&window, &mut candidate) {
+            if form > 0
+                && same[form][start.saturating_sub(WINDOW)..end]
+                    .iter()
+                    .all(|s| *s)
+            {
+                continue;
+            }
+            let (text, starts) = &texts[form];
+            let bounds = (starts[start], starts[end - 1] + lines[end - 1].len());
+            let window = &text[bounds.0..bounds.1];
+            if !registry.prefilter.mark_within(
+                &spans[form],
+                &mut first[form],
+                bounds,
+                &mut candidate,
+            ) {
                 continue;
             }
             // In the members' order: ties are broken as they always were.
@@ -629,15 +766,15 @@ pub fn find_within(
                     continue;
                 }
                 let pattern = &registry[s].patterns[p];
-                if !pattern.re.is_match(&window) {
+                if !pattern.re.is_match(window) {
                     continue;
                 }
                 // A veto counts from the lines before too: the paste's own `docker pull
                 // alpine` two lines up says whose the answer is.
                 if pattern.reject.as_ref().is_some_and(|r| {
-                    r.is_match(&window)
+                    r.is_match(window)
                         || (start > 0
-                            && r.is_match(&lines[start.saturating_sub(WINDOW)..end].join(" ")))
+                            && r.is_match(&text[starts[start.saturating_sub(WINDOW)]..bounds.1]))
                 }) {
                     continue;
                 }
@@ -658,7 +795,7 @@ pub fn find_within(
                                 || (specificity == h.specificity && order < h.order)))
                 });
                 if better {
-                    let evidence = single.cloned().unwrap_or_else(|| window.clone());
+                    let evidence = single.cloned().unwrap_or_else(|| window.to_string());
                     let values = capture(&pattern.re, &evidence).unwrap_or_default();
                     hits.insert(
                         s,

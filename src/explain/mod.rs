@@ -280,6 +280,43 @@ mod tests {
         );
     }
 
+    /// The prefilter reads a paste once and marks each window from what it found there:
+    /// the same flags as reading the window itself, literals across a line's end included.
+    #[test]
+    fn marking_a_window_from_the_whole_paste_is_marking_the_window() {
+        let r = registry();
+        let gate = r.prefilter();
+        let n = r.patterns().count();
+        let (mut alone, mut within) = (vec![false; n], vec![false; n]);
+        let mut windows = 0;
+        for text in corpus_texts() {
+            for lines in normalise(&text) {
+                let whole = lines.join(" ");
+                let spans = gate.spans(&whole);
+                let mut first = 0;
+                let mut at = 0;
+                let starts: Vec<usize> = lines
+                    .iter()
+                    .map(|l| {
+                        at += l.len() + 1;
+                        at - l.len() - 1
+                    })
+                    .collect();
+                for start in 0..lines.len() {
+                    let end = (start + WINDOW).min(lines.len());
+                    let window = lines[start..end].join(" ");
+                    let bounds = (starts[start], starts[end - 1] + lines[end - 1].len());
+                    assert_eq!(&whole[bounds.0..bounds.1], window);
+                    let a = gate.mark(&window, &mut alone);
+                    let b = gate.mark_within(&spans, &mut first, bounds, &mut within);
+                    assert_eq!((a, &alone), (b, &within), "{window:?}");
+                    windows += 1;
+                }
+            }
+        }
+        assert!(windows > 5000, "the corpus has windows: {windows}");
+    }
+
     /// A pattern without literals runs on every window of every paste.
     #[test]
     fn nearly_every_pattern_has_literals_for_the_prefilter() {
@@ -424,6 +461,12 @@ mod tests {
     fn spaced_out_utf16_text_is_joined() {
         let forms = normalise("W i n d o w s   S u b s y s t e m   f o r   L i n u x");
         assert_eq!(forms[1], vec!["windows subsystem for linux"]);
+        // Only the spaced-out line is glued; the others read as they are.
+        let forms = normalise("wsl: error\nT h e   W i n d o w s   S u b s y s t e m");
+        assert_eq!(forms[1], vec!["wsl: error", "the windows subsystem"]);
+        // Words are not glued, and a text without such a line is matched in one form.
+        assert_eq!(normalise("permission denied: a b c").len(), 1);
+        assert_eq!(normalise("exit status 1 a b c d").len(), 2);
     }
 
     #[test]
