@@ -257,6 +257,7 @@ pub struct FixArgs {
     pub script: bool,
 
     /// Show each fix that needs no one's input, ask, apply it, and run its probe again.
+    /// A step still running after 10 minutes is stopped and reported as failed.
     #[arg(long)]
     pub apply: bool,
 

@@ -7,6 +7,36 @@ use probes::shell::comment_safe;
 use probes::{Fix, Severity, Step};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// How long one step of `fix --apply` may run: long enough for a package download, a
+/// service restart or a password prompt, bounded so a hung step cannot hold the doctor.
+const STEP_DEADLINE: Duration = Duration::from_secs(600);
+
+/// Runs `cmd` (the terminal's stdin, stdout and stderr, so a password prompt works) until
+/// it exits or `deadline` passes; then it is killed and the error says so.
+fn run_bounded(mut cmd: Command, what: &str, deadline: Duration) -> Result<(), String> {
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("{what}: cannot start: {e}"))?;
+    let until = Instant::now() + deadline;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => return Err(format!("{what}: {status}")),
+            Ok(None) if Instant::now() >= until => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{what}: still running after {} s, stopped (what it started may still run)",
+                    deadline.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return Err(format!("{what}: {e}")),
+        }
+    }
+}
 
 /// Findings worth fixing: problems, not muted, with at least one fix.
 fn problems(r: &Report) -> Vec<&ReportFinding> {
@@ -456,18 +486,16 @@ impl Action {
         use probes::shell::Prefix;
         match self {
             Action::Shell(s) => {
-                let status = if NATIVE_SHELL == "powershell" {
-                    Command::new("powershell")
-                        .args(["-NoProfile", "-NonInteractive", "-Command"])
-                        .arg(s)
-                        .status()
+                let cmd = if NATIVE_SHELL == "powershell" {
+                    let mut c = Command::new("powershell");
+                    c.args(["-NoProfile", "-NonInteractive", "-Command"]).arg(s);
+                    c
                 } else {
-                    Command::new("sh").arg("-c").arg(s).status()
+                    let mut c = Command::new("sh");
+                    c.arg("-c").arg(s);
+                    c
                 };
-                status
-                    .is_ok_and(|st| st.success())
-                    .then_some(())
-                    .ok_or_else(|| s.clone())
+                run_bounded(cmd, s, STEP_DEADLINE)
             }
             Action::Write {
                 path,
@@ -489,7 +517,7 @@ impl Action {
                     path.display().to_string(),
                     b64,
                 ];
-                let mut cmd = match prefix {
+                let cmd = match prefix {
                     Prefix::Sudo | Prefix::Doas => {
                         let mut c = Command::new(if prefix == Prefix::Sudo {
                             "sudo"
@@ -505,10 +533,11 @@ impl Action {
                         c
                     }
                 };
-                cmd.status()
-                    .is_ok_and(|st| st.success())
-                    .then_some(())
-                    .ok_or_else(|| format!("writing {} as root", path.display()))
+                run_bounded(
+                    cmd,
+                    &format!("writing {} as root", path.display()),
+                    STEP_DEADLINE,
+                )
             }
         }
     }
@@ -553,6 +582,24 @@ pub fn write_file_command(path: &std::path::Path, contents_base64: &str) -> i32 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn a_step_that_does_not_end_is_stopped_at_its_deadline() {
+        let mut hung = Command::new("sh");
+        hung.arg("-c").arg("exec sleep 30");
+        let started = Instant::now();
+        let err = run_bounded(hung, "sleep 30", Duration::from_millis(300)).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(10), "{err}");
+        assert!(err.contains("still running after"), "{err}");
+        let mut failing = Command::new("sh");
+        failing.arg("-c").arg("exit 3");
+        let err = run_bounded(failing, "exit 3", Duration::from_secs(10)).unwrap_err();
+        assert!(err.ends_with("exit status: 3"), "{err}");
+        let mut fine = Command::new("true");
+        fine.arg("--");
+        assert_eq!(run_bounded(fine, "true", Duration::from_secs(10)), Ok(()));
+    }
 
     #[test]
     fn placeholders_and_safety() {
