@@ -826,6 +826,7 @@ pub fn find_within(
     let application = plain
         .iter()
         .any(|l| super::structure::application_exception(l));
+    let build = plain.iter().any(|l| super::structure::build_step(l));
     for (start, line) in plain.iter().enumerate() {
         let near = super::structure::Around {
             docker: context
@@ -833,6 +834,7 @@ pub fn find_within(
                 .iter()
                 .any(|c| *c),
             application,
+            build,
         };
         let (mut readings, half) = super::structure::read_line(line, near);
         let mut evidence = line.clone();

@@ -494,6 +494,20 @@ pub(crate) struct Around {
     /// The paste is an application's exception (a traceback, a stack frame, a runtime's
     /// exception type): a target-less cause is that program's own.
     pub(crate) application: bool,
+    /// The paste is a build's (a `RUN` step's output): a target-less certificate failure
+    /// is a tool inside the image that does not trust the chain, not the daemon.
+    pub(crate) build: bool,
+}
+
+/// A build running a step: BuildKit's `#7 [2/4] RUN ...`, the classic builder's `Step 3/5 :
+/// RUN ...` and `---> Running in ...`, and the failures both print for a step.
+static BUILD_STEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^| )#[0-9]+ \[[^\]]*\] run |step [0-9]+/[0-9]+ : run |---> running in [0-9a-f]|returned a non-zero code|did not complete successfully: exit code|executor failed running \[").expect("build step")
+});
+
+/// Whether a line shows a build running a step (see [`Around::build`]).
+pub(crate) fn build_step(line: &str) -> bool {
+    BUILD_STEP.is_match(line)
 }
 
 static APPLICATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -800,7 +814,7 @@ pub(crate) fn read_line(line: &str, around: Around) -> (Vec<Reading>, bool) {
     };
     for &&(at, cause) in &order {
         let target = target(&found_targets, at, line);
-        let readings = rule(target.as_ref(), cause, docker, around.application, line);
+        let readings = rule(target.as_ref(), cause, docker, around, line);
         if readings.is_empty() {
             continue;
         }
@@ -850,8 +864,9 @@ type Out = Vec<(&'static str, f64, BTreeMap<String, String>)>;
 
 /// (target kind, cause family) → failure modes. Confidences stay in the moderate band
 /// (0.5 to 0.75): a signature that knows the exact wording outranks the structure.
-fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, line: &str) -> Out {
+fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, line: &str) -> Out {
     use Cause::*;
+    let application = around.application;
     let none = BTreeMap::new;
     let one = |m, c, v| vec![(m, c, v)];
     match target {
@@ -1145,6 +1160,21 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, application: bool, 
         }
         // No target: a generic cause counts only inside Docker's context.
         None if docker => match cause {
+            // In a build's step: the tool the step runs (apt, pip, curl) checks against
+            // the image's store, which the host's or the daemon's CA does not reach.
+            X509UnknownAuthority if around.build => {
+                // The server the step called, for the command that shows its issuer.
+                static HOST: LazyLock<Regex> = LazyLock::new(|| {
+                    Regex::new(r#"https://([a-z0-9.-]+\.[a-z]{2,})(?:[:/"'\s]|$)"#).expect("host")
+                });
+                let host = HOST
+                    .captures(line)
+                    .map_or_else(none, |c| value("host", &c[1]));
+                vec![
+                    ("ca.untrusted-in-build", 0.55, host),
+                    ("ca.untrusted", 0.4, none()),
+                ]
+            }
             X509UnknownAuthority => vec![
                 ("ca.untrusted", 0.55, none()),
                 ("proxy.case-mismatch", 0.35, none()),
@@ -1335,6 +1365,35 @@ mod tests {
             .collect()
     }
 
+    /// A certificate no store trusts, in a build's step, is the image's store's; the same
+    /// words on a registry (the build's `FROM`) or outside a build stay the daemon's.
+    #[test]
+    fn a_build_steps_untrusted_certificate_is_the_images() {
+        let build = Around {
+            docker: true,
+            application: false,
+            build: true,
+        };
+        let pip = "#7 3.1 warning: retrying after connection broken by 'sslerror(sslcertverificationerror(1, '[ssl: certificate_verify_failed] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)'))': /simple/requests/";
+        let read_in = |line: &str, around| read(line, around);
+        let got = read_in(pip, build);
+        assert_eq!(got[0].mode, "ca.untrusted-in-build");
+        assert_eq!(got[1].mode, "ca.untrusted");
+        let go = "go: example.com/m@v1.0.0: get \"https://proxy.golang.org/example.com/m/@v/v1.0.0.mod\": x509: certificate signed by unknown authority";
+        let got = read_in(go, build);
+        assert_eq!(got[0].mode, "ca.untrusted-in-build");
+        assert_eq!(got[0].values["host"], "proxy.golang.org");
+        // Not a build: the daemon's (or the host's) store, as before.
+        let outside = Around {
+            build: false,
+            ..build
+        };
+        assert_eq!(read_in(pip, outside)[0].mode, "ca.untrusted");
+        // The build's base image, pulled by the daemon: its store, build or not.
+        let from = "error: failed to do request: head \"https://registry-1.docker.io/v2/library/node/manifests/18\": x509: certificate signed by unknown authority";
+        assert_eq!(read_in(from, build)[0].mode, "ca.untrusted");
+    }
+
     /// The same cause in every spelling, on the same target, reads the same.
     #[test]
     fn a_cause_reads_the_same_in_every_spelling() {
@@ -1468,6 +1527,7 @@ mod tests {
         let app = Around {
             docker: false,
             application: true,
+            build: false,
         };
         assert!(
             read(
@@ -1700,6 +1760,7 @@ mod tests {
             let around = Around {
                 docker: true,
                 application: false,
+                build: false,
             };
             let r = read(&line.to_lowercase(), around);
             assert_eq!(
@@ -1719,6 +1780,7 @@ mod tests {
         let around = Around {
             docker: true,
             application: false,
+            build: false,
         };
         for line in [
             "docker: Error response from daemon: Container 4c1e3b is not running.",
@@ -1785,6 +1847,7 @@ mod tests {
         let around = Around {
             docker: true,
             application: false,
+            build: false,
         };
         for line in [
             "#12 5.2 npm ERR! 404 Not Found - GET https://registry.npmjs.org/@scope%2fpkg - Not found",
@@ -1888,6 +1951,7 @@ mod tests {
         let around = Around {
             docker: true,
             application: false,
+            build: false,
         };
         assert_eq!(
             read("unknown flag: --ignore-buildable", around)[0].mode,
