@@ -103,7 +103,8 @@ pub enum Command {
     Check(Box<CheckCommand>),
     /// List every probe and the finding ids it can report.
     List {
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Output format: human, json or markdown.
+        #[arg(long, value_parser = document_format(), default_value = "human")]
         format: Format,
     },
     /// Explain a pasted Docker error: what it means, the fix, and whether this machine's
@@ -300,7 +301,7 @@ pub struct ExplainArgs {
     pub no_probe: bool,
 
     /// Output format: human, json or markdown.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = document_format(), default_value = "human")]
     pub format: Format,
 
     /// Upper bound for the confirming probes, in seconds.
@@ -316,7 +317,7 @@ pub struct SummarizeArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format: human, json or markdown.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = document_format(), default_value = "human")]
     pub format: Format,
 }
 
@@ -333,6 +334,14 @@ pub enum Format {
     Prometheus,
     /// JUnit XML: one testcase per probe, a failure per error finding with its fix.
     Junit,
+}
+
+/// `--format` of list, explain and summarize: a document's formats only, so their help
+/// does not offer a check's (prometheus, junit), which they refuse.
+fn document_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["human", "json", "markdown"])
+        .map(|s: String| <Format as ValueEnum>::from_str(&s, true).expect("a listed format"))
 }
 
 impl Format {

@@ -592,9 +592,24 @@ fn summarize_never_fails_on_what_is_not_a_report() {
     for f in ["fifo.json", "big.json", "/nonexistent/report.json"] {
         assert!(run.stdout.contains(f), "{f}: {}", run.stdout);
     }
-    // list, explain and summarize refuse a check's formats.
+    // list, explain and summarize refuse a check's formats, and their help does not
+    // offer them.
     let run = summarize(&["--format", "prometheus", "/tmp"]);
     assert_eq!(run.code, 64);
+    for sub in ["summarize", "list", "explain"] {
+        let mut c = Command::new(bin());
+        c.env_clear().args([sub, "--help"]);
+        let help = capture(c);
+        assert_eq!(help.code, 0, "{}", help.stderr);
+        assert!(
+            help.stdout.contains("human, json, markdown"),
+            "{sub}: {}",
+            help.stdout
+        );
+        for check_only in ["prometheus", "junit"] {
+            assert!(!help.stdout.contains(check_only), "{sub}: {}", help.stdout);
+        }
+    }
 }
 
 #[test]
