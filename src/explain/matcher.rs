@@ -423,13 +423,9 @@ pub(crate) fn plain_line(line: &str) -> String {
 }
 
 /// "W i n d o w s   S u b s y s t e m" (UTF-16 read as UTF-8, NULs gone): one space between
-/// letters, more between words. A line not spaced out so is its plain form: gluing its
-/// words together reads nothing new, and a text with no such line is matched once, not
-/// twice.
+/// letters, more between words. Only for a line [`spaced_out`] so: gluing the words of any
+/// other line reads nothing new.
 pub(crate) fn joined_line(line: &str) -> String {
-    if !spaced_out(line) {
-        return plain_line(line);
-    }
     let chars: Vec<char> = line.to_lowercase().chars().collect();
     let mut joined = String::new();
     for (i, c) in chars.iter().enumerate() {
@@ -536,6 +532,7 @@ pub(crate) fn normalise(text: &str) -> Vec<Vec<String>> {
 
 fn forms(raw: &[(String, usize)]) -> Vec<Vec<String>> {
     let plain: Vec<String> = raw.iter().map(|(l, _)| plain_line(l)).collect();
+    // A text with no spaced-out line is matched in one form, not twice.
     let joined: Vec<String> = raw
         .iter()
         .zip(&plain)
