@@ -17,7 +17,8 @@ fi
 
 # docker.io: dockerd and the docker CLI; busybox-static: tiny images for containers;
 # util-linux: setpriv, nsenter; passwd: useradd/usermod; procps: kill; ca-certificates for
-# cargo; sudo: fixes applied by an unprivileged user through sudo. The network lab:
+# cargo; sudo: fixes applied by an unprivileged user through sudo; curl and openssl: the
+# TLS client and update-ca-certificates of an image a build step runs in. The network lab:
 # iproute2 (ip netns), dnsmasq-base (DNS), docker-registry (the registry behind TLS),
 # tinyproxy (a CONNECT proxy), python3 (mitmproxy, tiny DNS servers, Docker Hub's token
 # and pull-limit answers), apache2-utils (htpasswd: the registry's bcrypt login file).
@@ -26,7 +27,7 @@ fi
 # endpoints, and the Ansible playbook's second host, against an sshd the tests start
 # directly). Fleets: prometheus (promtool checks --format prometheus), libxml2-utils
 # (xmllint checks --format junit against junit-10.xsd), ansible-core (the playbook).
-packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo
+packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo curl openssl
     iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils
     podman rootlesskit uidmap slirp4netns openssh-server openssh-client
     prometheus libxml2-utils ansible-core)

@@ -705,3 +705,185 @@ fn a_wrongly_typed_daemon_json_key_is_what_dockerd_refuses() {
     let after = diagnose_in(&root, home.path(), &[]);
     finding(&after, "daemon.ok");
 }
+
+/// An image made by `docker import` that has what a `RUN` step of a real build has: a shell
+/// (busybox), curl and openssl with their libraries, Debian's `update-ca-certificates`, and
+/// the public roots in `/etc/ssl/certs` (the host's), but no private CA.
+fn import_curl_image(d: &Dockerd, tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let put = |from: &str, to: &str| {
+        let to = root.join(to.trim_start_matches('/'));
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, &to).unwrap_or_else(|e| panic!("{from}: {e}"));
+    };
+    put("/bin/busybox", "/bin/busybox");
+    for applet in [
+        "sh",
+        "sed",
+        "cat",
+        "ln",
+        "rm",
+        "find",
+        "readlink",
+        "mkdir",
+        "ls",
+        "cp",
+        "mv",
+        "grep",
+        "basename",
+        "dirname",
+        "echo",
+        "printf",
+        "tr",
+        "test",
+        "run-parts",
+        "wc",
+        "sort",
+        "head",
+        "tail",
+        "touch",
+        "chmod",
+        "env",
+        "cut",
+    ] {
+        std::os::unix::fs::symlink("busybox", root.join("bin").join(applet)).unwrap();
+    }
+    for program in ["/usr/bin/curl", "/usr/bin/openssl"] {
+        put(program, program);
+        let ldd = Command::new("ldd").arg(program).output().unwrap();
+        for word in String::from_utf8_lossy(&ldd.stdout).split_whitespace() {
+            if word.starts_with('/') {
+                put(word, word);
+            }
+        }
+    }
+    put(
+        "/usr/sbin/update-ca-certificates",
+        "/usr/sbin/update-ca-certificates",
+    );
+    put(
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/ssl/certs/ca-certificates.crt",
+    );
+    for empty in [
+        "usr/share/ca-certificates",
+        "usr/local/share/ca-certificates",
+        "tmp",
+    ] {
+        std::fs::create_dir_all(root.join(empty)).unwrap();
+    }
+    std::fs::write(root.join("etc/ca-certificates.conf"), "").unwrap();
+    let mut tar = Command::new("tar")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "."])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = Command::new("docker")
+        .args(["-H", &d.host(), "import", "-", tag])
+        .stdin(tar.stdout.take().unwrap())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        tar.wait().unwrap().success() && status.success(),
+        "docker import {tag}"
+    );
+}
+
+/// `docker build` with the classic builder (its output is the one users paste most), on
+/// the daemon's network: whether it passed, and all it printed.
+fn build(d: &Dockerd, context: &Path) -> (bool, String) {
+    let out = Command::new("timeout")
+        .args([
+            "120",
+            "docker",
+            "-H",
+            &d.host(),
+            "build",
+            "--network",
+            "host",
+        ])
+        .arg(context)
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn explain_text(text: &str) -> Value {
+    let home = tempfile::tempdir().unwrap();
+    capture_with_input(
+        doctor(
+            home.path(),
+            &[],
+            &["explain", "--no-probe", "--format", "json"],
+        ),
+        text.as_bytes(),
+    )
+    .json()
+}
+
+/// A build step's curl meets a server whose CA the image does not hold (a TLS-inspecting
+/// proxy's, a private server's): `explain` reads the build's output as the image's store,
+/// not the daemon's, and its fix, put into the Dockerfile as printed, makes the same build
+/// pass; `explain` then finds nothing in what the build prints.
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn an_untrusted_ca_in_a_build_step_is_fixed_in_the_image_as_printed() {
+    use common::lab::{Lab, Leaf, REGISTRY_IP};
+    let mut lab = Lab::new("ib");
+    lab.registry(Leaf::Valid);
+    let d = Dockerd::start_in(Some(&lab.ns), &[]);
+    import_curl_image(&d, "dd-curl:1");
+    let context = tempfile::tempdir().unwrap();
+    std::fs::write(context.path().join("corp-root.crt"), &lab.ca_pem).unwrap();
+    let step = format!(
+        "RUN curl -sS --resolve registry.lab.test:443:{REGISTRY_IP} https://registry.lab.test/v2/ -o /dev/null"
+    );
+    let dockerfile = context.path().join("Dockerfile");
+    std::fs::write(&dockerfile, format!("FROM dd-curl:1\n{step}\n")).unwrap();
+    let (ok, before) = build(&d, context.path());
+    assert!(!ok && before.contains("curl: (60)"), "{before}");
+
+    let r = explain_text(&before);
+    let m = &r["matches"][0];
+    assert_eq!(m["mode"], "ca.untrusted-in-build", "{r:#}");
+    assert_eq!(m["area"], "proxy_ca");
+    // The fix's Dockerfile lines, as printed: "Dockerfile, before the failing step (...):
+    // COPY ..., then RUN ...".
+    let printed = m["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .find(|f| f.starts_with("Dockerfile, before the failing step"))
+        .unwrap_or_else(|| panic!("no Dockerfile fix: {m:#}"));
+    let lines: Vec<&str> = printed
+        .split_once("): ")
+        .unwrap()
+        .1
+        .split(", then ")
+        .collect();
+    assert_eq!(lines.len(), 2, "{printed}");
+    assert!(
+        lines[0].starts_with("COPY ") && lines[1].starts_with("RUN "),
+        "{printed}"
+    );
+    std::fs::write(
+        &dockerfile,
+        format!("FROM dd-curl:1\n{}\n{}\n{step}\n", lines[0], lines[1]),
+    )
+    .unwrap();
+    let (ok, after) = build(&d, context.path());
+    assert!(ok, "the printed fix did not make the build pass:\n{after}");
+    let r = explain_text(&after);
+    assert!(r["matches"].as_array().unwrap().is_empty(), "{r:#}");
+}
