@@ -647,10 +647,6 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
             "a proxy setting read from the shell, the unit or config.json; a failing pull prints the registry's or the proxy's error (proxy.unreachable, registry.*), not the setting's",
         ),
         (
-            "proxy.client-missing",
-            "a proxy setting read from the shell, the unit or config.json; a failing pull prints the registry's or the proxy's error (proxy.unreachable, registry.*), not the setting's",
-        ),
-        (
             "proxy.dropin-invalid",
             "a proxy setting read from the shell, the unit or config.json; a failing pull prints the registry's or the proxy's error (proxy.unreachable, registry.*), not the setting's",
         ),
@@ -816,6 +812,7 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
         "daemon.ssh-remote-permission-denied",
         "daemon.ssh-failed",
         "auth.helper-failed",
+        "proxy.client-missing",
     ] {
         assert!(ids.iter().any(|i| i == id), "{id} lost its signature");
     }

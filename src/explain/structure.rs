@@ -71,6 +71,11 @@ pub(crate) enum Cause {
     ReadOnly,
     /// "could not connect", "error pinging": a connection failed, and nothing says why.
     ConnectFailed,
+    /// EIO: the disk (or the filesystem image) under what was read or written failed.
+    IoError,
+    /// EINVAL: a system call refused its arguments (a mount option, a link the filesystem
+    /// cannot hold): said of the daemon's store, its driver against the filesystem.
+    InvalidArgument,
 }
 
 impl Cause {
@@ -107,6 +112,8 @@ impl Cause {
             Cause::NotRunning => "not running".into(),
             Cause::ReadOnly => "read-only file system (EROFS)".into(),
             Cause::ConnectFailed => "could not connect (no reason given)".into(),
+            Cause::IoError => "input/output error (EIO)".into(),
+            Cause::InvalidArgument => "invalid argument (EINVAL)".into(),
         }
     }
 }
@@ -145,6 +152,10 @@ pub(crate) enum Target {
     /// A registry's trust directory (`/etc/docker/certs.d/<host:port>/`, Podman's and
     /// containerd's alike): the CAs the daemon adds for that registry.
     CertsD(String),
+    /// A package or source download (pip, npm, apt, apk, go, git, curl from a project's
+    /// host): run inside a build or a container, on the container's network and with the
+    /// image's trust store. The host it named, when it named one.
+    PackageSource(Option<String>),
 }
 
 impl Target {
@@ -172,6 +183,8 @@ impl Target {
             Target::DataRoot(p) => format!("the daemon's storage ({p})"),
             Target::TlsFile(f) => format!("the TLS file {f}"),
             Target::CertsD(h) => format!("the trust directory certs.d of {h}"),
+            Target::PackageSource(Some(h)) => format!("the package source {h}"),
+            Target::PackageSource(None) => "a package download".into(),
         }
     }
 }
@@ -193,7 +206,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     use CauseKind::*;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot",
+            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -231,11 +244,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on device|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|disk (?:is )?full(?-u:\b)",
+            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|disk (?:is )?full(?-u:\b)",
             Fixed(Cause::NoSpace),
         ),
         (
-            r"address already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
+            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port [0-9]{1,5} is (?:already )?in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
             Fixed(Cause::AddressInUse),
         ),
         (
@@ -255,7 +268,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::RuntimeFailed),
         ),
         (
-            r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?-u:\b)(?:is|has) stopped(?-u:\b)",
+            r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|installed and running\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)",
             Fixed(Cause::NotRunning),
         ),
         (
@@ -263,7 +276,15 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::ReadOnly),
         ),
         (
-            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|temporary failure in name resolution|getaddrinfo failed|no address associated with hostname|could not resolve hostname",
+            r"input/output error|(?-u:\b)eio(?-u:\b)",
+            Fixed(Cause::IoError),
+        ),
+        (
+            r"invalid argument|(?-u:\b)einval(?-u:\b)",
+            Fixed(Cause::InvalidArgument),
+        ),
+        (
+            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|temporary failure resolving|temporary failure in name resolution|curl: \(6\)|getaddrinfo failed|no address associated with hostname|could not resolve hostname",
             Fixed(Cause::NoSuchHost),
         ),
         (
@@ -271,7 +292,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::DnsServerFailure),
         ),
         (
-            r"i/o timeout|timed out|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout",
+            r"i/o timeout|timed out|curl: \(28\)|curl error 28(?-u:\b)|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout",
             Fixed(Cause::TimedOut),
         ),
         (
@@ -445,9 +466,20 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
+        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
     )
     .expect("registry")
+});
+/// A host port said to be taken in a tool's own words (ddev's, sshd's, a checker's).
+static PORT_IN_USE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?-u:\b)port ([0-9]{1,5}) is (?:already )?in use|bind to port ([0-9]{1,5}) on \S+ failed",
+    )
+    .expect("port in use")
+});
+/// Docker's tcp ports (2375 plain, 2376 TLS) on an address without a scheme.
+static DAEMON_PORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s'\x22(@])((?:localhost|docker|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9a-f:]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)+):237[56])(?:$|[^0-9])").expect("daemon port")
 });
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:bind for |(?:(?:userland proxy|failed to load listeners|dockerd[^ ]*):|rootlessport) listen (?:tcp|udp)[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
@@ -463,7 +495,7 @@ static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
 static DOCKER_DOWN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|has stopped|is stopped|stopped)(?-u:\b)").expect("docker down")
+    Regex::new(r"requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|has stopped|is stopped|stopped)(?-u:\b)").expect("docker down")
 });
 /// A registry's ping (`/v2/`, the v1 `_ping` and `users`) answered by a bare status text.
 static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
@@ -483,6 +515,12 @@ static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CERTS_D: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"certs\.d[/\\]+([^/\\ "':]+(?::[0-9]+)?)"#).expect("certs.d"));
+/// A package manager's or a source fetch's download: a software distribution's host, or
+/// the tool's own words for a fetch (apt's `Err:3 http://...`, apk's `fetching`, npm's
+/// `request to ... failed`, pip's index URL, go's module proxy, git's `unable to access`).
+static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"https?://((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com))(?:[:/"'\s]|$)|(?:host=')((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'|(?:^|[\s>:])(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?:^|\s)(?:err:[0-9]+|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://"#).expect("package source")
+});
 static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
 });
@@ -526,7 +564,7 @@ static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Every target a line names, by where it starts.
 /// The target patterns, in the order [`TARGET_GATE`] numbers them.
-static TARGET_PATTERNS: [&LazyLock<Regex>; 19] = [
+static TARGET_PATTERNS: [&LazyLock<Regex>; 22] = [
     &SOCKET,
     &PIPE,
     &DOCKER_PY,
@@ -546,6 +584,9 @@ static TARGET_PATTERNS: [&LazyLock<Regex>; 19] = [
     &WSL_WORD,
     &DRIVER,
     &CERTS_D,
+    &PACKAGE_SOURCE,
+    &DAEMON_PORT,
+    &PORT_IN_USE,
 ];
 static TARGET_GATE: LazyLock<Gate> =
     LazyLock::new(|| Gate::new(TARGET_PATTERNS.iter().map(|re| re.as_str())));
@@ -613,11 +654,37 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         let host = first_group(&c).unwrap_or_else(|| "the registry".into());
         found.push((c.get(0).map_or(0, |m| m.start()), Target::Registry(host)));
     }
-    for c in caps(&HOST_PORT) {
-        found.push((
-            c.get(0).map_or(0, |m| m.start()),
-            Target::HostPort(c[1].to_string()),
-        ));
+    // After the registries, so that at the same place it outranks their generic words
+    // ("failed to fetch" is apt's too); a registry's own URL there (a `/v2/` on a host that
+    // also serves packages) stays the registry's.
+    let downloads: Vec<regex::Captures> = caps(&PACKAGE_SOURCE).collect();
+    if let Some(c) = downloads.first() {
+        let at = c.get(0).map_or(0, |m| m.start());
+        // The tool's words come first (`go: m@v1:`), the host it fetched from after.
+        let host = downloads.iter().find_map(&first_group);
+        let registry_url = caps(&REGISTRY)
+            .any(|r| r.get(0).is_some_and(|m| m.start() == at) && first_group(&r).is_some());
+        if !registry_url {
+            // The generic words ("failed to fetch", "download failed") are the package
+            // manager's here: only a registry named by its host or API stays one.
+            found.retain(|(_, t)| !matches!(t, Target::Registry(r) if r == "the registry"));
+            found.push((at, Target::PackageSource(host)));
+        }
+    }
+    for c in caps(&HOST_PORT).chain(caps(&PORT_IN_USE)) {
+        if let Some(port) = first_group(&c) {
+            found.push((c.get(0).map_or(0, |m| m.start()), Target::HostPort(port)));
+        }
+    }
+    // Docker's own ports without a scheme (`connect ECONNREFUSED 127.0.0.1:2375`): the
+    // daemon's, unless a port being published is what the line is about.
+    if !found.iter().any(|(_, t)| matches!(t, Target::HostPort(_))) {
+        for c in caps(&DAEMON_PORT) {
+            found.push((
+                c.get(1).map_or(0, |m| m.start()),
+                Target::DaemonUrl(c[1].to_string()),
+            ));
+        }
     }
     for c in caps(&COMMAND) {
         // "docker compose" is the plugin docker-compose, however it is written.
@@ -1081,7 +1148,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         // fault, a corrupted layer).
         Some(Target::DataRoot(_)) => match cause {
             NoSpace => one("storage.low-space", 0.65, none()),
-            ReadOnly | NotFound | Failed | Unsupported | Reset => {
+            ReadOnly | NotFound | Failed | Unsupported | Reset | IoError | InvalidArgument => {
                 one("storage.driver-failed", 0.55, none())
             }
             _ => Vec::new(),
@@ -1134,6 +1201,26 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             }
             _ => Vec::new(),
         },
+        // A download inside a build or a container: the image's trust store, the
+        // container's network and DNS, and a proxy only if the build was given one.
+        Some(Target::PackageSource(host)) => {
+            let v = || host.as_deref().map_or_else(none, |h| value("host", h));
+            let sure = if docker || around.build { 0.55 } else { 0.5 };
+            match cause {
+                X509UnknownAuthority => vec![
+                    ("ca.untrusted-in-build", sure, v()),
+                    ("ca.untrusted", 0.4, none()),
+                ],
+                NoSuchHost | DnsServerFailure => vec![
+                    ("proxy.build-unreachable", sure, v()),
+                    ("proxy.container-dns", 0.4, none()),
+                ],
+                Refused | TimedOut | Unreachable | ConnectFailed => {
+                    one("proxy.build-unreachable", sure, v())
+                }
+                _ => Vec::new(),
+            }
+        }
         Some(Target::Wsl) => {
             let mode = if line.contains("virtual machine platform")
                 || line.contains("0x8037")
@@ -1230,6 +1317,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 ("ports.in-use-process", 0.45, none()),
                 ("ports.in-use-container", 0.35, none()),
             ],
+            // Docker needed and down, in a wrapper's words ("requires Docker. Have you got
+            // it installed and running?").
+            NotRunning if DOCKER_DOWN.is_match(line) => one("daemon.not-running", 0.5, none()),
+            // A full disk is the daemon's store's more often than not, whoever says it
+            // (a supervisor, a CI runner): named, with the space it needs.
+            NoSpace => one("storage.low-space", 0.5, none()),
             // Another Windows program refused a reserved port: its own, not Docker's.
             _ => Vec::new(),
         },
@@ -1271,6 +1364,15 @@ pub(crate) fn unwrap_line(line: &str) -> Vec<String> {
     });
     let line = if line.contains("](") {
         LINK.replace_all(&line, "$1").into_owned()
+    } else {
+        line
+    };
+    // A whole message percent-encoded (a query parameter, a URL-safe log field): its
+    // words only once decoded. A URL inside a plain sentence keeps its escapes.
+    let line = if line.matches("%20").count() >= 2 && !line.contains(' ') {
+        percent_encoding::percent_decode_str(&line)
+            .decode_utf8_lossy()
+            .into_owned()
     } else {
         line
     };
@@ -1389,6 +1491,10 @@ mod tests {
             ..build
         };
         assert_eq!(read_in(pip, outside)[0].mode, "ca.untrusted");
+        // Named as a package download (its index's host), it is the tool's own store,
+        // build or not (a container's pip).
+        let index = "could not fetch url https://pypi.org/simple/pip/: there was a problem confirming the ssl certificate";
+        assert_eq!(read_in(index, outside)[0].mode, "ca.untrusted-in-build");
         // The build's base image, pulled by the daemon: its store, build or not.
         let from = "error: failed to do request: head \"https://registry-1.docker.io/v2/library/node/manifests/18\": x509: certificate signed by unknown authority";
         assert_eq!(read_in(from, build)[0].mode, "ca.untrusted");
@@ -1493,7 +1599,7 @@ mod tests {
             modes(
                 "#8 12.3 npm ERR! request to https://registry.npmjs.org/x failed, reason: unable to get local issuer certificate ... failed to solve"
             )[0],
-            "ca.untrusted"
+            "ca.untrusted-in-build"
         );
         assert!(modes("Post \"https://api.example.com/hook\": x509: certificate signed by unknown authority").is_empty());
         assert!(modes("Traceback (most recent call last): PermissionError: [Errno 13] Permission denied: '/data/x'").is_empty());
@@ -1537,6 +1643,126 @@ mod tests {
             .is_empty()
         );
         assert!(modes("Cannot connect to host api.example.com:443 ssl:True [SSL: CERTIFICATE_VERIFY_FAILED]").is_empty());
+    }
+
+    /// A package manager's download (pip, apt, apk, curl, go) runs in the build's or the
+    /// container's network with the image's trust store: its untrusted chain is the
+    /// image's, its DNS or connection failure the build's network or proxy. The same cause
+    /// on an application's own server stays unanswered.
+    #[test]
+    fn package_downloads_are_the_builds() {
+        let build = Around {
+            docker: true,
+            application: false,
+            build: true,
+        };
+        let app = Around {
+            docker: false,
+            application: true,
+            build: false,
+        };
+        let read_as = |line: &str, around| {
+            read(&line.to_lowercase(), around)
+                .iter()
+                .map(|r| r.mode)
+                .collect::<Vec<_>>()
+        };
+        for (line, around, want) in [
+            (
+                "pip._vendor.requests.exceptions.SSLError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate')))",
+                app,
+                "ca.untrusted-in-build",
+            ),
+            (
+                "Failed to download pkg (curl error 60 while downloading https://repo.packagist.org/p2/a.json: SSL certificate problem: unable to get local issuer certificate)",
+                Around::default(),
+                "ca.untrusted-in-build",
+            ),
+            (
+                "W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Temporary failure resolving 'deb.debian.org'",
+                build,
+                "proxy.build-unreachable",
+            ),
+            (
+                "#7 0.161 WARNING: Ignoring https://dl-cdn.alpinelinux.org/alpine/v3.16/main: could not connect to server (check repositories file)",
+                build,
+                "proxy.build-unreachable",
+            ),
+            (
+                "The command '/bin/sh -c curl -fsSL https://example.net/tool.tgz -o /tmp/t.tgz' returned a non-zero code: 60",
+                build,
+                "ca.untrusted-in-build",
+            ),
+        ] {
+            assert_eq!(read_as(line, around).first().copied(), Some(want), "{line}");
+        }
+        // An application's own API, whatever its host, is the application's.
+        for line in [
+            "requests.exceptions.SSLError: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED]')))",
+            "error=Get \"https://gitlab.com/api/v4/projects/a%2Fb\": x509: certificate signed by unknown authority",
+        ] {
+            assert!(read_as(line, app).is_empty(), "{line}");
+        }
+        // A registry's API on a host that also serves packages stays the registry's.
+        assert_eq!(
+            modes(
+                "Get https://docker.pkg.github.com/v2/: x509: certificate signed by unknown authority"
+            ),
+            ["ca.untrusted"]
+        );
+    }
+
+    /// Docker's own ports, a port a tool says is taken, a driver's EIO and EINVAL, a full
+    /// disk and Docker needed by a wrapper, in the words the corpus did not have.
+    #[test]
+    fn more_shapes_of_the_same_causes() {
+        first_modes_are(&[
+            (
+                "connect ECONNREFUSED 127.0.0.1:2375",
+                "daemon.remote-refused",
+            ),
+            (
+                "Failed to start web: Unable to listen on required ports, port 443 is already in use,",
+                "ports.in-use-process",
+            ),
+            (
+                "Bind to port 22 on 0.0.0.0 failed: Address in use.",
+                "ports.in-use-process",
+            ),
+            (
+                "Error starting userland proxy: listen: tcp 0.0.0.0.:443: bind: adress already in use",
+                "ports.in-use-process",
+            ),
+            (
+                "Error response from daemon: Bind for 0.0.0.0:2375 failed: port is already allocated",
+                "ports.in-use-container",
+            ),
+            (
+                "failed to write digest data: sync /var/lib/docker/image/btrfs/imagedb/content/sha256/.tmp-ff: input/output error",
+                "storage.driver-failed",
+            ),
+            (
+                "Error response from daemon: error creating aufs mount to /var/lib/docker/aufs/mnt/6f2e-init: invalid argument",
+                "storage.driver-failed",
+            ),
+            (
+                "[supervisor.docker.manager] No space left on disk",
+                "storage.low-space",
+            ),
+            (
+                "Error: Running AWS SAM projects locally requires Docker. Have you got it installed and running?",
+                "daemon.not-running",
+            ),
+            (
+                "curl: (28) Failed to connect to ghcr.io port 443 after 130437 ms: Could not connect to server",
+                "registry.timed-out",
+            ),
+        ]);
+        // EINVAL elsewhere (a platform string, a socket option) is not the store's.
+        assert!(
+            modes("failed to parse platform : \"\" is an invalid component: invalid argument")
+                .is_empty()
+        );
     }
 
     /// Docker's words without a path or URL still name the target: the daemon's socket in
@@ -1978,5 +2204,12 @@ mod tests {
             ["ERROR: permission denied"]
         );
         assert_eq!(unwrap_line(r"C:\new\path"), [r"C:\new\path"]);
+        // A percent-encoded message is read decoded; a URL in a sentence keeps its escapes.
+        assert_eq!(
+            unwrap_line("error:%20failed%20to%20write:%20input/output%20error"),
+            ["error: failed to write: input/output error"]
+        );
+        let url = "pull https://example.com/a%20b%20c failed";
+        assert_eq!(unwrap_line(url), [url]);
     }
 }
