@@ -292,7 +292,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::DnsServerFailure),
         ),
         (
-            r"i/o timeout|timed out|curl: \(28\)|curl error 28(?-u:\b)|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout",
+            r"i/o timeout|timed out|curl: \(28\)|curl error 28(?-u:\b)|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout|tlshandshaketimeout",
             Fixed(Cause::TimedOut),
         ),
         (
@@ -517,9 +517,10 @@ static CERTS_D: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"certs\.d[/\\]+([^/\\ "':]+(?::[0-9]+)?)"#).expect("certs.d"));
 /// A package manager's or a source fetch's download: a software distribution's host, or
 /// the tool's own words for a fetch (apt's `Err:3 http://...`, apk's `fetching`, npm's
-/// `request to ... failed`, pip's index URL, go's module proxy, git's `unable to access`).
+/// `request to ... failed`, pip's index URL and its `/simple/` path, go's module proxy,
+/// git's `unable to access`).
 static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"https?://((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com))(?:[:/"'\s]|$)|(?:host=')((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'|(?:^|[\s>:])(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?:^|\s)(?:err:[0-9]+|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://"#).expect("package source")
+    Regex::new(r#"https?://((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com))(?:[:/"'\s]|$)|(?:host=')((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'|(?:^|[\s>:])(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?:^|\s)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/"#).expect("package source")
 });
 static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
@@ -1207,8 +1208,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             let v = || host.as_deref().map_or_else(none, |h| value("host", h));
             let sure = if docker || around.build { 0.55 } else { 0.5 };
             match cause {
+                // A distribution's own host (or the tool's words) names the download:
+                // its chain failing is the tool's store, with or without Docker nearby.
                 X509UnknownAuthority => vec![
-                    ("ca.untrusted-in-build", sure, v()),
+                    ("ca.untrusted-in-build", 0.55, v()),
                     ("ca.untrusted", 0.4, none()),
                 ],
                 NoSuchHost | DnsServerFailure => vec![
@@ -1490,9 +1493,11 @@ mod tests {
             build: false,
             ..build
         };
-        assert_eq!(read_in(pip, outside)[0].mode, "ca.untrusted");
-        // Named as a package download (its index's host), it is the tool's own store,
-        // build or not (a container's pip).
+        let bare = "#7 3.1 error: certificate verify failed: unable to get local issuer certificate";
+        assert_eq!(read_in(bare, outside)[0].mode, "ca.untrusted");
+        // Named as a package download (pip's `/simple/` index path, its index's host), it
+        // is the tool's own store, build or not (a container's pip).
+        assert_eq!(read_in(pip, outside)[0].mode, "ca.untrusted-in-build");
         let index = "could not fetch url https://pypi.org/simple/pip/: there was a problem confirming the ssl certificate";
         assert_eq!(read_in(index, outside)[0].mode, "ca.untrusted-in-build");
         // The build's base image, pulled by the daemon: its store, build or not.
