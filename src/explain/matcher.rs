@@ -488,7 +488,11 @@ pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
         if line.trim().is_empty() {
             continue;
         }
-        let line = line.replace(['\0', '\r'], "");
+        let line = if line.contains(['\0', '\r']) {
+            std::borrow::Cow::Owned(line.replace(['\0', '\r'], ""))
+        } else {
+            std::borrow::Cow::Borrowed(line)
+        };
         if line.trim().is_empty() {
             continue;
         }

@@ -17,6 +17,7 @@
 
 use super::matcher::Gate;
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -479,7 +480,7 @@ static PORT_IN_USE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Docker's tcp ports (2375 plain, 2376 TLS) on an address without a scheme.
 static DAEMON_PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s'\x22(@])((?:localhost|docker|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9a-f:]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)+):237[56])(?:$|[^0-9])").expect("daemon port")
+    Regex::new(r"((?:localhost|docker|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9a-f:]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)+):237[56])(?-u:\b)").expect("daemon port")
 });
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:bind for |(?:(?:userland proxy|failed to load listeners|dockerd[^ ]*):|rootlessport) listen (?:tcp|udp)[46]? |exposing port tcp |ports are not available: |failed to bind(?: to)?:? )(\[?[0-9a-f.:*]*\]?:?[0-9]{1,5})").expect("host port")
@@ -520,7 +521,7 @@ static CERTS_D: LazyLock<Regex> =
 /// `request to ... failed`, pip's index URL and its `/simple/` path, go's module proxy,
 /// git's `unable to access`).
 static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"https?://((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com))(?:[:/"'\s]|$)|(?:host=')((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'|(?:^|[\s>:])(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?:^|\s)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/"#).expect("package source")
+    Regex::new(r#"https?://((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com))(?:[:/"'\s]|$)|(?:host=')((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'|(?-u:\b)(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?-u:\b)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/"#).expect("package source")
 });
 static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
@@ -1360,22 +1361,29 @@ fn ssh_reading(line: &str) -> Out {
 pub(crate) fn unwrap_line(line: &str) -> Vec<String> {
     // Markdown bold around part of a pasted error (`**client version 1.40**`) is the
     // reporter's, not the error's.
-    let line = strip_ansi(line).replace("**", "");
+    let line = strip_ansi(line);
+    let line = if line.contains("**") {
+        Cow::Owned(line.replace("**", ""))
+    } else {
+        line
+    };
     // So is a markdown link a forum turned a word of it into (`API [version](url)`).
     static LINK: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\[([^\[\]]*)\]\([^()\s]*(?:\([^()\s]*\))?[^()\s]*\)").expect("link")
     });
     let line = if line.contains("](") {
-        LINK.replace_all(&line, "$1").into_owned()
+        Cow::Owned(LINK.replace_all(&line, "$1").into_owned())
     } else {
         line
     };
     // A whole message percent-encoded (a query parameter, a URL-safe log field): its
     // words only once decoded. A URL inside a plain sentence keeps its escapes.
-    let line = if line.matches("%20").count() >= 2 && !line.contains(' ') {
-        percent_encoding::percent_decode_str(&line)
-            .decode_utf8_lossy()
-            .into_owned()
+    let line = if !line.contains(' ') && line.matches("%20").count() >= 2 {
+        Cow::Owned(
+            percent_encoding::percent_decode_str(&line)
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
     } else {
         line
     };
@@ -1386,7 +1394,7 @@ pub(crate) fn unwrap_line(line: &str) -> Vec<String> {
         || line.contains("err=")
         || line.contains("\\\"");
     if !(escaped && looks_logged) {
-        return vec![line];
+        return vec![line.into_owned()];
     }
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
@@ -1426,9 +1434,9 @@ pub(crate) fn unwrap_line(line: &str) -> Vec<String> {
 }
 
 /// `\x1b[...m` and other CSI sequences removed (a coloured terminal or CI log).
-fn strip_ansi(line: &str) -> String {
+fn strip_ansi(line: &str) -> Cow<'_, str> {
     if !line.contains('\x1b') {
-        return line.to_string();
+        return Cow::Borrowed(line);
     }
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
@@ -1449,7 +1457,7 @@ fn strip_ansi(line: &str) -> String {
             chars.next();
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -1493,7 +1501,8 @@ mod tests {
             build: false,
             ..build
         };
-        let bare = "#7 3.1 error: certificate verify failed: unable to get local issuer certificate";
+        let bare =
+            "#7 3.1 error: certificate verify failed: unable to get local issuer certificate";
         assert_eq!(read_in(bare, outside)[0].mode, "ca.untrusted");
         // Named as a package download (pip's `/simple/` index path, its index's host), it
         // is the tool's own store, build or not (a container's pip).
