@@ -28,7 +28,7 @@ fi
 # directly). Fleets: prometheus (promtool checks --format prometheus), libxml2-utils
 # (xmllint checks --format junit against junit-10.xsd), ansible-core (the playbook).
 packages=(docker.io busybox-static util-linux passwd procps ca-certificates sudo curl openssl
-    iproute2 dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils
+    iproute2 iptables dnsmasq-base docker-registry tinyproxy python3 python3-pip apache2-utils
     podman rootlesskit uidmap slirp4netns openssh-server openssh-client
     prometheus libxml2-utils ansible-core)
 missing=()

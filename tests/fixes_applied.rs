@@ -887,3 +887,87 @@ fn an_untrusted_ca_in_a_build_step_is_fixed_in_the_image_as_printed() {
     let r = explain_text(&after);
     assert!(r["matches"].as_array().unwrap().is_empty(), "{r:#}");
 }
+
+/// A build behind a firewall that lets only the proxy out: its step's download fails
+/// (curl's "Could not resolve host" or "Failed to connect"), `explain` reads the build's output as the build not
+/// getting the proxy, and its fix, written into the CLI's config.json as printed (with
+/// the proxy's URL for the placeholder), makes the same build pass through tinyproxy.
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
+    use common::lab::{Dns, Lab, MIRROR_NAME, TINYPROXY};
+    let mut lab = Lab::new("bp");
+    lab.dns(Dns::Answer);
+    lab.tinyproxy(None);
+    let index = "/debian/dists/bookworm/InRelease";
+    lab.mirror_behind_firewall(index);
+    let d = Dockerd::start_in(Some(&lab.ns), &[]);
+    import_curl_image(&d, "dd-curl:1");
+    let context = tempfile::tempdir().unwrap();
+    std::fs::write(
+        context.path().join("Dockerfile"),
+        format!("FROM dd-curl:1\nRUN curl -fsS http://{MIRROR_NAME}{index} -o /dev/null\n"),
+    )
+    .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let (ok, before) = build_with_config(&d, context.path(), config.path());
+    // Reset by the firewall, or not even resolved: the build container gets the host's
+    // resolv.conf only as dockerd sees it, and only the proxy resolves the mirror's name
+    // (as in many corporate networks).
+    assert!(
+        !ok && (before.contains("curl: (7)") || before.contains("curl: (6)")),
+        "{before}"
+    );
+
+    let r = explain_text(&before);
+    let m = &r["matches"][0];
+    assert_eq!(m["mode"], "proxy.build-unreachable", "{r:#}");
+    assert_eq!(m["area"], "proxy_ca");
+    // "~/.docker/config.json: {...}    # every build and container gets the proxy"
+    let printed = m["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .find_map(|f| f.strip_prefix("~/.docker/config.json: "))
+        .unwrap_or_else(|| panic!("no config.json fix: {m:#}"));
+    let json = printed.split("    #").next().unwrap().trim();
+    let json = json.replace("<proxy URL>", &format!("http://{TINYPROXY}"));
+    serde_json::from_str::<Value>(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    std::fs::write(config.path().join("config.json"), &json).unwrap();
+    let (ok, after) = build_with_config(&d, context.path(), config.path());
+    assert!(ok, "the printed fix did not make the build pass:\n{after}");
+    assert!(
+        lab.log("tinyproxy").contains(MIRROR_NAME),
+        "the build did not go through the proxy:\n{}",
+        lab.log("tinyproxy")
+    );
+    let r = explain_text(&after);
+    assert!(r["matches"].as_array().unwrap().is_empty(), "{r:#}");
+}
+
+/// [`build`] with the CLI's configuration directory (`DOCKER_CONFIG`): where config.json's
+/// proxies, which the CLI passes to builds, are read.
+fn build_with_config(d: &Dockerd, context: &Path, config: &Path) -> (bool, String) {
+    let out = Command::new("timeout")
+        .args([
+            "120",
+            "docker",
+            "-H",
+            &d.host(),
+            "build",
+            "--network",
+            "host",
+        ])
+        .arg(context)
+        .env("DOCKER_BUILDKIT", "0")
+        .env("DOCKER_CONFIG", config)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}

@@ -516,12 +516,18 @@ static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CERTS_D: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"certs\.d[/\\]+([^/\\ "':]+(?::[0-9]+)?)"#).expect("certs.d"));
+/// Software distributions' download hosts (package indexes, OS mirrors, module proxies).
+const DISTRIBUTION_HOSTS: &str = r"(?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com)";
 /// A package manager's or a source fetch's download: a software distribution's host, or
 /// the tool's own words for a fetch (apt's `Err:3 http://...`, apk's `fetching`, npm's
 /// `request to ... failed`, pip's index URL and its `/simple/` path, go's module proxy,
 /// git's `unable to access`).
 static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"https?://((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com))(?:[:/"'\s]|$)|(?:host=')((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'|(?-u:\b)(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?-u:\b)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/"#).expect("package source")
+    let hosts = DISTRIBUTION_HOSTS;
+    Regex::new(&format!(
+        r#"https?://({hosts})(?:[:/"'\s]|$)|(?:host=')((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'|(?-u:\b)(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?-u:\b)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/|(?:connect to|resolve host:?|resolving '?) ({hosts})(?: port|'|:|$)"#
+    ))
+    .expect("package source")
 });
 static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
@@ -1699,6 +1705,11 @@ mod tests {
             ),
             (
                 "#7 0.161 WARNING: Ignoring https://dl-cdn.alpinelinux.org/alpine/v3.16/main: could not connect to server (check repositories file)",
+                build,
+                "proxy.build-unreachable",
+            ),
+            (
+                "curl: (7) Failed to connect to deb.debian.org port 80 after 0 ms: Couldn't connect to server",
                 build,
                 "proxy.build-unreachable",
             ),

@@ -8,6 +8,9 @@
 //! - Debian's docker-registry on 127.0.0.10:443, behind TLS from a CA made here with rcgen.
 //! - tinyproxy on 127.0.0.20:3128, a plain CONNECT proxy (optionally with Basic auth).
 //! - mitmproxy on 127.0.0.30:8080, the TLS-intercepting corporate proxy with its own CA.
+//! - a distribution mirror (`deb.debian.org`) on 127.0.0.40:80 that refuses every
+//!   connection but tinyproxy's (an iptables rule in the namespace), as a corporate
+//!   firewall does.
 //!
 //! `ip netns exec` mounts every entry of `/etc/netns/<ns>/` over `/etc`: that is how the
 //! lab gives the doctor its resolv.conf, its system CA store (`ssl/`), `docker/certs.d`
@@ -25,6 +28,10 @@ pub const NAMESERVER: &str = "127.0.0.53";
 pub const SILENT_NAMESERVER: &str = "127.0.0.54";
 pub const TINYPROXY: &str = "127.0.0.20:3128";
 pub const MITMPROXY: &str = "127.0.0.30:8080";
+/// A distribution's mirror (`deb.debian.org` in the lab's DNS) that only the proxy may
+/// reach, as behind a corporate firewall.
+pub const MIRROR_IP: &str = "127.0.0.40";
+pub const MIRROR_NAME: &str = "deb.debian.org";
 /// An address in the lab where nothing listens.
 pub const NOTHING: &str = "127.0.0.21:3128";
 pub const CA_NAME: &str = "Lab Test CA";
@@ -196,6 +203,7 @@ impl Lab {
                 _ => args.push(format!("--address=/{name}/{REGISTRY_IP}")),
             }
         }
+        args.push(format!("--address=/{MIRROR_NAME}/{MIRROR_IP}"));
         if mode == Dns::ServFail {
             self.spawn(
                 "servfail",
@@ -311,7 +319,7 @@ impl Lab {
     pub fn tinyproxy(&mut self, auth: Option<(&str, &str)>) {
         let (host, port) = TINYPROXY.split_once(':').unwrap();
         let mut conf = format!(
-            "Port {port}\nListen {host}\nTimeout 10\nAllow 127.0.0.0/8\nConnectPort 443\nLogLevel Connect\nMaxClients 20\n"
+            "Port {port}\nListen {host}\nBind {host}\nTimeout 10\nAllow 127.0.0.0/8\nConnectPort 443\nLogLevel Connect\nMaxClients 20\n"
         );
         if let Some((user, pass)) = auth {
             conf.push_str(&format!("BasicAuth {user} {pass}\n"));
@@ -321,6 +329,54 @@ impl Lab {
         let path = path.to_string_lossy().into_owned();
         self.spawn("tinyproxy", &["tinyproxy", "-d", "-c", &path]);
         self.wait_for("tinyproxy", TINYPROXY);
+    }
+
+    /// The mirror on 127.0.0.40:80, serving `path` (an apt index), reachable only from
+    /// tinyproxy's address (tinyproxy binds its outgoing connections to it): anything else
+    /// is reset, as a firewall that allows only the proxy out.
+    pub fn mirror_behind_firewall(&mut self, path: &str) {
+        let root = self.dir.path().join("mirror");
+        let file = root.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "Origin: Debian\n").unwrap();
+        let root = root.to_string_lossy().into_owned();
+        self.spawn(
+            "mirror",
+            &[
+                "python3",
+                "-m",
+                "http.server",
+                "80",
+                "--bind",
+                MIRROR_IP,
+                "--directory",
+                &root,
+            ],
+        );
+        self.wait_for("mirror", &format!("{MIRROR_IP}:80"));
+        let (proxy, _) = TINYPROXY.split_once(':').unwrap();
+        sh(&[
+            "ip",
+            "netns",
+            "exec",
+            &self.ns,
+            "iptables",
+            "-A",
+            "INPUT",
+            "-p",
+            "tcp",
+            "-d",
+            MIRROR_IP,
+            "--dport",
+            "80",
+            "!",
+            "-s",
+            proxy,
+            "-j",
+            "REJECT",
+            "--reject-with",
+            "tcp-reset",
+        ]);
     }
 
     /// mitmproxy (mitmdump) on 127.0.0.30:8080; returns its CA certificate (PEM).
