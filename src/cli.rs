@@ -109,10 +109,11 @@ pub enum Command {
     },
     /// Explain a pasted Docker error: what it means, the fix, and whether this machine's
     /// probes confirm it. TEXT, or --file, or standard input. Log lines (JSON, logfmt,
-    /// colours) are unwrapped; the error's cause (permission, refused, x509, DNS, HTTP
-    /// status...) and target (socket, pipe, daemon, registry, proxy, port, plugin, ssh)
-    /// are read first, then the known signatures. A cause with neither a target nor
-    /// Docker's words around it is answered at most at 0.5, naming the other reading.
+    /// colours, percent-encoding) are unwrapped; the error's cause (permission, refused,
+    /// x509, DNS, HTTP status, curl's exit codes...) and target (socket, pipe, daemon,
+    /// registry, proxy, port, plugin, ssh, a package download in a build) are read first,
+    /// then the known signatures. A cause with neither a target nor Docker's words around
+    /// it is answered at most at 0.5, naming the other reading.
     Explain(ExplainArgs),
     /// The fixes for what the check finds: a reviewable shell script (--script, the
     /// default), or applied one by one after asking (--apply).
