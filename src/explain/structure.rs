@@ -551,6 +551,11 @@ static BUILD_STEP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^| )#[0-9]+ \[[^\]]*\] run |step [0-9]+/[0-9]+ : run |---> running in [0-9a-f]|returned a non-zero code|did not complete successfully: exit code|executor failed running \[").expect("build step")
 });
 
+/// A build step's own command line, as the builders echo it when it fails.
+static STEP_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/bin/sh -c |executor failed running \[|process \x22/bin/sh").expect("step command")
+});
+
 /// Whether a line shows a build running a step (see [`Around::build`]).
 pub(crate) fn build_step(line: &str) -> bool {
     BUILD_STEP.is_match(line)
@@ -1030,6 +1035,15 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 v
             };
             match cause {
+                // A registry's URL in the step's own command (`The command '/bin/sh -c
+                // curl https://registry/v2/' returned a non-zero code: 60`) is the tool's
+                // call in the image, not the daemon's pull.
+                X509UnknownAuthority if around.build && STEP_COMMAND.is_match(line) => {
+                    vec![
+                        ("ca.untrusted-in-build", 0.55, value("host", reg)),
+                        ("ca.untrusted", 0.4, v()),
+                    ]
+                }
                 X509UnknownAuthority => one("ca.untrusted", 0.65, v()),
                 X509WrongName => one("ca.wrong-host", 0.65, v()),
                 X509Expired => vec![("ca.expired", 0.6, v()), ("ca.clock-skew", 0.35, v())],
@@ -1515,6 +1529,9 @@ mod tests {
         assert_eq!(read_in(pip, outside)[0].mode, "ca.untrusted-in-build");
         let index = "could not fetch url https://pypi.org/simple/pip/: there was a problem confirming the ssl certificate";
         assert_eq!(read_in(index, outside)[0].mode, "ca.untrusted-in-build");
+        // A registry's URL inside the step's own command is the step's tool's call.
+        let step = "the command '/bin/sh -c curl -ss https://registry.lab.test/v2/ -o /dev/null' returned a non-zero code: 60";
+        assert_eq!(read_in(step, build)[0].mode, "ca.untrusted-in-build");
         // The build's base image, pulled by the daemon: its store, build or not.
         let from = "error: failed to do request: head \"https://registry-1.docker.io/v2/library/node/manifests/18\": x509: certificate signed by unknown authority";
         assert_eq!(read_in(from, build)[0].mode, "ca.untrusted");
