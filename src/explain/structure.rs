@@ -269,7 +269,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::RuntimeFailed),
         ),
         (
-            r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|installed and running\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)",
+            r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|installed and running\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)",
             Fixed(Cause::NotRunning),
         ),
         (
@@ -293,7 +293,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::DnsServerFailure),
         ),
         (
-            r"i/o timeout|timed out|curl: \(28\)|curl error 28(?-u:\b)|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout|tlshandshaketimeout",
+            r"i/o timeout|timed out|did not properly respond after a period of time|connected host has failed to respond|curl: \(28\)|curl error 28(?-u:\b)|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout|tlshandshaketimeout",
             Fixed(Cause::TimedOut),
         ),
         (
@@ -317,7 +317,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Unsupported),
         ),
         (
-            r"is not installed|not installed|isn't installed|requires (?:the )?[a-z-]+ (?:cli )?(?:plugin|component) to be installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|(?:aucune|keine|ninguna|nenhuma) distribu|ist nicht installiert|non . installat|未安装|インストールされていません",
+            r"is not installed|not installed|isn't installed|(?:does not|doesn't) (?:seem|appear) to be installed|(?-u:\b)not detected(?-u:\b)|requires (?:the )?[a-z-]+ (?:cli )?(?:plugin|component) to be installed|is not enabled|not enabled|n.o est. instalad|no est. instalad|n'est pas install|(?:aucune|keine|ninguna|nenhuma) distribu|ist nicht installiert|non . installat|未安装|インストールされていません",
             Fixed(Cause::NotInstalled),
         ),
         (
@@ -325,7 +325,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Failed),
         ),
         (
-            r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:connect|reach|ping|talk)(?-u:\b)|error (?:connecting|pinging)(?-u:\b)|connection to [^ ]+(?: [^ ]+){0,4} failed",
+            r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:connect|reach|ping|talk)(?-u:\b)|error (?:connecting|pinging)(?-u:\b)|connection to [^ ]+(?: [^ ]+){0,4} failed|(?-u:\b)connection failed(?-u:\b)",
             Fixed(Cause::ConnectFailed),
         ),
         (
@@ -467,7 +467,7 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
+        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|(?:could not|couldn't|unable to|cannot) pull(?-u:\b)|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
     )
     .expect("registry")
 });
@@ -491,12 +491,12 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)").expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
 static DOCKER_DOWN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|has stopped|is stopped|stopped)(?-u:\b)").expect("docker down")
+    Regex::new(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|has stopped|is stopped|stopped)(?-u:\b)").expect("docker down")
 });
 /// A registry's ping (`/v2/`, the v1 `_ping` and `users`) answered by a bare status text.
 static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
@@ -517,7 +517,7 @@ static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
 static CERTS_D: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"certs\.d[/\\]+([^/\\ "':]+(?::[0-9]+)?)"#).expect("certs.d"));
 /// Software distributions' download hosts (package indexes, OS mirrors, module proxies).
-const DISTRIBUTION_HOSTS: &str = r"(?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com)";
+const DISTRIBUTION_HOSTS: &str = r"(?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|continuum\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com)";
 /// A package manager's or a source fetch's download: a software distribution's host, or
 /// the tool's own words for a fetch (apt's `Err:3 http://...`, apk's `fetching`, npm's
 /// `request to ... failed`, pip's index URL and its `/simple/` path, go's module proxy,
@@ -1144,7 +1144,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 )
             }
             // A helper that ran and failed (its own store locked, unreachable, refusing).
-            ExitStatus(_) | Failed if name == "credentials" => {
+            ExitStatus(_) | Failed
+                if name == "credentials" || name.starts_with("docker-credential-") =>
+            {
                 one("auth.helper-failed", 0.6, none())
             }
             // The CLI execs ssh for an ssh:// daemon.
@@ -1798,6 +1800,26 @@ mod tests {
             (
                 "curl: (28) Failed to connect to ghcr.io port 443 after 130437 ms: Could not connect to server",
                 "registry.timed-out",
+            ),
+            (
+                "ERROR: Docker does not appear to be running. Please start Docker.",
+                "daemon.not-running",
+            ),
+            (
+                "com.github.dockerjava.api.exception.DockerClientException: Could not pull image: unauthorized: authentication required",
+                "registry.auth-failed",
+            ),
+            (
+                "subprocess.CalledProcessError: Command '['C:\\\\Program Files\\\\Docker\\\\Docker\\\\resources\\\\bin\\\\docker-credential-desktop.EXE', 'list']' returned non-zero exit status 1.",
+                "auth.helper-failed",
+            ),
+            (
+                "ERROR: WSL2 not detected - exit code: error. WSL2 does not seem to be installed.",
+                "wsl.not-installed",
+            ),
+            (
+                "243.7 E: Failed to fetch http://archive.ubuntu.com/ubuntu/pool/a.deb  403  connecting to archive.ubuntu.com:80: dial tcp 91.189.91.82:80: connectex: A connection attempt failed because the connected party did not properly respond after a period of time",
+                "proxy.build-unreachable",
             ),
         ]);
         // EINVAL elsewhere (a platform string, a socket option) is not the store's.
