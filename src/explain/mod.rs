@@ -336,10 +336,10 @@ mod tests {
     }
 
     #[test]
-    fn word_boundaries_are_ascii() {
+    fn word_boundaries_and_classes_are_ascii() {
         assert_eq!(
-            ascii_boundaries(r"\bdocker\b \\b \d"),
-            r"(?-u:\b)docker(?-u:\b) \\b \d"
+            ascii_boundaries(r"\bdocker\b \\b \d [\w.-]+ \\d \s"),
+            r"(?-u:\b)docker(?-u:\b) \\b [0-9] [0-9A-Za-z_.-]+ \\d \s"
         );
         let re = compile(r"\bdocker\b", "test");
         assert!(re.is_match("ошибка docker."));
