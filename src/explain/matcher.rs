@@ -357,16 +357,34 @@ pub(crate) fn required_literals(re: &str) -> Option<Vec<Vec<u8>>> {
 
 /// The registry, parsed once. A bad entry is a bug caught by the tests.
 pub fn registry() -> Registry {
-    let signatures = signatures();
+    let file: File = toml::from_str(SIGNATURES).expect("signatures.toml parses");
+    // The prefilter's literals (read from each pattern's source) and the patterns' DFAs are
+    // both built on every run: on two threads, when a second one can be had.
+    let sources: Vec<String> = file
+        .failure
+        .iter()
+        .flat_map(|s| s.patterns.iter().map(|p| ascii_boundaries(&expand(&p.re))))
+        .collect();
+    let gate = || Gate::new(sources.iter().map(String::as_str));
+    let (signatures, prefilter) = std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, gate);
+        let signatures = signatures(file);
+        let prefilter = match other {
+            Ok(thread) => thread.join().unwrap_or_else(|_| gate()),
+            Err(_) => gate(),
+        };
+        (signatures, prefilter)
+    });
     let members: Vec<(usize, usize)> = signatures
         .iter()
         .enumerate()
         .flat_map(|(s, sig)| (0..sig.patterns.len()).map(move |p| (s, p)))
         .collect();
-    let prefilter = Gate::new(
+    debug_assert!(
         members
             .iter()
-            .map(|(s, p)| signatures[*s].patterns[*p].re.as_str()),
+            .zip(&sources)
+            .all(|((s, p), src)| signatures[*s].patterns[*p].re.as_str() == src)
     );
     let by_mode = signatures
         .iter()
@@ -381,8 +399,7 @@ pub fn registry() -> Registry {
     }
 }
 
-fn signatures() -> Vec<Signature> {
-    let file: File = toml::from_str(SIGNATURES).expect("signatures.toml parses");
+fn signatures(file: File) -> Vec<Signature> {
     file.failure
         .into_iter()
         .map(|s| {
