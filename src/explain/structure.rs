@@ -522,6 +522,15 @@ const DISTRIBUTION_HOSTS: &str = r"(?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.o
 /// the tool's own words for a fetch (apt's `Err:3 http://...`, apk's `fetching`, npm's
 /// `request to ... failed`, pip's index URL and its `/simple/` path, go's module proxy,
 /// git's `unable to access`).
+/// The host a package download names (its URL, curl's own words, pip's pool): read on its
+/// own, since the tool's words before it (`W: Failed to fetch http://`) may hold its start.
+static PACKAGE_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    let hosts = DISTRIBUTION_HOSTS;
+    Regex::new(&format!(
+        r#"https?://({hosts})(?:[:/"'\s]|$)|(?:connect to|resolve host:?|resolving '?) ({hosts})(?: port|'|:|$)|host='({hosts})'"#
+    ))
+    .expect("package host")
+});
 static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     let hosts = DISTRIBUTION_HOSTS;
     Regex::new(&format!(
@@ -674,7 +683,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     if let Some(c) = downloads.first() {
         let at = c.get(0).map_or(0, |m| m.start());
         // The tool's words come first (`go: m@v1:`), the host it fetched from after.
-        let host = downloads.iter().find_map(&first_group);
+        let host = PACKAGE_HOST.captures(line).and_then(|c| first_group(&c));
         let registry_url = caps(&REGISTRY)
             .any(|r| r.get(0).is_some_and(|m| m.start() == at) && first_group(&r).is_some());
         if !registry_url {
@@ -1706,6 +1715,9 @@ mod tests {
                 .map(|r| r.mode)
                 .collect::<Vec<_>>()
         };
+        // The host is the distribution's, also behind the tool's words for the fetch.
+        let apt = "w: failed to fetch http://deb.debian.org/debian/dists/bookworm/inrelease could not connect to proxy.corp:3128, connection timed out";
+        assert_eq!(read(apt, build)[0].values["host"], "deb.debian.org");
         for (line, around, want) in [
             (
                 "pip._vendor.requests.exceptions.SSLError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate')))",
@@ -1729,6 +1741,11 @@ mod tests {
             ),
             (
                 "curl: (7) Failed to connect to deb.debian.org port 80 after 0 ms: Couldn't connect to server",
+                build,
+                "proxy.build-unreachable",
+            ),
+            (
+                "#7 1.2 W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Could not connect to proxy.corp:3128 (10.0.0.1), connection timed out",
                 build,
                 "proxy.build-unreachable",
             ),
