@@ -796,26 +796,7 @@ fn import_curl_image(d: &Dockerd, tag: &str) {
 /// `docker build` with the classic builder (its output is the one users paste most), on
 /// the daemon's network: whether it passed, and all it printed.
 fn build(d: &Dockerd, context: &Path) -> (bool, String) {
-    let out = Command::new("timeout")
-        .args([
-            "120",
-            "docker",
-            "-H",
-            &d.host(),
-            "build",
-            "--network",
-            "host",
-        ])
-        .arg(context)
-        .env("DOCKER_BUILDKIT", "0")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    build_with_config(d, context, None)
 }
 
 fn explain_text(text: &str) -> Value {
@@ -863,13 +844,7 @@ fn an_untrusted_ca_in_a_build_step_is_fixed_in_the_image_as_printed() {
     assert_eq!(m["area"], "proxy_ca");
     // The fix's Dockerfile lines, as printed: "Dockerfile, before the failing step (...):
     // COPY ..., then RUN ...".
-    let printed = m["fix"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f.as_str())
-        .find(|f| f.starts_with("Dockerfile, before the failing step"))
-        .unwrap_or_else(|| panic!("no Dockerfile fix: {m:#}"));
+    let printed = fix_line(m, "Dockerfile, before the failing step");
     let lines: Vec<&str> = printed
         .split_once("): ")
         .unwrap()
@@ -914,7 +889,7 @@ fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
     )
     .unwrap();
     let config = tempfile::tempdir().unwrap();
-    let (ok, before) = build_with_config(&d, context.path(), config.path());
+    let (ok, before) = build_with_config(&d, context.path(), Some(config.path()));
     // Reset by the firewall, or not even resolved: the build container gets the host's
     // resolv.conf only as dockerd sees it, and only the proxy resolves the mirror's name
     // (as in many corporate networks). The legacy builder may colour each byte of the
@@ -930,18 +905,12 @@ fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
     assert_eq!(m["mode"], "proxy.build-unreachable", "{r:#}");
     assert_eq!(m["area"], "proxy_ca");
     // "~/.docker/config.json: {...}    # every build and container gets the proxy"
-    let printed = m["fix"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f.as_str())
-        .find_map(|f| f.strip_prefix("~/.docker/config.json: "))
-        .unwrap_or_else(|| panic!("no config.json fix: {m:#}"));
+    let printed = fix_line(m, "~/.docker/config.json: ");
     let json = printed.split("    #").next().unwrap().trim();
     let json = json.replace("<proxy URL>", &format!("http://{TINYPROXY}"));
     serde_json::from_str::<Value>(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
     std::fs::write(config.path().join("config.json"), &json).unwrap();
-    let (ok, after) = build_with_config(&d, context.path(), config.path());
+    let (ok, after) = build_with_config(&d, context.path(), Some(config.path()));
     assert!(ok, "the printed fix did not make the build pass:\n{after}");
     assert!(
         lab.log("tinyproxy").contains(MIRROR_NAME),
@@ -970,10 +939,11 @@ fn without_colours(text: &str) -> String {
     out
 }
 
-/// [`build`] with the CLI's configuration directory (`DOCKER_CONFIG`): where config.json's
-/// proxies, which the CLI passes to builds, are read.
-fn build_with_config(d: &Dockerd, context: &Path, config: &Path) -> (bool, String) {
-    let out = Command::new("timeout")
+/// [`build`], with the CLI's configuration directory (`DOCKER_CONFIG`) when given: where
+/// config.json's proxies, which the CLI passes to builds, are read.
+fn build_with_config(d: &Dockerd, context: &Path, config: Option<&Path>) -> (bool, String) {
+    let mut docker = Command::new("timeout");
+    docker
         .args([
             "120",
             "docker",
@@ -984,14 +954,26 @@ fn build_with_config(d: &Dockerd, context: &Path, config: &Path) -> (bool, Strin
             "host",
         ])
         .arg(context)
-        .env("DOCKER_BUILDKIT", "0")
-        .env("DOCKER_CONFIG", config)
-        .output()
-        .unwrap();
+        .env("DOCKER_BUILDKIT", "0");
+    if let Some(config) = config {
+        docker.env("DOCKER_CONFIG", config);
+    }
+    let out = docker.output().unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), text)
+}
+
+/// The first line of a match's fix that starts with `prefix`, without it.
+fn fix_line<'a>(m: &'a Value, prefix: &str) -> &'a str {
+    m["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .find_map(|f| f.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no fix starting {prefix:?}: {m:#}"))
 }

@@ -524,17 +524,21 @@ const DISTRIBUTION_HOSTS: &str = r"(?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.o
 /// git's `unable to access`).
 /// The host a package download names (its URL, curl's own words, pip's pool): read on its
 /// own, since the tool's words before it (`W: Failed to fetch http://`) may hold its start.
-static PACKAGE_HOST: LazyLock<Regex> = LazyLock::new(|| {
+static PACKAGE_HOST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&package_host_pattern()).expect("package host"));
+/// A distribution's host in a URL, in curl's own words, or as pip's pool names it: all of
+/// [`PACKAGE_HOST`], and the first half of [`PACKAGE_SOURCE`].
+fn package_host_pattern() -> String {
     let hosts = DISTRIBUTION_HOSTS;
-    Regex::new(&format!(
-        r#"https?://({hosts})(?:[:/"'\s]|$)|(?:connect to|resolve host:?|resolving '?) ({hosts})(?: port|'|:|$)|host='({hosts})'"#
-    ))
-    .expect("package host")
-});
+    format!(
+        r#"https?://({hosts})(?:[:/"'\s]|$)|(?:connect to|resolve host:?|resolving '?) ({hosts})(?: port|'|:|$)|host='((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'"#
+    )
+}
 static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    let hosts = DISTRIBUTION_HOSTS;
     Regex::new(&format!(
-        r#"https?://({hosts})(?:[:/"'\s]|$)|(?:host=')((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'|(?-u:\b)(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?-u:\b)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/|(?:connect to|resolve host:?|resolving '?) ({hosts})(?: port|'|:|$)"#
+        r#"{}|{}"#,
+        package_host_pattern(),
+        r#"(?-u:\b)(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?-u:\b)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/"#
     ))
     .expect("package source")
 });
@@ -679,13 +683,13 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     // After the registries, so that at the same place it outranks their generic words
     // ("failed to fetch" is apt's too); a registry's own URL there (a `/v2/` on a host that
     // also serves packages) stays the registry's.
-    let downloads: Vec<regex::Captures> = caps(&PACKAGE_SOURCE).collect();
-    if let Some(c) = downloads.first() {
+    if let Some(c) = caps(&PACKAGE_SOURCE).next() {
         let at = c.get(0).map_or(0, |m| m.start());
         // The tool's words come first (`go: m@v1:`), the host it fetched from after.
         let host = PACKAGE_HOST.captures(line).and_then(|c| first_group(&c));
-        let registry_url = caps(&REGISTRY)
-            .any(|r| r.get(0).is_some_and(|m| m.start() == at) && first_group(&r).is_some());
+        let registry_url = found
+            .iter()
+            .any(|(p, t)| *p == at && matches!(t, Target::Registry(r) if r != "the registry"));
         if !registry_url {
             // The generic words ("failed to fetch", "download failed") are the package
             // manager's here: only a registry named by its host or API stays one.
