@@ -1074,8 +1074,14 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("registry.connect-failed", 0.55, v()),
                     ("proxy.daemon-missing", 0.4, v()),
                 ],
-                TimedOut => vec![
+                // A stalled handshake is its own mode; any other timeout reads the same
+                // with or without a proxy in the way, so the proxy is the other reading.
+                TimedOut if line.contains("handshake") => vec![
                     ("registry.timed-out", 0.55, v()),
+                    ("proxy.daemon-missing", 0.45, v()),
+                ],
+                TimedOut => vec![
+                    ("registry.connect-timeout", 0.55, v()),
                     ("proxy.daemon-missing", 0.45, v()),
                 ],
                 Reset => vec![
@@ -1820,7 +1826,7 @@ mod tests {
             ),
             (
                 "curl: (28) Failed to connect to ghcr.io port 443 after 130437 ms: Could not connect to server",
-                "registry.timed-out",
+                "registry.connect-timeout",
             ),
             (
                 "ERROR: Docker does not appear to be running. Please start Docker.",
