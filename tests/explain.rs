@@ -92,7 +92,10 @@ fn best_on_staged_machine(text: &str, env: &[(&str, &str)]) -> (String, Vec<Stri
         .as_array()
         .map(|a| a.iter().map(|e| e.as_str().unwrap().to_string()).collect())
         .unwrap_or_default();
-    (m["id"].as_str().unwrap_or("(no match)").to_string(), examples)
+    (
+        m["id"].as_str().unwrap_or("(no match)").to_string(),
+        examples,
+    )
 }
 
 #[cfg(unix)]
@@ -153,10 +156,7 @@ fn every_corpus_entry_is_explained_by_its_failure_mode() {
 #[cfg(unix)]
 #[test]
 fn a_registry_timeout_without_a_proxy_anywhere_stays_the_registrys() {
-    let text = corpus()
-        .into_iter()
-        .find(|e| e["id"] == "A4-01")
-        .unwrap()["error_text"]
+    let text = corpus().into_iter().find(|e| e["id"] == "A4-01").unwrap()["error_text"]
         .as_str()
         .unwrap()
         .to_string();
@@ -201,6 +201,12 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "Error response from daemon: client version 1.47 is too new. Maximum supported API version is 1.43",
             "daemon.api-version-pinned",
         ),
+        // Go's exec error from a program that runs the CLI, and a tool's own sentence.
+        (
+            "failed to run build: exec: \"docker\": executable file not found in $PATH",
+            "cli.missing",
+        ),
+        ("Error: docker binary not found in PATH", "cli.missing"),
         (
             "unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid character ',' after object key:value pair",
             "daemon.config-invalid",

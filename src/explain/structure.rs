@@ -269,7 +269,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::RuntimeFailed),
         ),
         (
-            r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|installed and running\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)",
+            r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|installed and running\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding)|(?:could not|couldn't|unable to|failed to|cannot|can't) (?:find|reach|contact|detect|locate) (?:a |the |any )?(?:running |valid |working )?(?:docker|podman)(?: daemon| engine| desktop| api| environment| host| socket| service)?(?:[.,;:!?)]|$| (?:on|at|in|from|or|and|is|was|please|process|instance|running|installed)(?-u:\b))|no (?:running )?(?:docker|podman)(?: daemon| engine| environment)? (?:found|detected|available|running)|(?:docker|podman) socket (?:\S+ )?(?:not found|does not exist|is missing)",
             Fixed(Cause::NotRunning),
         ),
         (
@@ -496,7 +496,7 @@ static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
 static DOCKER_DOWN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|has stopped|is stopped|stopped)(?-u:\b)").expect("docker down")
+    Regex::new(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm|api))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|unreachable|not responding|has stopped|is stopped|stopped)(?-u:\b)|(?:could not|couldn't|unable to|failed to|cannot|can't) (?:find|reach|contact|detect|locate) (?:a |the |any )?(?:running |valid |working )?(?:docker|podman)(?: daemon| engine| desktop| api| environment| host| socket| service)?(?:[.,;:!?)]|$| (?:on|at|in|from|or|and|is|was|please|process|instance|running|installed)(?-u:\b))|no (?:running )?(?:docker|podman)(?: daemon| engine| environment)? (?:found|detected|available|running)|(?:docker|podman) socket (?:\S+ )?(?:not found|does not exist|is missing)").expect("docker down")
 });
 /// A registry's ping (`/v2/`, the v1 `_ping` and `users`) answered by a bare status text.
 static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
@@ -2073,6 +2073,13 @@ mod tests {
             "Could not connect to a Docker provider. Please start or install a Docker provider.",
             "Error: Socket not found: /var/run/docker.sock",
             "localstack.utils.container_utils.container_client.ContainerException: Docker not available",
+            // Unreachable, not found, not detected: the same state in other verbs.
+            "The Docker daemon is unreachable",
+            "Docker API is not reachable",
+            "Couldn't find a running Docker daemon",
+            "No Docker daemon found",
+            "Failed to reach Docker. Is it running?",
+            "Error: could not find docker socket",
         ] {
             let around = Around {
                 docker: true,
@@ -2103,6 +2110,10 @@ mod tests {
             "docker: Error response from daemon: Container 4c1e3b is not running.",
             "app_1 | Error: Could not connect to Redis at redis:6379: Connection refused",
             "Error: failed to connect to the database: dial tcp 127.0.0.1:5432: connect: connection refused",
+            // Docker's files and objects are not Docker.
+            "unable to find docker image myorg/app",
+            "Could not find docker-compose.yml in this directory",
+            "The service is unreachable",
         ] {
             assert!(read(&line.to_lowercase(), around).is_empty(), "{line}");
         }
