@@ -207,7 +207,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     use CauseKind::*;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)",
+            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -249,7 +249,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NoSpace),
         ),
         (
-            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port [0-9]{1,5} is (?:already )?in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
+            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port [0-9]{1,5} is (?:already )?(?:in use|being used|taken)|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
             Fixed(Cause::AddressInUse),
         ),
         (
@@ -301,7 +301,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Reset),
         ),
         (
-            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group",
+            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|don't have|do not have) permission to (?:access|use|connect to) (?:the )?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied",
             Fixed(Cause::PermissionDenied),
         ),
         (
@@ -433,7 +433,7 @@ static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// The daemon's socket named in words, without its path (minikube, kind, scripts).
 static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)|(?:connect(?:ion|ing)? to|reach|ping(?:ing)?|talk to|communicate with|error from) (?:the |a |your )?(?:local )?(docker|podman)(?: daemon| engine| desktop| provider| environment| server| host| api)?(?-u:\b)").expect("named socket")
+    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)|(?-u:\b)(docker|podman)\.sock(?-u:\b)|(?:access|permission)(?: to)? (?:access |use )?the (docker|podman)(?: daemon| engine)(?-u:\b)|(?-u:\b)['\x22]?(docker)['\x22]? group(?-u:\b)|(?:connect(?:ion|ing)? to|reach|ping(?:ing)?|talk to|communicate with|error from) (?:the |a |your )?(?:local )?(docker|podman)(?: daemon| engine| desktop| provider| environment| server| host| api)?(?-u:\b)").expect("named socket")
 });
 /// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
 /// or a layer being registered or extracted.
@@ -2117,6 +2117,48 @@ mod tests {
         ] {
             assert!(read(&line.to_lowercase(), around).is_empty(), "{line}");
         }
+    }
+
+    /// A denied socket in a tool's own words: the socket by its file name or as "the
+    /// Docker daemon", the group named as what is missing. Instructions about the group
+    /// (an install guide's usermod line) are not a failure.
+    #[test]
+    fn socket_permission_in_a_tools_words() {
+        for line in [
+            "docker.sock: permission denied",
+            "You don't have permission to access the Docker daemon",
+            "current user is not in the docker group",
+            "Error: user is not a member of the 'docker' group",
+            "Access to the Docker daemon was denied",
+        ] {
+            let r = read(&line.to_lowercase(), Around::default());
+            assert_eq!(
+                r.first().map(|r| r.mode),
+                Some("socket.not-in-group"),
+                "{line}"
+            );
+        }
+        for line in [
+            "sudo usermod -aG docker $USER",
+            "Added user to the docker group. Log out and back in.",
+            "The docker group grants root-level privileges to the user.",
+        ] {
+            assert!(
+                read(&line.to_lowercase(), Around::default()).is_empty(),
+                "{line}"
+            );
+        }
+        // apk's words for an untrusted chain, in a build step.
+        let build = Around {
+            docker: false,
+            application: false,
+            build: true,
+        };
+        let apk = "error: https://dl-cdn.alpinelinux.org/alpine/v3.19/main: tls: server certificate not trusted";
+        assert_eq!(
+            read(apk, build).first().map(|r| r.mode),
+            Some("ca.untrusted-in-build")
+        );
     }
 
     /// More tools' words for a certificate no store knows, and for one issued to another
