@@ -297,7 +297,10 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
 
-    /// Only match the text; do not run the probes that would confirm it here.
+    /// Only match the text; do not run the probes that would confirm it here. Where two
+    /// causes write the same words (a registry timeout: the network, or a proxy the
+    /// daemon lacks), the probes decide which ranks first; without them, the text's own
+    /// ranking stands and the other cause is listed.
     #[arg(long)]
     pub no_probe: bool,
 
