@@ -207,6 +207,10 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         ),
         ("Error: docker binary not found in PATH", "cli.missing"),
         (
+            "Error: Virtualization is disabled in the BIOS",
+            "wsl.vm-platform-missing",
+        ),
+        (
             "unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid character ',' after object key:value pair",
             "daemon.config-invalid",
         ),

@@ -241,11 +241,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusCode,
         ),
         (
-            r#"(?-u:\b)(unauthorized)(?:[:". ]|$)|(forbidden)(?:[:". )]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(http basic: access denied)|(authentication (?:is )?required)|"code": ?"(denied|unauthorized|toomanyrequests|manifest_unknown|name_unknown)"|(?:password|token|credentials?)(?: or (?:token|password))? (?:is |are |was )?(incorrect|invalid|wrong)(?-u:\b)|(is not authorized to perform)|(?:^|: )(denied)(?:[:.]|$)"#,
+            r#"(?-u:\b)(unauthorized)(?:[:". ]|$)|(forbidden)(?:[:". )]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|((?:pull )?rate limit (?:reached|exceeded|hit))|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(http basic: access denied)|(authentication (?:is )?required)|"code": ?"(denied|unauthorized|toomanyrequests|manifest_unknown|name_unknown)"|(?:password|token|credentials?)(?: or (?:token|password))? (?:is |are |was )?(incorrect|invalid|wrong)(?-u:\b)|(is not authorized to perform)|(?:^|: )(denied)(?:[:.]|$)"#,
             StatusWord,
         ),
         (
-            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|disk (?:is )?full(?-u:\b)",
+            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)",
             Fixed(Cause::NoSpace),
         ),
         (
@@ -285,7 +285,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::InvalidArgument),
         ),
         (
-            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|temporary failure resolving|temporary failure in name resolution|curl: \(6\)|getaddrinfo failed|no address associated with hostname|could not resolve hostname",
+            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|temporary failure resolving|temporary failure in name resolution|curl: \(6\)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)",
             Fixed(Cause::NoSuchHost),
         ),
         (
@@ -309,7 +309,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotFound),
         ),
         (
-            r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%)|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]",
+            r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%)|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)",
             Fixed(Cause::CommandNotFound),
         ),
         (
@@ -382,6 +382,7 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
                         | "name_unknown" => 404,
                         "proxy authentication required" => 407,
                         "toomanyrequests" | "too many requests" => 429,
+                        w if w.contains("rate limit") => 429,
                         "bad request" => 400,
                         "bad gateway" => 502,
                         "service unavailable" => 503,
@@ -491,7 +492,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)").expect("command")
+    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)").expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
@@ -2116,6 +2117,47 @@ mod tests {
             "The service is unreachable",
         ] {
             assert!(read(&line.to_lowercase(), around).is_empty(), "{line}");
+        }
+    }
+
+    /// A tool's own verbs for causes already read: a registry's name that does not
+    /// resolve, a rate limit "reached", a full disk image, a Compose that is "required".
+    /// The same verbs on an application's host or file stay unanswered.
+    #[test]
+    fn more_verbs_for_the_same_causes() {
+        first_modes_are(&[
+            (
+                "Error: could not resolve registry-1.docker.io",
+                "registry.dns-nxdomain",
+            ),
+            (
+                "Error: unable to resolve host ghcr.io",
+                "registry.dns-nxdomain",
+            ),
+            (
+                "Failed to pull image \"nginx\": DNS lookup failed for registry-1.docker.io",
+                "registry.dns-nxdomain",
+            ),
+            (
+                "ERROR: Docker Hub rate limit reached. Please log in or wait.",
+                "registry.rate-limited",
+            ),
+            (
+                "The Docker disk image is full. Free up space or increase the disk image size.",
+                "storage.low-space",
+            ),
+            ("Error: Docker Compose v2 is required", "cli.plugin-missing"),
+            (
+                "Error: 'docker compose' is not available. Please install the Compose plugin",
+                "cli.plugin-missing",
+            ),
+        ]);
+        for line in [
+            "Error: unable to resolve api.example.com",
+            "The API rate limit exceeded for user",
+            "Error: config file is missing",
+        ] {
+            assert!(modes(line).is_empty(), "{line}");
         }
     }
 
