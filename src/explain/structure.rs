@@ -301,7 +301,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Reset),
         ),
         (
-            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|don't have|do not have) permission to (?:access|use|connect to) (?:the )?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied",
+            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|accessdeniedexception|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|don't have|do not have) permission to (?:access|use|connect to) (?:the )?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied",
             Fixed(Cause::PermissionDenied),
         ),
         (
@@ -2172,6 +2172,8 @@ mod tests {
             "current user is not in the docker group",
             "Error: user is not a member of the 'docker' group",
             "Access to the Docker daemon was denied",
+            // Java's name for EACCES, on the socket's path.
+            "Root cause AccessDeniedException (/var/run/docker.sock)",
         ] {
             let r = read(&line.to_lowercase(), Around::default());
             assert_eq!(
