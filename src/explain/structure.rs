@@ -241,7 +241,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusCode,
         ),
         (
-            r#"(?-u:\b)(unauthorized)(?:[:". ]|$)|(forbidden)(?:[:". )]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|((?:pull )?rate limit (?:reached|exceeded|hit))|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(http basic: access denied)|(authentication (?:is )?required)|"code": ?"(denied|unauthorized|toomanyrequests|manifest_unknown|name_unknown)"|(?:password|token|credentials?)(?: or (?:token|password))? (?:is |are |was )?(incorrect|invalid|wrong)(?-u:\b)|(is not authorized to perform)|(?:^|: )(denied)(?:[:.]|$)"#,
+            r#"(?-u:\b)(unauthorized)(?:[:". ]|$)|(forbidden)(?:[:". )]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|((?:pull|docker hub|dockerhub|registry) rate limit (?:reached|exceeded|hit))|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(http basic: access denied)|(authentication (?:is )?required)|"code": ?"(denied|unauthorized|toomanyrequests|manifest_unknown|name_unknown)"|(?:password|token|credentials?)(?: or (?:token|password))? (?:is |are |was )?(incorrect|invalid|wrong)(?-u:\b)|(is not authorized to perform)|(?:^|: )(denied)(?:[:.]|$)"#,
             StatusWord,
         ),
         (
@@ -285,7 +285,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::InvalidArgument),
         ),
         (
-            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|temporary failure resolving|temporary failure in name resolution|curl: \(6\)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)",
+            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|temporary failure resolving|temporary failure in name resolution|curl: \(6\)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:['\x22\s:,;)]|$)|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)",
             Fixed(Cause::NoSuchHost),
         ),
         (
@@ -2158,6 +2158,30 @@ mod tests {
             "Error: config file is missing",
         ] {
             assert!(modes(line).is_empty(), "{line}");
+        }
+        // An image reference is not a name being resolved, and a build step's own API
+        // limit is not the registry's.
+        let build = Around {
+            docker: true,
+            application: false,
+            build: true,
+        };
+        for (line, not) in [
+            (
+                "error: failed to resolve docker.io/library/node:18: not found",
+                "registry.dns-nxdomain",
+            ),
+            (
+                "#8 0.912 curl: API rate limit exceeded for 203.0.113.7",
+                "registry.rate-limited",
+            ),
+        ] {
+            let r = read(line, build);
+            assert!(
+                r.iter().all(|r| r.mode != not),
+                "{line}: {:?}",
+                r.first().map(|r| r.mode)
+            );
         }
     }
 
