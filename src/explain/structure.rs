@@ -1113,7 +1113,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 Status(404) => one("registry.not-found", 0.5, v()),
                 Status(407) => one("proxy.auth-required", 0.7, v()),
                 Status(429) => one("registry.rate-limited", 0.7, v()),
-                Status(s) if s >= 500 => one("registry.unexpected-answer", 0.55, v()),
+                Status(s) if s >= 500 => one("registry.server-error", 0.55, v()),
                 NoSpace => one("storage.low-space", 0.65, none()),
                 _ => Vec::new(),
             }
@@ -1323,7 +1323,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             Status(403) => one("registry.access-denied", 0.5, none()),
             Status(404) => one("registry.not-found", 0.55, none()),
             Status(429) => one("registry.rate-limited", 0.6, none()),
-            Status(s) if s >= 500 => one("registry.unexpected-answer", 0.5, none()),
+            Status(s) if s >= 500 => one("registry.server-error", 0.5, none()),
             AddressInUse => vec![
                 ("ports.in-use-process", 0.55, none()),
                 ("ports.in-use-container", 0.4, none()),
