@@ -174,6 +174,7 @@ impl Target {
             Target::Pipe(p) => format!("the named pipe {p}"),
             Target::DaemonUrl(h) => format!("the daemon at {h}"),
             Target::Proxy(p) => format!("the proxy {p}"),
+            Target::Registry(r) if r == "the registry" => r.clone(),
             Target::Registry(r) => format!("the registry {r}"),
             Target::HostPort(p) => format!("the host port {p}"),
             Target::Command(c) => format!("the command {c}"),
@@ -696,6 +697,19 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             // manager's here: only a registry named by its host or API stays one.
             found.retain(|(_, t)| !matches!(t, Target::Registry(r) if r == "the registry"));
             found.push((at, Target::PackageSource(host)));
+        }
+    }
+    // A registry's words without its host (`/manifests/`, "failed to pull") on a line
+    // that names it (`https://ghcr.io/v2/...`) are that registry's.
+    let named = found.iter().find_map(|(_, t)| match t {
+        Target::Registry(r) if r != "the registry" => Some(r.clone()),
+        _ => None,
+    });
+    if let Some(named) = named {
+        for (_, t) in &mut found {
+            if matches!(t, Target::Registry(r) if r == "the registry") {
+                *t = Target::Registry(named.clone());
+            }
         }
     }
     for c in caps(&HOST_PORT).chain(caps(&PORT_IN_USE)) {
@@ -2183,6 +2197,21 @@ mod tests {
                 r.first().map(|r| r.mode)
             );
         }
+    }
+
+    /// A registry's words without its host on a line that names the registry are that
+    /// registry's: "Read as" and the fix name ghcr.io, not "the registry".
+    #[test]
+    fn a_registry_named_on_the_line_names_its_hostless_words() {
+        let line = "error response from daemon: head \"https://ghcr.io/v2/org/app/manifests/1.0\": received unexpected http status: 503 service unavailable";
+        let r = read(line, Around::default());
+        assert_eq!(r[0].mode, "registry.server-error");
+        assert!(
+            r[0].basis.starts_with("the registry ghcr.io"),
+            "{}",
+            r[0].basis
+        );
+        assert_eq!(r[0].values["registry"], "ghcr.io");
     }
 
     /// A denied socket in a tool's own words: the socket by its file name or as "the
