@@ -202,10 +202,19 @@ pub(crate) struct Reading {
     pub(crate) basis: String,
 }
 
+/// Docker (or Podman) that a tool could not find or reach, in its own verbs: a "not
+/// running" cause, and one whose subject is Docker, so both [`CAUSES`] and [`DOCKER_DOWN`]
+/// read it.
+const DOCKER_NOT_FOUND: &str = r"(?:could not|couldn't|unable to|failed to|cannot|can't) (?:find|reach|contact|detect|locate) (?:a |the |any )?(?:running |valid |working )?(?:docker|podman)(?: daemon| engine| desktop| api| environment| host| socket| service)?(?:[.,;:!?)]|$| (?:on|at|in|from|or|and|is|was|please|process|instance|running|installed)(?-u:\b))|no (?:running )?(?:docker|podman)(?: daemon| engine| environment)? (?:found|detected|available|running)|(?:docker|podman) socket (?:\S+ )?(?:not found|does not exist|is missing)";
+
 /// Cause families, each with the spellings of every OS and language it is met in. Order
 /// matters only for ties at the same position (the more specific first).
 static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     use CauseKind::*;
+    let not_running = format!(
+        "{}|{DOCKER_NOT_FOUND}",
+        r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|installed and running\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding)",
+    );
     let table: &[(&str, CauseKind)] = &[
         (
             r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted",
@@ -269,10 +278,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             r"oci runtime (?:create |start |exec )?(?:failed|error)|runc (?:create |run )?failed|error during container init|(?:starting container process|container init) caused",
             Fixed(Cause::RuntimeFailed),
         ),
-        (
-            r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|installed and running\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding)|(?:could not|couldn't|unable to|failed to|cannot|can't) (?:find|reach|contact|detect|locate) (?:a |the |any )?(?:running |valid |working )?(?:docker|podman)(?: daemon| engine| desktop| api| environment| host| socket| service)?(?:[.,;:!?)]|$| (?:on|at|in|from|or|and|is|was|please|process|instance|running|installed)(?-u:\b))|no (?:running )?(?:docker|podman)(?: daemon| engine| environment)? (?:found|detected|available|running)|(?:docker|podman) socket (?:\S+ )?(?:not found|does not exist|is missing)",
-            Fixed(Cause::NotRunning),
-        ),
+        (&not_running, Fixed(Cause::NotRunning)),
         (
             r"read-only file ?system|(?-u:\b)erofs(?-u:\b)",
             Fixed(Cause::ReadOnly),
@@ -498,7 +504,8 @@ static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
 static DOCKER_DOWN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm|api))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|unreachable|not responding|has stopped|is stopped|stopped)(?-u:\b)|(?:could not|couldn't|unable to|failed to|cannot|can't) (?:find|reach|contact|detect|locate) (?:a |the |any )?(?:running |valid |working )?(?:docker|podman)(?: daemon| engine| desktop| api| environment| host| socket| service)?(?:[.,;:!?)]|$| (?:on|at|in|from|or|and|is|was|please|process|instance|running|installed)(?-u:\b))|no (?:running )?(?:docker|podman)(?: daemon| engine| environment)? (?:found|detected|available|running)|(?:docker|podman) socket (?:\S+ )?(?:not found|does not exist|is missing)").expect("docker down")
+    Regex::new(&format!(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm|api))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|unreachable|not responding|has stopped|is stopped|stopped)(?-u:\b)|{DOCKER_NOT_FOUND}"))
+    .expect("docker down")
 });
 /// A registry's ping (`/v2/`, the v1 `_ping` and `users`) answered by a bare status text.
 static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
