@@ -34,6 +34,15 @@ fn corpus() -> Vec<Value> {
     jsonl("known-failures.jsonl")
 }
 
+/// The error text of one known-failures entry.
+#[cfg(target_os = "linux")]
+fn corpus_text(id: &str) -> String {
+    corpus().into_iter().find(|e| e["id"] == id).unwrap()["error_text"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 fn jsonl(name: &str) -> Vec<Value> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/corpus")
@@ -57,7 +66,11 @@ fn explain(text: &str, extra: &[&str]) -> Value {
 }
 
 fn best(text: &str) -> (String, Vec<String>) {
-    let r = explain(text, &["--no-probe"]);
+    best_of(&explain(text, &["--no-probe"]))
+}
+
+/// The best match's finding id and the corpus entries its failure mode cites.
+fn best_of(r: &Value) -> (String, Vec<String>) {
     let m = &r["matches"][0];
     let examples = m["examples"]
         .as_array()
@@ -84,16 +97,7 @@ const STAGED_ON_A_DAEMON: &[&str] = &["A4-04"];
 
 /// The entry's best match on a machine in its state, or None where none can be staged.
 fn best_on_staged_machine(text: &str, env: &[(&str, &str)]) -> Option<(String, Vec<String>)> {
-    let r = explain_on_staged_machine(text, env)?;
-    let m = &r["matches"][0];
-    let examples = m["examples"]
-        .as_array()
-        .map(|a| a.iter().map(|e| e.as_str().unwrap().to_string()).collect())
-        .unwrap_or_default();
-    Some((
-        m["id"].as_str().unwrap_or("(no match)").to_string(),
-        examples,
-    ))
+    explain_on_staged_machine(text, env).map(|r| best_of(&r))
 }
 
 /// The text explained on a machine in the entry's state: no daemon answers (its proxy
@@ -186,10 +190,7 @@ fn a_5xx_with_a_daemon_proxy_that_lacks_the_registry_is_the_proxys() {
             "registry.corp.example:5000".to_string(),
         ],
     );
-    let text = corpus().into_iter().find(|e| e["id"] == "A4-04").unwrap()["error_text"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let text = corpus_text("A4-04");
     let host = daemon.host();
     let r = explain_on_staged_machine(&text, &[("DOCKER_HOST", host.as_str())])
         .expect("root can make a network namespace");
@@ -212,10 +213,7 @@ fn a_5xx_with_a_daemon_proxy_that_lacks_the_registry_is_the_proxys() {
 #[test]
 #[ignore = "needs root (unshare --net); run through scripts/test.sh"]
 fn a_registry_timeout_without_a_proxy_anywhere_stays_the_registrys() {
-    let text = corpus().into_iter().find(|e| e["id"] == "A4-01").unwrap()["error_text"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let text = corpus_text("A4-01");
     let r = explain_on_staged_machine(&text, &[]).unwrap();
     let m = &r["matches"][0];
     assert_eq!(m["mode"], "registry.connect-timeout", "{r}");
