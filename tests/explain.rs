@@ -1121,7 +1121,7 @@ fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
 /// The splits gathered for the structural layer (tests/corpus/README.md): the
 /// development split it was built from, and twenty held-out splits, each measured clean
 /// once (72%; 67%; 74%; 74%; 74%; 69%; 72%; 71%; 79%; 73%; 47%; 75%; 82%; 76%; 74%;
-/// 84%; 71%; 66%; 74%; 75%), all but the last two read since. They are regression guards now,
+/// 84%; 71%; 66%; 74%; 75%), all but the nineteenth (s) read since. They are regression guards now,
 /// held near their present level, not the measure of unseen errors: that is a split
 /// gathered after the change and never tuned on.
 #[test]
@@ -1133,14 +1133,7 @@ fn collected_splits_hold_their_accuracy() {
     }
     // (file, what it is, lowest right-area percentage, most out-of-scope errors matched)
     let guards = [
-        ("dev-2026-12.jsonl", "dev split", 85, 1),
-        // Measured once and not read (t): its level when it was gathered.
-        (
-            "held-out-2026-12-t.jsonl",
-            "twentieth held-out split",
-            75,
-            6,
-        ),
+        ("dev-2026-12.jsonl", "dev split", 87, 0),
         // Measured and not read (s): its level with the latest changes.
         (
             "held-out-2026-12-s.jsonl",
@@ -1148,17 +1141,25 @@ fn collected_splits_hold_their_accuracy() {
             77,
             4,
         ),
-        // Read (r, q, p and older): their levels after the latest changes.
+        // Read (t, r, q and older): their levels after the latest changes. The third
+        // split's two proxy-labelled EOFs now read as the registry's first (the cut
+        // connection's re-ranking), which the other splits' eleven registry EOFs gained.
+        (
+            "held-out-2026-12-t.jsonl",
+            "twentieth held-out split",
+            87,
+            6,
+        ),
         (
             "held-out-2026-12-r.jsonl",
             "eighteenth held-out split",
-            76,
+            78,
             1,
         ),
         (
             "held-out-2026-12-q.jsonl",
             "seventeenth held-out split",
-            85,
+            86,
             5,
         ),
         (
@@ -1170,7 +1171,7 @@ fn collected_splits_hold_their_accuracy() {
         (
             "held-out-2026-12-o.jsonl",
             "fifteenth held-out split",
-            89,
+            91,
             8,
         ),
         (
@@ -1189,13 +1190,13 @@ fn collected_splits_hold_their_accuracy() {
         ("held-out-2026-12-k.jsonl", "eleventh held-out split", 60, 0),
         ("held-out-2026-12-j.jsonl", "tenth held-out split", 87, 1),
         ("held-out-2026-12-i.jsonl", "ninth held-out split", 91, 0),
-        ("held-out-2026-12-h.jsonl", "eighth held-out split", 86, 1),
+        ("held-out-2026-12-h.jsonl", "eighth held-out split", 87, 1),
         ("held-out-2026-12-g.jsonl", "seventh held-out split", 87, 1),
-        ("held-out-2026-12-f.jsonl", "sixth held-out split", 84, 0),
-        ("held-out-2026-12-e.jsonl", "fifth held-out split", 89, 0),
-        ("held-out-2026-12-d.jsonl", "fourth held-out split", 94, 0),
-        ("held-out-2026-12-c.jsonl", "third held-out split", 94, 1),
-        ("held-out-2026-12-b.jsonl", "second held-out split", 93, 1),
+        ("held-out-2026-12-f.jsonl", "sixth held-out split", 86, 0),
+        ("held-out-2026-12-e.jsonl", "fifth held-out split", 90, 0),
+        ("held-out-2026-12-d.jsonl", "fourth held-out split", 96, 0),
+        ("held-out-2026-12-c.jsonl", "third held-out split", 92, 1),
+        ("held-out-2026-12-b.jsonl", "second held-out split", 95, 1),
         ("held-out-2026-12.jsonl", "first held-out split", 97, 1),
     ];
     for (file, what, percent, most_oos) in guards {

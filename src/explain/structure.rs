@@ -207,6 +207,10 @@ pub(crate) struct Reading {
 /// read it.
 const DOCKER_NOT_FOUND: &str = r"(?:could not|couldn't|unable to|failed to|cannot|can't) (?:find|reach|contact|detect|locate) (?:a |the |any )?(?:running |valid |working )?(?:docker|podman)(?: daemon| engine| desktop| api| environment| host| socket| service)?(?:[.,;:!?)]|$| (?:on|at|in|from|or|and|is|was|please|process|instance|running|installed)(?-u:\b))|no (?:running )?(?:docker|podman)(?: daemon| engine| environment)? (?:found|detected|available|running)|(?:docker|podman) socket (?:\S+ )?(?:not found|does not exist|is missing)";
 
+/// A shell's or Windows' "command not found" in the languages its messages are translated
+/// to (bash's and cmd.exe's own catalogues), lower-cased as the lines are.
+const COMMAND_NOT_FOUND_TRANSLATED: &str = r"befehl nicht gefunden|commande introuvable|orden no encontrada|no se encontr. la orden|comando n.o encontrado|comando non trovato|команда не найдена|未找到命令|找不到命令|找不到指令|コマンドが見つかりません|명령을 찾을 수 없습니다|komut bulunamad.|nie znaleziono polecenia|opdracht niet gevonden|不是内部或外部命令|内部コマンドまたは外部コマンド|не является внутренней или внешней|n'est pas reconnu en tant que commande|no se reconoce como un comando|n.o . reconhecido como um comando|ist entweder falsch geschrieben";
+
 /// Cause families, each with the spellings of every OS and language it is met in. Order
 /// matters only for ties at the same position (the more specific first).
 static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
@@ -214,6 +218,10 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     let not_running = format!(
         "{}|{DOCKER_NOT_FOUND}",
         r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|installed and running\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding)",
+    );
+    let command_not_found = format!(
+        "{}|{COMMAND_NOT_FOUND_TRANSLATED}",
+        r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%)|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)",
     );
     let table: &[(&str, CauseKind)] = &[
         (
@@ -259,7 +267,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NoSpace),
         ),
         (
-            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port [0-9]{1,5} is (?:already )?(?:in use|being used|taken)|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
+            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port [0-9]{1,5} is (?:already )?(?:in use|being used|taken)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
             Fixed(Cause::AddressInUse),
         ),
         (
@@ -315,10 +323,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found",
             Fixed(Cause::NotFound),
         ),
-        (
-            r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%)|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)",
-            Fixed(Cause::CommandNotFound),
-        ),
+        (&command_not_found, Fixed(Cause::CommandNotFound)),
         (
             r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available|does(?: not|n't) support|requires a newer|requires wsl ?2|no longer supported",
             Fixed(Cause::Unsupported),
@@ -332,7 +337,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Failed),
         ),
         (
-            r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:connect|reach|ping|talk)(?-u:\b)|error (?:connecting|pinging)(?-u:\b)|connection to [^ ]+(?: [^ ]+){0,4} failed|(?-u:\b)connection failed(?-u:\b)",
+            r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:connect|reach|ping|talk)(?-u:\b)|error (?:connecting|pinging)(?-u:\b)|connection to [^ ]+(?: [^ ]+){0,4} failed|(?-u:\b)connect(?:ion)? failed(?-u:\b)",
             Fixed(Cause::ConnectFailed),
         ),
         (
@@ -475,7 +480,7 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|(?:could not|couldn't|unable to|cannot) pull(?-u:\b)|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
+        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|(?:could not|couldn't|unable to|cannot) (?:pull|push)(?-u:\b)|unauthorized: authentication required|insufficient_scope|requested access to the resource is denied|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
     )
     .expect("registry")
 });
@@ -499,7 +504,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)").expect("command")
+    Regex::new(&format!(r"(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|{}", r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)")).expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
@@ -515,8 +520,12 @@ static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
 static SEE_HELP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:see|run|try) '(?:docker|podman)(?: ([a-z]+))? --help'").expect("see help")
 });
-static SSH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"ssh://|command \[ssh |dial-stdio|commandconn").expect("ssh"));
+static SSH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"ssh://|command \[ssh |dial-stdio|commandconn|ssh: rejected: |ssh: handshake failed",
+    )
+    .expect("ssh")
+});
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsistema de windows para linux|sous-syst.me windows pour linux|windows-subsystem f.r linux|适用于 linux 的 windows 子系统|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|failed to set version to|wsl\.exe|distro mount service|distro-services|(?-u:\b)wsl/[a-z]|(?-u:\b)wsl_e_|wsl kernel|0x8037[0-9a-f]{4}|0x8007019e").expect("wsl")
 });
@@ -594,7 +603,7 @@ pub(crate) fn application_exception(line: &str) -> bool {
 
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|unable to prepare context|unable to download remote context|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
+    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|unable to prepare context|unable to download remote context|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|no suitable node \(|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
 });
 
 /// Every target a line names, by where it starts.
@@ -1106,9 +1115,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("registry.connect-timeout", 0.55, v()),
                     ("proxy.daemon-missing", 0.45, v()),
                 ],
+                // A connection cut mid-exchange (EOF, reset): unseen threads put it on the
+                // registry's side (an outage, a router, a VPN's MTU) about five to one; a
+                // proxy that cuts what it does not allow is the other reading, and the
+                // proxy probe decides between them on the machine.
                 Reset => vec![
-                    ("registry.proxy-failed", 0.5, v()),
-                    ("registry.connect-failed", 0.4, v()),
+                    ("registry.connection-cut", 0.55, v()),
+                    ("registry.proxy-failed", 0.45, v()),
                 ],
                 HttpAnswer => one("registry.http-only", 0.7, v()),
                 NoCredentials => one("registry.auth-missing", 0.7, v()),
@@ -1241,6 +1254,14 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     || line.contains("oci runtime") =>
             {
                 one("storage.cgroup-controllers-missing", 0.6, none())
+            }
+            // A sandbox of its own (a judge, a CI runner's isolate) that cannot make or
+            // write its cgroups: a hierarchy the container or the kernel does not give
+            // (cgroup v1 paths on a v2 host, /sys/fs/cgroup mounted read-only).
+            NotFound | PermissionDenied | Unsupported | ReadOnly | Failed
+                if line.contains("/sys/fs/cgroup") || line.contains("control group") =>
+            {
+                one("storage.cgroup-controllers-missing", 0.5, none())
             }
             _ => Vec::new(),
         },
@@ -2204,6 +2225,106 @@ mod tests {
                 r.first().map(|r| r.mode)
             );
         }
+    }
+
+    /// A registry's connection cut mid-exchange reads as the registry's first, with the
+    /// proxy's reading beside it for the probe to decide; a proxy named on the line stays
+    /// the proxy's.
+    #[test]
+    fn a_cut_registry_connection_is_the_registrys_with_the_proxy_beside() {
+        for line in [
+            "error response from daemon: get https://quay.io/v2/: eof",
+            "error response from daemon: get \"https://ghcr.io/v2/\": read tcp 10.0.0.2:33012->20.207.73.86:443: read: connection reset by peer",
+            "failed to authorize: failed to fetch oauth token: post \"https://auth.docker.io/token\": read: connection reset by peer",
+        ] {
+            let r = read(line, Around::default());
+            let modes: Vec<&str> = r.iter().map(|r| r.mode).collect();
+            assert_eq!(
+                modes,
+                ["registry.connection-cut", "registry.proxy-failed"],
+                "{line}"
+            );
+        }
+        let proxied = "get https://registry-1.docker.io/v2/: proxyconnect tcp: read: connection reset by peer";
+        assert_eq!(modes(proxied).first(), Some(&"registry.proxy-failed"));
+    }
+
+    /// A sandbox's own cgroups (a judge, an isolate) that the container or the kernel does
+    /// not give: the cgroup reading at the moderate floor, without Docker's words; other
+    /// files' absence is not the hierarchy's.
+    #[test]
+    fn a_sandboxs_cgroups_are_the_hierarchys() {
+        for line in [
+            "failed to create control group /sys/fs/cgroup/memory/box-29/: no such file or directory",
+            "mkdir: cannot create directory '/sys/fs/cgroup/cpuset/domjudge': read-only file system",
+            "failed to create /init.scope control group: no such file or directory",
+        ] {
+            let r = read(line, Around::default());
+            assert_eq!(
+                r.first().map(|r| (r.mode, r.confidence)),
+                Some(("storage.cgroup-controllers-missing", 0.5)),
+                "{line}"
+            );
+        }
+        assert!(modes("chown: cannot access '/box': no such file or directory").is_empty());
+    }
+
+    /// "Command not found" in a shell's or Windows' own language names the command.
+    #[test]
+    fn a_missing_command_in_other_languages() {
+        first_modes_are(&[
+            (
+                "./jmsctl.sh:行81: docker-compose: 未找到命令",
+                "cli.plugin-missing",
+            ),
+            (
+                "bash: docker-compose: befehl nicht gefunden",
+                "cli.plugin-missing",
+            ),
+            ("bash: docker: commande introuvable", "cli.missing"),
+            (
+                "'docker' не является внутренней или внешней командой",
+                "cli.missing",
+            ),
+            ("-bash: docker: команда не найдена", "cli.missing"),
+        ]);
+        assert!(modes("bash: kubectl: befehl nicht gefunden").is_empty());
+    }
+
+    /// A push's verbs and the registry's own error messages name the registry.
+    #[test]
+    fn a_push_and_the_registrys_error_messages_name_the_registry() {
+        first_modes_are(&[
+            (
+                "error: build failed: cannot push workspace image: dial tcp_ lookup *.mysubdomain.example.com: no such host",
+                "registry.dns-nxdomain",
+            ),
+            (
+                "failed: error: push failed: {\"message\":\"unauthorized: authentication required\"}",
+                "registry.auth-failed",
+            ),
+        ]);
+        // git's own push is not a registry's.
+        assert!(
+            !modes("error: failed to push some refs to 'git@example.com:a/b.git': connection reset by peer")
+                .iter()
+                .any(|m| m.starts_with("registry."))
+        );
+    }
+
+    /// Go's ssh client, as a panel or RKE uses it to reach the socket, in its own words.
+    #[test]
+    fn a_tools_own_ssh_to_the_socket() {
+        first_modes_are(&[
+            (
+                "error during connect: get \"http://%2fvar%2frun%2fdocker.sock/v1.48/info\": ssh: rejected: connect failed (open failed)",
+                "daemon.ssh-failed",
+            ),
+            (
+                "ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain",
+                "daemon.ssh-key-refused",
+            ),
+        ]);
     }
 
     /// A registry's words without its host on a line that names the registry are that

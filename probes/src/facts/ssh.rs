@@ -168,7 +168,7 @@ pub fn classify(stderr: &str, status: Option<i32>) -> (SshFailureKind, String) {
             .map(|l| l.to_string())
     };
     use SshFailureKind::*;
-    let checks: [(&str, SshFailureKind); 13] = [
+    let checks: [(&str, SshFailureKind); 14] = [
         ("remote host identification has changed", HostKeyChanged),
         ("host key verification failed", HostKeyUnknown),
         ("no ed25519 host key is known", HostKeyUnknown),
@@ -185,6 +185,8 @@ pub fn classify(stderr: &str, status: Option<i32>) -> (SshFailureKind, String) {
             RemoteSocketDenied,
         ),
         ("cannot connect to the docker daemon", RemoteDaemonDown),
+        // Go's ssh client (tools that dial the socket themselves): every key refused.
+        ("ssh: unable to authenticate", KeyRefused),
     ];
     for (needle, kind) in checks {
         if let Some(line) = find(needle) {
