@@ -220,6 +220,31 @@ fn a_registry_timeout_without_a_proxy_anywhere_stays_the_registrys() {
     assert_eq!(m["confirmation"]["status"], "confirmed", "{r}");
 }
 
+/// A registry's connection cut mid-exchange (R-301: a private registry across two VMs) on
+/// a machine without a proxy anywhere: the registry's reading, confirmed by the proxy
+/// probe's "direct connections"; the proxy's stays listed below it.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "needs root (unshare --net); run through scripts/test.sh"]
+fn a_cut_registry_connection_without_a_proxy_stays_the_registrys() {
+    let entry = jsonl("real-world.jsonl")
+        .into_iter()
+        .find(|e| e["id"] == "R-301")
+        .unwrap();
+    let r = explain_on_staged_machine(entry["error_text"].as_str().unwrap(), &[]).unwrap();
+    let m = &r["matches"][0];
+    assert_eq!(m["mode"], "registry.connection-cut", "{r}");
+    assert_eq!(m["confirmation"]["status"], "confirmed", "{r}");
+    assert!(
+        r["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["mode"] == "registry.proxy-failed"),
+        "{r}"
+    );
+}
+
 #[test]
 fn unseen_wording_of_the_same_failures_still_matches() {
     let cases = [

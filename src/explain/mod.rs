@@ -138,14 +138,14 @@ pub fn render_json(text: &str, matches: &[Match]) -> String {
 fn status_text(c: &Confirmation) -> String {
     match c.status {
         Status::Confirmed => format!(
-            "confirmed on this machine: {}",
+            "confirmed: {}",
             c.findings
                 .iter()
                 .map(|(id, summary)| format!("{id} ({summary})"))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        Status::NotSeen => "not seen on this machine: the probes found no such problem here".into(),
+        Status::NotSeen => "not seen: the probes found no such problem here".into(),
         Status::NotChecked => "not checked (--no-probe)".into(),
         Status::NoProbe => "no probe checks this on a machine".into(),
     }

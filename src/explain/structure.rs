@@ -173,6 +173,7 @@ impl Target {
             ),
             Target::Pipe(p) => format!("the named pipe {p}"),
             Target::DaemonUrl(h) => format!("the daemon at {h}"),
+            Target::Proxy(p) if p == "the proxy" => p.clone(),
             Target::Proxy(p) => format!("the proxy {p}"),
             Target::Registry(r) if r == "the registry" => r.clone(),
             Target::Registry(r) => format!("the registry {r}"),
@@ -476,7 +477,7 @@ static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|lookup (unix|npipe|tcp|ssh|fd)(?: on |: )|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?([^ :"',@]+(?::[0-9]+)?)|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
+    Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|\[[0-9a-f:]+\]|localhost)(?::[0-9]+)?)?|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -2247,6 +2248,9 @@ mod tests {
         }
         let proxied = "get https://registry-1.docker.io/v2/: proxyconnect tcp: read: connection reset by peer";
         assert_eq!(modes(proxied).first(), Some(&"registry.proxy-failed"));
+        // No proxy named: "the proxy", not the cause's first word.
+        let basis = &read(proxied, Around::default())[0].basis;
+        assert!(basis.starts_with("the proxy: connection reset"), "{basis}");
     }
 
     /// A sandbox's own cgroups (a judge, an isolate) that the container or the kernel does
