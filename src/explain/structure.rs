@@ -210,7 +210,7 @@ const DOCKER_NOT_FOUND: &str = r"(?:could not|couldn't|unable to|failed to|canno
 
 /// A shell's or Windows' "command not found" in the languages its messages are translated
 /// to (bash's and cmd.exe's own catalogues), lower-cased as the lines are.
-const COMMAND_NOT_FOUND_TRANSLATED: &str = r"befehl nicht gefunden|commande introuvable|orden no encontrada|no se encontr. la orden|comando n.o encontrado|comando non trovato|команда не найдена|未找到命令|找不到命令|找不到指令|コマンドが見つかりません|명령을 찾을 수 없습니다|komut bulunamad.|nie znaleziono polecenia|opdracht niet gevonden|不是内部或外部命令|内部コマンドまたは外部コマンド|не является внутренней или внешней|n'est pas reconnu en tant que commande|no se reconoce como un comando|n.o . reconhecido como um comando|ist entweder falsch geschrieben";
+const COMMAND_NOT_FOUND_TRANSLATED: &str = r"befehl nicht gefunden|commande introuvable|orden no encontrada|no se encontró la orden|comando não encontrado|comando non trovato|команда не найдена|未找到命令|找不到命令|找不到指令|コマンドが見つかりません|명령을 찾을 수 없습니다|komut bulunamadı|nie znaleziono polecenia|opdracht niet gevonden|不是内部或外部命令|内部コマンドまたは外部コマンド|не является внутренней или внешней|n'est pas reconnu en tant que commande|no se reconoce como un comando|não é reconhecido como um comando|ist entweder falsch geschrieben";
 
 /// Cause families, each with the spellings of every OS and language it is met in. Order
 /// matters only for ties at the same position (the more specific first).
@@ -370,6 +370,11 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
     // and only the patterns whose literals the line holds.
     let may = CAUSE_GATE.open(line);
     for ((re, kind), _) in CAUSES.iter().zip(&may).filter(|(_, m)| **m) {
+        // A fixed family needs only where it matched: no capture groups to resolve.
+        if let CauseKind::Fixed(c) = kind {
+            found.extend(re.find_iter(line).map(|m| (m.start(), *c)));
+            continue;
+        }
         for caps in re.captures_iter(line) {
             let at = caps.get(0).map_or(0, |m| m.start());
             let cause = match kind {
@@ -477,7 +482,7 @@ static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|lookup (unix|npipe|tcp|ssh|fd)(?: on |: )|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|\[[0-9a-f:]+\]|localhost)(?::[0-9]+)?)?|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
+    Regex::new(r#"proxyconnect tcp: dial tcp:? lookup ([a-z0-9-]+) on |proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|\[[0-9a-f:]+\]|localhost)(?::[0-9]+)?)?|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -505,7 +510,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|{}", r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)")).expect("command")
+    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)")).expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
@@ -647,6 +652,14 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             .expect("a target pattern");
         may[i].then(|| re.captures_iter(line)).into_iter().flatten()
     };
+    // Where the pattern first matches, for the targets that need no group.
+    let first = |re: &'static LazyLock<Regex>| {
+        let i = TARGET_PATTERNS
+            .iter()
+            .position(|p| std::ptr::eq(*p, re))
+            .expect("a target pattern");
+        if may[i] { re.find(line) } else { None }
+    };
     let first_group = |c: &regex::Captures| {
         (1..c.len())
             .find_map(|i| c.get(i))
@@ -670,7 +683,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             Target::Pipe(format!("//./pipe/{name}")),
         ));
     }
-    if let Some(m) = caps(&DOCKER_PY).next().and_then(|c| c.get(0)) {
+    if let Some(m) = first(&DOCKER_PY) {
         let path = probes::shared::DEFAULT_UNIX_SOCKET.to_string();
         found.push((
             m.start(),
@@ -702,8 +715,8 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     // After the registries, so that at the same place it outranks their generic words
     // ("failed to fetch" is apt's too); a registry's own URL there (a `/v2/` on a host that
     // also serves packages) stays the registry's.
-    if let Some(c) = caps(&PACKAGE_SOURCE).next() {
-        let at = c.get(0).map_or(0, |m| m.start());
+    if let Some(m) = first(&PACKAGE_SOURCE) {
+        let at = m.start();
         // The tool's words come first (`go: m@v1:`), the host it fetched from after.
         let host = PACKAGE_HOST.captures(line).and_then(|c| first_group(&c));
         let registry_url = found
@@ -760,7 +773,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         };
         found.push((c.get(0).map_or(0, |m| m.start()), Target::Command(name)));
     }
-    if let Some(m) = caps(&SSH).next().and_then(|c| c.get(0)) {
+    if let Some(m) = first(&SSH) {
         found.push((m.start(), Target::Ssh));
     }
     for c in caps(&TLS_FILE) {
@@ -769,7 +782,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             Target::TlsFile(c[1].to_string()),
         ));
     }
-    if let Some(m) = caps(&WSL).next().and_then(|c| c.get(0)) {
+    if let Some(m) = first(&WSL) {
         found.push((m.start(), Target::Wsl));
     }
     for c in caps(&CERTS_D) {
@@ -778,7 +791,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             Target::CertsD(c[1].to_string()),
         ));
     }
-    if let Some(m) = caps(&CGROUP).next().and_then(|c| c.get(0)) {
+    if let Some(m) = first(&CGROUP) {
         found.push((m.start(), Target::Cgroup));
     }
     // Only where no path is named: the path says more. Named in words, the socket has no
@@ -798,7 +811,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     }
     // The stores by their path, and by a driver's own words: the first of each.
     for re in [&DATA_ROOT, &DRIVER] {
-        if let Some(m) = caps(re).next().and_then(|c| c.get(0)) {
+        if let Some(m) = first(re) {
             found.push((m.start(), Target::DataRoot(m.as_str().to_string())));
         }
     }
@@ -809,7 +822,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         ));
     }
     if found.is_empty()
-        && let Some(m) = caps(&WSL_WORD).next().and_then(|c| c.get(0))
+        && let Some(m) = first(&WSL_WORD)
     {
         found.push((m.start(), Target::Wsl));
     }
@@ -916,6 +929,9 @@ pub(crate) fn read(line: &str, around: Around) -> Vec<Reading> {
 pub(crate) fn read_line(line: &str, around: Around) -> (Vec<Reading>, bool) {
     let found = causes(line);
     let half = !found.is_empty() || names_docker_endpoint(line);
+    if found.is_empty() {
+        return (Vec::new(), half);
+    }
     let docker = around.docker || DOCKER_CONTEXT.is_match(line);
     // The innermost cause first (the last in the chain); a status or an exit code that
     // merely reports the failure, or a hint the CLI appends ("Are you trying to connect to
@@ -2248,6 +2264,13 @@ mod tests {
         }
         let proxied = "get https://registry-1.docker.io/v2/: proxyconnect tcp: read: connection reset by peer";
         assert_eq!(modes(proxied).first(), Some(&"registry.proxy-failed"));
+        // A single-label name Go looked up is the proxy's (a URL it misread).
+        let looked_up = "get https://registry-1.docker.io/v2/: proxyconnect tcp: dial tcp: lookup usrname on 10.0.0.1:53: server misbehaving";
+        assert!(
+            read(looked_up, Around::default())[0]
+                .basis
+                .starts_with("the proxy usrname: ")
+        );
         // No proxy named: "the proxy", not the cause's first word.
         let basis = &read(proxied, Around::default())[0].basis;
         assert!(basis.starts_with("the proxy: connection reset"), "{basis}");
