@@ -773,7 +773,14 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         };
         found.push((c.get(0).map_or(0, |m| m.start()), Target::Command(name)));
     }
-    if let Some(m) = first(&SSH) {
+    // Go's ssh words alone are any Go tool's (a GitOps controller's git over ssh): an
+    // ssh daemon's only beside Docker's.
+    if let Some(m) = first(&SSH)
+        && (!m.as_str().starts_with("ssh: ")
+            || DOCKER_CONTEXT.is_match(line)
+            || line.contains("error during connect")
+            || names_docker_endpoint(line))
+    {
         found.push((m.start(), Target::Ssh));
     }
     for c in caps(&TLS_FILE) {
@@ -2348,10 +2355,14 @@ mod tests {
                 "daemon.ssh-failed",
             ),
             (
-                "ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain",
+                "cannot connect to docker: ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain",
                 "daemon.ssh-key-refused",
             ),
         ]);
+        // The same words from a Go tool's git over ssh are not a daemon's.
+        assert!(
+            modes("failed to clone: ssh: handshake failed: knownhosts: key mismatch").is_empty()
+        );
     }
 
     /// A registry's words without its host on a line that names the registry are that
