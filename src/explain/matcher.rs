@@ -727,10 +727,136 @@ pub fn find_within(
 ) -> (Vec<Match>, Coverage) {
     let raw = raw_lines(text);
     let forms = forms(&raw);
-    let mut coverage = Coverage {
-        read: text.len(),
-        total: text.len(),
-    };
+    // The signatures' windows and the structure's lines are read apart, on two threads
+    // when a second one can be had: neither needs the other until their answers are ranked.
+    let (structure, (mut hits, mut coverage)) = std::thread::scope(|scope| {
+        let other =
+            std::thread::Builder::new().spawn_scoped(scope, || read_structure(&forms[0], deadline));
+        let windows = match_windows(registry, &raw, &forms, text.len(), deadline);
+        let structure = match other {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => read_structure(&forms[0], deadline),
+        };
+        (structure, windows)
+    });
+    let (structure, structure_read) = structure;
+    // What the structure read counts only as far as both halves got before the deadline.
+    if structure_read < raw.len() {
+        let read = if structure_read == 0 {
+            0
+        } else {
+            raw[structure_read - 1].1
+        };
+        coverage.read = coverage.read.min(read);
+    }
+    let lines_read = raw
+        .iter()
+        .position(|(_, end)| *end > coverage.read)
+        .unwrap_or(raw.len());
+    for (start, readings, evidence) in structure {
+        if start >= lines_read {
+            break;
+        }
+        for reading in readings {
+            let Some(&s) = registry.by_mode.get(reading.mode) else {
+                continue;
+            };
+            let order = (0, start, usize::MAX);
+            let better = hits.get(&s).is_none_or(|h| {
+                reading.confidence > h.confidence
+                    || (reading.confidence == h.confidence
+                        && h.structure.is_some()
+                        && order < h.order)
+            });
+            if let Some(h) = hits.get_mut(&s)
+                && !better
+                && h.structure.is_none()
+            {
+                // The signature's answer, with what the structure read beside it.
+                h.structure = Some(reading.basis.clone());
+                continue;
+            }
+            if better {
+                hits.insert(
+                    s,
+                    Hit {
+                        confidence: reading.confidence,
+                        specificity: 0,
+                        evidence: evidence.clone(),
+                        values: reading.values,
+                        order,
+                        structure: Some(reading.basis),
+                    },
+                );
+            }
+        }
+    }
+    let plain = &forms[0][..lines_read];
+    // A Kubernetes event is the node's runtime's (containerd, CRI-O), which the probes
+    // cannot check: whatever it resembles stays a guess.
+    if plain.iter().any(|l| super::structure::kubernetes_event(l)) {
+        for h in hits.values_mut() {
+            h.confidence = h.confidence.min(ABSTAIN - 0.05);
+        }
+    }
+    let mut scored: Vec<(usize, Hit)> = hits.into_iter().collect();
+    scored.sort_by(|a, b| {
+        b.1.confidence
+            .total_cmp(&a.1.confidence)
+            .then(b.1.specificity.cmp(&a.1.specificity))
+    });
+    if scored.first().is_none_or(|(_, h)| h.confidence < ABSTAIN) {
+        return (Vec::new(), coverage);
+    }
+    let matches = scored
+        .into_iter()
+        .filter(|(_, h)| h.confidence >= ALTERNATIVE)
+        .map(|(s, h)| {
+            let sig = &registry[s];
+            let confidence = (h.confidence * 100.0).round() / 100.0;
+            Match {
+                id: sig.id.clone(),
+                mode: sig.mode.clone(),
+                area: sig.area.clone(),
+                title: sig.title.clone(),
+                confidence,
+                text_confidence: confidence,
+                explanation: fill(&sig.explanation, &h.values, &sig.defaults),
+                fix: sig
+                    .fix
+                    .iter()
+                    .map(|f| fill(f, &h.values, &sig.defaults))
+                    .collect(),
+                evidence: probes::secret::redact_url(
+                    &h.evidence.chars().take(300).collect::<String>(),
+                ),
+                values: h.values,
+                // What was read names hosts the text holds: masked like the evidence.
+                structure: h.structure.map(|b| probes::secret::redact_url(&b)),
+                sources: sig.sources.clone(),
+                examples: sig.corpus.clone(),
+                confirmation: Confirmation {
+                    status: Status::NotChecked,
+                    findings: Vec::new(),
+                },
+            }
+        })
+        .collect();
+    (matches, coverage)
+}
+
+/// The signatures over every window of at most [`WINDOW`] lines, in each form of the
+/// lines: the best hit of each signature, and how much of the text was read by `deadline`.
+fn match_windows(
+    registry: &Registry,
+    raw: &[(String, usize)],
+    forms: &[Vec<String>],
+    total: usize,
+    deadline: Option<Instant>,
+) -> (BTreeMap<usize, Hit>, Coverage) {
+    let mut coverage = Coverage { read: total, total };
     let all = &registry.members;
     let mut candidate = vec![false; all.len()];
     let mut hits: BTreeMap<usize, Hit> = BTreeMap::new();
@@ -838,11 +964,16 @@ pub fn find_within(
     }
     // The structural layer, on each line the signatures were matched on: a reading
     // counts where no signature says more.
-    let lines_read = raw
-        .iter()
-        .position(|(_, end)| *end > coverage.read)
-        .unwrap_or(raw.len());
-    let plain = &forms[0][..lines_read];
+    (hits, coverage)
+}
+
+/// What the structural layer reads on each line (or, for half a chain, with the lines
+/// around it), with the evidence it read it from; and how many lines it read by `deadline`.
+#[allow(clippy::type_complexity)]
+fn read_structure(
+    plain: &[String],
+    deadline: Option<Instant>,
+) -> (Vec<(usize, Vec<super::structure::Reading>, String)>, usize) {
     let context: Vec<bool> = plain
         .iter()
         .map(|l| super::structure::docker_context(l))
@@ -851,7 +982,11 @@ pub fn find_within(
         .iter()
         .any(|l| super::structure::application_exception(l));
     let build = plain.iter().any(|l| super::structure::build_step(l));
+    let mut out = Vec::new();
     for (start, line) in plain.iter().enumerate() {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return (out, start);
+        }
         let near = super::structure::Around {
             docker: context
                 [start.saturating_sub(CONTEXT_LINES)..(start + CONTEXT_LINES + 1).min(plain.len())]
@@ -861,7 +996,7 @@ pub fn find_within(
             build,
         };
         let (mut readings, half) = super::structure::read_line(line, near);
-        let mut evidence = line.clone();
+        let mut evidence = None;
         // Half a chain (`Get "...":` then `x509: ...`; a traceback naming Docker's socket
         // with its errno two lines down; `401 Unauthorized` above `Cannot ping registry`):
         // read with the line before and the two after, a little less sure.
@@ -871,91 +1006,11 @@ pub fn find_within(
             for r in &mut readings {
                 r.confidence -= SPAN_PENALTY;
             }
-            evidence = joined;
+            evidence = Some(joined);
         }
-        for reading in readings {
-            let Some(&s) = registry.by_mode.get(reading.mode) else {
-                continue;
-            };
-            let order = (0, start, usize::MAX);
-            let better = hits.get(&s).is_none_or(|h| {
-                reading.confidence > h.confidence
-                    || (reading.confidence == h.confidence
-                        && h.structure.is_some()
-                        && order < h.order)
-            });
-            if let Some(h) = hits.get_mut(&s)
-                && !better
-                && h.structure.is_none()
-            {
-                // The signature's answer, with what the structure read beside it.
-                h.structure = Some(reading.basis.clone());
-                continue;
-            }
-            if better {
-                hits.insert(
-                    s,
-                    Hit {
-                        confidence: reading.confidence,
-                        specificity: 0,
-                        evidence: evidence.clone(),
-                        values: reading.values,
-                        order,
-                        structure: Some(reading.basis),
-                    },
-                );
-            }
+        if !readings.is_empty() {
+            out.push((start, readings, evidence.unwrap_or_else(|| line.clone())));
         }
     }
-    // A Kubernetes event is the node's runtime's (containerd, CRI-O), which the probes
-    // cannot check: whatever it resembles stays a guess.
-    if plain.iter().any(|l| super::structure::kubernetes_event(l)) {
-        for h in hits.values_mut() {
-            h.confidence = h.confidence.min(ABSTAIN - 0.05);
-        }
-    }
-    let mut scored: Vec<(usize, Hit)> = hits.into_iter().collect();
-    scored.sort_by(|a, b| {
-        b.1.confidence
-            .total_cmp(&a.1.confidence)
-            .then(b.1.specificity.cmp(&a.1.specificity))
-    });
-    if scored.first().is_none_or(|(_, h)| h.confidence < ABSTAIN) {
-        return (Vec::new(), coverage);
-    }
-    let matches = scored
-        .into_iter()
-        .filter(|(_, h)| h.confidence >= ALTERNATIVE)
-        .map(|(s, h)| {
-            let sig = &registry[s];
-            let confidence = (h.confidence * 100.0).round() / 100.0;
-            Match {
-                id: sig.id.clone(),
-                mode: sig.mode.clone(),
-                area: sig.area.clone(),
-                title: sig.title.clone(),
-                confidence,
-                text_confidence: confidence,
-                explanation: fill(&sig.explanation, &h.values, &sig.defaults),
-                fix: sig
-                    .fix
-                    .iter()
-                    .map(|f| fill(f, &h.values, &sig.defaults))
-                    .collect(),
-                evidence: probes::secret::redact_url(
-                    &h.evidence.chars().take(300).collect::<String>(),
-                ),
-                values: h.values,
-                // What was read names hosts the text holds: masked like the evidence.
-                structure: h.structure.map(|b| probes::secret::redact_url(&b)),
-                sources: sig.sources.clone(),
-                examples: sig.corpus.clone(),
-                confirmation: Confirmation {
-                    status: Status::NotChecked,
-                    findings: Vec::new(),
-                },
-            }
-        })
-        .collect();
-    (matches, coverage)
+    (out, plain.len())
 }
