@@ -1144,9 +1144,9 @@ fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
 }
 
 /// The splits gathered for the structural layer (tests/corpus/README.md): the
-/// development split it was built from, and twenty held-out splits, each measured clean
-/// once (72%; 67%; 74%; 74%; 74%; 69%; 72%; 71%; 79%; 73%; 47%; 75%; 82%; 76%; 74%;
-/// 84%; 71%; 66%; 74%; 75%), all but the nineteenth (s) read since. They are regression guards now,
+/// development split it was built from, and twenty-one held-out splits, each measured
+/// clean once (72%; 67%; 74%; 74%; 74%; 69%; 72%; 71%; 79%; 73%; 47%; 75%; 82%; 76%;
+/// 74%; 84%; 71%; 66%; 74%; 75%; 86%), all but the nineteenth (s) read since. They are regression guards now,
 /// held near their present level, not the measure of unseen errors: that is a split
 /// gathered after the change and never tuned on.
 #[test]
@@ -1160,11 +1160,13 @@ fn collected_splits_hold_their_accuracy() {
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 87, 0),
         // Measured once before anyone read it (u): 86%, 2 of 12 out of scope answered.
+        // Read since: its level after the changes it taught (a build's unresolved name is
+        // the containers' DNS first, a lost layer, systemd's status, a runtime's listen).
         (
             "held-out-2026-12-u.jsonl",
             "twenty-first held-out split",
-            86,
-            2,
+            96,
+            1,
         ),
         // Measured and not read (s): its level with the latest changes.
         (
@@ -1273,4 +1275,52 @@ fn compose_v1_against_a_newer_engine_is_compose_too_old() {
         (mode.as_str(), area.as_str()),
         ("cli.compose-too-old", "cli")
     );
+}
+
+/// `systemctl status docker`, rootful or rootless: the unit failed, or its dockerd (or
+/// dockerd-rootless.sh) ExecStart exited non-zero with the Main PID line below it. A
+/// stopped unit, or one whose process exited cleanly, is not a failed start.
+#[test]
+fn systemds_status_of_a_failed_dockerd_is_a_failed_start() {
+    for text in [
+        "● docker.service - Docker Application Container Engine\n   Loaded: loaded (/lib/systemd/system/docker.service; enabled; vendor preset: enabled)\n   Active: failed (Result: exit-code) since Tue 2024-01-02 10:00:00 UTC; 5s ago",
+        "    Process: 812 ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock (code=exited, status=1/FAILURE)\n   Main PID: 812 (code=exited, status=1/FAILURE)",
+        "    Process: 11696 ExecStart=/home/u/bin/dockerd-rootless.sh --iptable>\n   Main PID: 11696 (code=exited, status=127)",
+    ] {
+        let (mode, area, _) = top(text).expect(text);
+        assert_eq!(
+            (mode.as_str(), area.as_str()),
+            ("daemon.start-failed", "daemon_unreachable"),
+            "{text}"
+        );
+    }
+    for text in [
+        "● docker.service - Docker Application Container Engine\n   Loaded: loaded (/lib/systemd/system/docker.service; enabled)\n   Active: inactive (dead) since Tue 2024-01-02 10:00:00 UTC; 5s ago",
+        "    Process: 812 ExecStart=/usr/bin/dockerd -H fd:// (code=exited, status=0/SUCCESS)\n   Main PID: 812 (code=exited, status=0/SUCCESS)",
+    ] {
+        assert!(
+            !all_modes(text).iter().any(|m| m == "daemon.start-failed"),
+            "{text}"
+        );
+    }
+}
+
+/// moby's layer store said it lost a layer, or overlay2's short link to one is gone: the
+/// image store, not a full disk or a driver the filesystem refuses.
+#[test]
+fn a_lost_layer_is_the_image_stores() {
+    for text in [
+        "Error response from daemon: layer does not exist",
+        "500 Server Error for http+docker://localhost/v1.43/images/a/b:1/json: Internal Server Error (\"layer does not exist\")",
+        "Error response from daemon: readlink /var/lib/docker/overlay2/l/QNYES6I5622PRZBU7TXSXLHG4X: no such file or directory",
+    ] {
+        let (mode, area, _) = top(text).expect(text);
+        assert_eq!(
+            (mode.as_str(), area.as_str()),
+            ("storage.store-corrupt", "storage"),
+            "{text}"
+        );
+    }
+    // The words alone, from something that is not Docker, are not Docker's store.
+    assert!(top("QGIS: layer does not exist in project").is_none());
 }

@@ -1185,6 +1185,8 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 AddressInUse if line.contains("port is already allocated") => {
                     one("ports.in-use-container", 0.7, v)
                 }
+                // A runtime's exception: the program's own listen, not Docker's host port.
+                AddressInUse if line.contains("exception") => Vec::new(),
                 AddressInUse => vec![
                     ("ports.in-use-process", 0.65, v.clone()),
                     ("ports.in-use-container", 0.4, v),
@@ -1323,9 +1325,14 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ca.untrusted-in-build", 0.55, v()),
                     ("ca.untrusted", 0.4, none()),
                 ],
+                // A name that does not resolve is the containers' DNS first (a loopback
+                // resolver on the host, public servers a corporate network blocks): unseen
+                // threads resolve it so about four to one. A proxy that would resolve
+                // for the build stays beside it.
                 NoSuchHost | DnsServerFailure => vec![
-                    ("proxy.build-unreachable", sure, v()),
-                    ("proxy.container-dns", 0.4, none()),
+                    ("registry.build-dns", sure, v()),
+                    ("proxy.build-unreachable", sure - 0.1, v()),
+                    ("proxy.container-dns", 0.35, none()),
                 ],
                 Refused | TimedOut | Unreachable | ConnectFailed => {
                     one("proxy.build-unreachable", sure, v())
@@ -1390,7 +1397,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             Status(404) => one("registry.not-found", 0.55, none()),
             Status(429) => one("registry.rate-limited", 0.6, none()),
             Status(s) if s >= 500 => one("registry.server-error", 0.5, none()),
-            AddressInUse => vec![
+            // A runtime's exception on the line (Poco's `Net Exception`, Java's
+            // `BindException`) is the program's own listen inside its container, whatever
+            // Docker said around it; Docker's own words for a host port have none.
+            AddressInUse if !line.contains("exception") => vec![
                 ("ports.in-use-process", 0.55, none()),
                 ("ports.in-use-container", 0.4, none()),
             ],
@@ -1425,10 +1435,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // EADDRINUSE` is an application starting twice in its own container.
             // Without Docker's context it is as likely the program's own listen (a dev
             // server started twice, nginx in its container): named, not answered.
-            AddressInUse if !line.contains("listen eaddrinuse") => vec![
-                ("ports.in-use-process", 0.45, none()),
-                ("ports.in-use-container", 0.35, none()),
-            ],
+            AddressInUse if !line.contains("listen eaddrinuse") && !line.contains("exception") => {
+                vec![
+                    ("ports.in-use-process", 0.45, none()),
+                    ("ports.in-use-container", 0.35, none()),
+                ]
+            }
             // Docker needed and down, in a wrapper's words ("requires Docker. Have you got
             // it installed and running?").
             NotRunning if DOCKER_DOWN.is_match(line) => one("daemon.not-running", 0.5, none()),
@@ -1806,10 +1818,11 @@ mod tests {
                 Around::default(),
                 "ca.untrusted-in-build",
             ),
+            // A name that does not resolve: the containers' DNS first.
             (
                 "W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Temporary failure resolving 'deb.debian.org'",
                 build,
-                "proxy.build-unreachable",
+                "registry.build-dns",
             ),
             (
                 "#7 0.161 WARNING: Ignoring https://dl-cdn.alpinelinux.org/alpine/v3.16/main: could not connect to server (check repositories file)",
@@ -1834,6 +1847,18 @@ mod tests {
         ] {
             assert_eq!(read_as(line, around).first().copied(), Some(want), "{line}");
         }
+        // The proxy that would resolve for the build stays the second reading.
+        assert_eq!(
+            read_as(
+                "Failed to fetch http://archive.ubuntu.com/ubuntu/dists/focal/InRelease Could not resolve 'archive.ubuntu.com'",
+                build
+            ),
+            [
+                "registry.build-dns",
+                "proxy.build-unreachable",
+                "proxy.container-dns"
+            ]
+        );
         // An application's own API, whatever its host, is the application's.
         for line in [
             "requests.exceptions.SSLError: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED]')))",
@@ -1847,6 +1872,30 @@ mod tests {
                 "Get https://docker.pkg.github.com/v2/: x509: certificate signed by unknown authority"
             ),
             ["ca.untrusted"]
+        );
+    }
+
+    /// A runtime's exception that says its listen failed (Poco's `Net Exception`, Java's
+    /// `BindException`) is the program's own port inside its container, even with
+    /// Docker's words around it; Docker's own words for a host port still read as one.
+    #[test]
+    fn a_runtimes_own_listen_is_not_a_host_port() {
+        let docker = Around {
+            docker: true,
+            application: false,
+            build: false,
+        };
+        for line in [
+            "<warning> application: listen [0.0.0.0]:8123 failed: poco::exception. code: 1000, e.code() = 98, net exception: address already in use: 0.0.0.0:8123",
+            "java.net.bindexception: address already in use",
+            "error> application: net exception: address already in use: 127.0.0.1:8123",
+        ] {
+            assert!(read(line, docker).is_empty(), "{line}");
+            assert!(read(line, Around::default()).is_empty(), "{line}");
+        }
+        assert_eq!(
+            read("error response from daemon: driver failed programming external connectivity on endpoint web (1f2e): error starting userland proxy: listen tcp4 0.0.0.0:8080: bind: address already in use", docker)[0].mode,
+            "ports.in-use-process"
         );
     }
 
