@@ -1144,9 +1144,9 @@ fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
 }
 
 /// The splits gathered for the structural layer (tests/corpus/README.md): the
-/// development split it was built from, and twenty-one held-out splits, each measured
+/// development split it was built from, and twenty-two held-out splits, each measured
 /// clean once (72%; 67%; 74%; 74%; 74%; 69%; 72%; 71%; 79%; 73%; 47%; 75%; 82%; 76%;
-/// 74%; 84%; 71%; 66%; 74%; 75%; 86%), all but the nineteenth (s) read since. They are regression guards now,
+/// 74%; 84%; 71%; 66%; 74%; 75%; 86%; 76%), all but the nineteenth (s) read since. They are regression guards now,
 /// held near their present level, not the measure of unseen errors: that is a split
 /// gathered after the change and never tuned on.
 #[test]
@@ -1159,6 +1159,13 @@ fn collected_splits_hold_their_accuracy() {
     // (file, what it is, lowest right-area percentage, most out-of-scope errors matched)
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 87, 0),
+        // Measured once before anyone read it (v): 76%, 0 of 8 out of scope answered.
+        (
+            "held-out-2026-12-v.jsonl",
+            "twenty-second held-out split",
+            76,
+            0,
+        ),
         // Measured once before anyone read it (u): 86%, 2 of 12 out of scope answered.
         // Read since: its level after the changes it taught (a build's unresolved name is
         // the containers' DNS first, a lost layer, systemd's status, a runtime's listen).
