@@ -1325,14 +1325,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ca.untrusted-in-build", 0.55, v()),
                     ("ca.untrusted", 0.4, none()),
                 ],
-                // A name that does not resolve is the containers' DNS first (a loopback
-                // resolver on the host, public servers a corporate network blocks): unseen
-                // threads resolve it so about four to one. A proxy that would resolve
-                // for the build stays beside it.
                 NoSuchHost | DnsServerFailure => vec![
-                    ("registry.build-dns", sure, v()),
-                    ("proxy.build-unreachable", sure - 0.1, v()),
-                    ("proxy.container-dns", 0.35, none()),
+                    ("proxy.build-unreachable", sure, v()),
+                    ("proxy.container-dns", 0.4, none()),
                 ],
                 Refused | TimedOut | Unreachable | ConnectFailed => {
                     one("proxy.build-unreachable", sure, v())
@@ -1818,11 +1813,10 @@ mod tests {
                 Around::default(),
                 "ca.untrusted-in-build",
             ),
-            // A name that does not resolve: the containers' DNS first.
             (
                 "W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Temporary failure resolving 'deb.debian.org'",
                 build,
-                "registry.build-dns",
+                "proxy.build-unreachable",
             ),
             (
                 "#7 0.161 WARNING: Ignoring https://dl-cdn.alpinelinux.org/alpine/v3.16/main: could not connect to server (check repositories file)",
@@ -1847,18 +1841,6 @@ mod tests {
         ] {
             assert_eq!(read_as(line, around).first().copied(), Some(want), "{line}");
         }
-        // The proxy that would resolve for the build stays the second reading.
-        assert_eq!(
-            read_as(
-                "Failed to fetch http://archive.ubuntu.com/ubuntu/dists/focal/InRelease Could not resolve 'archive.ubuntu.com'",
-                build
-            ),
-            [
-                "registry.build-dns",
-                "proxy.build-unreachable",
-                "proxy.container-dns"
-            ]
-        );
         // An application's own API, whatever its host, is the application's.
         for line in [
             "requests.exceptions.SSLError: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED]')))",
