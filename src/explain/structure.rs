@@ -247,7 +247,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotTls),
         ),
         (
-            r"client sent an http request to an https server|are you trying to connect to a tls-enabled daemon without tls|malformed http response .\\x15\\x03",
+            r"client sent an http request to an https server|the plain http request was sent to https port|are you trying to connect to a tls-enabled daemon without tls|malformed http response .\\x15\\x03",
             Fixed(Cause::TlsRequired),
         ),
         (
@@ -264,7 +264,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)",
+            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)|(?:high|flood[- ]stage) disk watermark",
             Fixed(Cause::NoSpace),
         ),
         (
@@ -317,7 +317,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Reset),
         ),
         (
-            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|accessdeniedexception|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|don't have|do not have) permission to (?:access|use|connect to) (?:the )?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied",
+            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|accessdeniedexception|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|not have|n't have|lacks?) (?:the )?permissions? to (?:access|use|run|connect to) (?:the )?['\x22]?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied",
             Fixed(Cause::PermissionDenied),
         ),
         (
@@ -338,7 +338,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Failed),
         ),
         (
-            r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:connect|reach|ping|talk)(?-u:\b)|error (?:connecting|pinging)(?-u:\b)|connection to [^ ]+(?: [^ ]+){0,4} failed|(?-u:\b)connect(?:ion)? failed(?-u:\b)",
+            r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:connect|reach|ping|talk)(?-u:\b)|error (?:connecting|pinging)(?-u:\b)|connection to [^ ]+(?: [^ ]+){0,4} failed|connection to (?:the )?(?:docker|podman)(?: daemon| engine)? at '[^']{0,200}' failed|error (?:initializing|initialising|creating) (?:the )?(?:docker|podman) client|(?-u:\b)connect(?:ion)? failed(?-u:\b)",
             Fixed(Cause::ConnectFailed),
         ),
         (
@@ -452,17 +452,18 @@ static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// The daemon's socket named in words, without its path (minikube, kind, scripts).
 static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)|(?-u:\b)(docker|podman)\.sock(?-u:\b)|(?:access|permission)(?: to)? (?:access |use )?the (docker|podman)(?: daemon| engine)(?-u:\b)|(?-u:\b)['\x22]?(docker)['\x22]? group(?-u:\b)|(?:connect(?:ion|ing)? to|reach|ping(?:ing)?|talk to|communicate with|error from) (?:the |a |your )?(?:local )?(docker|podman)(?: daemon| engine| desktop| provider| environment| server| host| api)?(?-u:\b)").expect("named socket")
+    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)|(?-u:\b)(docker|podman)\.sock(?-u:\b)|(?:access|permission)(?: to)? (?:access |use )?the (docker|podman)(?: daemon| engine)(?-u:\b)|(?-u:\b)['\x22]?(docker)['\x22]? group(?-u:\b)|(?:connect(?:ion|ing)? to|reach|ping(?:ing)?|talk to|communicate with|error from) (?:the |a |your )?(?:local )?(docker|podman)(?: daemon| engine| desktop| provider| environment| server| host| api)?(?-u:\b)|(?:initiali[sz]|creat)(?:e|ing) (?:the |a )?(docker|podman) client|permissions? to (?:run|use) ['\x22]?(docker|podman)(?-u:\b)|(?-u:\b)unix://localhost(?-u:\b)").expect("named socket")
 });
 /// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
 /// or a layer being registered or extracted.
 static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
+    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|devicemapper(?-u:\b)|dm_task_[a-z_]+ failed|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
 });
-/// Where the daemon (or containerd, or Podman) keeps images and layers: not its `tmp/`
-/// (a build's context) nor `volumes/` (an application's data).
+/// Where the daemon (or containerd, or Podman) keeps images and layers, under /var/lib or
+/// elsewhere (a rootless daemon's `~/.local/share/docker`, a data-root of its own): not
+/// its `tmp/` (a build's context) nor `volumes/` (an application's data).
 static DATA_ROOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/var/lib/(?:docker|containerd|containers)/(?:overlay2?|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs|image|containerd|storage|io\.containerd[a-z0-9.-]*)(?-u:\b)").expect("data root")
+    Regex::new(r"(?:/var/lib/(?:docker|containerd|containers)|[/\\]\.?(?:local/share/)?docker[a-z0-9_.-]*)/(?:overlay2?|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs|image|containerd|storage|io\.containerd[a-z0-9.-]*)(?-u:\b)").expect("data root")
 });
 /// WSL named in a word only: a target where nothing more precise is named.
 static WSL_WORD: LazyLock<Regex> =
@@ -515,7 +516,7 @@ static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
 static DOCKER_DOWN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|docker(?: daemon| engine| desktop)? (?:seems|appears) not to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm|api))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|unreachable|not responding|has stopped|is stopped|stopped)(?-u:\b)|{DOCKER_NOT_FOUND}"))
+    Regex::new(&format!(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|docker(?: daemon| engine| desktop)? (?:seems|appears) not to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:ensure|make sure|check) (?:that )?(?:the )?docker(?: daemon| engine| desktop| service)? is (?:running|started|up)(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman)(?: (?:daemon|engine|desktop|service|server|machine|vm|api))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|unreachable|not responding|has stopped|is stopped|stopped)(?-u:\b)|{DOCKER_NOT_FOUND}"))
     .expect("docker down")
 });
 /// A registry's ping (`/v2/`, the v1 `_ping` and `users`) answered by a bare status text.
@@ -855,7 +856,15 @@ fn other_registry(line: &str, at: usize) -> bool {
         && path.len() > 1
         && !path.starts_with("/v2")
         && !path.starts_with("/v1/")
+        && !REGISTRY_CODE.is_match(line)
 }
+
+/// An image registry's own error codes (the distribution API's `denied`, `unauthorized`,
+/// `manifest unknown`, ...) right after what it was asked: whatever the URL's path, the
+/// server that answered is an image registry.
+static REGISTRY_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[:>] (?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown): ").expect("registry code")
+});
 
 /// Whether a line names a URL that is not an image registry's API (no `/v2/`, no v1
 /// path): an HTTP status on it is that server's.
@@ -1148,6 +1157,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("registry.proxy-failed", 0.45, v()),
                 ],
                 HttpAnswer => one("registry.http-only", 0.7, v()),
+                // The other way round: plain HTTP spoken to the registry's TLS port (listed
+                // as insecure, or addressed as http://), or TLS to a plain one.
+                TlsRequired | NotTls => one("registry.tls-failed", 0.6, v()),
                 NoCredentials => one("registry.auth-missing", 0.7, v()),
                 Status(401) => vec![
                     ("registry.auth-failed", 0.6, v()),
@@ -1255,6 +1267,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             ReadOnly | NotFound | Failed | Unsupported | Reset | IoError | InvalidArgument => {
                 one("storage.driver-failed", 0.55, none())
             }
+            // The daemon runs as root: a mount it may not make there is a rootless daemon's
+            // (a data-root on a filesystem its user namespace cannot mount) or a sandbox's.
+            PermissionDenied => one("storage.driver-failed", 0.55, none()),
             _ => Vec::new(),
         },
         // systemd's own words for the daemon's unit: not there, or there and failing.
