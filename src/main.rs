@@ -504,6 +504,7 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
     } else {
         out!("{out}");
     }
-    // 0: explained; 1: nothing known matched.
-    if matches.is_empty() { 1 } else { 0 }
+    // 0: explained; 1: no environment failure known matched (a name that does not exist is
+    // said, but it is not the environment's).
+    if explain::answers(&matches) { 0 } else { 1 }
 }

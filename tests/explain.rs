@@ -71,7 +71,12 @@ fn best(text: &str) -> (String, Vec<String>) {
 
 /// The best match's finding id and the corpus entries its failure mode cites.
 fn best_of(r: &Value) -> (String, Vec<String>) {
-    let m = &r["matches"][0];
+    // A name that does not exist is said apart: it is the best there is when no
+    // environment failure matched.
+    let m = match &r["matches"][0] {
+        Value::Null => &r["not_environment"][0],
+        m => m,
+    };
     let examples = m["examples"]
         .as_array()
         .map(|a| a.iter().map(|e| e.as_str().unwrap().to_string()).collect())
@@ -522,11 +527,29 @@ fn top(text: &str) -> Option<(String, String, f64)> {
 }
 
 fn all_modes(text: &str) -> Vec<String> {
-    explain(text, &["--no-probe"])["matches"]
+    let r = explain(text, &["--no-probe"]);
+    ["matches", "not_environment"]
+        .iter()
+        .flat_map(|k| r[*k].as_array().unwrap().clone())
+        .map(|m| m["mode"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The failure modes of what was asked rather than of the environment (a name or tag
+/// that does not exist): `environment = false` in signatures.toml.
+fn not_environment_modes() -> Vec<String> {
+    signatures_doc()["failure"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m["mode"].as_str().unwrap().to_string())
+        .filter(|f| f.get("environment").and_then(|e| e.as_bool()) == Some(false))
+        .map(|f| {
+            f.get("mode")
+                .or(f.get("id"))
+                .and_then(|m| m.as_str())
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -539,14 +562,29 @@ fn real_world_errors_name_their_area_and_failure_mode() {
     let mut wrong_area = Vec::new();
     let mut wrong_mode = Vec::new();
     let mut total = 0;
+    let asked = not_environment_modes();
     for e in jsonl("real-world.jsonl") {
         let Some(want) = e["mode"].as_str() else {
             continue;
         };
         total += 1;
         let text = e["error_text"].as_str().unwrap();
-        let got = top(text);
         let id = e["id"].as_str().unwrap();
+        // A name that does not exist is said apart, and is no environment failure.
+        if asked.iter().any(|a| a == want) {
+            let r = explain(text, &["--no-probe"]);
+            let said = r["not_environment"][0]["mode"]
+                .as_str()
+                .unwrap_or("nothing");
+            if said != want || !r["matches"][0].is_null() {
+                wrong_mode.push(format!(
+                    "{id}: said apart {said}, answered {}, want {want} apart",
+                    r["matches"][0]["mode"]
+                ));
+            }
+            continue;
+        }
+        let got = top(text);
         match &got {
             Some((mode, area, _)) => {
                 if area != e["area"].as_str().unwrap() {
@@ -1204,6 +1242,9 @@ fn collected_splits_hold_their_accuracy() {
         return;
     }
     // (file, what it is, lowest right-area percentage, most out-of-scope errors matched)
+    // Since a name or tag that does not exist is said apart (`not_environment`), the older
+    // splits that labelled it registry_dns_tls count it wrong, and the out-of-scope ones
+    // that labelled it so are no longer answered: their guards moved both ways.
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 87, 0),
         // Measured once before it was read (y, the second split an independent collector
@@ -1212,7 +1253,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-y.jsonl",
             "twenty-fifth held-out split",
             84,
-            1,
+            0,
         ),
         // Measured once before it was read (x, gathered by an independent collector): 64%,
         // 2 of 7 out of scope answered; 75% once read.
@@ -1220,7 +1261,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-x.jsonl",
             "twenty-fourth held-out split",
             75,
-            2,
+            1,
         ),
         // Measured once before it was read (w): 75%, 0 of 3 out of scope answered; 95%
         // once read.
@@ -1245,8 +1286,8 @@ fn collected_splits_hold_their_accuracy() {
         (
             "held-out-2026-12-u.jsonl",
             "twenty-first held-out split",
-            91,
-            1,
+            89,
+            0,
         ),
         // Read last (s): wrappers' sentences for a missing plugin, balenaEngine's moby
         // words, the graph driver's prior driver at start, Compose v1's KeyError cut short.
@@ -1254,7 +1295,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-s.jsonl",
             "nineteenth held-out split",
             83,
-            4,
+            1,
         ),
         // Read (t, r, q and older): their levels after the latest changes. The third
         // split's two proxy-labelled EOFs now read as the registry's first (the cut
@@ -1263,19 +1304,19 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-t.jsonl",
             "twentieth held-out split",
             87,
-            6,
+            1,
         ),
         (
             "held-out-2026-12-r.jsonl",
             "eighteenth held-out split",
-            78,
+            79,
             1,
         ),
         (
             "held-out-2026-12-q.jsonl",
             "seventeenth held-out split",
-            86,
-            5,
+            87,
+            2,
         ),
         (
             "held-out-2026-12-p.jsonl",
@@ -1287,7 +1328,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-o.jsonl",
             "fifteenth held-out split",
             91,
-            8,
+            5,
         ),
         (
             "held-out-2026-12-n.jsonl",
@@ -1299,20 +1340,20 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-m.jsonl",
             "thirteenth held-out split",
             91,
-            4,
+            0,
         ),
-        ("held-out-2026-12-l.jsonl", "twelfth held-out split", 86, 1),
+        ("held-out-2026-12-l.jsonl", "twelfth held-out split", 88, 0),
         ("held-out-2026-12-k.jsonl", "eleventh held-out split", 60, 0),
-        ("held-out-2026-12-j.jsonl", "tenth held-out split", 87, 1),
+        ("held-out-2026-12-j.jsonl", "tenth held-out split", 87, 0),
         ("held-out-2026-12-i.jsonl", "ninth held-out split", 91, 0),
-        ("held-out-2026-12-h.jsonl", "eighth held-out split", 87, 1),
-        ("held-out-2026-12-g.jsonl", "seventh held-out split", 87, 1),
+        ("held-out-2026-12-h.jsonl", "eighth held-out split", 87, 0),
+        ("held-out-2026-12-g.jsonl", "seventh held-out split", 87, 0),
         ("held-out-2026-12-f.jsonl", "sixth held-out split", 86, 0),
-        ("held-out-2026-12-e.jsonl", "fifth held-out split", 90, 0),
-        ("held-out-2026-12-d.jsonl", "fourth held-out split", 96, 0),
-        ("held-out-2026-12-c.jsonl", "third held-out split", 92, 1),
-        ("held-out-2026-12-b.jsonl", "second held-out split", 95, 1),
-        ("held-out-2026-12.jsonl", "first held-out split", 97, 1),
+        ("held-out-2026-12-e.jsonl", "fifth held-out split", 84, 0),
+        ("held-out-2026-12-d.jsonl", "fourth held-out split", 93, 0),
+        ("held-out-2026-12-c.jsonl", "third held-out split", 88, 1),
+        ("held-out-2026-12-b.jsonl", "second held-out split", 89, 0),
+        ("held-out-2026-12.jsonl", "first held-out split", 88, 0),
     ];
     for (file, what, percent, most_oos) in guards {
         let (right, total, oos_matched, _) = area_accuracy(file);
@@ -1431,4 +1472,56 @@ fn mobys_words_in_a_fork_and_at_start() {
         let (mode, _, _) = top(text).expect(text);
         assert_eq!(mode, want, "{text}");
     }
+}
+
+/// A name or tag that does not exist is not Docker's failure on this machine: `explain`
+/// says so apart (`not_environment`), exits 1 as for no environment failure, and an
+/// environment failure in the same paste still comes first.
+#[test]
+fn a_name_that_does_not_exist_is_said_apart() {
+    for (text, mode) in [
+        (
+            "Error response from daemon: manifest for acme/worker:7.3 not found: manifest unknown: manifest unknown",
+            "registry.tag-not-found",
+        ),
+        (
+            "docker: Error response from daemon: pull access denied for acme-internal-tool, repository does not exist or may require 'docker login': denied: requested access to the resource is denied.",
+            "registry.not-found",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let run = capture_with_input(
+            doctor(
+                tmp.path(),
+                &[],
+                &["explain", "--no-probe", "--format", "json"],
+            ),
+            text.as_bytes(),
+        );
+        assert_eq!(run.code, 1, "{text}");
+        let r = run.json();
+        assert!(r["matches"].as_array().unwrap().is_empty(), "{r}");
+        assert_eq!(r["not_environment"][0]["mode"], mode, "{r}");
+        let human = capture_with_input(
+            doctor(tmp.path(), &[], &["explain", "--no-probe"]),
+            text.as_bytes(),
+        );
+        assert!(
+            human
+                .stdout
+                .contains("No known Docker environment failure matched")
+                && human
+                    .stdout
+                    .contains("Not a failure of Docker on this machine"),
+            "{}",
+            human.stdout
+        );
+    }
+    let both = "Error response from daemon: Get \"https://registry.acme.internal/v2/\": x509: certificate signed by unknown authority\nError response from daemon: manifest for acme/worker:7.3 not found: manifest unknown";
+    let r = explain(both, &["--no-probe"]);
+    assert_eq!(r["matches"][0]["mode"], "ca.untrusted", "{r}");
+    assert_eq!(
+        r["not_environment"][0]["mode"], "registry.tag-not-found",
+        "{r}"
+    );
 }

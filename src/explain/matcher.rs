@@ -64,6 +64,14 @@ pub(crate) struct SignatureSpec {
     pub(crate) confirm: Vec<String>,
     pub(crate) corpus: Vec<String>,
     pub(crate) sources: Vec<String>,
+    /// `false`: a failure of what was asked (an image name or tag that does not exist),
+    /// not of the machine's Docker. Reported apart, never as an environment failure.
+    #[serde(default = "yes")]
+    pub(crate) environment: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +110,8 @@ pub struct Signature {
     pub confirm: Vec<String>,
     pub corpus: Vec<String>,
     pub sources: Vec<String>,
+    /// Whether this is a failure of the Docker environment (see [`SignatureSpec`]).
+    pub environment: bool,
 }
 
 /// A pattern as written, with `%REG%` and `%DAEMON%` put in.
@@ -425,6 +435,7 @@ fn signatures(file: File) -> Vec<Signature> {
                 confirm: s.confirm,
                 corpus: s.corpus,
                 sources: s.sources,
+                environment: s.environment,
             }
         })
         .collect()
@@ -602,6 +613,10 @@ pub struct Match {
     pub sources: Vec<String>,
     /// Corpus entries of the same failure mode.
     pub examples: Vec<String>,
+    /// `false`: not a failure of the Docker environment but of what was asked (an image
+    /// name or tag that does not exist); listed apart from the environment's matches.
+    #[serde(skip)]
+    pub environment: bool,
     pub confirmation: Confirmation,
 }
 #[derive(Debug, Clone, Serialize)]
@@ -807,11 +822,21 @@ pub fn find_within(
             .total_cmp(&a.1.confidence)
             .then(b.1.specificity.cmp(&a.1.specificity))
     });
-    if scored.first().is_none_or(|(_, h)| h.confidence < ABSTAIN) {
-        return (Vec::new(), coverage);
-    }
-    let matches = scored
+    // Environment failures first, each tier answered only when its best reaches ABSTAIN:
+    // a name that does not exist is said apart, never as a cause on the machine.
+    let (environment, asked): (Vec<_>, Vec<_>) = scored
         .into_iter()
+        .partition(|(s, _)| registry[*s].environment);
+    let answered = |tier: Vec<(usize, Hit)>| {
+        if tier.first().is_none_or(|(_, h)| h.confidence < ABSTAIN) {
+            Vec::new()
+        } else {
+            tier
+        }
+    };
+    let matches = answered(environment)
+        .into_iter()
+        .chain(answered(asked))
         .filter(|(_, h)| h.confidence >= ALTERNATIVE)
         .map(|(s, h)| {
             let sig = &registry[s];
@@ -837,6 +862,7 @@ pub fn find_within(
                 structure: h.structure.map(|b| probes::secret::redact_url(&b)),
                 sources: sig.sources.clone(),
                 examples: sig.corpus.clone(),
+                environment: sig.environment,
                 confirmation: Confirmation {
                     status: Status::NotChecked,
                     findings: Vec::new(),

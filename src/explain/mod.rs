@@ -113,10 +113,23 @@ fn calibrate(matches: &mut [Match]) {
         };
         m.confidence = (c * 100.0).round() / 100.0;
     }
-    matches.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    // The environment's failures stay ahead of a name that does not exist.
+    matches.sort_by(|a, b| {
+        b.environment
+            .cmp(&a.environment)
+            .then(b.confidence.total_cmp(&a.confidence))
+    });
 }
 
-/// The JSON answer: the input's first line (secrets masked) and the matches, best first.
+/// Whether a match is an environment failure: what `explain` answers (and exits 0 for).
+/// The others are failures of what was asked, said apart.
+pub fn answers(matches: &[Match]) -> bool {
+    matches.iter().any(|m| m.environment)
+}
+
+/// The JSON answer: the input's first line (secrets masked) and the matches, best first;
+/// `not_environment` holds what reads as a failure of what was asked (an image name or
+/// tag that does not exist), which is not an answer about the environment.
 pub fn render_json(text: &str, matches: &[Match]) -> String {
     let first = text
         .lines()
@@ -128,7 +141,8 @@ pub fn render_json(text: &str, matches: &[Match]) -> String {
     let doc = serde_json::json!({
         "tool": { "name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION") },
         "input": probes::secret::redact_url(first.trim()),
-        "matches": matches,
+        "matches": matches.iter().filter(|m| m.environment).collect::<Vec<_>>(),
+        "not_environment": matches.iter().filter(|m| !m.environment).collect::<Vec<_>>(),
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
@@ -152,12 +166,16 @@ fn status_text(c: &Confirmation) -> String {
 }
 
 pub fn render_human(matches: &[Match]) -> String {
-    if matches.is_empty() {
-        return "No known Docker environment failure matched this text. Run `docker-doctor` to check this machine.\n"
-            .into();
-    }
     let mut out = String::new();
+    if !answers(matches) {
+        out.push_str("No known Docker environment failure matched this text. Run `docker-doctor` to check this machine.\n");
+    }
     for (i, m) in matches.iter().enumerate() {
+        if !m.environment && (i == 0 || matches[i - 1].environment) {
+            out.push_str(
+                "\nNot a failure of Docker on this machine: the text reads as a problem with what was asked.\n",
+            );
+        }
         let name = if m.mode == m.id {
             m.id.clone()
         } else {
@@ -190,11 +208,13 @@ pub fn render_human(matches: &[Match]) -> String {
 
 pub fn render_markdown(matches: &[Match]) -> String {
     let mut out = String::from("# docker-doctor explain\n\n");
-    if matches.is_empty() {
-        out.push_str("No known Docker environment failure matched this text.\n");
-        return out;
+    if !answers(matches) {
+        out.push_str("No known Docker environment failure matched this text.\n\n");
     }
-    for m in matches {
+    for (i, m) in matches.iter().enumerate() {
+        if !m.environment && (i == 0 || matches[i - 1].environment) {
+            out.push_str("Not a failure of Docker on this machine: the text reads as a problem with what was asked.\n\n");
+        }
         let read = m
             .structure
             .as_ref()

@@ -1179,6 +1179,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 // A login the registry cannot read (a token for another region or
                 // registry, a malformed one).
                 Status(400) if line.contains("login") => one("registry.auth-failed", 0.55, v()),
+                // Docker's "pull access denied ... repository does not exist or may require
+                // 'docker login'": the registry's answer for a name it does not have as much
+                // as for a private one.
+                Status(403) if line.contains("does not exist or may require") => {
+                    one("registry.not-found", 0.55, v())
+                }
                 Status(403) => one("registry.access-denied", 0.55, v()),
                 Status(404) => one("registry.not-found", 0.5, v()),
                 Status(407) => one("proxy.auth-required", 0.7, v()),
@@ -1403,6 +1409,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             Status(_) if other_server(line) => Vec::new(),
             NoCredentials => one("registry.auth-missing", 0.6, none()),
             Status(401) => one("registry.auth-failed", 0.5, none()),
+            Status(403) if line.contains("does not exist or may require") => {
+                one("registry.not-found", 0.55, none())
+            }
             Status(403) => one("registry.access-denied", 0.5, none()),
             Status(404) => one("registry.not-found", 0.55, none()),
             Status(429) => one("registry.rate-limited", 0.6, none()),
