@@ -337,6 +337,17 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "[WARN ][o.o.c.r.a.DiskThresholdMonitor] flood stage disk watermark [95%] exceeded on [node-1]",
             "storage.low-space",
         ),
+        // The engines' VMs said to be down, a context whose metadata is gone, a Compose
+        // version a tool refuses.
+        ("FATA[0000] colima is not running", "daemon.not-running"),
+        (
+            "Failed to initialize: unable to resolve docker endpoint: open /home/dev/.docker/contexts/meta/0f3c/meta.json: no such file or directory",
+            "endpoint.context-not-found",
+        ),
+        (
+            "ERROR: docker-compose version 1.25.0 is not supported, please upgrade",
+            "cli.plugin-missing",
+        ),
         (
             "Error: Virtualization is disabled in the BIOS",
             "wsl.vm-platform-missing",
