@@ -340,6 +340,12 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         // The engines' VMs said to be down, a context whose metadata is gone, a Compose
         // version a tool refuses.
         ("FATA[0000] colima is not running", "daemon.not-running"),
+        // A socket said unreadable in words; SELinux keeping a container from it (the
+        // finding is the socket's, the mode SELinux's).
+        (
+            "The Docker socket is not readable by the jenkins user; aborting.",
+            "socket.not-in-group",
+        ),
         (
             "Failed to initialize: unable to resolve docker endpoint: open /home/dev/.docker/contexts/meta/0f3c/meta.json: no such file or directory",
             "endpoint.context-not-found",

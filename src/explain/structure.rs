@@ -317,7 +317,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Reset),
         ),
         (
-            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|accessdeniedexception|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|not have|n't have|lacks?) (?:the )?permissions? to (?:access|use|run|connect to) (?:the )?['\x22]?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied",
+            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|accessdeniedexception|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|not have|n't have|lacks?) (?:the )?permissions? to (?:access|use|run|connect to) (?:the )?['\x22]?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied|(?-u:\b)(?:is |are )?not (?:readable|writable|accessible) by(?-u:\b)|selinux is preventing|avc: +denied",
             Fixed(Cause::PermissionDenied),
         ),
         (
@@ -1038,6 +1038,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 None => BTreeMap::new(),
             };
             match cause {
+                // SELinux's own words: a confined container, whatever the socket's mode.
+                PermissionDenied if line.contains("selinux") || line.contains("avc:") => {
+                    one("socket.selinux-denied", 0.7, v())
+                }
                 PermissionDenied if *podman => one("socket.podman-not-yours", 0.7, v()),
                 PermissionDenied => one("socket.not-in-group", 0.7, v()),
                 NotFound => one("daemon.not-running", 0.7, v()),
