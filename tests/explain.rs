@@ -340,6 +340,11 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         // The engines' VMs said to be down, a context whose metadata is gone, a Compose
         // version a tool refuses.
         ("FATA[0000] colima is not running", "daemon.not-running"),
+        // A kernel that lacks a cgroup feature or mount option, in a tool's words.
+        (
+            "FATA: cgroup support missing pids features in running kernel",
+            "storage.cgroup-controllers-missing",
+        ),
         // A socket said unreadable in words; SELinux keeping a container from it (the
         // finding is the socket's, the mode SELinux's).
         (

@@ -321,12 +321,12 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::PermissionDenied),
         ),
         (
-            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found",
+            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?:failed to|could not|unable to|cannot) find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)",
             Fixed(Cause::NotFound),
         ),
         (&command_not_found, Fixed(Cause::CommandNotFound)),
         (
-            r"doesn't work on|does not work on|not supported|unsupported|does not exist|is not available|does(?: not|n't) support|requires a newer|requires wsl ?2|no longer supported",
+            r"doesn't work on|does not work on|not supported|unsupported|unknown (?:mount )?option|does not exist|is not available|does(?: not|n't) support|requires a newer|requires wsl ?2|no longer supported",
             Fixed(Cause::Unsupported),
         ),
         (
@@ -1310,7 +1310,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // write its cgroups: a hierarchy the container or the kernel does not give
             // (cgroup v1 paths on a v2 host, /sys/fs/cgroup mounted read-only).
             NotFound | PermissionDenied | Unsupported | ReadOnly | Failed
-                if line.contains("/sys/fs/cgroup") || line.contains("control group") =>
+                if line.contains("/sys/fs/cgroup")
+                    || line.contains("control group")
+                    || line.contains("kernel")
+                    || line.contains("cgroup2") =>
             {
                 one("storage.cgroup-controllers-missing", 0.5, none())
             }
