@@ -662,6 +662,33 @@ pub(crate) fn tidy(value: &str) -> String {
         .to_string()
 }
 
+/// Whether a value read from a pasted text may stand in a command the user copies: host
+/// names, addresses, ports, paths, image names and versions, nothing a shell reads as
+/// syntax (`$`, backquotes, quotes, `;`, `|`, `&`, parentheses, redirections, spaces,
+/// globs, braces, `#`, `!`, backslashes).
+pub(crate) fn safe_in_command(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-:/@[]+=,~%".contains(c))
+}
+
+/// [`fill`] for a fix's command line: a value the text gave that a shell would read as
+/// syntax is not put in (the text is hostile input); its default, or `<name>`, stands in.
+/// The explanation, prose, still names it.
+pub(crate) fn fill_command(
+    template: &str,
+    values: &BTreeMap<String, String>,
+    defaults: &BTreeMap<String, String>,
+) -> String {
+    let safe: BTreeMap<String, String> = values
+        .iter()
+        .filter(|(_, v)| safe_in_command(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    fill(template, &safe, defaults)
+}
+
 /// `{name}` in a template replaced by the value read from the text, else by the
 /// signature's default, else `<name>`.
 pub(crate) fn fill(
@@ -676,9 +703,11 @@ pub(crate) fn fill(
             break;
         };
         let name = &rest[open + 1..open + close];
+        // Not a name (JSON's `{"key": [...]}`, a Go template's `{{.Server}}`): the brace is
+        // text, and a name may still follow inside it.
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            out.push_str(&rest[..open + close + 1]);
-            rest = &rest[open + close + 1..];
+            out.push_str(&rest[..open + 1]);
+            rest = &rest[open + 1..];
             continue;
         }
         out.push_str(&rest[..open]);
@@ -789,8 +818,12 @@ pub fn find_within(
                 && !better
                 && h.structure.is_none()
             {
-                // The signature's answer, with what the structure read beside it.
+                // The signature's answer, with what the structure read beside it: its
+                // values too (the registry a `%REG%` pattern matched without naming it).
                 h.structure = Some(reading.basis.clone());
+                for (k, v) in reading.values {
+                    h.values.entry(k).or_insert(v);
+                }
                 continue;
             }
             if better {
@@ -852,7 +885,7 @@ pub fn find_within(
                 fix: sig
                     .fix
                     .iter()
-                    .map(|f| fill(f, &h.values, &sig.defaults))
+                    .map(|f| fill_command(f, &h.values, &sig.defaults))
                     .collect(),
                 evidence: probes::secret::redact_url(
                     &h.evidence.chars().take(300).collect::<String>(),

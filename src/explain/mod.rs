@@ -493,6 +493,38 @@ mod tests {
         assert_eq!(normalise("exit status 1 a b c d").len(), 2);
     }
 
+    /// A pasted text is hostile input: a value a shell would read as syntax never reaches a
+    /// fix's command line (the default or `<name>` stands in), only the prose.
+    #[test]
+    fn a_hostile_value_stays_out_of_the_commands() {
+        let r = registry();
+        for text in [
+            "Error response from daemon: Get \"https://reg$(touch${IFS}/tmp/x).lan/v2/\": dial tcp: lookup reg$(touch${IFS}/tmp/x).lan on 127.0.0.53:53: no such host",
+            "Error response from daemon: Get \"https://reg`id`.lan/v2/\": dial tcp: lookup reg`id`.lan on 127.0.0.53:53: no such host",
+            "Error response from daemon: Get \"https://a;reboot;.lan/v2/\": dial tcp: lookup a;reboot;.lan on 127.0.0.53:53: no such host",
+        ] {
+            let m = find(&r, text);
+            assert!(!m.is_empty(), "{text}");
+            for m in &m {
+                for f in &m.fix {
+                    assert!(
+                        !f.contains("$(touch") && !f.contains("`id`") && !f.contains(";reboot;"),
+                        "{f}"
+                    );
+                }
+            }
+            assert!(m[0].explanation.contains("reg") || m[0].explanation.contains("reboot"));
+        }
+        assert!(safe_in_command("registry.lan:5000"));
+        assert!(safe_in_command("[fd00::1]:53"));
+        assert!(safe_in_command("/run/user/1000/docker.sock"));
+        for bad in [
+            "a b", "$(x)", "a;b", "a|b", "a&b", "`x`", "'x'", "a>b", "a*b", "a\\b", "{a}", "",
+        ] {
+            assert!(!safe_in_command(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn templates_take_values_then_defaults() {
         let values = BTreeMap::from([("host".to_string(), "reg.example".to_string())]);
@@ -500,6 +532,10 @@ mod tests {
         assert_eq!(
             fill("{host}:{port} {ns} {{.Server}} {}", &values, &defaults),
             "reg.example:443 <ns> {{.Server}} {}"
+        );
+        assert_eq!(
+            fill(r#"{"insecure-registries": ["{host}"]}"#, &values, &defaults),
+            r#"{"insecure-registries": ["reg.example"]}"#
         );
         assert_eq!(
             tidy("unix:///var/run/docker.sock."),

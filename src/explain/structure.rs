@@ -1112,7 +1112,18 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         Some(Target::Registry(reg)) => {
             let v = || {
                 let mut v = value("registry", reg);
-                v.insert("host".into(), super::matcher::tidy(reg));
+                let host = super::matcher::tidy(reg);
+                // Where a TLS client connects: the registry's port, else HTTPS's.
+                let port_given = host
+                    .rsplit_once(':')
+                    .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+                let address = if port_given {
+                    host.clone()
+                } else {
+                    format!("{host}:443")
+                };
+                v.insert("address".into(), address);
+                v.insert("host".into(), host);
                 v
             };
             match cause {
