@@ -216,8 +216,9 @@ const COMMAND_NOT_FOUND_TRANSLATED: &str = r"befehl nicht gefunden|commande intr
 /// matters only for ties at the same position (the more specific first).
 static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     use CauseKind::*;
-    let not_running = format!(
-        "{}|{DOCKER_NOT_FOUND}",
+    // Docker not found by a tool is its own row: one alternation of both gave the
+    // prefilter only four-byte pieces of their words, which open it on most log lines.
+    let not_running = String::from(
         r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|(?:seems|appears) not to be running|installed and running\?|(?:have you got|do you have|is) (?:it|docker) installed\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding)",
     );
     let command_not_found = format!(
@@ -288,6 +289,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::RuntimeFailed),
         ),
         (&not_running, Fixed(Cause::NotRunning)),
+        (DOCKER_NOT_FOUND, Fixed(Cause::NotRunning)),
         (
             r"read-only file ?system|(?-u:\b)erofs(?-u:\b)",
             Fixed(Cause::ReadOnly),
@@ -317,11 +319,17 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::Reset),
         ),
         (
-            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|accessdeniedexception|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|not have|n't have|lacks?) (?:the )?permissions? to (?:access|use|run|connect to) (?:the )?['\x22]?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied|(?-u:\b)(?:is |are )?not (?:readable|writable|accessible) by(?-u:\b)|selinux is preventing|avc: +denied",
+            r"permission denied|(?-u:\b)eacces(?-u:\b)|access is denied|access denied|accessdeniedexception|operation not permitted|(?-u:\b)eperm(?-u:\b)|zugriff verweigert|accès refusé|acceso denegado|accesso negato|acesso negado|拒绝访问|存取被拒|アクセスが拒否|액세스가 거부|отказано в доступе|docker-users.? group|not (?:in|a member of|part of) (?:the )?['\x22]?docker['\x22]? group|(?:no|don't have|do not have) permission to (?:access|use|connect to) (?:the )?(?:docker|podman)|access to the (?:docker|podman) (?:daemon|engine|socket) (?:was |is )?denied",
+            Fixed(Cause::PermissionDenied),
+        ),
+        // More permission words, apart so that each pattern keeps literals the prefilter
+        // can use: a permission to run Docker, a socket not readable by a user, SELinux.
+        (
+            r"(?:not have|n't have|lacks?) (?:the )?permissions? to (?:access|use|run|connect to) (?:the )?['\x22]?(?:docker|podman)|(?-u:\b)not (?:readable|writable|accessible) by(?-u:\b)|selinux is preventing|avc:  denied|avc: denied",
             Fixed(Cause::PermissionDenied),
         ),
         (
-            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?:failed to|could not|unable to|cannot) find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)",
+            r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?-u:\b)find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)",
             Fixed(Cause::NotFound),
         ),
         (&command_not_found, Fixed(Cause::CommandNotFound)),
@@ -452,18 +460,24 @@ static SOCKET: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// The daemon's socket named in words, without its path (minikube, kind, scripts).
 static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)|(?-u:\b)(docker|podman)\.sock(?-u:\b)|(?:access|permission)(?: to)? (?:access |use )?the (docker|podman)(?: daemon| engine)(?-u:\b)|(?-u:\b)['\x22]?(docker)['\x22]? group(?-u:\b)|(?:connect(?:ion|ing)? to|reach|ping(?:ing)?|talk to|communicate with|error from) (?:the |a |your )?(?:local )?(docker|podman)(?: daemon| engine| desktop| provider| environment| server| host| api)?(?-u:\b)|(?:initiali[sz]|creat)(?:e|ing) (?:the |a )?(docker|podman) client|permissions? to (?:run|use) ['\x22]?(docker|podman)(?-u:\b)|(?-u:\b)unix://localhost(?-u:\b)").expect("named socket")
+    Regex::new(r"(docker|podman)(?: daemon| engine)?(?:'s)? socket(?-u:\b)|(?-u:\b)(docker|podman)\.sock(?-u:\b)|(?:access|permission)(?: to)? (?:access |use )?the (docker|podman)(?: daemon| engine)(?-u:\b)|(?-u:\b)['\x22]?(docker)['\x22]? group(?-u:\b)|(?:connect(?:ion|ing)? to|reach|ping(?:ing)?|talk to|communicate with|error from) (?:the |a |your )?(?:local )?(docker|podman)(?: daemon| engine| desktop| provider| environment| server| host| api)?(?-u:\b)").expect("named socket")
+});
+/// More of [`SOCKET_NAMED`], apart so that each keeps literals the prefilter can use: a
+/// client that could not be made, a permission to run Docker, docker-java's
+/// `unix://localhost:80`.
+static SOCKET_NAMED_TOO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:initializing|initialising|initialize|initialise|creating|create) (?:the |a )?(docker|podman) client|permissions? to (?:run|use) ['\x22]?(docker|podman)(?-u:\b)|(?-u:\b)unix://localhost(?-u:\b)").expect("named socket too")
 });
 /// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
 /// or a layer being registered or extracted.
 static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|devicemapper(?-u:\b)|dm_task_[a-z_]+ failed|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
+    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|devicemapper(?-u:\b)|dm_task_run failed|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
 });
 /// Where the daemon (or containerd, or Podman) keeps images and layers, under /var/lib or
 /// elsewhere (a rootless daemon's `~/.local/share/docker`, a data-root of its own): not
 /// its `tmp/` (a build's context) nor `volumes/` (an application's data).
 static DATA_ROOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:/var/lib/(?:docker|containerd|containers)|[/\\]\.?(?:local/share/)?docker[a-z0-9_.-]*)/(?:overlay2?|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs|image|containerd|storage|io\.containerd[a-z0-9.-]*)(?-u:\b)").expect("data root")
+    Regex::new(r"/var/lib/(?:docker|containerd|containers)/(?:overlay2?|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs|image|containerd|storage|io\.containerd[a-z0-9.-]*)(?-u:\b)|docker[a-z0-9_.-]*/(?:overlay2|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs)/").expect("data root")
 });
 /// WSL named in a word only: a target where nothing more precise is named.
 static WSL_WORD: LazyLock<Regex> =
@@ -615,7 +629,7 @@ static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Every target a line names, by where it starts.
 /// The target patterns, in the order [`TARGET_GATE`] numbers them.
-static TARGET_PATTERNS: [&LazyLock<Regex>; 22] = [
+static TARGET_PATTERNS: [&LazyLock<Regex>; 23] = [
     &SOCKET,
     &PIPE,
     &DOCKER_PY,
@@ -630,6 +644,7 @@ static TARGET_PATTERNS: [&LazyLock<Regex>; 22] = [
     &WSL,
     &CGROUP,
     &SOCKET_NAMED,
+    &SOCKET_NAMED_TOO,
     &UNIT,
     &DATA_ROOT,
     &WSL_WORD,
@@ -809,7 +824,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         .iter()
         .any(|(_, t)| matches!(t, Target::Socket { .. }))
     {
-        for c in caps(&SOCKET_NAMED) {
+        for c in caps(&SOCKET_NAMED).chain(caps(&SOCKET_NAMED_TOO)) {
             let podman = first_group(&c).is_some_and(|n| n == "podman");
             found.push((
                 c.get(0).map_or(0, |m| m.start()),
