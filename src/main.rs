@@ -487,7 +487,8 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
             coverage.read * 100 / coverage.total.max(1)
         );
     }
-    if !args.no_probe && !matches.is_empty() {
+    // The probes check the environment: a name that does not exist gives them nothing.
+    if !args.no_probe && explain::answers(&matches) {
         explain::confirm(
             &mut matches,
             &registry,
