@@ -1269,6 +1269,15 @@ fn collected_splits_hold_their_accuracy() {
     // that labelled it so are no longer answered: their guards moved both ways.
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 87, 0),
+        // aa: a collector apart (ARM boards, NAS, appliances), launched after z was read and
+        // measured once on the program at the session's end: 80% (24 of 30), none of 6 out
+        // of scope answered. Not read.
+        (
+            "held-out-2026-12-aa.jsonl",
+            "twenty-seventh held-out split",
+            80,
+            0,
+        ),
         // z: three collectors apart, measured once on the binary of their launch (85%, 3 of
         // 16 out of scope answered) and on this session's (86%, 1 of 16), then read.
         (
