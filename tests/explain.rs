@@ -413,6 +413,43 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "Could not load X509 key pair: tls: private key does not match public key",
             "endpoint.tls-material",
         ),
+        // A tool's health check of the runtime, and a service module that finds no unit.
+        (
+            "Unhandled exception: Container runtime 'podman' is installed but appears to be unhealthy.",
+            "daemon.not-running",
+        ),
+        (
+            "fatal: [web01]: FAILED! => {\"changed\": false, \"msg\": \"Could not find the requested service containerd: host\"}",
+            "daemon.not-running",
+        ),
+        // snap's and Docker Desktop's units are the daemon's too.
+        (
+            "Dec 01 09:12:44 nas systemd[1]: snap.docker.dockerd.service: Main process exited, code=exited, status=1/FAILURE",
+            "daemon.start-failed",
+        ),
+        (
+            "docker-desktop.service: Failed with result 'exit-code'.",
+            "daemon.start-failed",
+        ),
+        // A bare 400 from the Engine API on a versioned path, in an SDK's words.
+        (
+            "requests.exceptions.HTTPError: 400 Client Error: Bad Request for url: http+docker://localunixsocket/v1.41/info",
+            "daemon.api-version-pinned",
+        ),
+        (
+            "Docker API call to 'docker://localhost/v1.43/containers/create' failed with status code 400 \"Bad Request\"",
+            "daemon.api-version-pinned",
+        ),
+        // overlay's lower directory gone: the store lost a layer (mode storage.store-corrupt).
+        (
+            "Error response from daemon: error creating overlay mount to /volume1/@docker/overlay2/0f3c/merged: no such file or directory",
+            "storage.low-space",
+        ),
+        // WSL's own words for a distro whose file systems do not mount.
+        (
+            "Ubuntu-22.04: An error occurred mounting one of your file systems. Please run 'dmesg' for more details.",
+            "wsl.desktop-distro-stopped",
+        ),
     ];
     for (text, want) in cases {
         assert_eq!(best(text).0, want, "{text}");
@@ -424,12 +461,16 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         "Error response from daemon: Get \"https://registry.corp:5000/v2/\": remote error: tls: bad certificate",
         "Get \"https://api.example.com/v1.2/items\": x509: certificate signed by unknown authority",
         "dockerd[812]: failed to load listeners: could not read CA certificate \"/etc/docker/ca.pem\": open /etc/docker/ca.pem: no such file or directory",
+        // A 400 from an application's API, or one that names the parameter it refuses.
+        "requests.exceptions.HTTPError: 400 Client Error: Bad Request for url: https://api.example.com/v1.20/items",
+        "docker.errors.APIError: 400 Client Error: Bad Request for url: http+docker://localhost/v1.41/containers/create (\"invalid reference format\")",
     ] {
         let modes = all_modes(text);
         assert!(
             !modes.iter().any(|m| m.starts_with("daemon.tls-")
                 || m.starts_with("daemon.remote-")
-                || m == "endpoint.tls-material"),
+                || m == "endpoint.tls-material"
+            || m == "daemon.api-version-pinned"),
             "{text}: {modes:?}"
         );
     }
@@ -1250,9 +1291,9 @@ fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
 }
 
 /// The splits gathered for the structural layer (tests/corpus/README.md): the
-/// development split it was built from, and twenty-six held-out splits, each measured
+/// development split it was built from, and twenty-eight held-out splits, each measured
 /// clean once (72%; 67%; 74%; 74%; 74%; 69%; 72%; 71%; 79%; 73%; 47%; 75%; 82%; 76%;
-/// 74%; 84%; 71%; 66%; 74%; 75%; 86%; 76%; 75%; 64%; 79%; 86%), all read since. They are
+/// 74%; 84%; 71%; 66%; 74%; 75%; 86%; 76%; 75%; 64%; 79%; 86%; 80%; 79%), all read since. They are
 /// regression guards now,
 /// held near their present level, not the measure of unseen errors: that is a split
 /// gathered after the change and never tuned on.
@@ -1269,13 +1310,22 @@ fn collected_splits_hold_their_accuracy() {
     // that labelled it so are no longer answered: their guards moved both ways.
     let guards = [
         ("dev-2026-12.jsonl", "dev split", 87, 0),
+        // ab: a collector apart (AI apps, language and framework tooling), launched with aa,
+        // measured once on the program at that session's end: 79% (22 of 28), none of 5 out
+        // of scope answered. Then read: 86%.
+        (
+            "held-out-2026-12-ab.jsonl",
+            "twenty-eighth held-out split",
+            86,
+            0,
+        ),
         // aa: a collector apart (ARM boards, NAS, appliances), launched after z was read and
         // measured once on the program at the session's end: 80% (24 of 30), none of 6 out
-        // of scope answered. Not read.
+        // of scope answered. Then read: 87%.
         (
             "held-out-2026-12-aa.jsonl",
             "twenty-seventh held-out split",
-            80,
+            87,
             0,
         ),
         // z: three collectors apart, measured once on the binary of their launch (85%, 3 of

@@ -342,7 +342,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotInstalled),
         ),
         (
-            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|is incomplete|unexpected [a-z0-9 ]{0,20}error|(?:is )?unable to start|could not start|catastrophic failure)(?-u:\b)|(?-u:\b)error code: ",
+            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|is incomplete|unexpected [a-z0-9 ]{0,20}error|(?:is )?unable to start|could not start|catastrophic failure|error occurr?ed (?:mounting|starting))(?-u:\b)|(?-u:\b)error code: |main process exited, code=[a-z]+, status=[1-9]",
             Fixed(Cause::Failed),
         ),
         (
@@ -484,7 +484,7 @@ static WSL_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)wsl(?: ?2)?(?-u:\b)").expect("wsl word"));
 /// The service manager's unit for the daemon.
 static UNIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[\s"'(:])((?:docker|containerd|podman)\.(?:service|socket))(?-u:\b)"#)
+    Regex::new(r#"(?:^|[\s"'(:])((?:snap\.docker\.dockerd|docker-desktop|docker|containerd|podman)\.(?:service|socket))(?-u:\b)"#)
         .expect("unit")
 });
 static PIPE: LazyLock<Regex> = LazyLock::new(|| {
@@ -548,7 +548,7 @@ static SSH: LazyLock<Regex> = LazyLock::new(|| {
     .expect("ssh")
 });
 static WSL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsistema de windows para linux|sous-syst.me windows pour linux|windows-subsystem f.r linux|适用于 linux 的 windows 子系统|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|failed to set version to|wsl\.exe|distro mount service|distro-services|(?-u:\b)wsl/[a-z]|(?-u:\b)wsl_e_|wsl kernel|wslregisterdistribution failed|0x8037[0-9a-f]{4}|0x8007019e").expect("wsl")
+    Regex::new(r"running wsl command|wsl(?:\.exe)? (?:--|-)[a-z]|wsl update failed|wsl ?engine|wsl-bootstrap|wsl2? distros?|deploying wsl2? distributions?|wsl exited with code|subsistema do windows para linux|subsistema de windows para linux|sous-syst.me windows pour linux|windows-subsystem f.r linux|适用于 linux 的 windows 子系统|subsystem for linux|virtual machine platform|wsl ?2? is not installed|wsl ?2? installation is incomplete|wsl integration with distro|getting wsl|wsl version|failed to set version to|wsl\.exe|distro mount service|distro-services|(?-u:\b)wsl/[a-z]|(?-u:\b)wsl_e_|wsl kernel|wslregisterdistribution failed|an error occurr?ed mounting one of your file systems|0x8037[0-9a-f]{4}|0x8007019e").expect("wsl")
 });
 static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:open |read |could not read ca certificate:? |load x509 key pair:? )"?([^ "]*(?:ca|cert|key)\.pem)"#).expect("tls file")
@@ -1401,8 +1401,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 "wsl.vm-platform-missing"
             } else if line.contains("--update") {
                 "wsl.kernel-update-required"
-            } else if line.contains("deploy") || line.contains("distro") || line.contains("--mount")
-            {
+            } else if line.contains("deploy") || line.contains("distro") || line.contains("mount") {
                 "wsl.desktop-distro-stopped"
             } else {
                 "wsl.not-installed"
