@@ -117,7 +117,8 @@ pub enum Command {
     /// not exist is said apart ("Not a failure of Docker on this machine"; JSON
     /// `not_environment`). Exit 0 when an environment failure matched, 1 when none did.
     /// Values from the text never reach a fix's command if a shell would read them as
-    /// syntax.
+    /// syntax. A match the probes confirm shows their fix for this machine (its proxy,
+    /// user, registry; JSON `confirmation.fixes`) in place of the generic one.
     Explain(ExplainArgs),
     /// The fixes for what the check finds: a reviewable shell script (--script, the
     /// default), or applied one by one after asking (--apply).

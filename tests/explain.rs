@@ -470,7 +470,7 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             !modes.iter().any(|m| m.starts_with("daemon.tls-")
                 || m.starts_with("daemon.remote-")
                 || m == "endpoint.tls-material"
-            || m == "daemon.api-version-pinned"),
+                || m == "daemon.api-version-pinned"),
             "{text}: {modes:?}"
         );
     }
@@ -511,6 +511,46 @@ fn the_probes_confirm_what_is_true_on_this_machine() {
         &["--timeout", "3"],
     );
     assert_eq!(r["matches"][0]["confirmation"]["status"], "not_seen", "{r}");
+}
+
+/// Confirmed on the machine, a match shows the probes' fix with the machine's values (the
+/// shell's proxy, its password masked) in place of the text's generic `<proxy URL>`.
+#[test]
+fn a_confirmed_match_shows_the_fix_for_this_machine() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "#7 [2/3] RUN apk add --no-cache curl\n#7 1.204 WARNING: fetching https://dl-cdn.alpinelinux.org/alpine/v3.20/main: could not connect to server (check repositories file)\n#7 1.210 ERROR: unable to select packages:\n#7 ERROR: process \"/bin/sh -c apk add --no-cache curl\" did not complete successfully: exit code: 1";
+    let proxy = "http://build-bot:Hunter2pass@proxy.intra.example:8080";
+    let env = [("HTTPS_PROXY", proxy), ("HTTP_PROXY", proxy)];
+    let run = |format: &str| {
+        capture_with_input(
+            doctor(
+                tmp.path(),
+                &env,
+                &["explain", "--timeout", "5", "--format", format],
+            ),
+            text.as_bytes(),
+        )
+    };
+    let r = run("json").json();
+    let m = r["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["confirmation"]["status"] == "confirmed")
+        .unwrap_or_else(|| panic!("nothing confirmed: {r}"));
+    assert_eq!(m["id"], "proxy.client-missing", "{r}");
+    let fixes = m["confirmation"]["fixes"].to_string();
+    assert!(fixes.contains("proxy.intra.example:8080"), "{fixes}");
+    let human = run("human").stdout;
+    assert!(
+        human.contains("For this machine, from the probes:"),
+        "{human}"
+    );
+    assert!(human.contains("proxy.intra.example:8080"), "{human}");
+    assert!(!human.contains("<proxy URL>"), "{human}");
+    for out in [&human, &r.to_string(), &run("markdown").stdout] {
+        assert!(!out.contains("Hunter2pass"), "{out}");
+    }
 }
 
 #[test]

@@ -639,6 +639,11 @@ pub struct Confirmation {
     /// The findings that confirm it: id and summary.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<(String, String)>,
+    /// Their fixes, as the probes wrote them for this machine: its values (user, proxy,
+    /// registry), its service manager, each value quoted. They replace the text's generic
+    /// fix, whose placeholders (`<proxy URL>`) only the machine can fill.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<probes::Fix>,
 }
 
 /// The best hit of one signature: confidence, the pattern's length (ties go to the more
@@ -899,6 +904,7 @@ pub fn find_within(
                 confirmation: Confirmation {
                     status: Status::NotChecked,
                     findings: Vec::new(),
+                    fixes: Vec::new(),
                 },
             }
         })

@@ -83,12 +83,22 @@ pub fn confirm(matches: &mut [Match], registry: &[Signature], timeout: std::time
         if ids.is_empty() {
             continue;
         }
-        let found: Vec<(String, String)> = report
+        let confirming: Vec<_> = report
             .findings
             .iter()
             .filter(|f| ids.contains(&f.id))
+            .collect();
+        let found: Vec<(String, String)> = confirming
+            .iter()
             .map(|f| (f.id.clone(), f.summary.clone()))
             .collect();
+        // The same fix for several subjects (one per registry name) is shown once.
+        let mut fixes: Vec<probes::Fix> = Vec::new();
+        for fix in confirming.iter().flat_map(|f| f.fixes.iter()) {
+            if fixes.len() < MAX_MACHINE_FIXES && !fixes.contains(fix) {
+                fixes.push(fix.clone());
+            }
+        }
         matches[i].confirmation = Confirmation {
             status: if found.is_empty() {
                 Status::NotSeen
@@ -96,10 +106,15 @@ pub fn confirm(matches: &mut [Match], registry: &[Signature], timeout: std::time
                 Status::Confirmed
             },
             findings: found,
+            fixes,
         };
     }
     calibrate(matches);
 }
+
+/// The most fixes a confirmed match carries from its findings: the first is the one to
+/// apply, the rest alternatives.
+const MAX_MACHINE_FIXES: usize = 3;
 
 /// What the probes saw moves the ranking: a cause they confirm here gains, one they looked
 /// for and did not see loses (the error may come from another machine, or be fixed since).
@@ -193,14 +208,24 @@ pub fn render_human(matches: &[Match]) -> String {
         if let Some(read) = &m.structure {
             out.push_str(&format!("   Read as: {read}\n"));
         }
-        out.push_str("   Fix:\n");
-        for f in &m.fix {
-            out.push_str(&format!("     $ {f}\n"));
+        if m.confirmation.fixes.is_empty() {
+            out.push_str("   Fix:\n");
+            for f in &m.fix {
+                out.push_str(&format!("     $ {f}\n"));
+            }
         }
         out.push_str(&format!(
             "   On this machine: {}\n",
             status_text(&m.confirmation)
         ));
+        if !m.confirmation.fixes.is_empty() {
+            out.push_str("   For this machine, from the probes:\n");
+            let plain = crate::render::human::Human {
+                color: false,
+                verbose: false,
+            };
+            plain.fixes(&mut out, "     ", &m.confirmation.fixes);
+        }
         out.push_str(&format!("   Sources: {}\n\n", m.sources.join(", ")));
     }
     out
@@ -220,13 +245,24 @@ pub fn render_markdown(matches: &[Match]) -> String {
             .as_ref()
             .map(|r| format!("\n\n**Read as:** {r}"))
             .unwrap_or_default();
+        // Confirmed, the probes' fixes for this machine replace the text's generic one.
+        let fix = if m.confirmation.fixes.is_empty() {
+            format!("```sh\n{}\n```", m.fix.join("\n"))
+        } else {
+            let plain = crate::render::human::Human {
+                color: false,
+                verbose: false,
+            };
+            let mut text = String::new();
+            plain.fixes(&mut text, "", &m.confirmation.fixes);
+            format!("For this machine, from the probes:\n\n```text\n{}```", text)
+        };
         out.push_str(&format!(
-            "## `{}` {} (confidence {:.2})\n\n{}{read}\n\n```sh\n{}\n```\n\n**On this machine:** {}\n\nSources: {}\n\n",
+            "## `{}` {} (confidence {:.2})\n\n{}{read}\n\n{fix}\n\n**On this machine:** {}\n\nSources: {}\n\n",
             m.id,
             m.title,
             m.confidence,
             m.explanation,
-            m.fix.join("\n"),
             status_text(&m.confirmation),
             m.sources
                 .iter()

@@ -184,38 +184,10 @@ impl Human {
         out
     }
 
-    fn finding(&self, out: &mut String, f: &ReportFinding, r: &Report) {
-        let depth = cause_depth(f, r);
-        let pad = "    ".repeat(depth);
-        let arrow = if depth > 0 { "└─ " } else { "" };
-        let _ = writeln!(
-            out,
-            "{pad}{arrow}{} {}  {}",
-            self.badge(f.severity),
-            self.paint(&f.id, Style::new().bold()),
-            f.summary
-        );
-        let pad = format!("{pad}   ");
-        if let Some(c) = &f.caused_by {
-            let _ = writeln!(
-                out,
-                "{pad}{}",
-                self.paint(&format!("caused by {c}"), Style::new().dimmed())
-            );
-        }
-        if let Some(d) = &f.detail {
-            let _ = writeln!(out, "{pad}{d}");
-        }
-        for e in &f.evidence {
-            // A value of several lines (a program's output) stays under its key.
-            let value = e.value.trim_end().replace('\n', &format!("\n{pad}  "));
-            let _ = writeln!(
-                out,
-                "{pad}{} {value}",
-                self.paint(&format!("{}:", e.key), Style::new().dimmed()),
-            );
-        }
-        for (i, fix) in f.fixes.iter().enumerate() {
+    /// The fixes, each titled, its steps ready to copy (also under a match of `explain`
+    /// that the probes confirmed).
+    pub fn fixes(&self, out: &mut String, pad: &str, fixes: &[probes::Fix]) {
+        for (i, fix) in fixes.iter().enumerate() {
             let label = if i == 0 { "Fix:" } else { "Or:" };
             let _ = writeln!(
                 out,
@@ -273,6 +245,40 @@ impl Human {
                 );
             }
         }
+    }
+
+    fn finding(&self, out: &mut String, f: &ReportFinding, r: &Report) {
+        let depth = cause_depth(f, r);
+        let pad = "    ".repeat(depth);
+        let arrow = if depth > 0 { "└─ " } else { "" };
+        let _ = writeln!(
+            out,
+            "{pad}{arrow}{} {}  {}",
+            self.badge(f.severity),
+            self.paint(&f.id, Style::new().bold()),
+            f.summary
+        );
+        let pad = format!("{pad}   ");
+        if let Some(c) = &f.caused_by {
+            let _ = writeln!(
+                out,
+                "{pad}{}",
+                self.paint(&format!("caused by {c}"), Style::new().dimmed())
+            );
+        }
+        if let Some(d) = &f.detail {
+            let _ = writeln!(out, "{pad}{d}");
+        }
+        for e in &f.evidence {
+            // A value of several lines (a program's output) stays under its key.
+            let value = e.value.trim_end().replace('\n', &format!("\n{pad}  "));
+            let _ = writeln!(
+                out,
+                "{pad}{} {value}",
+                self.paint(&format!("{}:", e.key), Style::new().dimmed()),
+            );
+        }
+        self.fixes(out, &pad, &f.fixes);
         out.push('\n');
     }
 }
