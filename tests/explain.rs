@@ -478,6 +478,16 @@ fn unseen_wording_of_the_same_failures_still_matches() {
     assert_eq!(none["matches"].as_array().unwrap().len(), 0);
 }
 
+/// The best match the probes confirmed on this machine.
+fn first_confirmed(r: &Value) -> &Value {
+    r["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["confirmation"]["status"] == "confirmed")
+        .unwrap_or_else(|| panic!("nothing confirmed: {r}"))
+}
+
 // A unix socket path in DOCKER_HOST: Unix only.
 #[cfg(unix)]
 #[test]
@@ -494,12 +504,7 @@ fn the_probes_confirm_what_is_true_on_this_machine() {
         ],
     ));
     let r = run.json();
-    let m = r["matches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["confirmation"]["status"] == "confirmed")
-        .unwrap_or_else(|| panic!("nothing confirmed: {r}"));
+    let m = first_confirmed(&r);
     assert!(
         m["id"] == "daemon.not-running" || m["id"] == "endpoint.stale",
         "{m}"
@@ -532,12 +537,7 @@ fn a_confirmed_match_shows_the_fix_for_this_machine() {
         )
     };
     let r = run("json").json();
-    let m = r["matches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["confirmation"]["status"] == "confirmed")
-        .unwrap_or_else(|| panic!("nothing confirmed: {r}"));
+    let m = first_confirmed(&r);
     assert_eq!(m["id"], "proxy.client-missing", "{r}");
     let fixes = m["confirmation"]["fixes"].to_string();
     assert!(fixes.contains("proxy.intra.example:8080"), "{fixes}");
