@@ -445,6 +445,11 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "Error response from daemon: error creating overlay mount to /volume1/@docker/overlay2/0f3c/merged: no such file or directory",
             "storage.low-space",
         ),
+        // The CLI prompting for the login a push needs.
+        (
+            "Pulling repository registry.acme.lan/team/api\nPlease login prior to pull:\nUsername: ^C",
+            "smoke.pull-failed",
+        ),
         // WSL's own words for a distro whose file systems do not mount.
         (
             "Ubuntu-22.04: An error occurred mounting one of your file systems. Please run 'dmesg' for more details.",
@@ -1361,11 +1366,11 @@ fn collected_splits_hold_their_accuracy() {
         ),
         // aa: a collector apart (ARM boards, NAS, appliances), launched after z was read and
         // measured once on the program at the session's end: 80% (24 of 30), none of 6 out
-        // of scope answered. Then read: 87%.
+        // of scope answered. Then read: 87% (26 of 30).
         (
             "held-out-2026-12-aa.jsonl",
             "twenty-seventh held-out split",
-            87,
+            86,
             0,
         ),
         // z: three collectors apart, measured once on the binary of their launch (85%, 3 of
