@@ -1596,6 +1596,34 @@ fn systemds_status_of_a_failed_dockerd_is_a_failed_start() {
     }
 }
 
+/// dockerd shown running in the paste beside an old client's "cannot connect" (the CLI
+/// before 1.10, Compose v1 say it for a socket they may not open): the socket's
+/// permission first, the daemon second. As root (`sudo docker`), beside a start that
+/// failed, or with a modern CLI's own words, the daemon's reading stays first.
+#[test]
+fn a_daemon_shown_running_is_not_read_as_down() {
+    for text in [
+        "$ docker ps\nCannot connect to the Docker daemon. Is the docker daemon running on this host?\n$ service docker status\ndocker start/running, process 28966",
+        "ERROR: Couldn't connect to Docker daemon at http+docker://localhost - is it running?\n$ systemctl status docker\n● docker.service - Docker Application Container Engine\n   Active: active (running) since Mon 2019-01-07 10:00:00 UTC; 2h ago",
+    ] {
+        let modes = all_modes(text);
+        assert_eq!(
+            &modes[..2],
+            ["socket.not-in-group", "daemon.not-running"],
+            "{text}"
+        );
+    }
+    for text in [
+        "$ sudo service docker start\ndocker start/running, process 11837\n$ sudo docker ps -a\nCannot connect to the Docker daemon. Is the docker daemon running on this host?",
+        "$ docker ps\nCannot connect to the Docker daemon. Is the docker daemon running on this host?\n$ service docker status\ndocker start/running, process 11837\nFATA[0000] Error starting daemon: error initializing graphdriver",
+        "ERROR: Couldn't connect to Docker daemon at http+docker://localhost - is it running?\n   Active: active (running) since Mon 2019-01-07 10:00:00 UTC; 2h ago",
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n● docker.service - Docker Application Container Engine\n   Active: active (running) since Mon 2019-01-07 10:00:00 UTC; 2h ago",
+    ] {
+        let (mode, area, _) = top(text).expect(text);
+        assert_eq!(area, "daemon_unreachable", "{text}: {mode}");
+    }
+}
+
 /// moby's layer store said it lost a layer, or overlay2's short link to one is gone: the
 /// image store, not a full disk or a driver the filesystem refuses.
 #[test]

@@ -847,6 +847,30 @@ pub fn find_within(
         }
     }
     let plain = &forms[0][..lines_read];
+    // dockerd shown running beside an old client's "cannot connect": the paste itself
+    // contradicts "not running", and those clients said it for a socket they may not open.
+    if super::structure::up_but_unreachable_by_old_client(plain)
+        && let (Some(&down), Some(&denied)) = (
+            registry.by_mode.get("daemon.not-running"),
+            registry.by_mode.get("socket.not-in-group"),
+        )
+        && let Some(d) = hits.get_mut(&down)
+        && d.confidence <= 0.6
+    {
+        d.confidence = 0.45;
+        let evidence = d.evidence.clone();
+        let order = d.order;
+        let h = hits.entry(denied).or_insert(Hit {
+            confidence: 0.0,
+            specificity: 0,
+            evidence,
+            values: BTreeMap::new(),
+            order,
+            structure: None,
+        });
+        h.confidence = h.confidence.max(0.6);
+        h.structure = Some("the daemon shown running: the client may not open its socket".into());
+    }
     // A Kubernetes event is the node's runtime's (containerd, CRI-O), which the probes
     // cannot check: whatever it resembles stays a guess.
     if plain.iter().any(|l| super::structure::kubernetes_event(l)) {

@@ -942,6 +942,42 @@ pub(crate) fn kubernetes_event(line: &str) -> bool {
     KUBERNETES.is_match(line)
 }
 
+/// The daemon shown up in the paste itself: systemd's status of Docker's unit, upstart's
+/// `docker start/running, process N`, an init script's `docker is running`.
+static DAEMON_SHOWN_UP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*active: active \(running\)|^\S*\s*(?:docker|dockerd) start/running, process [0-9]+|^\s*(?:\* )?(?:docker|dockerd) is running\.?\s*$").expect("daemon shown up")
+});
+
+/// Docker's unit named (its status printed), so that `Active: active (running)` is dockerd's.
+static DOCKER_UNIT_SHOWN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"docker\.service|docker application container engine|start/running")
+        .expect("docker unit")
+});
+
+/// The clients that said "cannot connect" for a socket they could not open: the CLI before
+/// 1.10 ("Is the docker daemon running on this host?") and Compose v1 (`http+docker://`).
+static OLD_CLIENT_CANNOT_CONNECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"is the docker daemon running on this host\?|couldn't connect to docker daemon at http\+docker://").expect("old client")
+});
+
+/// Whether the paste shows dockerd running while an old client could not connect to it
+/// (and not as root: `sudo docker` may open any socket). What the paste shows contradicts
+/// "not running"; those clients print the same words for a socket they may not open.
+pub(crate) fn up_but_unreachable_by_old_client(lines: &[String]) -> bool {
+    lines.iter().any(|l| DAEMON_SHOWN_UP.is_match(l))
+        && lines.iter().any(|l| DOCKER_UNIT_SHOWN.is_match(l))
+        && lines.iter().any(|l| OLD_CLIENT_CANNOT_CONNECT.is_match(l))
+        && !lines
+            .iter()
+            .any(|l| l.contains("sudo docker") || DAEMON_START_FAILED.is_match(l))
+}
+
+/// The daemon's own start failing, printed beside its status.
+static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"error starting daemon|failed to start daemon|failed to start docker")
+        .expect("start failed")
+});
+
 /// Whether a line holds Docker's context (a build step, a pull, the daemon): a bare cause
 /// on a line near one is Docker's.
 pub(crate) fn docker_context(line: &str) -> bool {
