@@ -453,6 +453,13 @@ pub(crate) fn plain_line(line: &str) -> String {
             .replace(['\u{201c}', '\u{201d}', '\u{201e}'], "\"")
             .replace(['\u{2018}', '\u{2019}'], "'")
     };
+    // Markdown's inline code (`` `Error response from daemon: ...` ``) is the thread's
+    // formatting, not the error's.
+    let lower = if lower.contains('`') {
+        lower.replace('`', "")
+    } else {
+        lower
+    };
     lower.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -464,14 +464,18 @@ static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// More of [`SOCKET_NAMED`], apart so that each keeps literals the prefilter can use: a
 /// client that could not be made, a permission to run Docker, docker-java's
-/// `unix://localhost:80`.
+/// `unix://localhost:80`, spotify's docker-client failing a call to the daemon.
 static SOCKET_NAMED_TOO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:initializing|initialising|initialize|initialise|creating|create) (?:the |a )?(docker|podman) client|permissions? to (?:run|use) ['\x22]?(docker|podman)(?-u:\b)|(?-u:\b)unix://localhost(?-u:\b)").expect("named socket too")
+    Regex::new(r"(?:initializing|initialising|initialize|initialise|creating|create) (?:the |a )?(docker|podman) client|permissions? to (?:run|use) ['\x22]?(docker|podman)(?-u:\b)|(?-u:\b)unix://localhost(?-u:\b)|com\.spotify\.docker\.client\.(?:exceptions\.)?dockerexception").expect("named socket too")
 });
 /// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
 /// or a layer being registered or extracted.
 static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|devicemapper(?-u:\b)|dm_task_run failed|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
+});
+/// An image (or its manifest list) without the platform asked for.
+static PLATFORM_MISSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"no match(?:ing manifest)? for platform|no matching manifest for [a-z0-9/_-]+ in the manifest list").expect("platform missing")
 });
 /// Where the daemon (or containerd, or Podman) keeps images and layers, under /var/lib or
 /// elsewhere (a rootless daemon's `~/.local/share/docker`, a data-root of its own): not
@@ -577,7 +581,7 @@ static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r#"{}|{}"#,
         package_host_pattern(),
-        r#"(?-u:\b)(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?-u:\b)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/"#
+        r#"(?-u:\b)(?:pip[0-9.]* install|npm (?:err!|error)|yarn (?:install|add)|apt-get |apt (?:install|update)|apk (?:add|update|fetch)|gem install|go: (?:downloading|[a-z0-9./-]+@)|go (?:get|mod|install) |composer (?:install|update|require)|mvn |gradle |cargo (?:build|install|fetch)|dotnet restore|git clone|poetry (?:install|lock)|conda install)|(?-u:\b)(?:err(?::[0-9]+)?|w: failed to fetch|e: failed to fetch|failed to fetch) https?://|fatal: unable to access '|warning: fetching https?://|\(check repositories file\)|request to https?://[^ ]+ failed, reason:|could not fetch url https?://|: /simple/[a-z0-9_.-]+/|(?:^| )[0-9]{3} +[a-z ]+\[ip: [0-9a-f.:]+ [0-9]+\]"#
     ))
     .expect("package source")
 });
@@ -832,8 +836,13 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
             ));
         }
     }
-    // The stores by their path, and by a driver's own words: the first of each.
+    // The stores by their path, and by a driver's own words: the first of each. An image
+    // without this machine's platform fails in the unpack step's words: the image's.
+    let platform_missing = PLATFORM_MISSING.is_match(line);
     for re in [&DATA_ROOT, &DRIVER] {
+        if platform_missing {
+            break;
+        }
         if let Some(m) = first(re) {
             found.push((m.start(), Target::DataRoot(m.as_str().to_string())));
         }
@@ -977,6 +986,15 @@ static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"error starting daemon|failed to start daemon|failed to start docker")
         .expect("start failed")
 });
+
+/// Whether a line names what was called (a URL), other than the page a tool's message
+/// links to for help (curl's `More details here: https://curl.se/docs/sslcerts.html`).
+fn names_a_call(line: &str) -> bool {
+    line.match_indices("://").any(|(at, _)| {
+        let rest = &line[at + 3..];
+        !(rest.starts_with("curl.se/docs/") || rest.starts_with("curl.haxx.se/docs/"))
+    })
+}
 
 /// Whether a line holds Docker's context (a build step, a pull, the daemon): a bare cause
 /// on a line near one is Docker's.
@@ -1428,6 +1446,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 Refused | TimedOut | Unreachable | ConnectFailed => {
                     one("proxy.build-unreachable", sure, v())
                 }
+                // A distribution's mirror serves its packages to anyone: a 403 for one is
+                // the network's proxy or filter between, and a 407 its proxy asking.
+                Status(403) => one("proxy.build-unreachable", 0.5, v()),
+                Status(407) => one("proxy.auth-required", 0.6, none()),
                 _ => Vec::new(),
             }
         }
@@ -1477,6 +1499,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             ],
             X509Expired => one("ca.expired", 0.5, none()),
             X509NotYetValid => one("ca.clock-skew", 0.55, none()),
+            // A step's tool (an SDK manager, curl) not reaching a host it names no
+            // registry for: the build's network, as a package download's is.
+            NoSuchHost | DnsServerFailure | Refused | TimedOut | Unreachable | ConnectFailed
+                if around.build && !around.application =>
+            {
+                one("proxy.build-unreachable", 0.5, none())
+            }
             NoSpace => one("storage.low-space", 0.6, none()),
             // An HTTP status beside a pull, a push or a build is the registry's, unless
             // the line names the server that answered (npm's registry, a Go proxy).
@@ -1521,7 +1550,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // application's own and stays unanswered, and so does a language runtime's
             // exception (its traceback names the call).
             X509UnknownAuthority
-                if !application && !line.contains("://") && !line.contains("host") =>
+                if !application && !names_a_call(line) && !line.contains("host") =>
             {
                 one("ca.untrusted", 0.5, none())
             }
