@@ -746,13 +746,15 @@ fn real_world_errors_name_their_area_and_failure_mode() {
     );
 }
 
-/// Real errors that are not Docker environment failures: an application's own x509 or DNS
-/// error, a Compose service name inside its network (127.0.0.11), a Dockerfile syntax
-/// error, a script with CRLF line ends, another Windows program that may not bind a port.
-/// None gets a confident answer. A paste that is nothing but a bare cause (R-113, an
+/// Real errors that are not Docker environment failures: an application's own DNS error
+/// or traceback, a Compose service name inside its network (127.0.0.11), a Dockerfile
+/// syntax error, a script with CRLF line ends, another Windows program that may not bind a
+/// port. None gets a confident answer. A paste that is nothing but a bare cause (R-113, an
 /// application's `x509: certificate signed by unknown authority` with no call around it)
 /// cannot be told from the same cause in a build log: it gets the moderate floor, naming
-/// the trust store the daemon, the image or the tool lacks, and only one such may.
+/// the trust store the daemon, the image or the tool lacks, and only one such may. (A
+/// program's x509 on a call to a named server is the collectors' proxy_ca, "certificate
+/// trust of any kind, also inside a container": `ca.untrusted-by-program`.)
 #[test]
 fn out_of_scope_real_errors_get_no_confident_match() {
     let (mut confident, mut moderate) = (Vec::new(), Vec::new());
@@ -1361,9 +1363,9 @@ fn area_accuracy(name: &str) -> (usize, usize, usize, usize) {
 }
 
 /// The splits gathered for the structural layer (tests/corpus/README.md): the
-/// development split it was built from, and thirty held-out splits, each measured
+/// development split it was built from, and thirty-one held-out splits, each measured
 /// clean once (72%; 67%; 74%; 74%; 74%; 69%; 72%; 71%; 79%; 73%; 47%; 75%; 82%; 76%;
-/// 74%; 84%; 71%; 66%; 74%; 75%; 86%; 76%; 75%; 64%; 79%; 86%; 80%; 79%; 74%; 74%), all read since. They are
+/// 74%; 84%; 71%; 66%; 74%; 75%; 86%; 76%; 75%; 64%; 79%; 86%; 80%; 79%; 74%; 74%; 81%), all read since. They are
 /// regression guards now,
 /// held near their present level, not the measure of unseen errors: that is a split
 /// gathered after the change and never tuned on.
@@ -1379,7 +1381,21 @@ fn collected_splits_hold_their_accuracy() {
     // splits that labelled it registry_dns_tls count it wrong, and the out-of-scope ones
     // that labelled it so are no longer answered: their guards moved both ways.
     let guards = [
-        ("dev-2026-12.jsonl", "dev split", 87, 0),
+        // A program's x509 on a call to a named server is read as its trust store's
+        // (`ca.untrusted-by-program`, 0.5), as the collectors' brief defines proxy_ca; the
+        // older splits that labelled it out of scope (dev, the first, b, c, t: 8 texts)
+        // count those moderate answers against them.
+        ("dev-2026-12.jsonl", "dev split", 87, 1),
+        // ae: five collectors apart (reverse proxies and VPNs, CMS and web-framework
+        // environments, IoT and messaging, machine-learning serving, Q&A in other
+        // languages), launched after ad's reading, measured once: 81% (93 of 115), 1 of 33
+        // out of scope answered, on the program of their launch. Then read.
+        (
+            "held-out-2026-12-ae.jsonl",
+            "thirty-first held-out split",
+            88,
+            0,
+        ),
         // ad: five collectors apart (security tooling, data engineering and BI, community
         // platforms, mobile and game build tooling, notebooks and teaching), launched at a
         // session's start, measured once after all five delivered: 74% (86 of 117), 3 of 36
@@ -1484,7 +1500,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-t.jsonl",
             "twentieth held-out split",
             87,
-            1,
+            2,
         ),
         (
             "held-out-2026-12-r.jsonl",
@@ -1531,9 +1547,9 @@ fn collected_splits_hold_their_accuracy() {
         ("held-out-2026-12-f.jsonl", "sixth held-out split", 86, 0),
         ("held-out-2026-12-e.jsonl", "fifth held-out split", 84, 0),
         ("held-out-2026-12-d.jsonl", "fourth held-out split", 93, 0),
-        ("held-out-2026-12-c.jsonl", "third held-out split", 88, 1),
-        ("held-out-2026-12-b.jsonl", "second held-out split", 89, 0),
-        ("held-out-2026-12.jsonl", "first held-out split", 88, 0),
+        ("held-out-2026-12-c.jsonl", "third held-out split", 88, 3),
+        ("held-out-2026-12-b.jsonl", "second held-out split", 89, 1),
+        ("held-out-2026-12.jsonl", "first held-out split", 88, 3),
     ];
     for (file, what, percent, most_oos) in guards {
         let (right, total, oos_matched, _) = area_accuracy(file);
@@ -1655,6 +1671,10 @@ fn structure_survives_how_the_paste_was_wrapped_or_cut() {
         ),
         (
             "curl: (60) SSL certificate problem: unable to get local issuer certificate while fetching https://api.example.com/v1/items",
+            Some("proxy_ca"),
+        ),
+        (
+            "Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\nrequests.exceptions.SSLError: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate')))",
             None,
         ),
         (
