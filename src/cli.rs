@@ -113,7 +113,8 @@ pub enum Command {
     /// x509, DNS, HTTP status, curl's exit codes...) and target (socket, pipe, daemon,
     /// registry, proxy, port, plugin, ssh, a package download in a build) are read first,
     /// then the known signatures. A cause with neither a target nor Docker's words around
-    /// it is answered at most at 0.5, naming the other reading. A name or tag that does
+    /// it is answered at most at 0.5, naming the other reading (a program's x509 on its own
+    /// call: the trust store it checks, the image's in a container). A name or tag that does
     /// not exist is said apart ("Not a failure of Docker on this machine"; JSON
     /// `not_environment`). Exit 0 when an environment failure matched, 1 when none did.
     /// Values from the text never reach a fix's command if a shell would read them as

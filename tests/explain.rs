@@ -1251,7 +1251,8 @@ fn values_from_the_text_fill_explanation_and_fix() {
 }
 
 /// A pattern matches within a line or a window of three; registry context ten lines away
-/// from an x509 error does not make it Docker's.
+/// from an x509 error does not make it Docker's: it stays the program's own call (its
+/// trust store, at the floor), not the daemon's.
 #[test]
 fn patterns_do_not_span_a_whole_paste() {
     let mut text =
@@ -1262,7 +1263,9 @@ fn patterns_do_not_span_a_whole_paste() {
     text.push_str(
         "Post \"https://api.example.com/hook\": x509: certificate signed by unknown authority\n",
     );
-    assert_eq!(top(&text), None);
+    let (mode, _, c) = top(&text).unwrap();
+    assert_eq!(mode, "ca.untrusted-by-program");
+    assert!(c <= 0.5, "{c}");
     // The same two lines next to each other are one failure.
     let near = "Pulling from library/alpine: Get https://registry-1.docker.io/v2/\nx509: certificate signed by unknown authority";
     assert_eq!(top(near).unwrap().0, "ca.untrusted");
@@ -1657,7 +1660,9 @@ fn a_daemon_shown_running_is_not_read_as_down() {
 /// it gives; a bound API version in another daemon's words; docker-py's traceback ending
 /// in its transport's connect; spotify's docker-client refused the socket; a TLS handshake
 /// to an Engine API URL (the daemon, not a registry); a mirror's 403 to apt in a build; a
-/// build step's tool that cannot resolve a host.
+/// build step's tool that cannot resolve a host; a shell that cannot run docker-compose
+/// (ENOENT in another language, an HTML page saved as the program); Elasticsearch's
+/// flood-stage lock; another program's unix socket (not the daemon's).
 #[test]
 fn structure_survives_how_the_paste_was_wrapped_or_cut() {
     let cases: &[(&str, Option<&str>)] = &[
@@ -1708,6 +1713,34 @@ fn structure_survives_how_the_paste_was_wrapped_or_cut() {
         (
             " > [2/2] RUN apt-get update && apt-get install -y git:\n#5 0.541 Err:1 http://archive.ubuntu.com/ubuntu jammy InRelease\n#5 0.541   403  Forbidden [IP: 185.125.190.39 80]",
             Some("proxy_ca"),
+        ),
+        (
+            "bash: /usr/local/bin/docker-compose: Aucun fichier ou dossier de ce type",
+            Some("cli"),
+        ),
+        (
+            "/usr/local/bin/docker-compose: line 1: syntax error near unexpected token `<'\n/usr/local/bin/docker-compose: line 1: `<!DOCTYPE html>'",
+            Some("cli"),
+        ),
+        (
+            "./deploy.sh: line 1: syntax error near unexpected token `<'",
+            None,
+        ),
+        (
+            "ImportError: 'docker-compose' is not installed. Local mode needs docker-compose.",
+            Some("cli"),
+        ),
+        (
+            "{\"error\":{\"type\":\"cluster_block_exception\",\"reason\":\"index [shop_1] blocked by: [FORBIDDEN/12/index read-only / allow delete (api)];\"}}",
+            Some("storage"),
+        ),
+        (
+            "Failed to connect to local Tailscale daemon; not running? Error: dial unix /var/run/tailscale/tailscaled.sock: connect: no such file or directory",
+            None,
+        ),
+        (
+            "Error: dial unix /home/me/.colima/default/docker.sock: connect: no such file or directory",
+            Some("daemon_unreachable"),
         ),
         (
             "Step 6/9 : RUN sdkmanager platform-tools\n ---> Running in 0123456789ab\nWarning: java.net.UnknownHostException: dl.example-sdk.com\nThe command '/bin/sh -c sdkmanager platform-tools' returned a non-zero code: 1",
