@@ -210,9 +210,9 @@ const DOCKER_NOT_FOUND: &str = r"(?:could not|couldn't|unable to|failed to|canno
 
 /// A shell's or Windows' "command not found" in the languages its messages are translated
 /// to (bash's and cmd.exe's own catalogues), lower-cased as the lines are.
+const COMMAND_NOT_FOUND_TRANSLATED: &str = r"befehl nicht gefunden|commande introuvable|orden no encontrada|no se encontró la orden|comando não encontrado|comando non trovato|команда не найдена|未找到命令|找不到命令|找不到指令|コマンドが見つかりません|명령을 찾을 수 없습니다|komut bulunamadı|nie znaleziono polecenia|opdracht niet gevonden|不是内部或外部命令|内部コマンドまたは外部コマンド|не является внутренней или внешней|n'est pas reconnu en tant que commande|no se reconoce como un comando|não é reconhecido como um comando|ist entweder falsch geschrieben";
 /// ENOENT's text as glibc's translations print it (a shell that cannot run a program file).
 const NO_SUCH_FILE_TRANSLATED: &str = r"no existe el archivo o el directorio|aucun fichier ou dossier de ce type|datei oder verzeichnis nicht gefunden|arquivo ou diretório inexistente|arquivo ou diretório não encontrado|file o directory non esistente|нет такого файла или каталога|没有那个文件或目录|そのようなファイルやディレクトリはありません|그런 파일이나 디렉터리가 없습니다|böyle bir dosya ya da dizin yok|nie ma takiego pliku ani katalogu|bestand of map bestaat niet";
-const COMMAND_NOT_FOUND_TRANSLATED: &str = r"befehl nicht gefunden|commande introuvable|orden no encontrada|no se encontró la orden|comando não encontrado|comando non trovato|команда не найдена|未找到命令|找不到命令|找不到指令|コマンドが見つかりません|명령을 찾을 수 없습니다|komut bulunamadı|nie znaleziono polecenia|opdracht niet gevonden|不是内部或外部命令|内部コマンドまたは外部コマンド|не является внутренней или внешней|n'est pas reconnu en tant que commande|no se reconoce como un comando|não é reconhecido como um comando|ist entweder falsch geschrieben";
 
 /// Cause families, each with the spellings of every OS and language it is met in. Order
 /// matters only for ties at the same position (the more specific first).
@@ -1549,9 +1549,8 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         None => match cause {
             // A certificate no trust store knows, in any tool's words, with nothing else on
             // the line: most often a TLS-inspecting proxy's CA that the daemon, the image or
-            // the tool lacks. A call to a named service (a URL, a host) is that
-            // application's own and stays unanswered, and so does a language runtime's
-            // exception (its traceback names the call).
+            // the tool lacks. A language runtime's exception (its traceback names the call)
+            // stays unanswered.
             X509UnknownAuthority
                 if !application && !names_a_call(line) && !line.contains("host") =>
             {
@@ -1881,7 +1880,17 @@ mod tests {
             )[0],
             "ca.untrusted-in-build"
         );
-        assert!(modes("Post \"https://api.example.com/hook\": x509: certificate signed by unknown authority").is_empty());
+        // A program's own call is its trust store's, at the floor, never the daemon's.
+        let program = read(
+            "post \"https://api.example.com/hook\": x509: certificate signed by unknown authority",
+            Around::default(),
+        );
+        assert_eq!(
+            program.iter().map(|r| r.mode).collect::<Vec<_>>(),
+            ["ca.untrusted-by-program", "ca.untrusted"]
+        );
+        assert_eq!(program[0].confidence, 0.5);
+        assert_eq!(program[0].values["host"], "api.example.com");
         assert!(modes("Traceback (most recent call last): PermissionError: [Errno 13] Permission denied: '/data/x'").is_empty());
         assert!(
             modes("java.io.FileNotFoundException: /etc/app.conf (No such file or directory)")
@@ -1922,13 +1931,18 @@ mod tests {
             )
             .is_empty()
         );
-        assert!(modes("Cannot connect to host api.example.com:443 ssl:True [SSL: CERTIFICATE_VERIFY_FAILED]").is_empty());
+        assert_eq!(
+            modes(
+                "Cannot connect to host api.example.com:443 ssl:True [SSL: CERTIFICATE_VERIFY_FAILED]"
+            )[0],
+            "ca.untrusted-by-program"
+        );
     }
 
     /// A package manager's download (pip, apt, apk, curl, go) runs in the build's or the
     /// container's network with the image's trust store: its untrusted chain is the
     /// image's, its DNS or connection failure the build's network or proxy. The same cause
-    /// on an application's own server stays unanswered.
+    /// on an application's own server, in its exception, stays unanswered.
     #[test]
     fn package_downloads_are_the_builds() {
         let build = Around {
