@@ -856,13 +856,13 @@ pub fn find_within(
     let plain = &forms[0][..lines_read];
     // dockerd shown running beside an old client's "cannot connect": the paste itself
     // contradicts "not running", and those clients said it for a socket they may not open.
-    if super::structure::up_but_unreachable_by_old_client(plain)
-        && let (Some(&down), Some(&denied)) = (
-            registry.by_mode.get("daemon.not-running"),
-            registry.by_mode.get("socket.not-in-group"),
-        )
-        && let Some(d) = hits.get_mut(&down)
+    // The paste is scanned only when a generic "not running" was read.
+    if let (Some(&down), Some(&denied)) = (
+        registry.by_mode.get("daemon.not-running"),
+        registry.by_mode.get("socket.not-in-group"),
+    ) && let Some(d) = hits.get_mut(&down)
         && d.confidence <= 0.6
+        && super::structure::up_but_unreachable_by_old_client(plain)
     {
         d.confidence = 0.45;
         let evidence = d.evidence.clone();

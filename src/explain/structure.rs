@@ -990,6 +990,16 @@ static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("start failed")
 });
 
+/// The host of the first https URL on a line (the server a TLS call went to), as the
+/// `host` value for a fix that shows who signed what that server presented.
+fn called_host(line: &str) -> BTreeMap<String, String> {
+    static HOST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"https://([a-z0-9.-]+\.[a-z]{2,})(?:[:/"'\s?]|$)"#).expect("host")
+    });
+    HOST.captures(line)
+        .map_or_else(BTreeMap::new, |c| value("host", &c[1]))
+}
+
 /// Whether a line names what was called (a URL), other than the page a tool's message
 /// links to for help (curl's `More details here: https://curl.se/docs/sslcerts.html`).
 fn names_a_call(line: &str) -> bool {
@@ -1485,14 +1495,8 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // the image's store, which the host's or the daemon's CA does not reach.
             X509UnknownAuthority if around.build => {
                 // The server the step called, for the command that shows its issuer.
-                static HOST: LazyLock<Regex> = LazyLock::new(|| {
-                    Regex::new(r#"https://([a-z0-9.-]+\.[a-z]{2,})(?:[:/"'\s]|$)"#).expect("host")
-                });
-                let host = HOST
-                    .captures(line)
-                    .map_or_else(none, |c| value("host", &c[1]));
                 vec![
-                    ("ca.untrusted-in-build", 0.55, host),
+                    ("ca.untrusted-in-build", 0.55, called_host(line)),
                     ("ca.untrusted", 0.4, none()),
                 ]
             }
@@ -1562,14 +1566,8 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // re-signs the traffic (a TLS-inspecting proxy) or signed the server, that store
             // lacks the CA: its area, at the moderate floor, with the daemon's beside it.
             X509UnknownAuthority if !application => {
-                static HOST: LazyLock<Regex> = LazyLock::new(|| {
-                    Regex::new(r#"https?://([a-z0-9.-]+\.[a-z]{2,})(?:[:/"'\s?]|$)"#).expect("host")
-                });
-                let host = HOST
-                    .captures(line)
-                    .map_or_else(none, |c| value("host", &c[1]));
                 vec![
-                    ("ca.untrusted-by-program", 0.5, host),
+                    ("ca.untrusted-by-program", 0.5, called_host(line)),
                     ("ca.untrusted", 0.35, none()),
                 ]
             }
