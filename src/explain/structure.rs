@@ -994,7 +994,9 @@ static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
 /// `host` value for a fix that shows who signed what that server presented.
 fn called_host(line: &str) -> BTreeMap<String, String> {
     static HOST: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"https://([a-z0-9.-]+\.[a-z]{2,})(?:[:/"'\s?]|$)"#).expect("host")
+        // Credentials in the URL (`user:pass@`) are skipped, never taken for the host.
+        Regex::new(r#"https://(?:[^@/\s"']+@)?([a-z0-9.-]+\.[a-z]{2,})(?:[:/"'\s?]|$)"#)
+            .expect("host")
     });
     HOST.captures(line)
         .map_or_else(BTreeMap::new, |c| value("host", &c[1]))
@@ -1889,6 +1891,11 @@ mod tests {
         );
         assert_eq!(program[0].confidence, 0.5);
         assert_eq!(program[0].values["host"], "api.example.com");
+        let with_credentials = read(
+            "get \"https://bob:s3cr3t@api.example.com/x\": x509: certificate signed by unknown authority",
+            Around::default(),
+        );
+        assert_eq!(with_credentials[0].values["host"], "api.example.com");
         assert!(modes("Traceback (most recent call last): PermissionError: [Errno 13] Permission denied: '/data/x'").is_empty());
         assert!(
             modes("java.io.FileNotFoundException: /etc/app.conf (No such file or directory)")
