@@ -1078,6 +1078,7 @@ fn read_structure(
         .iter()
         .any(|l| super::structure::application_exception(l));
     let build = plain.iter().any(|l| super::structure::build_step(l));
+    let pull = plain.iter().any(|l| super::structure::pull_progress(l));
     let mut out = Vec::new();
     for (start, line) in plain.iter().enumerate() {
         if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -1090,6 +1091,7 @@ fn read_structure(
                 .any(|c| *c),
             application,
             build,
+            pull,
         };
         let (mut readings, half) = super::structure::read_line(line, near);
         let mut evidence = None;

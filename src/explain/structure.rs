@@ -99,7 +99,9 @@ impl Cause {
             Cause::TlsRequired => "plain HTTP spoken to a TLS server".into(),
             Cause::HttpAnswer => "plain HTTP answer to an HTTPS request".into(),
             Cause::NoSuchHost => "no such host (NXDOMAIN)".into(),
-            Cause::DnsServerFailure => "the nameserver failed (SERVFAIL)".into(),
+            Cause::DnsServerFailure => {
+                "the nameserver failed or did not answer (SERVFAIL, EAI_AGAIN)".into()
+            }
             Cause::Status(s) => format!("HTTP {s}"),
             Cause::NoCredentials => "no credentials sent (401)".into(),
             Cause::NoSpace => "no space left on device (ENOSPC)".into(),
@@ -210,7 +212,7 @@ const DOCKER_NOT_FOUND: &str = r"(?:could not|couldn't|unable to|failed to|canno
 
 /// A shell's or Windows' "command not found" in the languages its messages are translated
 /// to (bash's and cmd.exe's own catalogues), lower-cased as the lines are.
-const COMMAND_NOT_FOUND_TRANSLATED: &str = r"befehl nicht gefunden|commande introuvable|orden no encontrada|no se encontró la orden|comando não encontrado|comando non trovato|команда не найдена|未找到命令|找不到命令|找不到指令|コマンドが見つかりません|명령을 찾을 수 없습니다|komut bulunamadı|nie znaleziono polecenia|opdracht niet gevonden|不是内部或外部命令|内部コマンドまたは外部コマンド|не является внутренней или внешней|n'est pas reconnu en tant que commande|no se reconoce como un comando|não é reconhecido como um comando|ist entweder falsch geschrieben";
+const COMMAND_NOT_FOUND_TRANSLATED: &str = r"befehl nicht gefunden|commande introuvable|orden no encontrada|no se encontró la orden|comando não encontrado|comando non trovato|команда не найдена|未找到命令|找不到命令|找不到指令|コマンドが見つかりません|명령을 찾을 수 없습니다|명령이 없습니다|명령어를 찾을 수 없습니다|komut bulunamadı|nie znaleziono polecenia|opdracht niet gevonden|不是内部或外部命令|内部コマンドまたは外部コマンド|не является внутренней или внешней|n'est pas reconnu en tant que commande|no se reconoce como un comando|não é reconhecido como um comando|ist entweder falsch geschrieben";
 /// ENOENT's text as glibc's translations print it (a shell that cannot run a program file).
 const NO_SUCH_FILE_TRANSLATED: &str = r"no existe el archivo o el directorio|aucun fichier ou dossier de ce type|datei oder verzeichnis nicht gefunden|arquivo ou diretório inexistente|arquivo ou diretório não encontrado|file o directory non esistente|нет такого файла или каталога|没有那个文件或目录|そのようなファイルやディレクトリはありません|그런 파일이나 디렉터리가 없습니다|böyle bir dosya ya da dizin yok|nie ma takiego pliku ani katalogu|bestand of map bestaat niet";
 
@@ -225,15 +227,15 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     );
     let command_not_found = format!(
         "{}|{COMMAND_NOT_FOUND_TRANSLATED}",
-        r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn (?:[^\n]{0,200}?[\\/])?docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|: line 1: syntax error near unexpected token|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%)|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|(?:does not|doesn't) have the (?:compose|buildx) plugin installed|(?:unable to|could not|couldn't|cannot|can't) (?:locate|find) (?:the )?[`'\x22]?docker(?:-compose|-buildx)?[`'\x22]? (?:executable|binary)|requires [`'\x22]?(?:docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)",
+        r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn (?:[^\n]{0,200}?[\\/])?docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: 'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|: line 1: syntax error near unexpected token|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not recognized as an internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%)|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|(?:does not|doesn't) have the (?:compose|buildx) plugin installed|(?:unable to|could not|couldn't|cannot|can't) (?:locate|find) (?:the )?[`'\x22]?docker(?:-compose|-buildx)?[`'\x22]? (?:executable|binary)|requires [`'\x22]?(?:docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (?:docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|docker[- ](?:compose|buildx)\W{0,2} (?:has|have) not been installed",
     );
     let not_found = String::from(
-        r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?-u:\b)find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)",
+        r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?-u:\b)find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)|mountpoint for [a-z_,]+ not found",
     ) + "|"
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted",
+            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -263,7 +265,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         ),
         (r"no basic auth credentials", Fixed(Cause::NoCredentials)),
         (
-            r"(?-u:\b)(400|401|403|404|407|408|429|50[0234]) *:? *(?:bad request|unauthorized|forbidden|not found|proxy authentication required|request time-?out|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status|http code)(?: from registry)? *[:=]? *(400|401|403|404|407|408|429|50[0234])(?-u:\b)",
+            r"(?-u:\b)(400|401|403|404|407|408|429|50[0234]) *:? *(?:bad request|unauthorized|forbidden|not found|proxy authentication required|request time-?out|too many requests|internal server error|bad gateway|service unavailable|gateway time-?out)|(?:status(?: code)?|response code|http status|http code)(?: from registry)? *[:=]? *(400|401|403|404|407|408|429|50[0234])(?-u:\b)|error parsing http (400|401|403|404|407|408|429|50[0234]) response body",
             StatusCode,
         ),
         (
@@ -271,7 +273,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)|(?:high|flood[- ]stage) disk watermark",
+            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|(?:n't|not) have enough (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)|(?:high|flood[- ]stage) disk watermark",
             Fixed(Cause::NoSpace),
         ),
         (
@@ -309,11 +311,14 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::InvalidArgument),
         ),
         (
-            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|temporary failure resolving|temporary failure in name resolution|curl: \(6\)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:['\x22\s:,;)]|$)|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)",
+            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|curl: \(6\)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:['\x22\s:,;)]|$)|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)",
             Fixed(Cause::NoSuchHost),
         ),
         (
-            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp ",
+            // A nameserver that fails or does not answer: SERVFAIL, glibc's EAI_AGAIN
+            // ("Temporary failure in name resolution", apt's "Temporary failure
+            // resolving"), Go's query to it that timed out or was refused.
+            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)",
             Fixed(Cause::DnsServerFailure),
         ),
         (
@@ -532,7 +537,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)")).expect("command")
+    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed")).expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
@@ -589,7 +594,12 @@ static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("package source")
 });
 static CGROUP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group"#).expect("cgroup")
+    // libcontainer's cgroup v1 lookup of a subsystem (`mountpoint for cpu not found`):
+    // a v1-only runtime or monitor on a v2 host.
+    Regex::new(
+        r#"cgroups?(?:v?2)?(?:[: "'/\\_,)]|$)|control group|mountpoint for [a-z_,]+ not found"#,
+    )
+    .expect("cgroup")
 });
 /// What the lines around a cause say of it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -602,6 +612,20 @@ pub(crate) struct Around {
     /// The paste is a build's (a `RUN` step's output): a target-less certificate failure
     /// is a tool inside the image that does not trust the chain, not the daemon.
     pub(crate) build: bool,
+    /// The paste shows Docker pulling layers (`a1b2c3: Downloading [==>  ]`): a bare
+    /// connection cut below them is the registry's.
+    pub(crate) pull: bool,
+}
+
+/// Docker's pull progress for a layer (`a1b2c3d4e5f6: Downloading [==>   ]`, `Pull
+/// complete`, `Waiting`).
+static PULL_PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)[0-9a-f]{12}: (?:pulling fs layer|waiting|downloading|download complete|extracting|verifying checksum|pull complete)").expect("pull progress")
+});
+
+/// Whether a line is Docker's pull progress for a layer.
+pub(crate) fn pull_progress(line: &str) -> bool {
+    PULL_PROGRESS.is_match(line)
 }
 
 /// A build running a step: BuildKit's `#7 [2/4] RUN ...`, the classic builder's `Step 3/5 :
@@ -631,7 +655,7 @@ pub(crate) fn application_exception(line: &str) -> bool {
 
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|unable to prepare context|unable to download remote context|devmapper|overlay2|pulling from |the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|no suitable node \(|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
+    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|unable to prepare context|unable to download remote context|devmapper|overlay2|pulling from |pulling [a-z0-9_.-]+ \([^ )]+\)\.\.\.|the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|no suitable node \(|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
 });
 
 /// Every target a line names, by where it starts.
@@ -984,6 +1008,17 @@ pub(crate) fn up_but_unreachable_by_old_client(lines: &[String]) -> bool {
             .any(|l| l.contains("sudo docker") || DAEMON_START_FAILED.is_match(l))
 }
 
+/// Go's query to a nameserver (`lookup deb.debian.org on 10.0.0.2:53: read udp ...: i/o
+/// timeout`): a timeout or a refusal after it is the nameserver's, not the host's it asked
+/// for.
+static DNS_QUERY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"lookup [^ ]+ on [^ ]+:53: ").expect("dns query"));
+
+/// A connect failing because the path it connects to does not exist.
+static CONNECT_ENOENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:error trying to connect|failed to connect|unable to connect|connect(?:ion)? failed|connect): no such file or directory").expect("connect enoent")
+});
+
 /// The daemon's own start failing, printed beside its status.
 static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"error starting daemon|failed to start daemon|failed to start docker")
@@ -1082,6 +1117,21 @@ pub(crate) fn read_line(line: &str, around: Around) -> (Vec<Reading>, bool) {
     (Vec::new(), half)
 }
 
+/// Whether a line is runc failing to mount a bind mount's source (a host path outside
+/// Docker's own state) into the container, or Docker's hint for a file mounted on a
+/// directory.
+fn bind_mount_failed(line: &str) -> bool {
+    static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"mounting \\*"(/[^"\\]+)\\*" to rootfs"#).expect("bind source")
+    });
+    line.contains("mount a directory onto a file")
+        || SOURCE.captures_iter(line).any(|c| {
+            !["/var/lib/docker", "containerd", "/proc", "/sys", "/dev"]
+                .iter()
+                .any(|own| c[1].contains(own))
+        })
+}
+
 /// Whether a line names a path that is not Docker's own state (a bind mount's source, an
 /// application's file): a cause on it is that path's, not the daemon's.
 fn names_foreign_path(line: &str) -> bool {
@@ -1134,6 +1184,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("daemon.not-running", 0.45, v()),
                 ],
                 TimedOut | Reset => one("daemon.no-answer", 0.55, v()),
+                // Compose v1's "is it running?" asks, it does not say: the same words
+                // follow a denied socket (its signature weighs the two).
+                NotRunning | ConnectFailed if line.contains("http+docker://") => {
+                    one("daemon.not-running", 0.5, v())
+                }
                 NotRunning => one("daemon.not-running", 0.6, v()),
                 // "could not connect to the Docker daemon": down, most often; a refusal
                 // or a denial would have said so.
@@ -1375,6 +1430,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         // fault, a corrupted layer).
         Some(Target::DataRoot(_)) => match cause {
             NoSpace => one("storage.low-space", 0.65, none()),
+            // runc mounting a bind mount's source into the container's rootfs (which lies
+            // in the store): the source is the user's file, and Docker's own hint "Are you
+            // trying to mount a directory onto a file" says which mistake.
+            _ if bind_mount_failed(line) => Vec::new(),
             ReadOnly | NotFound | Failed | Unsupported | Reset | IoError | InvalidArgument => {
                 one("storage.driver-failed", 0.55, none())
             }
@@ -1403,6 +1462,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     || cause == RuntimeFailed
                     || (cause == Unsupported && line.contains("kernel"))
                     || line.contains("cgroup mount")
+                    || line.contains("mountpoint for")
                     || line.contains("oci runtime") =>
             {
                 one("storage.cgroup-controllers-missing", 0.6, none())
@@ -1454,7 +1514,17 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ca.untrusted-in-build", 0.55, v()),
                     ("ca.untrusted", 0.4, none()),
                 ],
-                NoSuchHost | DnsServerFailure => vec![
+                // The containers' nameserver failing or silent (apt's "Temporary failure
+                // resolving", a lookup timing out): their DNS, not a proxy, is what fails.
+                DnsServerFailure => vec![
+                    ("registry.dns-in-build", sure, v()),
+                    ("proxy.build-unreachable", 0.4, v()),
+                ],
+                TimedOut | Refused if DNS_QUERY.is_match(line) => vec![
+                    ("registry.dns-in-build", sure, v()),
+                    ("proxy.build-unreachable", 0.4, v()),
+                ],
+                NoSuchHost => vec![
                     ("proxy.build-unreachable", sure, v()),
                     ("proxy.container-dns", 0.4, none()),
                 ],
@@ -1487,6 +1557,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             };
             one(mode, 0.55, none())
         }
+        // A connect that found no file is a unix socket's that is not there (hyper's
+        // "error trying to connect: No such file or directory"): Docker's, when the line
+        // is about Docker (a log shipper's docker source in a container without the socket).
+        None if cause == NotFound && line.contains("docker") && CONNECT_ENOENT.is_match(line) => {
+            one("daemon.not-running", 0.5, none())
+        }
         // Docker Desktop's Windows group, named without its pipe.
         None if cause == PermissionDenied && line.contains("docker-users") => {
             one("daemon.pipe-access-denied", 0.6, none())
@@ -1508,6 +1584,15 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             ],
             X509Expired => one("ca.expired", 0.5, none()),
             X509NotYetValid => one("ca.clock-skew", 0.55, none()),
+            // A step's nameserver failing or silent: the containers' DNS.
+            DnsServerFailure if around.build && !around.application => {
+                one("registry.dns-in-build", 0.5, none())
+            }
+            TimedOut | Refused
+                if around.build && !around.application && DNS_QUERY.is_match(line) =>
+            {
+                one("registry.dns-in-build", 0.5, none())
+            }
             // A step's tool (an SDK manager, curl) not reaching a host it names no
             // registry for: the build's network, as a package download's is.
             NoSuchHost | DnsServerFailure | Refused | TimedOut | Unreachable | ConnectFailed
@@ -1516,6 +1601,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 one("proxy.build-unreachable", 0.5, none())
             }
             NoSpace => one("storage.low-space", 0.6, none()),
+            // A bare EOF or reset below Docker's layer progress: the pull's connection to
+            // the registry (or its mirror) was cut, as with the registry named.
+            Reset if around.pull && !around.build && !around.application => vec![
+                ("registry.connection-cut", 0.5, none()),
+                ("registry.proxy-failed", 0.35, none()),
+            ],
             // An HTTP status beside a pull, a push or a build is the registry's, unless
             // the line names the server that answered (npm's registry, a Go proxy).
             Status(_) if other_server(line) => Vec::new(),
@@ -1583,6 +1674,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ports.in-use-container", 0.35, none()),
                 ]
             }
+            // Below Docker's layer progress even when the pull's command is far above.
+            Reset if around.pull && !around.build && !around.application => vec![
+                ("registry.connection-cut", 0.5, none()),
+                ("registry.proxy-failed", 0.35, none()),
+            ],
             // Docker needed and down, in a wrapper's words ("requires Docker. Have you got
             // it installed and running?").
             NotRunning if DOCKER_DOWN.is_match(line) => one("daemon.not-running", 0.5, none()),
@@ -1748,6 +1844,7 @@ mod tests {
             docker: true,
             application: false,
             build: true,
+            pull: false,
         };
         let pip = "#7 3.1 warning: retrying after connection broken by 'sslerror(sslcertverificationerror(1, '[ssl: certificate_verify_failed] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)'))': /simple/requests/";
         let read_in = |line: &str, around| read(line, around);
@@ -1928,6 +2025,7 @@ mod tests {
             docker: false,
             application: true,
             build: false,
+            pull: false,
         };
         assert!(
             read(
@@ -1954,11 +2052,13 @@ mod tests {
             docker: true,
             application: false,
             build: true,
+            pull: false,
         };
         let app = Around {
             docker: false,
             application: true,
             build: false,
+            pull: false,
         };
         let read_as = |line: &str, around| {
             read(&line.to_lowercase(), around)
@@ -1983,7 +2083,7 @@ mod tests {
             (
                 "W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Temporary failure resolving 'deb.debian.org'",
                 build,
-                "proxy.build-unreachable",
+                "registry.dns-in-build",
             ),
             (
                 "#7 0.161 WARNING: Ignoring https://dl-cdn.alpinelinux.org/alpine/v3.16/main: could not connect to server (check repositories file)",
@@ -2086,6 +2186,7 @@ mod tests {
             docker: true,
             application: false,
             build: false,
+            pull: false,
         };
         for line in [
             "<warning> application: listen [0.0.0.0]:8123 failed: poco::exception. code: 1000, e.code() = 98, net exception: address already in use: 0.0.0.0:8123",
@@ -2403,6 +2504,7 @@ mod tests {
                 docker: true,
                 application: false,
                 build: false,
+                pull: false,
             };
             let r = read(&line.to_lowercase(), around);
             assert_eq!(
@@ -2423,6 +2525,7 @@ mod tests {
             docker: true,
             application: false,
             build: false,
+            pull: false,
         };
         for line in [
             "docker: Error response from daemon: Container 4c1e3b is not running.",
@@ -2482,6 +2585,7 @@ mod tests {
             docker: true,
             application: false,
             build: true,
+            pull: false,
         };
         for (line, not) in [
             (
@@ -2667,6 +2771,7 @@ mod tests {
             docker: false,
             application: false,
             build: true,
+            pull: false,
         };
         let apk = "error: https://dl-cdn.alpinelinux.org/alpine/v3.19/main: tls: server certificate not trusted";
         assert_eq!(
@@ -2732,6 +2837,7 @@ mod tests {
             docker: true,
             application: false,
             build: false,
+            pull: false,
         };
         for line in [
             "#12 5.2 npm ERR! 404 Not Found - GET https://registry.npmjs.org/@scope%2fpkg - Not found",
@@ -2836,6 +2942,7 @@ mod tests {
             docker: true,
             application: false,
             build: false,
+            pull: false,
         };
         assert_eq!(
             read("unknown flag: --ignore-buildable", around)[0].mode,
@@ -2869,5 +2976,95 @@ mod tests {
         );
         let url = "pull https://example.com/a%20b%20c failed";
         assert_eq!(unwrap_line(url), [url]);
+    }
+
+    /// A nameserver that fails or stays silent for a build's download is the containers'
+    /// DNS, not a proxy; a name that does not exist there stays the proxy's reading.
+    #[test]
+    fn a_silent_nameserver_in_a_build_is_the_containers_dns() {
+        let build = Around {
+            docker: true,
+            application: false,
+            build: true,
+            pull: false,
+        };
+        for line in [
+            "w: failed to fetch http://dl.rockylinux.org/pub/repodata/repomd.xml  temporary failure resolving 'dl.rockylinux.org'",
+            "pip._vendor.urllib3: failed to establish a new connection: [errno -3] temporary failure in name resolution (pypi.org)",
+            "npm err! request to https://registry.npmjs.org/left-pad failed, reason: getaddrinfo eai_again registry.npmjs.org",
+            "get \"https://proxy.golang.org/golang.org/x/net/@v/list\": dial tcp: lookup proxy.golang.org on 10.1.2.3:53: read udp 172.17.0.2:40000->10.1.2.3:53: i/o timeout",
+        ] {
+            let r = read(line, build);
+            assert_eq!(r[0].mode, "registry.dns-in-build", "{line}: {r:?}");
+        }
+        assert_eq!(
+            read("e: failed to fetch http://deb.debian.org/debian/dists/x  could not resolve 'deb.debian.org'", build)[0].mode,
+            "proxy.build-unreachable"
+        );
+        // A registry's nameserver failing stays the registry's.
+        assert_eq!(
+            modes(
+                "error response from daemon: get \"https://quay.io/v2/\": dial tcp: lookup quay.io: temporary failure in name resolution"
+            )[0],
+            "registry.dns-servfail"
+        );
+    }
+
+    /// A bind mount's source in runc's words (a file where a directory is mounted) is the
+    /// user's path, whatever store the container's rootfs lies in.
+    #[test]
+    fn a_bind_mounts_source_is_not_the_store() {
+        let docker = Around {
+            docker: true,
+            ..Around::default()
+        };
+        for line in [
+            r#"oci runtime create failed: container_linux.go:380: starting container process caused: process_linux.go:545: container init caused: rootfs_linux.go:76: mounting "/srv/site/app.ini" to rootfs at "/var/lib/docker/overlay2/ab12/merged/etc/app.ini" caused: not a directory: unknown"#,
+            "error response from daemon: failed to create task: mount /var/lib/docker/volumes/x onto a path: are you trying to mount a directory onto a file (or vice-versa)? check if the specified host path exists",
+        ] {
+            assert!(read(&line.to_lowercase(), docker).is_empty(), "{line}");
+        }
+        assert_eq!(
+            read("error: failed to register layer: open /var/lib/docker/overlay2/ab12/diff/x: input/output error", docker)[0].mode,
+            "storage.driver-failed"
+        );
+    }
+
+    /// A layer-progress paste cut short by a bare EOF is the pull's connection; a connect
+    /// that found no socket file, said of Docker, is its socket missing; a cgroup v1
+    /// lookup of a subsystem is the hierarchy's.
+    #[test]
+    fn bare_causes_read_from_what_surrounds_them() {
+        let pull = Around {
+            pull: true,
+            ..Around::default()
+        };
+        assert_eq!(
+            read("error: unexpected eof", pull)[0].mode,
+            "registry.connection-cut"
+        );
+        assert!(read("error: unexpected eof", Around::default()).is_empty());
+        let in_build = Around {
+            build: true,
+            ..pull
+        };
+        assert!(read("error: unexpected eof", in_build).is_empty());
+        assert_eq!(
+            modes(
+                "ERROR docker_events: failed to list containers: error trying to connect: No such file or directory (os error 2)"
+            )[0],
+            "daemon.not-running"
+        );
+        assert!(modes("redis: error trying to connect: no such file or directory").is_empty());
+        assert_eq!(
+            modes("F1202 main.go:88] failed to start manager: mountpoint for memory not found")[0],
+            "storage.cgroup-controllers-missing"
+        );
+        assert_eq!(
+            modes(
+                "> ERROR: error parsing HTTP 503 response body: invalid character '<' looking for beginning of value, pulling from library/redis"
+            )[0],
+            "registry.server-error"
+        );
     }
 }
