@@ -878,6 +878,17 @@ pub fn find_within(
         h.confidence = h.confidence.max(0.6);
         h.structure = Some("the daemon shown running: the client may not open its socket".into());
     }
+    // Compose v2 answering its version in the same paste: a tool that says Compose is not
+    // installed checked wrongly (its own bug), and the machine is not at fault. The CLI's
+    // own "'compose' is not a docker command" beside a standalone v2 binary still is.
+    if let Some(&plugin) = registry.by_mode.get("cli.plugin-missing")
+        && let Some(h) = hits.get_mut(&plugin)
+        && !h.evidence.contains("not a docker command")
+        && !h.evidence.contains("unknown command")
+        && plain.iter().any(|l| super::structure::compose_v2_shown(l))
+    {
+        h.confidence = h.confidence.min(ABSTAIN - 0.05);
+    }
     // A Kubernetes event is the node's runtime's (containerd, CRI-O), which the probes
     // cannot check: whatever it resembles stays a guess.
     if plain.iter().any(|l| super::structure::kubernetes_event(l)) {

@@ -555,7 +555,7 @@ static SEE_HELP: LazyLock<Regex> = LazyLock::new(|| {
 });
 static SSH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"ssh://|command \[ssh |dial-stdio|commandconn|ssh: rejected: |ssh: handshake failed",
+        r"ssh://|command \[ssh |dial-stdio|commandconn|ssh: rejected: |ssh: handshake failed|http://docker\.example\.com",
     )
     .expect("ssh")
 });
@@ -615,6 +615,15 @@ pub(crate) struct Around {
     /// The paste shows Docker pulling layers (`a1b2c3: Downloading [==>  ]`): a bare
     /// connection cut below them is the registry's.
     pub(crate) pull: bool,
+}
+
+/// Compose v2's answer to `docker compose version` ("Docker Compose version v2.26.1").
+static COMPOSE_V2_SHOWN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"docker compose version v[2-9]\.[0-9]").expect("compose v2"));
+
+/// Whether a line shows Compose v2 installed and answering.
+pub(crate) fn compose_v2_shown(line: &str) -> bool {
+    COMPOSE_V2_SHOWN.is_match(line)
 }
 
 /// Docker's pull progress for a layer (`a1b2c3d4e5f6: Downloading [==>   ]`, `Pull
@@ -1019,6 +1028,31 @@ static CONNECT_ENOENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:error trying to connect|failed to connect|unable to connect|connect(?:ion)? failed|connect): no such file or directory").expect("connect enoent")
 });
 
+/// Docker's "error parsing HTTP 403 response body: ...: <body>": `None` without it; else
+/// whether the body gives an authentication reason (an expired token, a login).
+fn unparsed_body(line: &str) -> Option<bool> {
+    let at = line.find("error parsing http ")?;
+    let body = &line[at..];
+    Some(
+        [
+            "token",
+            "expired",
+            "unauthori",
+            "authenticat",
+            "credential",
+            "login",
+            "denied",
+        ]
+        .iter()
+        .any(|w| body.contains(w)),
+    )
+}
+
+/// A shell refusing to run a file (`-sh: /var/run/docker.sock: Permission denied`).
+static SHELL_EXEC_DENIED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)-?(?:sh|bash|zsh|dash|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?/\S+: permission denied").expect("shell exec")
+});
+
 /// The daemon's own start failing, printed beside its status.
 static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"error starting daemon|failed to start daemon|failed to start docker")
@@ -1176,6 +1210,14 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 PermissionDenied if line.contains("selinux") || line.contains("avc:") => {
                     one("socket.selinux-denied", 0.7, v())
                 }
+                // A shell asked to run the socket (`$(/var/run/docker.sock)`): its exec, not
+                // a connect, is what was denied.
+                PermissionDenied if SHELL_EXEC_DENIED.is_match(line) => Vec::new(),
+                // The daemon answered ("Error response from daemon: ... mkdir ...: no such
+                // file"): its socket was reached, whatever failed after.
+                _ if line.contains("error response from daemon") && !line.contains("dial unix") => {
+                    Vec::new()
+                }
                 PermissionDenied if *podman => one("socket.podman-not-yours", 0.7, v()),
                 PermissionDenied => one("socket.not-in-group", 0.7, v()),
                 NotFound => one("daemon.not-running", 0.7, v()),
@@ -1248,6 +1290,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 _ => Vec::new(),
             }
         }
+        // Docker down, said by a tool that was about to pull or build ("failed to fetch an
+        // image ...: docker is unavailable"): the daemon's, not the registry's.
+        Some(Target::Registry(_) | Target::PackageSource(_))
+            if cause == NotRunning && DOCKER_DOWN.is_match(line) =>
+        {
+            one("daemon.not-running", 0.55, none())
+        }
         Some(Target::Registry(reg)) => {
             let v = || {
                 let mut v = value("registry", reg);
@@ -1315,6 +1364,15 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 // as insecure, or addressed as http://), or TLS to a plain one.
                 TlsRequired | NotTls => one("registry.tls-failed", 0.6, v()),
                 NoCredentials => one("registry.auth-missing", 0.7, v()),
+                // Docker could not read the body as the registry API's JSON: whatever
+                // answered was not the registry's API, unless the body says why (an
+                // expired token).
+                Status(401 | 403) if unparsed_body(line) == Some(true) => {
+                    one("registry.auth-failed", 0.55, v())
+                }
+                Status(403) if unparsed_body(line) == Some(false) => {
+                    one("registry.unexpected-answer", 0.5, v())
+                }
                 Status(401) => vec![
                     ("registry.auth-failed", 0.6, v()),
                     ("registry.auth-missing", 0.45, v()),
@@ -1611,6 +1669,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // the line names the server that answered (npm's registry, a Go proxy).
             Status(_) if other_server(line) => Vec::new(),
             NoCredentials => one("registry.auth-missing", 0.6, none()),
+            Status(401 | 403) if unparsed_body(line) == Some(true) => {
+                one("registry.auth-failed", 0.55, none())
+            }
+            Status(403) if unparsed_body(line) == Some(false) => {
+                one("registry.unexpected-answer", 0.5, none())
+            }
             Status(401) => one("registry.auth-failed", 0.5, none()),
             Status(403) if line.contains("does not exist or may require") => {
                 one("registry.not-found", 0.55, none())
@@ -3065,6 +3129,49 @@ mod tests {
                 "> ERROR: error parsing HTTP 503 response body: invalid character '<' looking for beginning of value, pulling from library/redis"
             )[0],
             "registry.server-error"
+        );
+    }
+
+    /// The CLI's stand-in host for an ssh connection, a tool saying Docker is down while
+    /// it fetched an image, a body Docker could not read as the registry's JSON, a shell
+    /// that was asked to run the socket, and a daemon that answered: each read by what it
+    /// is, not by the words it shares with another failure.
+    #[test]
+    fn what_answered_and_who_was_asked() {
+        assert!(
+            modes("Cannot connect to the Docker daemon at http://docker.example.com. Is the docker daemon running?")[0]
+                .starts_with("daemon.ssh")
+        );
+        assert_eq!(
+            modes("error: failed to pull the base image: the docker engine is unavailable")[0],
+            "daemon.not-running"
+        );
+        let docker = Around {
+            docker: true,
+            ..Around::default()
+        };
+        assert_eq!(
+            read(
+                "error parsing http 403 response body: unexpected end of json input: \"\"",
+                docker
+            )[0]
+            .mode,
+            "registry.unexpected-answer"
+        );
+        assert_eq!(
+            read("error parsing http 403 response body: invalid character 'y': \"your authorization token has expired\"", docker)[0].mode,
+            "registry.auth-failed"
+        );
+        assert!(
+            !modes("-bash: /run/docker.sock: Permission denied").contains(&"socket.not-in-group")
+        );
+        assert_eq!(
+            modes("dial unix /run/docker.sock: connect: permission denied")[0],
+            "socket.not-in-group"
+        );
+        assert!(
+            modes("docker run -v /var/run/docker.sock:/var/run/docker.sock app: Error response from daemon: error while creating mount source path '/srv/x': mkdir /srv/x: no such file or directory")
+                .is_empty()
         );
     }
 }
