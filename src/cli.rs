@@ -116,7 +116,11 @@ pub enum Command {
     /// it is answered at most at 0.5, naming the other reading (a program's x509 on its own
     /// call: the trust store it checks, the image's in a container). A name or tag that does
     /// not exist is said apart ("Not a failure of Docker on this machine"; JSON
-    /// `not_environment`). Exit 0 when an environment failure matched, 1 when none did.
+    /// `not_environment`). Words two causes share are ranked by how real threads resolved
+    /// them (Compose v1's "is it running?": the docker group first, the daemon beside it)
+    /// and the probes reorder them on this machine; a nameserver that fails in a build is
+    /// the containers' DNS, a name it does not know the build's proxy. Exit 0 when an
+    /// environment failure matched, 1 when none did.
     /// Values from the text never reach a fix's command if a shell would read them as
     /// syntax. A match the probes confirm shows their fix for this machine (its proxy,
     /// user, registry; JSON `confirmation.fixes`) in place of the generic one.

@@ -1399,6 +1399,17 @@ fn collected_splits_hold_their_accuracy() {
         // older splits that labelled it out of scope (dev, the first, b, c, t: 8 texts)
         // count those moderate answers against them.
         ("dev-2026-12.jsonl", "dev split", 87, 1),
+        // ah: six collectors apart (game servers, robotics and scientific images, image
+        // and security tooling, PHP/Ruby/Elixir stacks, distributions' trackers, serverless
+        // emulators), launched after ag's reading, measured once after all six delivered:
+        // 74% (107 of 144), 3 of 36 out of scope answered, on the program of their launch.
+        // Then read: 78%.
+        (
+            "held-out-2026-12-ah.jsonl",
+            "thirty-fourth held-out split",
+            77,
+            3,
+        ),
         // ag: six collectors apart (Windows Server containers, low-code platforms, build
         // and release tooling, Toolbox-era setups, forum-style threads, hosted CI),
         // launched after af's reading, measured once after all six delivered: 67% (97 of
@@ -1578,7 +1589,9 @@ fn collected_splits_hold_their_accuracy() {
         ("held-out-2026-12-i.jsonl", "ninth held-out split", 91, 0),
         ("held-out-2026-12-h.jsonl", "eighth held-out split", 87, 0),
         ("held-out-2026-12-g.jsonl", "seventh held-out split", 87, 0),
-        ("held-out-2026-12-f.jsonl", "sixth held-out split", 86, 0),
+        // f labelled an image without any CA bundle (curl's exit 77) out of scope; later
+        // collectors, as the brief says, proxy_ca: read at the floor (0.5), one answer.
+        ("held-out-2026-12-f.jsonl", "sixth held-out split", 86, 1),
         ("held-out-2026-12-e.jsonl", "fifth held-out split", 84, 0),
         ("held-out-2026-12-d.jsonl", "fourth held-out split", 93, 0),
         ("held-out-2026-12-c.jsonl", "third held-out split", 88, 3),
@@ -1703,6 +1716,12 @@ fn windows_endpoints_machines_and_a_tools_wrong_check() {
     ] {
         assert_eq!(top(text).expect(text).1, "daemon_unreachable", "{text}");
     }
+    assert_eq!(
+        top("Error: cannot create docker client: unable to parse docker host `/var/run/podman/podman.sock`")
+            .unwrap()
+            .0,
+        "endpoint.stale"
+    );
     let wrong_check = "$ docker compose version\nDocker Compose version v2.29.1\n$ ./install.sh\nERROR: docker-compose is not installed";
     assert!(top(wrong_check).is_none(), "{wrong_check}");
     assert_eq!(

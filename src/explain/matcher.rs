@@ -879,12 +879,12 @@ pub fn find_within(
         h.structure = Some("the daemon shown running: the client may not open its socket".into());
     }
     // Compose v2 answering its version in the same paste: a tool that says Compose is not
-    // installed checked wrongly (its own bug), and the machine is not at fault. The CLI's
-    // own "'compose' is not a docker command" beside a standalone v2 binary still is.
+    // installed checked wrongly (its own bug), and the machine is not at fault. What the
+    // CLI or a shell says itself ("'compose' is not a docker command", a docker-compose
+    // that is not a program) still is.
     if let Some(&plugin) = registry.by_mode.get("cli.plugin-missing")
         && let Some(h) = hits.get_mut(&plugin)
-        && !h.evidence.contains("not a docker command")
-        && !h.evidence.contains("unknown command")
+        && h.evidence.contains("installed")
         && plain.iter().any(|l| super::structure::compose_v2_shown(l))
     {
         h.confidence = h.confidence.min(ABSTAIN - 0.05);

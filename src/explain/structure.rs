@@ -235,7 +235,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted",
+            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -3162,6 +3162,19 @@ mod tests {
             read("error parsing http 403 response body: invalid character 'y': \"your authorization token has expired\"", docker)[0].mode,
             "registry.auth-failed"
         );
+        // A trust store the step's tool cannot load at all (no ca-certificates in the
+        // image): curl's exit 77, wget's words.
+        let build = Around {
+            docker: true,
+            build: true,
+            ..Around::default()
+        };
+        for line in [
+            "curl: (77) error setting certificate verify locations:  cafile: /etc/ssl/certs/ca-certificates.crt",
+            "error: cannot verify dl.example.org's certificate, issued by 'cn=r3,o=let's encrypt,c=us':",
+        ] {
+            assert_eq!(read(line, build)[0].mode, "ca.untrusted-in-build", "{line}");
+        }
         assert!(
             !modes("-bash: /run/docker.sock: Permission denied").contains(&"socket.not-in-group")
         );
