@@ -1399,6 +1399,15 @@ fn collected_splits_hold_their_accuracy() {
         // older splits that labelled it out of scope (dev, the first, b, c, t: 8 texts)
         // count those moderate answers against them.
         ("dev-2026-12.jsonl", "dev split", 87, 1),
+        // ai: six collectors apart, launched after ah's reading, cut short when the
+        // session's search budget ran out (43, 28 of them out of scope): 53% (8 of 15), none
+        // of 28 out of scope answered, on the program of their launch. Not read.
+        (
+            "held-out-2026-12-ai.jsonl",
+            "thirty-fifth held-out split",
+            53,
+            0,
+        ),
         // ah: six collectors apart (game servers, robotics and scientific images, image
         // and security tooling, PHP/Ruby/Elixir stacks, distributions' trackers, serverless
         // emulators), launched after ag's reading, measured once after all six delivered:
