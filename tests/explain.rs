@@ -1401,7 +1401,7 @@ fn collected_splits_hold_their_accuracy() {
         ("dev-2026-12.jsonl", "dev split", 87, 1),
         // ai: six collectors apart, launched after ah's reading, cut short when the
         // session's search budget ran out (43, 28 of them out of scope): 53% (8 of 15), none
-        // of 28 out of scope answered, on the program of their launch. Not read.
+        // of 28 out of scope answered, on the program of their launch. One text read.
         (
             "held-out-2026-12-ai.jsonl",
             "thirty-fifth held-out split",
@@ -1730,6 +1730,11 @@ fn windows_endpoints_machines_and_a_tools_wrong_check() {
             .unwrap()
             .0,
         "endpoint.stale"
+    );
+    // dockerd's own log while it picks a storage driver: its start, not a pull's store.
+    assert_eq!(
+        top("Jan 02 10:00:01 host dockerd[811]: time=\"2024-01-02T10:00:01Z\" level=info msg=\"Starting up\"\nJan 02 10:00:01 host dockerd[811]: time=\"2024-01-02T10:00:01Z\" level=error msg=\"failed to mount overlay: permission denied\" storage-driver=overlay2").unwrap().0,
+        "daemon.start-failed"
     );
     let wrong_check = "$ docker compose version\nDocker Compose version v2.29.1\n$ ./install.sh\nERROR: docker-compose is not installed";
     assert!(top(wrong_check).is_none(), "{wrong_check}");

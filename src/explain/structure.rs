@@ -1213,6 +1213,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 // A shell asked to run the socket (`$(/var/run/docker.sock)`): its exec, not
                 // a connect, is what was denied.
                 PermissionDenied if SHELL_EXEC_DENIED.is_match(line) => Vec::new(),
+                // The socket as a bind mount's source (`-v /var/run/docker.sock:/...` on a
+                // command line): mounted, not connected to; a cause beside it is another's.
+                NotFound | PermissionDenied
+                    if line.contains("docker.sock:/") && !line.contains("dial unix") =>
+                {
+                    Vec::new()
+                }
                 // The daemon answered ("Error response from daemon: ... mkdir ...: no such
                 // file"): its socket was reached, whatever failed after.
                 _ if line.contains("error response from daemon") && !line.contains("dial unix") => {
@@ -3181,6 +3188,10 @@ mod tests {
         assert_eq!(
             modes("dial unix /run/docker.sock: connect: permission denied")[0],
             "socket.not-in-group"
+        );
+        assert!(
+            modes("# docker run -v $(which docker):/docker -v /var/run/docker.sock:/docker.sock img /docker: error while loading shared libraries: libltdl.so.7: cannot open shared object file: No such file or directory")
+                .is_empty()
         );
         assert!(
             modes("docker run -v /var/run/docker.sock:/var/run/docker.sock app: Error response from daemon: error while creating mount source path '/srv/x': mkdir /srv/x: no such file or directory")
