@@ -1053,6 +1053,12 @@ static SHELL_EXEC_DENIED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)-?(?:sh|bash|zsh|dash|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?/\S+: permission denied").expect("shell exec")
 });
 
+/// Whether `cause` is the nameserver's: its own failure, or a timeout or refusal of the
+/// query to it ([`DNS_QUERY`]).
+fn nameserver_failed(cause: Cause, line: &str) -> bool {
+    cause == Cause::DnsServerFailure || DNS_QUERY.is_match(line)
+}
+
 /// The daemon's own start failing, printed beside its status.
 static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"error starting daemon|failed to start daemon|failed to start docker")
@@ -1581,11 +1587,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 ],
                 // The containers' nameserver failing or silent (apt's "Temporary failure
                 // resolving", a lookup timing out): their DNS, not a proxy, is what fails.
-                DnsServerFailure => vec![
-                    ("registry.dns-in-build", sure, v()),
-                    ("proxy.build-unreachable", 0.4, v()),
-                ],
-                TimedOut | Refused if DNS_QUERY.is_match(line) => vec![
+                DnsServerFailure | TimedOut | Refused if nameserver_failed(cause, line) => vec![
                     ("registry.dns-in-build", sure, v()),
                     ("proxy.build-unreachable", 0.4, v()),
                 ],
@@ -1632,6 +1634,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         None if cause == PermissionDenied && line.contains("docker-users") => {
             one("daemon.pipe-access-denied", 0.6, none())
         }
+        // A bare EOF or reset below Docker's layer progress (with or without the pull's
+        // command near it): the pull's connection to the registry (or its mirror) was cut,
+        // as with the registry named.
+        None if cause == Reset && around.pull && !around.build && !around.application => vec![
+            ("registry.connection-cut", 0.5, none()),
+            ("registry.proxy-failed", 0.35, none()),
+        ],
         // No target: a generic cause counts only inside Docker's context.
         None if docker => match cause {
             // In a build's step: the tool the step runs (apt, pip, curl) checks against
@@ -1650,11 +1659,8 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             X509Expired => one("ca.expired", 0.5, none()),
             X509NotYetValid => one("ca.clock-skew", 0.55, none()),
             // A step's nameserver failing or silent: the containers' DNS.
-            DnsServerFailure if around.build && !around.application => {
-                one("registry.dns-in-build", 0.5, none())
-            }
-            TimedOut | Refused
-                if around.build && !around.application && DNS_QUERY.is_match(line) =>
+            DnsServerFailure | TimedOut | Refused
+                if around.build && !around.application && nameserver_failed(cause, line) =>
             {
                 one("registry.dns-in-build", 0.5, none())
             }
@@ -1666,12 +1672,6 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 one("proxy.build-unreachable", 0.5, none())
             }
             NoSpace => one("storage.low-space", 0.6, none()),
-            // A bare EOF or reset below Docker's layer progress: the pull's connection to
-            // the registry (or its mirror) was cut, as with the registry named.
-            Reset if around.pull && !around.build && !around.application => vec![
-                ("registry.connection-cut", 0.5, none()),
-                ("registry.proxy-failed", 0.35, none()),
-            ],
             // An HTTP status beside a pull, a push or a build is the registry's, unless
             // the line names the server that answered (npm's registry, a Go proxy).
             Status(_) if other_server(line) => Vec::new(),
@@ -1745,11 +1745,6 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ports.in-use-container", 0.35, none()),
                 ]
             }
-            // Below Docker's layer progress even when the pull's command is far above.
-            Reset if around.pull && !around.build && !around.application => vec![
-                ("registry.connection-cut", 0.5, none()),
-                ("registry.proxy-failed", 0.35, none()),
-            ],
             // Docker needed and down, in a wrapper's words ("requires Docker. Have you got
             // it installed and running?").
             NotRunning if DOCKER_DOWN.is_match(line) => one("daemon.not-running", 0.5, none()),
