@@ -1077,6 +1077,19 @@ fn called_host(line: &str) -> BTreeMap<String, String> {
         .map_or_else(BTreeMap::new, |c| value("host", &c[1]))
 }
 
+/// The host a resolver was asked for (apt's "Temporary failure resolving 'deb.debian.org'",
+/// curl's "Could not resolve host: x", Go's "lookup x on 10.0.0.2:53", Node's "getaddrinfo
+/// EAI_AGAIN x"), as the `host` value for the fix that asks the containers' DNS for it.
+fn asked_host(line: &str) -> BTreeMap<String, String> {
+    static ASKED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)").expect("asked host")
+    });
+    ASKED
+        .captures(line)
+        .and_then(|c| (1..c.len()).find_map(|i| c.get(i)))
+        .map_or_else(BTreeMap::new, |h| value("host", h.as_str()))
+}
+
 /// Whether a line names what was called (a URL), other than the page a tool's message
 /// links to for help (curl's `More details here: https://curl.se/docs/sslcerts.html`).
 fn names_a_call(line: &str) -> bool {
@@ -1576,7 +1589,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         // A download inside a build or a container: the image's trust store, the
         // container's network and DNS, and a proxy only if the build was given one.
         Some(Target::PackageSource(host)) => {
-            let v = || host.as_deref().map_or_else(none, |h| value("host", h));
+            // The host the tool named, else the one its resolver was asked for.
+            let v = || {
+                host.as_deref()
+                    .map_or_else(|| asked_host(line), |h| value("host", h))
+            };
             let sure = if docker || around.build { 0.55 } else { 0.5 };
             match cause {
                 // A distribution's own host (or the tool's words) names the download:
@@ -1662,14 +1679,14 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             DnsServerFailure | TimedOut | Refused
                 if around.build && !around.application && nameserver_failed(cause, line) =>
             {
-                one("registry.dns-in-build", 0.5, none())
+                one("registry.dns-in-build", 0.5, asked_host(line))
             }
             // A step's tool (an SDK manager, curl) not reaching a host it names no
             // registry for: the build's network, as a package download's is.
             NoSuchHost | DnsServerFailure | Refused | TimedOut | Unreachable | ConnectFailed
                 if around.build && !around.application =>
             {
-                one("proxy.build-unreachable", 0.5, none())
+                one("proxy.build-unreachable", 0.5, asked_host(line))
             }
             NoSpace => one("storage.low-space", 0.6, none()),
             // An HTTP status beside a pull, a push or a build is the registry's, unless
@@ -3062,6 +3079,25 @@ mod tests {
         ] {
             let r = read(line, build);
             assert_eq!(r[0].mode, "registry.dns-in-build", "{line}: {r:?}");
+        }
+        // The fix asks the containers' DNS for the host the resolver was asked for.
+        for (line, host) in [
+            (
+                "  temporary failure resolving 'dl-cdn.alpinelinux.org'",
+                "dl-cdn.alpinelinux.org",
+            ),
+            (
+                "npm err! request to https://registry.npmjs.org/x failed, reason: getaddrinfo eai_again registry.npmjs.org",
+                "registry.npmjs.org",
+            ),
+            (
+                "dial tcp: lookup goproxy.io on 10.1.2.3:53: read udp 172.17.0.2:40000->10.1.2.3:53: i/o timeout",
+                "goproxy.io",
+            ),
+        ] {
+            let r = read(line, build);
+            assert_eq!(r[0].mode, "registry.dns-in-build", "{line}");
+            assert_eq!(r[0].values["host"], host, "{line}");
         }
         assert_eq!(
             read("e: failed to fetch http://deb.debian.org/debian/dists/x  could not resolve 'deb.debian.org'", build)[0].mode,
