@@ -15,6 +15,9 @@ pub(crate) const SIGNATURES: &str = include_str!("signatures.toml");
 /// Below this confidence a candidate is a guess, not an answer: when the best candidate is
 /// below it, nothing is reported (and `explain` exits 1).
 pub const ABSTAIN: f64 = 0.5;
+/// How sure a signature must be of Docker's or a registry's own words for its area to
+/// stand (at [`ABSTAIN`]) inside a Kubernetes event.
+const KUBERNETES_KEEPS: f64 = 0.9;
 /// Candidates kept next to a confident best one (other plausible causes, ranked).
 pub(crate) const ALTERNATIVE: f64 = 0.3;
 /// Lines a pattern may span.
@@ -890,10 +893,16 @@ pub fn find_within(
         h.confidence = h.confidence.min(ABSTAIN - 0.05);
     }
     // A Kubernetes event is the node's runtime's (containerd, CRI-O), which the probes
-    // cannot check: whatever it resembles stays a guess.
+    // cannot check: what it resembles stays a guess, unless the registry's or the
+    // daemon's own words carry it (`toomanyrequests`, an x509 chain, a lookup on the
+    // nameserver), which read the same from a node: its area then, at the floor.
     if plain.iter().any(|l| super::structure::kubernetes_event(l)) {
         for h in hits.values_mut() {
-            h.confidence = h.confidence.min(ABSTAIN - 0.05);
+            h.confidence = if h.confidence >= KUBERNETES_KEEPS {
+                ABSTAIN
+            } else {
+                h.confidence.min(ABSTAIN - 0.05)
+            };
         }
     }
     let mut scored: Vec<(usize, Hit)> = hits.into_iter().collect();
@@ -1090,6 +1099,7 @@ fn read_structure(
         .any(|l| super::structure::application_exception(l));
     let build = plain.iter().any(|l| super::structure::build_step(l));
     let pull = plain.iter().any(|l| super::structure::pull_progress(l));
+    let shell_proxy = plain.iter().any(|l| super::structure::shell_proxy(l));
     let mut out = Vec::new();
     for (start, line) in plain.iter().enumerate() {
         if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -1103,6 +1113,7 @@ fn read_structure(
             application,
             build,
             pull,
+            shell_proxy,
         };
         let (mut readings, half) = super::structure::read_line(line, near);
         let mut evidence = None;

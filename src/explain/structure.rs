@@ -235,7 +235,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted",
+            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate(?:$|[^ a-z])|depth_zero_self_signed_cert",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -247,7 +247,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::X509NotYetValid),
         ),
         (
-            r"certificate is valid for .+, not [^ ]+|x509: certificate is not valid for any names|certificate is not valid for|hostname mismatch|doesn't match any of the subject alternative names",
+            r"certificate is valid for .+, not [^ ]+|x509: certificate is not valid for any names|certificate is not valid for|hostname mismatch|doesn't match any of the subject alternative names|no alternative certificate subject name matches",
             Fixed(Cause::X509WrongName),
         ),
         (r"x509: ", Fixed(Cause::X509Other)),
@@ -513,7 +513,7 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|(?:could not|couldn't|unable to|cannot) (?:pull|push)(?-u:\b)|unauthorized: authentication required|insufficient_scope|requested access to the resource is denied|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
+        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|/tags/list|fetching tags list|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve|fetch|authorize|do request|pull|copy)|(?:could not|couldn't|unable to|cannot) (?:pull|push)(?-u:\b)|unauthorized: authentication required|insufficient_scope|requested access to the resource is denied|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
     )
     .expect("registry")
 });
@@ -615,6 +615,9 @@ pub(crate) struct Around {
     /// The paste shows Docker pulling layers (`a1b2c3: Downloading [==>  ]`): a bare
     /// connection cut below them is the registry's.
     pub(crate) pull: bool,
+    /// The paste shows the shell's proxy (`env | grep proxy`, `HTTPS_PROXY=... skopeo`):
+    /// a registry's own address refused or silent was dialled around it.
+    pub(crate) shell_proxy: bool,
 }
 
 /// Compose v2's answer to `docker compose version` ("Docker Compose version v2.26.1").
@@ -627,14 +630,27 @@ pub(crate) fn compose_v2_shown(line: &str) -> bool {
 }
 
 /// Docker's pull progress for a layer (`a1b2c3d4e5f6: Downloading [==>   ]`, `Pull
-/// complete`, `Waiting`).
+/// complete`, `Waiting`), or a front end's rendering of it with the verb first
+/// (`Downloading a1b2c3d4e5f6 [==>  ]`, 1Panel's task log).
 static PULL_PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)[0-9a-f]{12}: (?:pulling fs layer|waiting|downloading|download complete|extracting|verifying checksum|pull complete)").expect("pull progress")
+    Regex::new(r"(?:^|\s)[0-9a-f]{12}: (?:pulling fs layer|waiting|downloading|download complete|extracting|verifying checksum|pull complete)|(?:^|\s)(?:downloading|extracting|download complete|pull complete) [0-9a-f]{12}(?:\s|$)").expect("pull progress")
 });
 
 /// Whether a line is Docker's pull progress for a layer.
 pub(crate) fn pull_progress(line: &str) -> bool {
     PULL_PROGRESS.is_match(line)
+}
+
+/// A proxy variable set in the shell's own words: an `env` listing, an `export`, a
+/// variable given to one command (`HTTPS_PROXY=http://proxy:3128 skopeo ...`).
+static SHELL_PROXY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)(?:export |set |\$env:)?(?:https?|all)_proxy ?= ?['\x22]?[a-z0-9]")
+        .expect("shell proxy")
+});
+
+/// Whether a line shows a proxy set in the shell (see [`Around::shell_proxy`]).
+pub(crate) fn shell_proxy(line: &str) -> bool {
+    SHELL_PROXY.is_match(line)
 }
 
 /// A build running a step: BuildKit's `#7 [2/4] RUN ...`, the classic builder's `Step 3/5 :
@@ -970,6 +986,22 @@ fn target(found: &[(usize, Target)], at: usize, line: &str) -> Option<Target> {
         .find(|(p, _)| *p <= at)
         .or_else(|| kept.first())
         .map(|(_, t)| t.clone())
+}
+
+/// A certificate refused for an IP address (`valid for 127.0.0.1, not 192.168.99.100`).
+static NOT_FOR_IP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:valid for|match) .*(?:not|target host name) '?[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:$|[^0-9.])").expect("not for ip")
+});
+
+/// The cgroup controller a line names (`memory cgroup not supported`, `mountpoint for
+/// cpu not found`), for the fix; none when it names none.
+fn controller(line: &str) -> BTreeMap<String, String> {
+    static CONTROLLER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u:\b)(cpuset|cpu|memory|pids|blkio|io|hugetlb|devices|freezer)(?: cgroup| controller|,| not found)").expect("controller")
+    });
+    CONTROLLER
+        .captures(line)
+        .map_or_else(BTreeMap::new, |c| value("controller", &c[1]))
 }
 
 fn value(name: &str, v: &str) -> BTreeMap<String, String> {
@@ -1363,6 +1395,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 Refused if line.contains("lookup ") && line.contains(":53") => {
                     one("registry.dns-refused", 0.65, v())
                 }
+                // The paste shows the shell's proxy, and the registry's own address was
+                // dialled: whatever pulled went around the proxy the network needs.
+                Refused | Unreachable | TimedOut if around.shell_proxy => vec![
+                    ("proxy.daemon-missing", 0.55, v()),
+                    ("registry.connect-failed", 0.45, v()),
+                ],
                 Refused | Unreachable => vec![
                     ("registry.connect-failed", 0.55, v()),
                     ("proxy.daemon-missing", 0.4, v()),
@@ -1417,6 +1455,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 // A login the registry cannot read (a token for another region or
                 // registry, a malformed one).
                 Status(400) if line.contains("login") => one("registry.auth-failed", 0.55, v()),
+                // Any other 400 to the registry API's own request (a blob, a manifest):
+                // whatever answered (a CDN, a mirror, a filter) did not take it as the
+                // registry would.
+                Status(400) => one("registry.unexpected-answer", 0.5, v()),
                 // Docker's "pull access denied ... repository does not exist or may require
                 // 'docker login'": the registry's answer for a name it does not have as much
                 // as for a private one.
@@ -1544,12 +1586,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             NotFound | PermissionDenied | Unsupported | RuntimeFailed | Failed
                 if docker
                     || cause == RuntimeFailed
-                    || (cause == Unsupported && line.contains("kernel"))
+                    || (cause == Unsupported
+                        && (line.contains("kernel") || line.contains("on this system")))
                     || line.contains("cgroup mount")
                     || line.contains("mountpoint for")
                     || line.contains("oci runtime") =>
             {
-                one("storage.cgroup-controllers-missing", 0.6, none())
+                one("storage.cgroup-controllers-missing", 0.6, controller(line))
             }
             // A sandbox of its own (a judge, a CI runner's isolate) that cannot make or
             // write its cgroups: a hierarchy the container or the kernel does not give
@@ -1560,7 +1603,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     || line.contains("kernel")
                     || line.contains("cgroup2") =>
             {
-                one("storage.cgroup-controllers-missing", 0.5, none())
+                one("storage.cgroup-controllers-missing", 0.5, controller(line))
             }
             _ => Vec::new(),
         },
@@ -1675,6 +1718,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             ],
             X509Expired => one("ca.expired", 0.5, none()),
             X509NotYetValid => one("ca.clock-skew", 0.55, none()),
+            X509WrongName => one("ca.wrong-host", 0.55, called_host(line)),
             // A step's nameserver failing or silent: the containers' DNS.
             DnsServerFailure | TimedOut | Refused
                 if around.build && !around.application && nameserver_failed(cause, line) =>
@@ -1752,6 +1796,18 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ca.untrusted", 0.35, none()),
                 ]
             }
+            // A certificate for another name, in curl's or a runtime's words: the trust
+            // family too (a proxy re-signing for its own name, a wrong endpoint).
+            // For an IP address, with nothing naming a registry: a daemon's own TLS
+            // endpoint (docker-machine's VM after its address changed) far more often.
+            X509WrongName if !application && NOT_FOR_IP.is_match(line) => {
+                one("daemon.tls-wrong-name", 0.5, none())
+            }
+            X509WrongName if !application => one("ca.wrong-host", 0.5, called_host(line)),
+            // An expired chain, in any tool's words (Erlang's `tls_alert`, a runtime's
+            // handshake): the same trust family, with a clock that runs behind (a
+            // suspended VM's) as the other reading.
+            X509Expired => vec![("ca.expired", 0.5, none()), ("ca.clock-skew", 0.35, none())],
             // EADDRINUSE is a host port's whatever prints it, but Node's own `listen
             // EADDRINUSE` is an application starting twice in its own container.
             // Without Docker's context it is as likely the program's own listen (a dev
@@ -1928,6 +1984,7 @@ mod tests {
             application: false,
             build: true,
             pull: false,
+            shell_proxy: false,
         };
         let pip = "#7 3.1 warning: retrying after connection broken by 'sslerror(sslcertverificationerror(1, '[ssl: certificate_verify_failed] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)'))': /simple/requests/";
         let read_in = |line: &str, around| read(line, around);
@@ -2109,6 +2166,7 @@ mod tests {
             application: true,
             build: false,
             pull: false,
+            shell_proxy: false,
         };
         assert!(
             read(
@@ -2136,12 +2194,14 @@ mod tests {
             application: false,
             build: true,
             pull: false,
+            shell_proxy: false,
         };
         let app = Around {
             docker: false,
             application: true,
             build: false,
             pull: false,
+            shell_proxy: false,
         };
         let read_as = |line: &str, around| {
             read(&line.to_lowercase(), around)
@@ -2270,6 +2330,7 @@ mod tests {
             application: false,
             build: false,
             pull: false,
+            shell_proxy: false,
         };
         for line in [
             "<warning> application: listen [0.0.0.0]:8123 failed: poco::exception. code: 1000, e.code() = 98, net exception: address already in use: 0.0.0.0:8123",
@@ -2588,6 +2649,7 @@ mod tests {
                 application: false,
                 build: false,
                 pull: false,
+                shell_proxy: false,
             };
             let r = read(&line.to_lowercase(), around);
             assert_eq!(
@@ -2609,6 +2671,7 @@ mod tests {
             application: false,
             build: false,
             pull: false,
+            shell_proxy: false,
         };
         for line in [
             "docker: Error response from daemon: Container 4c1e3b is not running.",
@@ -2669,6 +2732,7 @@ mod tests {
             application: false,
             build: true,
             pull: false,
+            shell_proxy: false,
         };
         for (line, not) in [
             (
@@ -2855,6 +2919,7 @@ mod tests {
             application: false,
             build: true,
             pull: false,
+            shell_proxy: false,
         };
         let apk = "error: https://dl-cdn.alpinelinux.org/alpine/v3.19/main: tls: server certificate not trusted";
         assert_eq!(
@@ -2921,6 +2986,7 @@ mod tests {
             application: false,
             build: false,
             pull: false,
+            shell_proxy: false,
         };
         for line in [
             "#12 5.2 npm ERR! 404 Not Found - GET https://registry.npmjs.org/@scope%2fpkg - Not found",
@@ -3026,6 +3092,7 @@ mod tests {
             application: false,
             build: false,
             pull: false,
+            shell_proxy: false,
         };
         assert_eq!(
             read("unknown flag: --ignore-buildable", around)[0].mode,
@@ -3070,6 +3137,7 @@ mod tests {
             application: false,
             build: true,
             pull: false,
+            shell_proxy: false,
         };
         for line in [
             "w: failed to fetch http://dl.rockylinux.org/pub/repodata/repomd.xml  temporary failure resolving 'dl.rockylinux.org'",
@@ -3139,6 +3207,7 @@ mod tests {
     fn bare_causes_read_from_what_surrounds_them() {
         let pull = Around {
             pull: true,
+            shell_proxy: false,
             ..Around::default()
         };
         assert_eq!(
@@ -3228,5 +3297,102 @@ mod tests {
             modes("docker run -v /var/run/docker.sock:/var/run/docker.sock app: Error response from daemon: error while creating mount source path '/srv/x': mkdir /srv/x: no such file or directory")
                 .is_empty()
         );
+    }
+
+    /// The trust family in other runtimes' words (Haskell's `tls`, Erlang's alerts,
+    /// Node's bare self-signed error, Ansible's get_url) and for another name or an
+    /// expired chain, without Docker's context: answered at the floor, never silent.
+    #[test]
+    fn trust_failures_in_other_runtimes_words() {
+        for line in [
+            "message: \"InternalException (HandshakeFailed (Error_Protocol (\"certificate has unknown CA\",True,UnknownCa)))\"",
+            "msg: Failed to validate the SSL certificate for get.example.com:443. Make sure your managed systems have a valid CA certificate installed.",
+            "ERR Error during authentication | error=self-signed certificate",
+        ] {
+            let got = modes(line);
+            assert!(got[0].starts_with("ca.untrusted"), "{line}: {got:?}");
+        }
+        // The words of a setup that makes one are not a failure.
+        assert!(modes("Generate a self-signed certificate for nginx").is_empty());
+        assert_eq!(
+            modes("[error] SSL: :certify: ssl_handshake.erl:1511:Fatal error: certificate expired"),
+            vec!["ca.expired", "ca.clock-skew"]
+        );
+        assert_eq!(
+            modes(
+                "curl: (60) SSL: no alternative certificate subject name matches target host name 'dl.example.org'"
+            )[0],
+            "ca.wrong-host"
+        );
+        // A certificate for another IP address is a daemon's TLS endpoint.
+        assert_eq!(
+            modes("x509: certificate is valid for 127.0.0.1, 10.0.2.15, not 192.168.59.103")[0],
+            "daemon.tls-wrong-name"
+        );
+    }
+
+    /// A registry's API answering a blob with 400, a tags list rate-limited: the
+    /// registry's answers, read from the request they answered.
+    #[test]
+    fn registry_answers_to_its_own_requests() {
+        assert_eq!(
+            modes(
+                "docker: failed to copy: httpReadSeeker: failed open: unexpected status code https://cr.example.com/v2/a/b/blobs/sha256:6040b61b: 400 Bad Request."
+            )[0],
+            "registry.unexpected-answer"
+        );
+        assert_eq!(
+            modes(
+                "msg=\"Error determining repository tags: Invalid status code returned when fetching tags list 429 (Too Many Requests)\""
+            )[0],
+            "registry.rate-limited"
+        );
+        // A login's 400 stays the login's.
+        assert_eq!(
+            modes(
+                "Error response from daemon: login attempt to https://r.example.com/v2/ failed with status: 400 Bad Request"
+            )[0],
+            "registry.auth-failed"
+        );
+    }
+
+    /// The shell's proxy shown in the paste, and the registry's own address dialled and
+    /// refused or silent: the pull went around the proxy.
+    #[test]
+    fn a_registry_dialled_around_the_shells_proxy() {
+        let line = "error pinging docker registry registry-1.docker.io: get https://registry-1.docker.io/v2/: dial tcp 52.1.2.3:443: i/o timeout";
+        assert_eq!(
+            read(line, Around::default())[0].mode,
+            "registry.connect-timeout"
+        );
+        let proxied = Around {
+            shell_proxy: true,
+            ..Around::default()
+        };
+        let got: Vec<_> = read(line, proxied).iter().map(|r| r.mode).collect();
+        assert_eq!(got, vec!["proxy.daemon-missing", "registry.connect-failed"]);
+        assert!(shell_proxy("https_proxy=http://proxy.example.com:3128"));
+        assert!(shell_proxy("$ export http_proxy=\"http://10.0.0.1:8080\""));
+        assert!(shell_proxy(
+            "https_proxy=http://p:8080 http_proxy=http://p:8080 skopeo inspect docker://docker.io/fedora"
+        ));
+        assert!(!shell_proxy("the http_proxy variable is not set"));
+        assert!(!shell_proxy("no_proxy=localhost"));
+    }
+
+    /// Pull progress as a front end renders it (the verb first), and a runtime's
+    /// unsupported controller, named for the fix.
+    #[test]
+    fn pull_progress_verb_first_and_a_named_controller() {
+        assert!(pull_progress(
+            "2025/12/29 00:25:31 downloading 2e4fafc9c573 [========>     ]  8.907mb/51.6mb"
+        ));
+        assert!(!pull_progress("downloading 12 packages"));
+        let got = read(
+            "cgroups: memory cgroup not supported on this system: unknown",
+            Around::default(),
+        );
+        assert_eq!(got[0].mode, "storage.cgroup-controllers-missing");
+        assert_eq!(got[0].values["controller"], "memory");
     }
 }
