@@ -893,12 +893,17 @@ pub fn find_within(
         h.confidence = h.confidence.min(ABSTAIN - 0.05);
     }
     // A Kubernetes event is the node's runtime's (containerd, CRI-O), which the probes
-    // cannot check: what it resembles stays a guess, unless the registry's or the
-    // daemon's own words carry it (`toomanyrequests`, an x509 chain, a lookup on the
-    // nameserver), which read the same from a node: its area then, at the floor.
+    // cannot check: what it resembles stays a guess, and so does the runtime's own
+    // failure (a cgroup, a storage driver: the node's configuration). A registry's or the
+    // network's own words (`toomanyrequests`, an x509 chain, a lookup on the nameserver)
+    // read the same from a node: their area then, at the floor.
     if plain.iter().any(|l| super::structure::kubernetes_event(l)) {
-        for h in hits.values_mut() {
-            h.confidence = if h.confidence >= KUBERNETES_KEEPS {
+        for (&s, h) in hits.iter_mut() {
+            let network = matches!(
+                registry[s].area.as_str(),
+                "registry_dns_tls" | "registry_auth" | "proxy_ca"
+            );
+            h.confidence = if network && h.confidence >= KUBERNETES_KEEPS {
                 ABSTAIN
             } else {
                 h.confidence.min(ABSTAIN - 0.05)
@@ -1100,6 +1105,9 @@ fn read_structure(
     let build = plain.iter().any(|l| super::structure::build_step(l));
     let pull = plain.iter().any(|l| super::structure::pull_progress(l));
     let shell_proxy = plain.iter().any(|l| super::structure::shell_proxy(l));
+    let docker_client = plain
+        .iter()
+        .any(|l| super::structure::docker_client_frame(l));
     let mut out = Vec::new();
     for (start, line) in plain.iter().enumerate() {
         if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -1114,6 +1122,7 @@ fn read_structure(
             build,
             pull,
             shell_proxy,
+            docker_client,
         };
         let (mut readings, half) = super::structure::read_line(line, near);
         let mut evidence = None;

@@ -235,7 +235,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate(?:$|[^ a-z])|depth_zero_self_signed_cert",
+            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate|depth_zero_self_signed_cert|net::err_cert_authority_invalid|sec_error_unknown_issuer|peer certificate cannot be authenticated with given ca certificates",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -303,7 +303,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::ReadOnly),
         ),
         (
-            r"input/output error|(?-u:\b)eio(?-u:\b)",
+            r"input/output error|(?-u:\b)eio(?-u:\b)|: bad message$|structure needs cleaning|(?-u:\b)e(?:badmsg|uclean)(?-u:\b)",
             Fixed(Cause::IoError),
         ),
         (
@@ -317,8 +317,10 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         (
             // A nameserver that fails or does not answer: SERVFAIL, glibc's EAI_AGAIN
             // ("Temporary failure in name resolution", apt's "Temporary failure
-            // resolving"), Go's query to it that timed out or was refused.
-            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)",
+            // resolving"), Go's query to it that timed out or was refused; musl's and
+            // Ruby's spelling of EAI_AGAIN ("[Errno -3] Try again", "getaddrinfo: Try
+            // again"), busybox's "bad address 'host'", apk's "temporary error".
+            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|bad address '[a-z0-9_.-]+'|temporary error \(try again later\)",
             Fixed(Cause::DnsServerFailure),
         ),
         (
@@ -350,7 +352,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NotInstalled),
         ),
         (
-            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|is incomplete|unexpected [a-z0-9 ]{0,20}error|(?:is )?unable to start|could not start|catastrophic failure|error occurr?ed (?:mounting|starting))(?-u:\b)|(?-u:\b)error code: |main process exited, code=[a-z]+, status=[1-9]",
+            r"(?-u:\b)(?:failed|invalid command line option|is required|unexpectedly stopped|is masked|start request repeated too quickly|has terminated|exited unexpectedly|is incomplete|unexpected [a-z0-9 ]{0,20}error|(?:is )?unable to start|could not start|catastrophic failure|error occurr?ed (?:mounting|starting))(?-u:\b)|(?-u:\b)error code: |(?-u:\b)wsl_e_[a-z_]+|main process exited, code=[a-z]+, status=[1-9]",
             Fixed(Cause::Failed),
         ),
         (
@@ -537,7 +539,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed")).expect("command")
+    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|/(docker-credential-[a-z0-9-]+)(?:\.exe)?: |the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: '(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed")).expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
@@ -618,6 +620,9 @@ pub(crate) struct Around {
     /// The paste shows the shell's proxy (`env | grep proxy`, `HTTPS_PROXY=... skopeo`):
     /// a registry's own address refused or silent was dialled around it.
     pub(crate) shell_proxy: bool,
+    /// The paste's stack frames are a Docker client library's (docker-java, docker-py,
+    /// dockerode): an errno its socket call raised is the Docker socket's.
+    pub(crate) docker_client: bool,
 }
 
 /// Compose v2's answer to `docker compose version` ("Docker Compose version v2.26.1").
@@ -646,6 +651,25 @@ pub(crate) fn pull_progress(line: &str) -> bool {
 static SHELL_PROXY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)(?:export |set |\$env:)?(?:https?|all)_proxy ?= ?['\x22]?[a-z0-9]")
         .expect("shell proxy")
+});
+
+/// A Docker client library's own frames (docker-java's, docker-py's, dockerode's).
+static DOCKER_CLIENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"com\.github\.dockerjava\.|/docker/(?:api|transport)/[a-z_]+\.py|node_modules/(?:docker-modem|dockerode)/").expect("docker client")
+});
+
+/// Whether a line is a Docker client library's stack frame (see [`Around::docker_client`]).
+pub(crate) fn docker_client_frame(line: &str) -> bool {
+    DOCKER_CLIENT.is_match(line)
+}
+
+/// A runtime's exception for a socket call's errno (Java's `SocketException: No such file
+/// or directory`, `BindException: Permission denied`).
+static SOCKET_ERRNO_EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:socket|bind|connect|io)exception: (?:no such file or directory|permission denied)",
+    )
+    .expect("socket errno")
 });
 
 /// Whether a line shows a proxy set in the shell (see [`Around::shell_proxy`]).
@@ -1527,14 +1551,25 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     value("helper", name.trim_start_matches("docker-credential-")),
                 )
             }
-            // A helper that ran and failed (its own store locked, unreachable, refusing).
-            ExitStatus(_) | Failed
+            // A helper that ran and failed (its own store locked, unreachable, refusing), or
+            // that the system would not start (Windows' AppLocker on a WSL path).
+            ExitStatus(_) | Failed | InvalidArgument | PermissionDenied
                 if name == "credentials" || name.starts_with("docker-credential-") =>
             {
                 one("auth.helper-failed", 0.6, none())
             }
             // The CLI execs ssh for an ssh:// daemon.
             CommandNotFound | NotFound if name == "ssh" => one("daemon.ssh-failed", 0.65, none()),
+            // The daemon's own helpers (its init, its port proxy, an old runtime): the
+            // engine's installation lacks them, not the CLI's plugins.
+            CommandNotFound | NotFound | NotInstalled
+                if matches!(
+                    name.as_str(),
+                    "docker-init" | "docker-proxy" | "docker-runc" | "docker-containerd"
+                ) || name.starts_with("docker-containerd-") =>
+            {
+                Vec::new()
+            }
             CommandNotFound | NotFound | NotInstalled
                 if name.starts_with("docker-")
                     || ["compose", "buildx", "buildkit", "plugin"].contains(&name.as_str()) =>
@@ -1690,6 +1725,16 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         None if cause == NotFound && line.contains("docker") && CONNECT_ENOENT.is_match(line) => {
             one("daemon.not-running", 0.5, none())
         }
+        // A Docker client library's socket call failing in its own runtime's words: the
+        // socket not there, or not this user's to open.
+        None if around.docker_client && SOCKET_ERRNO_EXCEPTION.is_match(line) => match cause {
+            NotFound => one("daemon.not-running", 0.5, none()),
+            PermissionDenied => vec![
+                ("socket.not-in-group", 0.5, none()),
+                ("daemon.permission-denied", 0.4, none()),
+            ],
+            _ => Vec::new(),
+        },
         // Docker Desktop's Windows group, named without its pipe.
         None if cause == PermissionDenied && line.contains("docker-users") => {
             one("daemon.pipe-access-denied", 0.6, none())
@@ -1723,6 +1768,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             DnsServerFailure | TimedOut | Refused
                 if around.build && !around.application && nameserver_failed(cause, line) =>
             {
+                one("registry.dns-in-build", 0.5, asked_host(line))
+            }
+            // The same nameserver failing for a container's own download beside Docker's
+            // words (an image just pulled, `docker run`): the containers' DNS.
+            DnsServerFailure if !around.application => {
                 one("registry.dns-in-build", 0.5, asked_host(line))
             }
             // A step's tool (an SDK manager, curl) not reaching a host it names no
@@ -1985,6 +2035,7 @@ mod tests {
             build: true,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         let pip = "#7 3.1 warning: retrying after connection broken by 'sslerror(sslcertverificationerror(1, '[ssl: certificate_verify_failed] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)'))': /simple/requests/";
         let read_in = |line: &str, around| read(line, around);
@@ -2167,6 +2218,7 @@ mod tests {
             build: false,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         assert!(
             read(
@@ -2195,6 +2247,7 @@ mod tests {
             build: true,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         let app = Around {
             docker: false,
@@ -2202,6 +2255,7 @@ mod tests {
             build: false,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         let read_as = |line: &str, around| {
             read(&line.to_lowercase(), around)
@@ -2331,6 +2385,7 @@ mod tests {
             build: false,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         for line in [
             "<warning> application: listen [0.0.0.0]:8123 failed: poco::exception. code: 1000, e.code() = 98, net exception: address already in use: 0.0.0.0:8123",
@@ -2650,6 +2705,7 @@ mod tests {
                 build: false,
                 pull: false,
                 shell_proxy: false,
+                docker_client: false,
             };
             let r = read(&line.to_lowercase(), around);
             assert_eq!(
@@ -2672,6 +2728,7 @@ mod tests {
             build: false,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         for line in [
             "docker: Error response from daemon: Container 4c1e3b is not running.",
@@ -2733,6 +2790,7 @@ mod tests {
             build: true,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         for (line, not) in [
             (
@@ -2920,6 +2978,7 @@ mod tests {
             build: true,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         let apk = "error: https://dl-cdn.alpinelinux.org/alpine/v3.19/main: tls: server certificate not trusted";
         assert_eq!(
@@ -2987,6 +3046,7 @@ mod tests {
             build: false,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         for line in [
             "#12 5.2 npm ERR! 404 Not Found - GET https://registry.npmjs.org/@scope%2fpkg - Not found",
@@ -3093,6 +3153,7 @@ mod tests {
             build: false,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         assert_eq!(
             read("unknown flag: --ignore-buildable", around)[0].mode,
@@ -3138,6 +3199,7 @@ mod tests {
             build: true,
             pull: false,
             shell_proxy: false,
+            docker_client: false,
         };
         for line in [
             "w: failed to fetch http://dl.rockylinux.org/pub/repodata/repomd.xml  temporary failure resolving 'dl.rockylinux.org'",
@@ -3208,6 +3270,7 @@ mod tests {
         let pull = Around {
             pull: true,
             shell_proxy: false,
+            docker_client: false,
             ..Around::default()
         };
         assert_eq!(
@@ -3394,5 +3457,91 @@ mod tests {
         );
         assert_eq!(got[0].mode, "storage.cgroup-controllers-missing");
         assert_eq!(got[0].values["controller"], "memory");
+    }
+
+    /// EAI_AGAIN in musl's, Ruby's, busybox's and apk's words is the nameserver's, in a
+    /// build and beside a container Docker just started alike.
+    #[test]
+    fn a_silent_nameserver_in_other_libcs_words() {
+        let build = Around {
+            docker: true,
+            build: true,
+            ..Around::default()
+        };
+        for line in [
+            "warning: retrying (retry(total=4)) after connection broken by 'newconnectionerror('<pip._vendor.urllib3.connection.httpsconnection object at 0x7f8>: failed to establish a new connection: [errno -3] try again')': /simple/mkdocs/",
+            "warning: ignoring http://dl-cdn.alpinelinux.org/alpine/v3.11/main/x86_64/apkindex.tar.gz: temporary error (try again later)",
+        ] {
+            assert_eq!(read(line, build)[0].mode, "registry.dns-in-build", "{line}");
+        }
+        let container = Around {
+            docker: true,
+            ..Around::default()
+        };
+        let ruby = "retrying fetcher due to error (2/6): bundler::httperror could not fetch specs from https://rubygems.org/ due to underlying error <socketerror: failed to open tcp connection to rubygems.org:443 (getaddrinfo: try again) (https://rubygems.org/specs.4.8.gz)>";
+        let got = read(ruby, container);
+        assert_eq!(got[0].mode, "registry.dns-in-build");
+        assert_eq!(got[0].values["host"], "rubygems.org");
+        assert_eq!(
+            read("ping: bad address 'index.rubygems.org'", container)[0].mode,
+            "registry.dns-in-build"
+        );
+        // Without Docker's words, a program's own lookup of its own server stays its own.
+        assert!(
+            read(
+                "socketerror: failed to open tcp connection to api.example.com:443 (getaddrinfo: try again)",
+                Around::default()
+            )
+            .is_empty()
+        );
+        // A kernel's EFAULT is not an address lookup.
+        assert!(
+            !modes("failed to copy files: copy file range failed: bad address")
+                .contains(&"registry.dns-in-build")
+        );
+    }
+
+    /// A Docker client library's socket call failing in its runtime's words (docker-java's
+    /// `SocketException`), and the daemon's own helpers that are not the CLI's plugins.
+    #[test]
+    fn a_client_librarys_socket_errno_and_the_daemons_own_helpers() {
+        let java = Around {
+            application: true,
+            docker_client: true,
+            ..Around::default()
+        };
+        assert_eq!(
+            read(
+                "java.lang.runtimeexception: java.net.socketexception: no such file or directory",
+                java
+            )[0]
+            .mode,
+            "daemon.not-running"
+        );
+        assert_eq!(
+            read(
+                "java.lang.runtimeexception: java.net.bindexception: permission denied",
+                java
+            )[0]
+            .mode,
+            "socket.not-in-group"
+        );
+        // The same exception in an application's own frames stays the application's.
+        let app = Around {
+            application: true,
+            ..Around::default()
+        };
+        assert!(read("java.net.socketexception: no such file or directory", app).is_empty());
+        assert!(docker_client_frame(
+            "\tat com.github.dockerjava.httpclient5.apachedockerhttpclientimpl.execute(apachedockerhttpclientimpl.java:193)"
+        ));
+        assert!(
+            modes("Error response from daemon: exec: \"docker-init\": executable file not found in $PATH")
+                .is_empty()
+        );
+        assert_eq!(
+            modes("exec: \"docker-compose\": executable file not found in $PATH")[0],
+            "cli.plugin-missing"
+        );
     }
 }
