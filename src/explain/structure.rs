@@ -360,7 +360,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::ConnectFailed),
         ),
         (
-            r"exit (?:status|code):? (-?[0-9]{1,10}|0x[0-9a-f]{1,8})|exited with (?:exit )?(?:status|code) (-?[0-9]{1,10}|0x[0-9a-f]{1,8})",
+            r"exit (?:status|code):? (-?[0-9]{1,10}|0x[0-9a-f]{1,8})|exited with (?:exit |error )?(?:status|code) (-?[0-9]{1,10}|0x[0-9a-f]{1,8})",
             ExitCode,
         ),
     ];
@@ -479,9 +479,10 @@ static SOCKET_NAMED_TOO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:initializing|initialising|initialize|initialise|creating|create) (?:the |a )?(docker|podman) client|permissions? to (?:run|use) ['\x22]?(docker|podman)(?-u:\b)|(?-u:\b)unix://localhost(?-u:\b)|com\.spotify\.docker\.client\.(?:exceptions\.)?dockerexception").expect("named socket too")
 });
 /// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
-/// or a layer being registered or extracted.
+/// or a layer being registered or extracted; on Windows, the `windowsfilter` store and
+/// hcsshim's layer operations (`ProcessBaseLayer`, `PrepareLayer`).
 static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|devicemapper(?-u:\b)|dm_task_run failed|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot").expect("driver")
+    Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|devicemapper(?-u:\b)|dm_task_run failed|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot|[\\/]windowsfilter[\\/]|hcsshim::(?:processbaselayer|preparelayer|importlayer|activatelayer|processutilityimage)").expect("driver")
 });
 /// An image (or its manifest list) without the platform asked for.
 static PLATFORM_MISSING: LazyLock<Regex> = LazyLock::new(|| {
@@ -1104,6 +1105,34 @@ fn unparsed_body(line: &str) -> Option<bool> {
     )
 }
 
+/// `docker login` as a command line (its flags or its server follow), not Docker's advice
+/// ("may require 'docker login'").
+static DOCKER_LOGIN_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"docker login (?:-|https?://|[a-z0-9][a-z0-9.-]*\.[a-z]{2,})")
+        .expect("docker login run")
+});
+
+/// Whether the body Docker could not parse is a corporate filter's page ("Access is
+/// blocked according to the Corporate security policy", a proxy's or firewall's words):
+/// the network's proxy refused the registry, not the registry.
+fn filtered_body(line: &str) -> bool {
+    line.find("error parsing http ").is_some_and(|at| {
+        let body = &line[at..];
+        [
+            "corporate",
+            "security policy",
+            "service desk",
+            "blocked by",
+            "proxy",
+            "firewall",
+            "web filter",
+            "zscaler",
+        ]
+        .iter()
+        .any(|w| body.contains(w))
+    })
+}
+
 /// A shell refusing to run a file (`-sh: /var/run/docker.sock: Permission denied`).
 static SHELL_EXEC_DENIED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)-?(?:sh|bash|zsh|dash|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?/\S+: permission denied").expect("shell exec")
@@ -1458,6 +1487,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 Status(401 | 403) if unparsed_body(line) == Some(true) => {
                     one("registry.auth-failed", 0.55, v())
                 }
+                Status(403) if filtered_body(line) => vec![
+                    ("registry.tunnel-refused", 0.55, v()),
+                    ("registry.unexpected-answer", 0.4, v()),
+                ],
                 Status(403) if unparsed_body(line) == Some(false) => {
                     one("registry.unexpected-answer", 0.5, v())
                 }
@@ -1476,6 +1509,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("registry.proxy-failed", 0.55, v()),
                     ("registry.unexpected-answer", 0.4, v()),
                 ],
+                // `docker login` itself failing, run by a tool that prints only its exit
+                // (CDK's asset publishing): the login, whatever stopped it.
+                ExitStatus(_) if DOCKER_LOGIN_RUN.is_match(line) => {
+                    one("registry.auth-failed", 0.5, v())
+                }
                 // A login the registry cannot read (a token for another region or
                 // registry, a malformed one).
                 Status(400) if line.contains("login") => one("registry.auth-failed", 0.55, v()),
@@ -1790,6 +1828,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             Status(401 | 403) if unparsed_body(line) == Some(true) => {
                 one("registry.auth-failed", 0.55, none())
             }
+            Status(403) if filtered_body(line) => vec![
+                ("registry.tunnel-refused", 0.55, none()),
+                ("registry.unexpected-answer", 0.4, none()),
+            ],
             Status(403) if unparsed_body(line) == Some(false) => {
                 one("registry.unexpected-answer", 0.5, none())
             }
@@ -3542,6 +3584,44 @@ mod tests {
         assert_eq!(
             modes("exec: \"docker-compose\": executable file not found in $PATH")[0],
             "cli.plugin-missing"
+        );
+    }
+
+    /// A corporate filter's page where Docker wanted the registry's JSON is the proxy's
+    /// refusal; a `docker login` a tool ran that only exited is the login's failure;
+    /// hcsshim failing on a layer of `windowsfilter` is the Windows store's.
+    #[test]
+    fn a_filters_page_a_login_that_only_exited_and_the_windows_layer_store() {
+        let docker = Around {
+            docker: true,
+            ..Around::default()
+        };
+        let got = read(
+            "error parsing http 403 response body: invalid character 'a' looking for beginning of value: \"access is blocked according to the corporate security policy. for more information please contact the service desk.\"",
+            docker,
+        );
+        assert_eq!(got[0].mode, "registry.tunnel-refused");
+        // Without a filter's words it stays whatever answered instead of the registry.
+        assert_eq!(
+            read(
+                "error parsing http 403 response body: unexpected end of json input: \"\"",
+                docker
+            )[0]
+            .mode,
+            "registry.unexpected-answer"
+        );
+        assert_eq!(
+            modes(
+                "hcsshim::ProcessBaseLayer  \\\\?\\D:\\docker\\windowsfilter\\0a1b2c: access denied"
+            )[0],
+            "storage.driver-failed"
+        );
+        assert!(modes("Error response from daemon: hcsshim::CreateComputeSystem b54b8c: The request is not supported.").is_empty());
+        assert_eq!(
+            modes(
+                "fail: docker login --username AWS --password-stdin https://123456789012.dkr.ecr.eu-central-1.amazonaws.com exited with error code 2"
+            )[0],
+            "registry.auth-failed"
         );
     }
 }
