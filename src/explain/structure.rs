@@ -1085,11 +1085,15 @@ static CONNECT_ENOENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:error trying to connect|failed to connect|unable to connect|connect(?:ion)? failed|connect): no such file or directory").expect("connect enoent")
 });
 
+/// Docker's "error parsing HTTP N response body: ...: <body>", from those words on.
+fn body_not_parsed(line: &str) -> Option<&str> {
+    line.find("error parsing http ").map(|at| &line[at..])
+}
+
 /// Docker's "error parsing HTTP 403 response body: ...: <body>": `None` without it; else
 /// whether the body gives an authentication reason (an expired token, a login).
 fn unparsed_body(line: &str) -> Option<bool> {
-    let at = line.find("error parsing http ")?;
-    let body = &line[at..];
+    let body = body_not_parsed(line)?;
     Some(
         [
             "token",
@@ -1116,8 +1120,7 @@ static DOCKER_LOGIN_RUN: LazyLock<Regex> = LazyLock::new(|| {
 /// blocked according to the Corporate security policy", a proxy's or firewall's words):
 /// the network's proxy refused the registry, not the registry.
 fn filtered_body(line: &str) -> bool {
-    line.find("error parsing http ").is_some_and(|at| {
-        let body = &line[at..];
+    body_not_parsed(line).is_some_and(|body| {
         [
             "corporate",
             "security policy",
@@ -1888,13 +1891,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ca.untrusted", 0.35, none()),
                 ]
             }
-            // A certificate for another name, in curl's or a runtime's words: the trust
-            // family too (a proxy re-signing for its own name, a wrong endpoint).
-            // For an IP address, with nothing naming a registry: a daemon's own TLS
-            // endpoint (docker-machine's VM after its address changed) far more often.
+            // A certificate for another IP address, with nothing naming a registry: a
+            // daemon's own TLS endpoint (docker-machine's VM after its address changed).
             X509WrongName if !application && NOT_FOR_IP.is_match(line) => {
                 one("daemon.tls-wrong-name", 0.5, none())
             }
+            // For another name, in curl's or a runtime's words: the trust family too (a
+            // proxy re-signing for its own name, a wrong endpoint).
             X509WrongName if !application => one("ca.wrong-host", 0.5, called_host(line)),
             // An expired chain, in any tool's words (Erlang's `tls_alert`, a runtime's
             // handshake): the same trust family, with a clock that runs behind (a
@@ -2073,11 +2076,8 @@ mod tests {
     fn a_build_steps_untrusted_certificate_is_the_images() {
         let build = Around {
             docker: true,
-            application: false,
             build: true,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         let pip = "#7 3.1 warning: retrying after connection broken by 'sslerror(sslcertverificationerror(1, '[ssl: certificate_verify_failed] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)'))': /simple/requests/";
         let read_in = |line: &str, around| read(line, around);
@@ -2255,12 +2255,8 @@ mod tests {
             assert!(r[0].basis.contains("the program's"), "{line}");
         }
         let app = Around {
-            docker: false,
             application: true,
-            build: false,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         assert!(
             read(
@@ -2285,19 +2281,12 @@ mod tests {
     fn package_downloads_are_the_builds() {
         let build = Around {
             docker: true,
-            application: false,
             build: true,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         let app = Around {
-            docker: false,
             application: true,
-            build: false,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         let read_as = |line: &str, around| {
             read(&line.to_lowercase(), around)
@@ -2423,11 +2412,7 @@ mod tests {
     fn a_runtimes_own_listen_is_not_a_host_port() {
         let docker = Around {
             docker: true,
-            application: false,
-            build: false,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         for line in [
             "<warning> application: listen [0.0.0.0]:8123 failed: poco::exception. code: 1000, e.code() = 98, net exception: address already in use: 0.0.0.0:8123",
@@ -2743,11 +2728,7 @@ mod tests {
         ] {
             let around = Around {
                 docker: true,
-                application: false,
-                build: false,
-                pull: false,
-                shell_proxy: false,
-                docker_client: false,
+                ..Around::default()
             };
             let r = read(&line.to_lowercase(), around);
             assert_eq!(
@@ -2766,11 +2747,7 @@ mod tests {
         assert!(r[0].basis.contains("no path printed"), "{}", r[0].basis);
         let around = Around {
             docker: true,
-            application: false,
-            build: false,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         for line in [
             "docker: Error response from daemon: Container 4c1e3b is not running.",
@@ -2828,11 +2805,8 @@ mod tests {
         // limit is not the registry's.
         let build = Around {
             docker: true,
-            application: false,
             build: true,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         for (line, not) in [
             (
@@ -3015,12 +2989,8 @@ mod tests {
         }
         // apk's words for an untrusted chain, in a build step.
         let build = Around {
-            docker: false,
-            application: false,
             build: true,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         let apk = "error: https://dl-cdn.alpinelinux.org/alpine/v3.19/main: tls: server certificate not trusted";
         assert_eq!(
@@ -3084,11 +3054,7 @@ mod tests {
     fn other_registries_and_foreign_paths_are_not_dockers() {
         let around = Around {
             docker: true,
-            application: false,
-            build: false,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         for line in [
             "#12 5.2 npm ERR! 404 Not Found - GET https://registry.npmjs.org/@scope%2fpkg - Not found",
@@ -3191,11 +3157,7 @@ mod tests {
         first_modes_are(&cases);
         let around = Around {
             docker: true,
-            application: false,
-            build: false,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         assert_eq!(
             read("unknown flag: --ignore-buildable", around)[0].mode,
@@ -3237,11 +3199,8 @@ mod tests {
     fn a_silent_nameserver_in_a_build_is_the_containers_dns() {
         let build = Around {
             docker: true,
-            application: false,
             build: true,
-            pull: false,
-            shell_proxy: false,
-            docker_client: false,
+            ..Around::default()
         };
         for line in [
             "w: failed to fetch http://dl.rockylinux.org/pub/repodata/repomd.xml  temporary failure resolving 'dl.rockylinux.org'",
