@@ -910,6 +910,21 @@ pub fn find_within(
             };
         }
     }
+    // A fix that names a registry, read without one (a structure reading, a pattern that
+    // captures none): the registry the paste pulls from, when it names exactly one,
+    // rather than the signature's default (Docker Hub).
+    if let Some(pulled) = super::structure::pulled_registry(plain) {
+        for (&s, h) in hits.iter_mut() {
+            let sig = &registry[s];
+            let names_registry = sig.explanation.contains("{registry}")
+                || sig.fix.iter().any(|f| f.contains("{registry}"));
+            if names_registry {
+                h.values
+                    .entry("registry".to_string())
+                    .or_insert_with(|| pulled.clone());
+            }
+        }
+    }
     let mut scored: Vec<(usize, Hit)> = hits.into_iter().collect();
     scored.sort_by(|a, b| {
         b.1.confidence

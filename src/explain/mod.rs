@@ -579,6 +579,33 @@ mod tests {
         );
     }
 
+    /// A reading that names no registry takes the one the paste pulls from, never Docker
+    /// Hub's default when the pull was another registry's; two registries leave it unsaid.
+    #[test]
+    fn a_fix_names_the_registry_the_paste_pulls_from() {
+        let r = registry();
+        let cut = "Unable to find image 'ghcr.io/acme/app:1.2' locally\n1.2: Pulling from acme/app\n4f4fb700ef54: Downloading [=====>      ]\nunexpected EOF";
+        let got = find(&r, cut);
+        assert_eq!(got[0].mode, "registry.connection-cut", "{got:?}");
+        assert_eq!(got[0].values["registry"], "ghcr.io");
+        assert!(got[0].fix.iter().any(|f| f.contains("https://ghcr.io/v2/")));
+        assert!(
+            got[0]
+                .fix
+                .iter()
+                .all(|f| !f.contains("registry-1.docker.io"))
+        );
+        // Docker Hub's own reference keeps the Hub's API host.
+        let hub = cut.replace("ghcr.io/acme/app", "docker.io/acme/app");
+        assert_eq!(find(&r, &hub)[0].values["registry"], "registry-1.docker.io");
+        // A registry named by the error itself wins over the pull's.
+        let named = "Pulling from ghcr.io/acme/app\nGet \"https://quay.io/v2/\": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)";
+        assert_eq!(find(&r, named)[0].values["registry"], "quay.io");
+        // Two registries pulled: the paste does not say which one failed.
+        let two = format!("docker pull quay.io/x/y\n{cut}");
+        assert!(!find(&r, &two)[0].values.contains_key("registry"));
+    }
+
     #[test]
     fn a_pattern_sees_at_most_three_lines() {
         let r = registry();

@@ -223,7 +223,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     // Docker not found by a tool is its own row: one alternation of both gave the
     // prefilter only four-byte pieces of their words, which open it on most log lines.
     let not_running = String::from(
-        r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|(?:seems|appears) not to be running|installed and running\?|(?:have you got|do you have|is) (?:it|docker) installed\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding)",
+        r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|(?:seems|appears) not to be running|installed and running\?|(?:have you got|do you have|is) (?:it|docker) installed\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding)|(?-u:\b)the (?:docker )?daemon (?:is )?not responding",
     );
     let command_not_found = format!(
         "{}|{COMMAND_NOT_FOUND_TRANSLATED}",
@@ -235,7 +235,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*returned a non-zero code: 60(?-u:\b)|server certificate not trusted|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate|depth_zero_self_signed_cert|net::err_cert_authority_invalid|sec_error_unknown_issuer|peer certificate cannot be authenticated with given ca certificates",
+            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?60(?-u:\b)|server certificate not trusted|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate|depth_zero_self_signed_cert|net::err_cert_authority_invalid|sec_error_unknown_issuer|peer certificate cannot be authenticated with given ca certificates|failed to load system roots",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -311,7 +311,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::InvalidArgument),
         ),
         (
-            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|curl: \(6\)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:['\x22\s:,;)]|$)|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)",
+            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|curl: \(6\)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?6(?-u:\b)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:['\x22\s:,;)]|$)|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)",
             Fixed(Cause::NoSuchHost),
         ),
         (
@@ -324,7 +324,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::DnsServerFailure),
         ),
         (
-            r"i/o timeout|timed out|did not properly respond after a period of time|connected host has failed to respond|curl: \(28\)|curl error 28(?-u:\b)|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout|tlshandshaketimeout",
+            r"i/o timeout|timed out|did not properly respond after a period of time|connected host has failed to respond|curl: \(28\)|curl error 28(?-u:\b)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?28(?-u:\b)|(?-u:\b)etimedout(?-u:\b)|deadline exceeded|timeout exceeded|request canceled while waiting for connection|tls handshake timeout|tlshandshaketimeout",
             Fixed(Cause::TimedOut),
         ),
         (
@@ -338,7 +338,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         // More permission words, apart so that each pattern keeps literals the prefilter
         // can use: a permission to run Docker, a socket not readable by a user, SELinux.
         (
-            r"(?:not have|n't have|lacks?) (?:the )?permissions? to (?:access|use|run|connect to) (?:the )?['\x22]?(?:docker|podman)|(?-u:\b)not (?:readable|writable|accessible) by(?-u:\b)|selinux is preventing|avc:  denied|avc: denied",
+            r"(?:not have|n't have|lacks?) (?:the )?permissions? to (?:access|use|run|connect to) (?:the )?['\x22]?(?:docker|podman)|(?-u:\b)not (?:readable|writable|accessible) by(?-u:\b)|selinux is preventing|avc:  denied|avc: denied|(?-u:\b)blocked from accessing(?-u:\b)",
             Fixed(Cause::PermissionDenied),
         ),
         (&not_found, Fixed(Cause::NotFound)),
@@ -653,6 +653,34 @@ static SHELL_PROXY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)(?:export |set |\$env:)?(?:https?|all)_proxy ?= ?['\x22]?[a-z0-9]")
         .expect("shell proxy")
 });
+
+/// The registry of an image the paste pulls (`Pulling from ghcr.io/org/app`, `Unable to
+/// find image 'quay.io/x:1' locally`, a build's `load metadata for` or `FROM`, `docker
+/// pull r.example.com:5000/x`): the host part of its reference, when it names one.
+static PULLED_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:pulling from |unable to find image '|load metadata for |(?:docker|podman) (?:image )?pull (?:--?[a-z-]+(?:[ =][^ -][^ ]*)? )*|\] from |^from |pulling [a-z0-9_-]+ \()((?:[a-z0-9-]+\.)+[a-z0-9-]+(?::[0-9]+)?|localhost(?::[0-9]+)?|[a-z0-9-]+:[0-9]+)/[a-z0-9]").expect("pulled reference")
+});
+
+/// The one registry the paste's pulls name, if they name exactly one (Docker Hub's own
+/// names count as Docker Hub). A fix that names a registry then names this one, not the
+/// signature's default.
+pub(crate) fn pulled_registry(plain: &[String]) -> Option<String> {
+    let mut found: Option<String> = None;
+    for line in plain {
+        for c in PULLED_REFERENCE.captures_iter(line) {
+            let host = match &c[1] {
+                "docker.io" | "index.docker.io" | "registry-1.docker.io" => "registry-1.docker.io",
+                other => other,
+            };
+            match &found {
+                Some(f) if f != host => return None,
+                Some(_) => {}
+                None => found = Some(host.to_string()),
+            }
+        }
+    }
+    found
+}
 
 /// A Docker client library's own frames (docker-java's, docker-py's, dockerode's).
 static DOCKER_CLIENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -1161,7 +1189,13 @@ fn called_host(line: &str) -> BTreeMap<String, String> {
         Regex::new(r#"https://(?:[^@/\s"']+@)?([a-z0-9.-]+\.[a-z]{2,})(?:[:/"'\s?]|$)"#)
             .expect("host")
     });
+    // curl names the host it called only in its wrong-name message ("no alternative
+    // certificate subject name matches target host name 'x'").
+    static TARGET: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"target host name '([a-z0-9.-]+\.[a-z]{2,})'").expect("target host")
+    });
     HOST.captures(line)
+        .or_else(|| TARGET.captures(line))
         .map_or_else(BTreeMap::new, |c| value("host", &c[1]))
 }
 
@@ -1901,8 +1935,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             X509WrongName if !application => one("ca.wrong-host", 0.5, called_host(line)),
             // An expired chain, in any tool's words (Erlang's `tls_alert`, a runtime's
             // handshake): the same trust family, with a clock that runs behind (a
-            // suspended VM's) as the other reading.
-            X509Expired => vec![("ca.expired", 0.5, none()), ("ca.clock-skew", 0.35, none())],
+            // suspended VM's) as the other reading. A runtime's traceback stays the
+            // program's, as for an unknown authority.
+            X509Expired if !application => {
+                vec![("ca.expired", 0.5, none()), ("ca.clock-skew", 0.35, none())]
+            }
             // EADDRINUSE is a host port's whatever prints it, but Node's own `listen
             // EADDRINUSE` is an application starting twice in its own container.
             // Without Docker's context it is as likely the program's own listen (a dev
@@ -3382,16 +3419,72 @@ mod tests {
             modes("[error] SSL: :certify: ssl_handshake.erl:1511:Fatal error: certificate expired"),
             vec!["ca.expired", "ca.clock-skew"]
         );
-        assert_eq!(
-            modes(
-                "curl: (60) SSL: no alternative certificate subject name matches target host name 'dl.example.org'"
-            )[0],
-            "ca.wrong-host"
+        let curl = "curl: (60) SSL: no alternative certificate subject name matches target host name 'dl.example.org'";
+        let got = read(&curl.to_lowercase(), Around::default());
+        assert_eq!(got[0].mode, "ca.wrong-host");
+        // The fix checks the certificate of the host curl called.
+        assert_eq!(got[0].values["host"], "dl.example.org");
+        // An expired chain inside a runtime's traceback is the program's, as an unknown
+        // authority there is.
+        let traceback = Around {
+            application: true,
+            ..Around::default()
+        };
+        assert!(
+            read(
+                "requests.exceptions.sslerror: [ssl: certificate_verify_failed] certificate verify failed: certificate has expired",
+                traceback
+            )
+            .is_empty()
         );
         // A certificate for another IP address is a daemon's TLS endpoint.
         assert_eq!(
             modes("x509: certificate is valid for 127.0.0.1, 10.0.2.15, not 192.168.59.103")[0],
             "daemon.tls-wrong-name"
+        );
+    }
+
+    /// The registry of what the paste pulls, in each of Docker's ways of naming it.
+    #[test]
+    fn the_pulled_registry_is_the_references_host() {
+        let one = |lines: &[&str]| {
+            pulled_registry(&lines.iter().map(|l| l.to_lowercase()).collect::<Vec<_>>())
+        };
+        for (line, want) in [
+            ("latest: Pulling from ghcr.io/acme/app", Some("ghcr.io")),
+            (
+                "Unable to find image 'r.example.com:5000/x:1' locally",
+                Some("r.example.com:5000"),
+            ),
+            (
+                "#3 [internal] load metadata for quay.io/org/base:3.19",
+                Some("quay.io"),
+            ),
+            (
+                "#5 [1/4] FROM registry.gitlab.com/g/p@sha256:abc",
+                Some("registry.gitlab.com"),
+            ),
+            (
+                "$ docker pull --platform linux/amd64 localhost:5000/app",
+                Some("localhost:5000"),
+            ),
+            (
+                "Pulling web (mcr.microsoft.com/dotnet/sdk:8.0)...",
+                Some("mcr.microsoft.com"),
+            ),
+            (
+                "Pulling from docker.io/library/nginx",
+                Some("registry-1.docker.io"),
+            ),
+            // Docker Hub's short names name no host; nor do a path or a URL.
+            ("latest: Pulling from library/nginx", None),
+            ("Get \"https://ghcr.io/v2/\": EOF", None),
+        ] {
+            assert_eq!(one(&[line]).as_deref(), want, "{line}");
+        }
+        assert_eq!(
+            one(&["docker pull quay.io/a/b", "Pulling from ghcr.io/c/d"]),
+            None
         );
     }
 
