@@ -1394,6 +1394,11 @@ fn collected_splits_hold_their_accuracy() {
     // splits that labelled it registry_dns_tls count it wrong, and the out-of-scope ones
     // that labelled it so are no longer answered: their guards moved both ways.
     let guards = [
+        // Since am, an address in use outside Docker's words is answered at the floor
+        // (0.5, the host's process first, a container second), no longer only named: the
+        // collectors label a program's own listen that fails so port_conflicts about as
+        // often as out of scope (14 and 16 over the read splits, 4 and 1 in am). The splits
+        // that labelled it out of scope count one or two more (ad, ag, e, h, s, t, u, v).
         // A program's x509 on a call to a named server is read as its trust store's
         // (`ca.untrusted-by-program`, 0.5), as the collectors' brief defines proxy_ca; the
         // older splits that labelled it out of scope (dev, the first, b, c, t: 8 texts)
@@ -1464,7 +1469,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-ag.jsonl",
             "thirty-third held-out split",
             74,
-            3,
+            4,
         ),
         // af: six collectors apart (observability agents, self-hosted identity and mail,
         // cloud VMs and distributions, Docker Desktop's trackers, Q&A in Chinese, builds
@@ -1496,7 +1501,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-ad.jsonl",
             "thirtieth held-out split",
             81,
-            2,
+            3,
         ),
         // ac: three collectors apart (web3 node software, test and browser tooling,
         // embedded/scientific/HPC build tooling), launched at a session's start, measured
@@ -1565,7 +1570,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-v.jsonl",
             "twenty-second held-out split",
             89,
-            0,
+            1,
         ),
         // Measured once before anyone read it (u): 86%, 2 of 12 out of scope answered.
         // Read since: its level after the changes it taught (a lost layer, systemd's
@@ -1574,7 +1579,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-u.jsonl",
             "twenty-first held-out split",
             89,
-            0,
+            1,
         ),
         // Read last (s): wrappers' sentences for a missing plugin, balenaEngine's moby
         // words, the graph driver's prior driver at start, Compose v1's KeyError cut short.
@@ -1582,7 +1587,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-s.jsonl",
             "nineteenth held-out split",
             83,
-            1,
+            2,
         ),
         // Read (t, r, q and older): their levels after the latest changes. The third
         // split's two proxy-labelled EOFs now read as the registry's first (the cut
@@ -1591,7 +1596,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-t.jsonl",
             "twentieth held-out split",
             87,
-            2,
+            3,
         ),
         (
             "held-out-2026-12-r.jsonl",
@@ -1633,12 +1638,12 @@ fn collected_splits_hold_their_accuracy() {
         ("held-out-2026-12-k.jsonl", "eleventh held-out split", 60, 0),
         ("held-out-2026-12-j.jsonl", "tenth held-out split", 87, 0),
         ("held-out-2026-12-i.jsonl", "ninth held-out split", 91, 0),
-        ("held-out-2026-12-h.jsonl", "eighth held-out split", 87, 0),
+        ("held-out-2026-12-h.jsonl", "eighth held-out split", 87, 2),
         ("held-out-2026-12-g.jsonl", "seventh held-out split", 87, 0),
         // f labelled an image without any CA bundle (curl's exit 77) out of scope; later
         // collectors, as the brief says, proxy_ca: read at the floor (0.5), one answer.
         ("held-out-2026-12-f.jsonl", "sixth held-out split", 86, 1),
-        ("held-out-2026-12-e.jsonl", "fifth held-out split", 84, 0),
+        ("held-out-2026-12-e.jsonl", "fifth held-out split", 84, 1),
         ("held-out-2026-12-d.jsonl", "fourth held-out split", 93, 0),
         ("held-out-2026-12-c.jsonl", "third held-out split", 88, 3),
         ("held-out-2026-12-b.jsonl", "second held-out split", 89, 1),

@@ -235,7 +235,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?60(?-u:\b)|server certificate not trusted|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate|depth_zero_self_signed_cert|net::err_cert_authority_invalid|sec_error_unknown_issuer|peer certificate cannot be authenticated with given ca certificates|failed to load system roots",
+            r"x509: certificate signed by unknown authority|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?60(?-u:\b)|server certificate not trusted|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate|depth_zero_self_signed_cert|net::err_cert_authority_invalid|sec_error_unknown_issuer|peer certificate cannot be authenticated with given ca certificates|failed to load system roots|unable to check revocation for the certificate|crypt_e_no_revocation_check|crypt_e_revocation_offline|revocation server was offline",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
@@ -1943,10 +1943,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // EADDRINUSE is a host port's whatever prints it, but Node's own `listen
             // EADDRINUSE` is an application starting twice in its own container.
             // Without Docker's context it is as likely the program's own listen (a dev
-            // server started twice, nginx in its container): named, not answered.
+            // server started twice, nginx in its container) as a host port Docker or
+            // another process holds: either way a process holds the port, so its area at
+            // the floor, with the container named second.
             AddressInUse if !line.contains("listen eaddrinuse") && !line.contains("exception") => {
                 vec![
-                    ("ports.in-use-process", 0.45, none()),
+                    ("ports.in-use-process", 0.5, none()),
                     ("ports.in-use-container", 0.35, none()),
                 ]
             }
@@ -3441,6 +3443,54 @@ mod tests {
         assert_eq!(
             modes("x509: certificate is valid for 127.0.0.1, 10.0.2.15, not 192.168.59.103")[0],
             "daemon.tls-wrong-name"
+        );
+    }
+
+    /// Causes in a wrapper's or another OS's words, each read as its family: curl's exit
+    /// codes reported by the program that ran it, Windows' revocation check, Go with no
+    /// trust store, a socket a tool was blocked from, a daemon that does not answer, a
+    /// port a program could not bind (at the floor: it may be the program's own).
+    #[test]
+    fn causes_in_a_wrappers_words() {
+        first_modes_are(&[
+            (
+                r#"fatal: error fetching image: error running [curl -fsSL https://example.org/img.qcow2], output: "", err: \"exit status 60\""#,
+                "ca.untrusted-by-program",
+            ),
+            (
+                "curl: (35) schannel: next InitializeSecurityContext failed: CRYPT_E_NO_REVOCATION_CHECK (0x80092012) - The revocation function was unable to check revocation for the certificate.",
+                "ca.untrusted",
+            ),
+            (
+                "Get https://api.example.com/v1: x509: failed to load system roots and no roots provided",
+                "ca.untrusted-by-program",
+            ),
+            (
+                "[error] docker was blocked from accessing /var/run/docker.sock, check the group id",
+                "socket.not-in-group",
+            ),
+            (
+                "Docker socket found at /run/docker.sock but the daemon is not responding",
+                "daemon.not-running",
+            ),
+            (
+                "2024-01-02 ERROR: Failed binding socket to port 5353: address already in use",
+                "ports.in-use-process",
+            ),
+        ]);
+        let bind = read(
+            "error: listen udp 0.0.0.0:5353: bind: address already in use",
+            Around::default(),
+        );
+        assert_eq!(
+            bind[0].confidence, 0.5,
+            "the floor: a program's own listen too"
+        );
+        assert_eq!(bind[1].mode, "ports.in-use-container");
+        // curl's own exit code, not another number that begins the same.
+        assert!(
+            modes("error running [curl -fsSL https://example.org/x], err: exit status 600")
+                .is_empty()
         );
     }
 
