@@ -254,6 +254,22 @@ fn a_cut_registry_connection_without_a_proxy_stays_the_registrys() {
 fn unseen_wording_of_the_same_failures_still_matches() {
     let cases = [
         (
+            "error: unable to resolve docker endpoint: parse \"tcp://my host:2375\": invalid character \" \" in host name",
+            "endpoint.stale",
+        ),
+        (
+            "msg: [Errno 2] No such file or directory: b'docker'",
+            "cli.missing",
+        ),
+        (
+            "ERROR: The Compose file './docker-compose.yml' is invalid because:\nUnsupported config option for services.api: 'pids_limit'",
+            "cli.plugin-missing",
+        ),
+        (
+            "Error: Credentials store docker-credential-osxkeychain exited with \"User interaction is not allowed.\".",
+            "auth.helper-failed",
+        ),
+        (
             "Cannot connect to the Docker daemon at unix:///srv/custom/docker.sock. Is the docker daemon running?",
             "daemon.not-running",
         ),
@@ -483,6 +499,28 @@ fn unseen_wording_of_the_same_failures_still_matches() {
     ];
     for (text, want) in cases {
         assert_eq!(best(text).0, want, "{text}");
+    }
+    // Failure modes that share a finding id with others, told apart by the mode.
+    for (text, want) in [
+        (
+            "zsh: /opt/bin/docker-compose: permission denied",
+            "cli.compose-not-runnable",
+        ),
+        (
+            "-bash: /usr/local/bin/docker-compose: cannot execute binary file: Exec format error",
+            "cli.compose-not-runnable",
+        ),
+        (
+            "Starting docker:27-dind service ... mount: permission denied (are you root?)\nCould not mount /sys/kernel/security.\nAppArmor detection and --privileged mode might break.",
+            "daemon.dind-unprivileged",
+        ),
+        (
+            "Error response from daemon: pull access denied for ghcr.io/acme/tool, repository does not exist or may require 'docker login': denied: permission_denied: The token provided does not match expected scopes.",
+            "registry.access-denied",
+        ),
+    ] {
+        let r = explain(text, &["--no-probe"]);
+        assert_eq!(r["matches"][0]["mode"], want, "{text}");
     }
     // The same errors without the daemon's tcp context are not the daemon connection's:
     // a registry's (/v2/), an application's own API, dockerd's own TLS files.
@@ -1406,13 +1444,30 @@ fn collected_splits_hold_their_accuracy() {
         // Hub's `toomanyrequests` keeps its area at the floor (0.5): dev labelled one out
         // of scope (D-085), which counts one more against it.
         ("dev-2026-12.jsonl", "dev split", 87, 2),
+        // an: four collectors apart (newsletter, analytics and blogging software, API
+        // gateways and secrets tooling, the docker CLI on Macs outside Docker Desktop's
+        // tracker, CTF and vulnerable-app labs), launched after am's first reading (the
+        // commit answering an address in use at the floor), measured once after all four
+        // delivered: 80% (69 of 86), 2 of 30 out of scope answered (one at 0.5, one
+        // above), on the program of their launch. Then read: 85%.
+        (
+            "held-out-2026-12-an.jsonl",
+            "fortieth held-out split",
+            84,
+            2,
+        ),
         // am: eight collectors apart (self-hosted PaaS and Docker management UIs, local
         // LLM platforms, desktop Docker alternatives, backup tools, remote desktops and
         // OS-in-a-container images, trading bots, media automation, hardened servers),
         // launched at a session's start, measured once after all eight delivered: 70%
         // (136 of 194), 3 of 46 out of scope answered (all above 0.5), on the program of
         // their launch. Then read: 76%.
-        ("held-out-2026-12-am.jsonl", "thirty-ninth held-out split", 76, 3),
+        (
+            "held-out-2026-12-am.jsonl",
+            "thirty-ninth held-out split",
+            76,
+            3,
+        ),
         // al: five collectors launched after ak's reading, cut short when the session's
         // search budget ran out (48, 9 of them out of scope; Q&A of 2024-2026, cloud SDK
         // tooling, GIS platforms, cross-compilation images, education platforms):
