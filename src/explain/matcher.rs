@@ -912,17 +912,18 @@ pub fn find_within(
     }
     // A fix that names a registry, read without one (a structure reading, a pattern that
     // captures none): the registry the paste pulls from, when it names exactly one,
-    // rather than the signature's default (Docker Hub).
-    if let Some(pulled) = super::structure::pulled_registry(plain) {
-        for (&s, h) in hits.iter_mut() {
-            let sig = &registry[s];
-            let names_registry = sig.explanation.contains("{registry}")
-                || sig.fix.iter().any(|f| f.contains("{registry}"));
-            if names_registry {
-                h.values
-                    .entry("registry".to_string())
-                    .or_insert_with(|| pulled.clone());
-            }
+    // rather than the signature's default (Docker Hub). The paste is scanned only when
+    // such a fix was read.
+    let mut pulled: Option<Option<String>> = None;
+    for (&s, h) in hits.iter_mut() {
+        let sig = &registry[s];
+        let names_registry = sig.explanation.contains("{registry}")
+            || sig.fix.iter().any(|f| f.contains("{registry}"));
+        if !names_registry || h.values.contains_key("registry") {
+            continue;
+        }
+        if let Some(r) = pulled.get_or_insert_with(|| super::structure::pulled_registry(plain)) {
+            h.values.insert("registry".to_string(), r.clone());
         }
     }
     let mut scored: Vec<(usize, Hit)> = hits.into_iter().collect();
