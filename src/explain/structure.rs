@@ -277,7 +277,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NoSpace),
         ),
         (
-            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port '?[0-9]{1,5}'? is (?:already )?(?:in use|being used|taken)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
+            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port '?[0-9]{1,5}'? is (?:already )?(?:in use|being used|taken|not available)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
             Fixed(Cause::AddressInUse),
         ),
         (
@@ -516,7 +516,7 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|/tags/list|fetching tags list|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve (?:source|reference|image|digest|[^ '"]*/)|fetch|authorize|do request|pull|copy)|(?:could not|couldn't|unable to|cannot) (?:pull|push)(?-u:\b)|unauthorized: authentication required|insufficient_scope|requested access to the resource is denied|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
+        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|(?:dkr\.ecr|ecr|s3)(?:[.-][a-z0-9-]+)*\.amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|/tags/list|fetching tags list|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve (?:source|reference|image|digest|[^ '"]*/)|fetch|authorize|do request|pull|copy)|(?:could not|couldn't|unable to|cannot) (?:pull|push)(?-u:\b)|unauthorized: authentication required|insufficient_scope|requested access to the resource is denied|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
     )
     .expect("registry")
 });
