@@ -227,10 +227,10 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     );
     let command_not_found = format!(
         "{}|{COMMAND_NOT_FOUND_TRANSLATED}",
-        r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn (?:[^\n]{0,200}?[\\/])?docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: b?'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|: line 1: syntax error near unexpected token|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not (?:recognized as|a) (?:an? )?internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%)|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|(?:does not|doesn't) have the (?:compose|buildx) plugin installed|(?:unable to|could not|couldn't|cannot|can't) (?:locate|find) (?:the )?[`'\x22]?docker(?:-compose|-buildx)?[`'\x22]? (?:executable|binary)|requires [`'\x22]?(?:docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (?:docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|docker[- ](?:compose|buildx)\W{0,2} (?:has|have) not been installed",
+        r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn (?:[^\n]{0,200}?[\\/])?docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: b?'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|: line 1: syntax error near unexpected token|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not (?:recognized as|a) (?:an? )?internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%|the path(?-u:\b))|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|(?:does not|doesn't) have the (?:compose|buildx) plugin installed|(?:unable to|could not|couldn't|cannot|can't) (?:locate|find) (?:the )?[`'\x22]?docker(?:-compose|-buildx)?[`'\x22]? (?:executable|binary)|requires [`'\x22]?(?:docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (?:docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|docker[- ](?:compose|buildx)\W{0,2} (?:has|have) not been installed",
     );
     let not_found = String::from(
-        r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was )?not found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?-u:\b)find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)|mountpoint for [a-z_,]+ not found",
+        r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was |could )?not (?:be )?found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?-u:\b)find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)|mountpoint for [a-z_,]+ not found",
     ) + "|"
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
@@ -277,7 +277,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NoSpace),
         ),
         (
-            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port '?[0-9]{1,5}'? is (?:already )?(?:in use|being used|taken|not available)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
+            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port(?: to)? '?[0-9]{1,5}'? is (?:already )?(?:in use|being used|taken|not available)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available",
             Fixed(Cause::AddressInUse),
         ),
         (
@@ -303,7 +303,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::ReadOnly),
         ),
         (
-            r"input/output error|(?-u:\b)eio(?-u:\b)|: bad message$|structure needs cleaning|(?-u:\b)e(?:badmsg|uclean)(?-u:\b)",
+            r"input/output error|(?-u:\b)eio(?-u:\b)|: bad message(?::|$)|structure needs cleaning|(?-u:\b)e(?:badmsg|uclean)(?-u:\b)",
             Fixed(Cause::IoError),
         ),
         (
@@ -492,7 +492,7 @@ static PLATFORM_MISSING: LazyLock<Regex> = LazyLock::new(|| {
 /// elsewhere (a rootless daemon's `~/.local/share/docker`, a data-root of its own): not
 /// its `tmp/` (a build's context) nor `volumes/` (an application's data).
 static DATA_ROOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/var/lib/(?:docker|containerd|containers)/(?:overlay2?|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs|image|containerd|storage|io\.containerd[a-z0-9.-]*)(?-u:\b)|docker[a-z0-9_.-]*/(?:overlay2|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs)/").expect("data root")
+    Regex::new(r"/var/lib/desktop-containerd/|/var/lib/(?:docker|containerd|containers)/(?:overlay2?|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs|image|containerd|storage|io\.containerd[a-z0-9.-]*)(?-u:\b)|docker[a-z0-9_.-]*/(?:overlay2|aufs|btrfs|zfs|vfs|devicemapper|fuse-overlayfs)/").expect("data root")
 });
 /// WSL named in a word only: a target where nothing more precise is named.
 static WSL_WORD: LazyLock<Regex> =
@@ -523,7 +523,7 @@ static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
 /// A host port said to be taken in a tool's own words (ddev's, sshd's, a checker's).
 static PORT_IN_USE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?-u:\b)port ([0-9]{1,5}) is (?:already )?in use|bind to port ([0-9]{1,5}) on \S+ failed",
+        r"(?-u:\b)port(?: to)? ([0-9]{1,5}) is (?:already )?in use|bind to port ([0-9]{1,5}) on \S+ failed",
     )
     .expect("port in use")
 });
@@ -540,7 +540,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|/(docker-credential-[a-z0-9-]+)(?:\.exe)?: |the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: b?'(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed")).expect("command")
+    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})|(?:^|\s)[a-z0-9_.-]+: '?(docker-compose|docker-buildx|docker)'?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})$|failed to run command .?(docker-compose|docker-buildx|docker).?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|/(docker-credential-[a-z0-9-]+)(?:\.exe)?: |the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|(?:executable|program|binary|command) ['\x22](docker[a-z0-9-]*)['\x22][^.]{0,60}? not found in the path|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: b?'(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed")).expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
@@ -1176,6 +1176,17 @@ fn nameserver_failed(cause: Cause, line: &str) -> bool {
     cause == Cause::DnsServerFailure || DNS_QUERY.is_match(line)
 }
 
+/// A file operation on a path that is not a socket (`open /home/u/app/compose.yml: no such
+/// file or directory`): what was not found is that file.
+fn file_not_found(line: &str) -> bool {
+    static FILE_OP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:open|stat|lstat|mkdir|chdir|readlink|read) ((?:[a-z]:)?[/\\][^\s:]*): no such file or directory").expect("file op")
+    });
+    FILE_OP
+        .captures_iter(line)
+        .any(|c| !c[1].ends_with(".sock") && !c[1].ends_with(".soc"))
+}
+
 /// The daemon's own start failing, printed beside its status.
 static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"error starting daemon|failed to start daemon|failed to start docker")
@@ -1369,6 +1380,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 }
                 PermissionDenied if *podman => one("socket.podman-not-yours", 0.7, v()),
                 PermissionDenied => one("socket.not-in-group", 0.7, v()),
+                // A file the line opened that is not there (a Compose file, a config):
+                // the ENOENT is that file's, whatever Docker's words stand beside it.
+                NotFound if file_not_found(line) => Vec::new(),
                 NotFound => one("daemon.not-running", 0.7, v()),
                 Refused => vec![
                     ("daemon.socket-stale", 0.65, v()),
@@ -1676,6 +1690,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // in the store): the source is the user's file, and Docker's own hint "Are you
             // trying to mount a directory onto a file" says which mistake.
             _ if bind_mount_failed(line) => Vec::new(),
+            // The filesystem under the store failing reads or writes (EIO, EBADMSG, a
+            // corrupted SD card): the cause of whatever the daemon then stops answering.
+            IoError => one("storage.driver-failed", 0.6, none()),
             ReadOnly | NotFound | Failed | Unsupported | Reset | IoError | InvalidArgument => {
                 one("storage.driver-failed", 0.55, none())
             }
@@ -1761,12 +1778,17 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ca.untrusted-in-build", 0.55, v()),
                     ("ca.untrusted", 0.4, none()),
                 ],
-                // The containers' nameserver failing or silent (apt's "Temporary failure
-                // resolving", a lookup timing out): their DNS, not a proxy, is what fails.
-                DnsServerFailure | TimedOut | Refused if nameserver_failed(cause, line) => vec![
-                    ("registry.dns-in-build", sure, v()),
-                    ("proxy.build-unreachable", 0.4, v()),
-                ],
+                // The containers' nameserver failing, silent or out of reach (apt's
+                // "Temporary failure resolving", a lookup timing out or finding no route
+                // to it): their DNS, not a proxy, is what fails.
+                DnsServerFailure | TimedOut | Refused | Unreachable
+                    if nameserver_failed(cause, line) =>
+                {
+                    vec![
+                        ("registry.dns-in-build", sure, v()),
+                        ("proxy.build-unreachable", 0.4, v()),
+                    ]
+                }
                 NoSuchHost => vec![
                     ("proxy.build-unreachable", sure, v()),
                     ("proxy.container-dns", 0.4, none()),
@@ -1846,7 +1868,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             X509NotYetValid => one("ca.clock-skew", 0.55, none()),
             X509WrongName => one("ca.wrong-host", 0.55, called_host(line)),
             // A step's nameserver failing or silent: the containers' DNS.
-            DnsServerFailure | TimedOut | Refused
+            DnsServerFailure | TimedOut | Refused | Unreachable
                 if around.build && !around.application && nameserver_failed(cause, line) =>
             {
                 one("registry.dns-in-build", 0.5, asked_host(line))
