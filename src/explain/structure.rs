@@ -1693,7 +1693,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // The filesystem under the store failing reads or writes (EIO, EBADMSG, a
             // corrupted SD card): the cause of whatever the daemon then stops answering.
             IoError => one("storage.driver-failed", 0.6, none()),
-            ReadOnly | NotFound | Failed | Unsupported | Reset | IoError | InvalidArgument => {
+            ReadOnly | NotFound | Failed | Unsupported | Reset | InvalidArgument => {
                 one("storage.driver-failed", 0.55, none())
             }
             // The daemon runs as root: a mount it may not make there is a rootless daemon's
