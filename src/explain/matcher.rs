@@ -910,6 +910,39 @@ pub fn find_within(
             };
         }
     }
+    // Hub refusing an official image's name (all of them are public): the name does not
+    // exist, whatever the refusal's words suggest about a login. The paste is scanned only
+    // when an account's reading was made.
+    let account_read = hits.keys().any(|&s| registry[s].area == "registry_auth");
+    if account_read
+        && let Some(&missing) = registry.by_mode.get("registry.not-found")
+        && let Some(name) = super::structure::refused_official_name(plain)
+    {
+        let mut evidence = String::new();
+        let mut order = (0, 0, 0);
+        for (&s, h) in hits.iter_mut() {
+            if registry[s].area == "registry_auth" && h.confidence >= ABSTAIN {
+                h.confidence = ABSTAIN - 0.05;
+                if evidence.is_empty() {
+                    evidence = h.evidence.clone();
+                    order = h.order;
+                }
+            }
+        }
+        let h = hits.entry(missing).or_insert(Hit {
+            confidence: 0.0,
+            specificity: 0,
+            evidence,
+            values: BTreeMap::new(),
+            order,
+            structure: None,
+        });
+        h.confidence = h.confidence.max(0.7);
+        h.values
+            .insert("repo".into(), format!("docker.io/library/{name}"));
+        h.structure =
+            Some("an official image's name refused: official images are all public".into());
+    }
     // A fix that names a registry, read without one (a structure reading, a pattern that
     // captures none): the registry the paste pulls from, when it names exactly one,
     // rather than the signature's default (Docker Hub). The paste is scanned only when

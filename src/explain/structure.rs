@@ -223,11 +223,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     // Docker not found by a tool is its own row: one alternation of both gave the
     // prefilter only four-byte pieces of their words, which open it on most log lines.
     let not_running = String::from(
-        r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|(?:seems|appears) not to be running|installed and running\?|(?:have you got|do you have|is) (?:it|docker) installed\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding)|(?-u:\b)the (?:docker )?daemon (?:is )?not responding",
+        r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|(?:seems|appears) not to be running|installed and running\?|(?:have you got|do you have|is) (?:it|docker) installed\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding|not responsive|unresponsive)|(?-u:\b)the (?:docker )?daemon (?:is )?not responding",
     );
     let command_not_found = format!(
         "{}|{COMMAND_NOT_FOUND_TRANSLATED}",
-        r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn (?:[^\n]{0,200}?[\\/])?docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: b?'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|docker\)? (?:is |was )?(?:required but )?not installed|: line 1: syntax error near unexpected token|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not (?:recognized as|a) (?:an? )?internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%|the path(?-u:\b))|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|(?:does not|doesn't) have the (?:compose|buildx) plugin installed|(?:unable to|could not|couldn't|cannot|can't) (?:locate|find) (?:the )?[`'\x22]?docker(?:-compose|-buildx)?[`'\x22]? (?:executable|binary)|requires [`'\x22]?(?:docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (?:docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|docker[- ](?:compose|buildx)\W{0,2} (?:has|have) not been installed",
+        r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn (?:[^\n]{0,200}?[\\/])?docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: b?'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|(?:^|[^a-z0-9._-])docker\)? (?:is |was )?(?:required but )?not installed|: line 1: syntax error near unexpected token|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not (?:recognized as|a) (?:an? )?internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%|the path(?-u:\b))|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|(?:does not|doesn't) have the (?:compose|buildx) plugin installed|(?:unable to|could not|couldn't|cannot|can't) (?:locate|find) (?:the )?[`'\x22]?docker(?:-compose|-buildx)?[`'\x22]? (?:executable|binary)|requires [`'\x22]?(?:docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (?:docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|^(?:docker|docker-compose|docker-buildx) not found$|(?:^|[^a-z0-9._-])docker (?:command|cli|binary|executable) (?:is |was )?not found|docker[- ](?:compose|buildx)\W{0,2} (?:has|have) not been installed",
     );
     let not_found = String::from(
         r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was |could )?not (?:be )?found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?-u:\b)find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)|mountpoint for [a-z_,]+ not found",
@@ -320,7 +320,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             // resolving"), Go's query to it that timed out or was refused; musl's and
             // Ruby's spelling of EAI_AGAIN ("[Errno -3] Try again", "getaddrinfo: Try
             // again"), busybox's "bad address 'host'", apk's "temporary error".
-            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|bad address '[a-z0-9_.-]+'|temporary error \(try again later\)",
+            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+'|temporary error \(try again later\)",
             Fixed(Cause::DnsServerFailure),
         ),
         (
@@ -509,14 +509,14 @@ static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("pipe")
 });
 static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|lookup (unix|npipe|tcp|ssh|fd)(?: on |: )|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
+    Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|lookup (unix|npipe|tcp|ssh|fd|[a-z0-9_.-]*\.sock)(?: on |: )|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"proxyconnect tcp: dial tcp:? lookup ([a-z0-9-]+) on |proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|\[[0-9a-f:]+\]|localhost)(?::[0-9]+)?)?|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|(?:dkr\.ecr|ecr|s3)(?:[.-][a-z0-9-]+)*\.amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|/tags/list|fetching tags list|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve (?:source|reference|image|digest|[^ '"]*/)|fetch|authorize|do request|pull|copy)|(?:could not|couldn't|unable to|cannot) (?:pull|push)(?-u:\b)|unauthorized: authentication required|insufficient_scope|requested access to the resource is denied|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
+        r#"\{"errors":\[\{"code":"|https?://([^/ "'`]+)/v2/|lookup ((?:[a-z0-9-]+\.)*(?:docker\.io|docker\.com|ghcr\.io|quay\.io|gcr\.io|pkg\.dev|(?:dkr\.ecr|ecr|s3)(?:[.-][a-z0-9-]+)*\.amazonaws\.com|azurecr\.io|mcr\.microsoft\.com|cloudflare\.docker\.com|[a-z0-9-]*registry[a-z0-9.-]*|[a-z0-9-]*harbor[a-z0-9.-]*|[a-z0-9-]*nexus[a-z0-9.-]*|[a-z0-9-]*artifactory[a-z0-9.-]*))(?-u:\b)|/v1/repositories|/v1/_ping|/v1/users/|cloudflare\.docker\.com|/manifests/|/blobs/|/tags/list|fetching tags list|pulling (?:from|repository|fs layer)|error pulling|while pulling|pull access denied|failed to (?:resolve (?:source|reference|image|digest|[^ '"]*/)|fetch|authorize|do request|pull|copy|get filesystem from image)|(?:buildah|podman|skopeo|nerdctl|crane) (?:pull|push):|(?:could not|couldn't|unable to|cannot) (?:pull|push)(?-u:\b)|unauthorized: authentication required|insufficient_scope|requested access to the resource is denied|download failed|upload failed|the push refers to|registry|dkr\.ecr|ecr:getauthorizationtoken|ghcr\.io|quay\.io|gcr\.io|mcr\.microsoft\.com|docker\.io"#,
     )
     .expect("registry")
 });
@@ -540,12 +540,12 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})|(?:^|\s)[a-z0-9_.-]+: '?(docker-compose|docker-buildx|docker)'?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})$|failed to run command .?(docker-compose|docker-buildx|docker).?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|/(docker-credential-[a-z0-9-]+)(?:\.exe)?: |the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|(?:executable|program|binary|command) ['\x22](docker[a-z0-9-]*)['\x22][^.]{0,60}? not found in the path|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: b?'(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed")).expect("command")
+    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})|(?:^|\s)[a-z0-9_.-]+: '?(docker-compose|docker-buildx|docker)'?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})$|failed to run command .?(docker-compose|docker-buildx|docker).?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|/(docker-credential-[a-z0-9-]+)(?:\.exe)?: |the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?)(?-u:\b)|command '(docker[a-z0-9-]*)' not found|(?:^|[^a-z0-9._-])(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component| command| cli| binary| executable)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|(?:executable|program|binary|command) ['\x22](docker[a-z0-9-]*)['\x22][^.]{0,60}? not found in the path|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: b?'(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed")).expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
 static DOCKER_DOWN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|docker(?: daemon| engine| desktop)? (?:seems|appears) not to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:ensure|make sure|check) (?:that )?(?:the )?docker(?: daemon| engine| desktop| service)? is (?:running|started|up)(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman|colima|lima|orbstack|rancher desktop|boot2docker|docker-machine|podman-machine)(?: (?:daemon|engine|desktop|service|server|machine|vm|api|instance))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|unreachable|not responding|has stopped|is stopped|stopped)(?-u:\b)|{DOCKER_NOT_FOUND}"))
+    Regex::new(&format!(r"docker(?: daemon| engine| desktop)? (?:does not|doesn't) (?:seem|appear) to be running|docker(?: daemon| engine| desktop)? (?:seems|appears) not to be running|requires (?:running )?(?:the )?docker(?: daemon| engine)?(?-u:\b)|(?:ensure|make sure|check) (?:that )?(?:the )?docker(?: daemon| engine| desktop| service)? is (?:running|started|up)(?-u:\b)|(?:docker|dockerd|containerd|daemon|engine|desktop|podman|colima|lima|orbstack|rancher desktop|boot2docker|docker-machine|podman-machine)(?: (?:daemon|engine|desktop|service|server|machine|vm|api|instance))?(?:'s)? (?:(?:is|was|are|seems|appears)(?: to be)? )?(?:either )?(?:not running|isn't running|not available|unavailable|not reachable|unreachable|not responding|not responsive|unresponsive|has stopped|is stopped|stopped)(?-u:\b)|{DOCKER_NOT_FOUND}"))
     .expect("docker down")
 });
 /// A registry's ping (`/v2/`, the v1 `_ping` and `users`) answered by a bare status text.
@@ -681,6 +681,42 @@ pub(crate) fn pulled_registry(plain: &[String]) -> Option<String> {
         }
     }
     found
+}
+
+/// An official image's name on Docker Hub (`docker.io/library/x`): every one of them is
+/// public.
+static OFFICIAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[\s\x22'(])(?:index\.|registry-1\.)?docker\.io/library/([a-z0-9][a-z0-9._-]*)",
+    )
+    .expect("official name")
+});
+
+/// Hub's answer for a repository it will not show: the stock denial, or the anonymous
+/// challenge sent beside it.
+static HUB_REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"requested access to the resource is denied|authentication required")
+        .expect("hub refusal")
+});
+
+/// Credentials the registry named as wrong: a stale login refuses public images too.
+static CREDENTIALS_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"incorrect username or password|invalid username|incorrect authentication|invalid credentials|bad credentials").expect("credentials refused")
+});
+
+/// The official name a pull was refused for, when the paste refuses one: official images
+/// are all public, so Hub's denial (or its anonymous challenge) for one says that no image
+/// has that name (`holoiso`, a local build's name looked up remotely), not that an
+/// account lacks a right. Credentials named as wrong keep the login's reading.
+pub(crate) fn refused_official_name(plain: &[String]) -> Option<String> {
+    if !plain.iter().any(|l| HUB_REFUSAL.is_match(l))
+        || plain.iter().any(|l| CREDENTIALS_REFUSED.is_match(l))
+    {
+        return None;
+    }
+    plain
+        .iter()
+        .find_map(|l| OFFICIAL_NAME.captures(l).map(|c| c[1].to_string()))
 }
 
 /// A Docker client library's own frames (docker-java's, docker-py's, dockerode's).
@@ -1187,6 +1223,11 @@ fn file_not_found(line: &str) -> bool {
         .any(|c| !c[1].ends_with(".sock") && !c[1].ends_with(".soc"))
 }
 
+/// A Docker client library's wrapper for an error the daemon answered with.
+static DAEMON_ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"internalservererrorexception|50[0-9] server error: internal server error|\(http code 50[0-9]\)").expect("daemon envelope")
+});
+
 /// The daemon's own start failing, printed beside its status.
 static DAEMON_START_FAILED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"error starting daemon|failed to start daemon|failed to start docker")
@@ -1460,6 +1501,9 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         {
             one("daemon.not-running", 0.55, none())
         }
+        // A URL given where an image reference was (`https://github.com/x/y`): its scheme is
+        // taken for the registry's host, a mistake in what was asked.
+        Some(Target::Registry(reg)) if reg == "https" || reg == "http" => Vec::new(),
         Some(Target::Registry(reg)) => {
             let v = || {
                 let mut v = value("registry", reg);
@@ -1633,6 +1677,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         Some(Target::Command(name)) => match cause {
             CommandNotFound | NotFound | NotInstalled if name == "docker" => {
                 one("cli.missing", 0.6, none())
+            }
+            // The engine's own binary not there, or not runnable where it was typed (Go
+            // refuses one found relative to the current directory): its install.
+            CommandNotFound | NotFound | NotInstalled if name == "dockerd" => {
+                one("cli.missing", 0.55, none())
             }
             // A credential helper (or the store it runs, `pass`) that is not there.
             CommandNotFound | NotFound | NotInstalled
@@ -1908,6 +1957,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             Status(404) => one("registry.not-found", 0.55, none()),
             Status(429) => one("registry.rate-limited", 0.6, none()),
             Status(408) => one("registry.connect-timeout", 0.5, none()),
+            // A client library's wrapper for the daemon's own 500 (docker-java's
+            // InternalServerErrorException, docker-py's "500 Server Error", dockerode's
+            // "(HTTP code 500)"): the daemon's message after it is the cause, not a registry.
+            Status(s) if s >= 500 && DAEMON_ENVELOPE.is_match(line) => Vec::new(),
             Status(s) if s >= 500 => one("registry.server-error", 0.5, none()),
             // A runtime's exception on the line (Poco's `Net Exception`, Java's
             // `BindException`) is the program's own listen inside its container, whatever
