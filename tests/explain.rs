@@ -833,6 +833,15 @@ fn a_refused_official_name_is_a_name_that_does_not_exist() {
         &["--no-probe"],
     );
     assert_eq!(private["matches"][0]["area"], "registry_auth", "{private}");
+    // A push to an official name is refused for the namespace: the account's reading.
+    let push = explain(
+        "The push refers to repository [docker.io/library/myimage]\n5f70bf18a086: Preparing\ndenied: requested access to the resource is denied",
+        &["--no-probe"],
+    );
+    assert_eq!(
+        push["matches"][0]["mode"], "registry.access-denied",
+        "{push}"
+    );
 }
 
 /// The best match the probes confirmed on this machine.

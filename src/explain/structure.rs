@@ -709,8 +709,21 @@ static CREDENTIALS_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
 /// has that name (`holoiso`, a local build's name looked up remotely), not that an
 /// account lacks a right. Credentials named as wrong keep the login's reading.
 pub(crate) fn refused_official_name(plain: &[String]) -> Option<String> {
+    // A push to an official name is refused for the namespace (tag it under your own),
+    // and a paste that also names an account's repository may be refused for that one.
+    static OTHER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"the push refers to|(?:docker|podman) push |docker\.io/([a-z0-9_-]+)/[a-z0-9]")
+            .expect("push or namespace")
+    });
+    let other = |l: &String| {
+        OTHER
+            .captures_iter(l)
+            .any(|c| c.get(1).is_none_or(|ns| ns.as_str() != "library"))
+    };
     if !plain.iter().any(|l| HUB_REFUSAL.is_match(l))
-        || plain.iter().any(|l| CREDENTIALS_REFUSED.is_match(l))
+        || plain
+            .iter()
+            .any(|l| CREDENTIALS_REFUSED.is_match(l) || other(l))
     {
         return None;
     }
