@@ -695,7 +695,7 @@ static OFFICIAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// Hub's answer for a repository it will not show: the stock denial, or the anonymous
 /// challenge sent beside it.
 static HUB_REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"requested access to the resource is denied|authentication required")
+    Regex::new(r"requested access to the resource is denied|unauthorized: authentication required|authentication required to access")
         .expect("hub refusal")
 });
 
