@@ -444,6 +444,27 @@ fn signatures(file: File) -> Vec<Signature> {
         .collect()
 }
 
+/// The reading `s` raised to at least `confidence`; when the text did not give it, it
+/// enters with the evidence (and place) of the reading the paste showed to be another's.
+fn raise(
+    hits: &mut BTreeMap<usize, Hit>,
+    s: usize,
+    confidence: f64,
+    evidence: String,
+    order: (usize, usize, usize),
+) -> &mut Hit {
+    let h = hits.entry(s).or_insert(Hit {
+        confidence: 0.0,
+        specificity: 0,
+        evidence,
+        values: BTreeMap::new(),
+        order,
+        structure: None,
+    });
+    h.confidence = h.confidence.max(confidence);
+    h
+}
+
 /// One line as the patterns see it: lower-cased, whitespace collapsed.
 pub(crate) fn plain_line(line: &str) -> String {
     let lower = line.to_lowercase();
@@ -868,17 +889,8 @@ pub fn find_within(
         && super::structure::up_but_unreachable_by_old_client(plain)
     {
         d.confidence = 0.45;
-        let evidence = d.evidence.clone();
-        let order = d.order;
-        let h = hits.entry(denied).or_insert(Hit {
-            confidence: 0.0,
-            specificity: 0,
-            evidence,
-            values: BTreeMap::new(),
-            order,
-            structure: None,
-        });
-        h.confidence = h.confidence.max(0.6);
+        let (evidence, order) = (d.evidence.clone(), d.order);
+        let h = raise(&mut hits, denied, 0.6, evidence, order);
         h.structure = Some("the daemon shown running: the client may not open its socket".into());
     }
     // Compose v2 answering its version in the same paste: a tool that says Compose is not
@@ -929,15 +941,7 @@ pub fn find_within(
                 }
             }
         }
-        let h = hits.entry(missing).or_insert(Hit {
-            confidence: 0.0,
-            specificity: 0,
-            evidence,
-            values: BTreeMap::new(),
-            order,
-            structure: None,
-        });
-        h.confidence = h.confidence.max(0.7);
+        let h = raise(&mut hits, missing, 0.7, evidence, order);
         h.values
             .insert("repo".into(), format!("docker.io/library/{name}"));
         h.structure =
