@@ -821,6 +821,12 @@ fn a_refused_official_name_is_a_name_that_does_not_exist() {
             r["not_environment"][0]["mode"], "registry.not-found",
             "{text}"
         );
+        // The answer quotes the refusal it stands on.
+        let evidence = r["not_environment"][0]["evidence"].as_str().unwrap_or("");
+        assert!(
+            evidence.contains("denied") || evidence.contains("authentication required"),
+            "{r}"
+        );
     }
     let stale = explain(
         "Trying to pull docker.io/library/nginx:latest...\nunauthorized: incorrect username or password",

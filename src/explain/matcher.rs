@@ -930,15 +930,22 @@ pub fn find_within(
         && let Some(&missing) = registry.by_mode.get("registry.not-found")
         && let Some(name) = super::structure::refused_official_name(plain)
     {
+        // The evidence is the strongest account reading's line, whatever its confidence,
+        // so the answer always quotes the refusal it stands on.
         let mut evidence = String::new();
         let mut order = (0, 0, 0);
+        let mut strongest = f64::NEG_INFINITY;
         for (&s, h) in hits.iter_mut() {
-            if registry[s].area == "registry_auth" && h.confidence >= ABSTAIN {
+            if registry[s].area != "registry_auth" {
+                continue;
+            }
+            if h.confidence > strongest {
+                strongest = h.confidence;
+                evidence = h.evidence.clone();
+                order = h.order;
+            }
+            if h.confidence >= ABSTAIN {
                 h.confidence = ABSTAIN - 0.05;
-                if evidence.is_empty() {
-                    evidence = h.evidence.clone();
-                    order = h.order;
-                }
             }
         }
         let h = raise(&mut hits, missing, 0.7, evidence, order);
