@@ -752,6 +752,72 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "services.ml.deploy.resources.reservations value Additional properties are not allowed ('devices' was unexpected)",
             "cli.compose-file-newer",
         ),
+        // Read after at.
+        (
+            "Error response from daemon: Head \"https://registry-1.docker.io/v2/library/alpine/manifests/latest\": dial tcp: lookup registry-1.docker.io: getaddrinfow: A non-recoverable error occurred during a database lookup.",
+            "registry.dns-servfail",
+        ),
+        (
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority; GET http://10.1.2.3:5000/v2/: unexpected status code 400 Bad Request: Client sent an HTTP request to an HTTPS server.",
+            "ca.untrusted",
+        ),
+        (
+            "error parsing HTTP 408 response body: invalid character '<' looking for beginning of value: \"<html><body><h1>408 Request Time-out</h1>\"",
+            "registry.connect-timeout",
+        ),
+        (
+            "#12 ERROR: server message: insufficient_scope: authorization failed",
+            "registry.access-denied",
+        ),
+        (
+            "exec: \"docker-credential-osxkeychain\": fork/exec /usr/local/bin/docker-credential-osxkeychain: bad CPU type in executable",
+            "auth.helper-failed",
+        ),
+        (
+            "docker: Error response from daemon: container abc encountered an error during CreateContainer: failure in a Windows system call: No hypervisor is present on this system. (0xc0351000)",
+            "wsl.vm-platform-missing",
+        ),
+        (
+            "Error: An attempt was made to access a socket in a way forbidden by its access permissions.",
+            "ports.excluded-range",
+        ),
+        (
+            "pywintypes.error: (2, 'CreateFile', 'The system cannot find the file specified.')",
+            "daemon.desktop-not-running",
+        ),
+        (
+            "pywintypes.error: (5, 'CreateFile', 'Access is denied.')",
+            "daemon.pipe-access-denied",
+        ),
+        (
+            "Error: running with the rootless provider requires setting systemd property \"Delegate=yes\"",
+            "storage.cgroup-controllers-missing",
+        ),
+        (
+            "The com.docker.service service terminated unexpectedly.  It has done this 1 time(s).",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "StartAll failed: cannot start /Applications/Docker.app/Contents/MacOS/com.docker.vpnkit: fork/exec /Applications/Docker.app/Contents/MacOS/com.docker.vpnkit: bad CPU type in executable",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "PS> docker ps\nError response from daemon: EOF",
+            "daemon.desktop-engine-error",
+        ),
+        (
+            "ERROR: failed to solve: cache export feature is currently not supported for docker driver. Please switch to a different driver (eg. \"docker buildx create --use\")",
+            "cli.buildx-docker-driver",
+        ),
+        (
+            "oci-registry: GET https://production.cloudflare.docker.com/registry-v2/docker/registry/v2/blobs/sha256/ab/abcd/data?expires=1: unexpected status code 500 Internal Server Error",
+            "registry.server-error",
+        ),
+        // A proxy shown in the shell, and the daemon dialled the registry itself.
+        (
+            "$ export HTTPS_PROXY=http://proxy.corp:3128\n$ docker pull nginx\nError response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp 52.1.2.3:443: i/o timeout",
+            "proxy.daemon-missing",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
@@ -765,6 +831,10 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         "Get \"https://https/v2/\": dial tcp: lookup https on 10.0.0.10:53: no such host",
         // The daemon's own 500 in a client library's words: its message is the cause.
         "com.github.dockerjava.api.exception.InternalServerErrorException: Status 500: Cannot locate specified Dockerfile: Dockerfile.dev",
+        // The daemon refusing a Dockerfile outside the context is no HTTP 403.
+        "Error response from daemon: Forbidden path outside the build context: ../other/Dockerfile ()",
+        // A scanner's own server refusing, after the image it was given: that server's.
+        "push image https://registry-1.docker.io/v2/library/postgres:latest to Clair failed: Post http://localhost:6060/v1/layers: dial tcp 127.0.0.1:6060: connect: connection refused",
     ] {
         let r = explain(text, &["--no-probe"]);
         assert!(
@@ -793,6 +863,11 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "{text}: {modes:?}"
         );
     }
+    // A bare EOF on a pull may be the registry's: not the engine's alone.
+    assert!(
+        !all_modes("$ docker pull quay.io/org/app:1\nError response from daemon: EOF")
+            .contains(&"daemon.desktop-engine-error".to_string())
+    );
     // A short flag a subcommand that exists does not know is its own usage error.
     assert!(
         !all_modes("unknown shorthand flag: 'f' in -f\nSee 'docker stack deploy --help'.")
@@ -810,6 +885,9 @@ fn a_refused_official_name_is_a_name_that_does_not_exist() {
     for text in [
         "Trying to pull docker.io/library/myapp:dev...\nError: initializing source docker://myapp:dev: reading manifest dev in docker.io/library/myapp: errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required",
         "Error failed to fetch an image or build from source: Authentication required to access image \"docker.io/library/webapp:latest\"",
+        // Hub's API path, and the challenge in the JSON body a library quotes.
+        "FATAL error in image scan: failed to extract files: Get https://registry-1.docker.io/v2/library/scanme/manifests/latest: http: non-successful response (status=401 body=\"{\\\"errors\\\":[{\\\"code\\\":\\\"UNAUTHORIZED\\\",\\\"message\\\":\\\"authentication required\\\"}]}\")",
+        "error: GET https://index.docker.io/v2/library/builder/manifests/latest: UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:library/builder Type:repository]]",
     ] {
         let r = explain(text, &["--no-probe"]);
         assert!(

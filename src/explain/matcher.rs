@@ -904,6 +904,24 @@ pub fn find_within(
     {
         h.confidence = h.confidence.min(ABSTAIN - 0.05);
     }
+    // The paste shows a proxy in the shell, and the structure read a direct dial to the
+    // registry as the daemon's missing proxy: a signature's "the registry timed out" or
+    // "refused" (which cannot see the shell) yields to it, as the structure's own does.
+    if let Some(&missing) = registry.by_mode.get("proxy.daemon-missing")
+        && let Some(lead) = hits
+            .get(&missing)
+            .filter(|h| h.structure.is_some() && h.confidence >= ABSTAIN)
+            .map(|h| h.confidence)
+        && plain.iter().any(|l| super::structure::shell_proxy(l))
+    {
+        for mode in ["registry.connect-timeout", "registry.connect-failed"] {
+            if let Some(&s) = registry.by_mode.get(mode)
+                && let Some(h) = hits.get_mut(&s)
+            {
+                h.confidence = h.confidence.min(lead - 0.05);
+            }
+        }
+    }
     // A Kubernetes event is the node's runtime's (containerd, CRI-O), which the probes
     // cannot check: what it resembles stays a guess, and so does the runtime's own
     // failure (a cgroup, a storage driver: the node's configuration). A registry's or the

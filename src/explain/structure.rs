@@ -269,7 +269,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusCode,
         ),
         (
-            r#"(?-u:\b)(unauthorized)(?:[:". ]|$)|(forbidden)(?:[:". )]|$)|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|((?:pull|docker hub|dockerhub|registry) rate limit (?:reached|exceeded|hit))|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(http basic: access denied)|(authentication (?:is )?required)|"code": ?"(denied|unauthorized|toomanyrequests|manifest_unknown|name_unknown)"|(?:password|token|credentials?)(?: or (?:token|password))? (?:is |are |was )?(incorrect|invalid|wrong)(?-u:\b)|(is not authorized to perform)|(?:^|: )(denied)(?:[:.]|\s+\(|$)"#,
+            r#"(?-u:\b)(unauthorized)(?:[:". ]|$)|(forbidden)(?:[:".)]|$| [^p])|(requested access to the resource is denied)|(proxy authentication required)|(toomanyrequests)|(too many requests)|((?:pull|docker hub|dockerhub|registry) rate limit (?:reached|exceeded|hit))|(bad gateway)|(service unavailable)|(bad request)|(gateway time-?out)|(manifest unknown)|(name unknown)|(unauthenticated)|(permission_denied)|(invalid username/password)|(invalid username or password)|(incorrect username or password)|(invalid credentials)|(bad credentials)|(http basic: access denied)|(authentication (?:is )?required)|"code": ?"(denied|unauthorized|toomanyrequests|manifest_unknown|name_unknown)"|(?:password|token|credentials?)(?: or (?:token|password))? (?:is |are |was )?(incorrect|invalid|wrong)(?-u:\b)|(is not authorized to perform)|(?:^|: )(denied)(?:[:.]|\s+\(|$)|(insufficient_scope)(?-u:\b)"#,
             StatusWord,
         ),
         (
@@ -319,8 +319,9 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             // ("Temporary failure in name resolution", apt's "Temporary failure
             // resolving"), Go's query to it that timed out or was refused; musl's and
             // Ruby's spelling of EAI_AGAIN ("[Errno -3] Try again", "getaddrinfo: Try
-            // again"), busybox's "bad address 'host'", apk's "temporary error".
-            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+'|temporary error \(try again later\)",
+            // again"), busybox's "bad address 'host'", apk's "temporary error";
+            // Winsock's WSANO_RECOVERY and WSATRY_AGAIN (Go's `getaddrinfow: ...`).
+            r"server misbehaving|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+'|temporary error \(try again later\)|a non-recoverable error occurred during a database lookup|this is usually a temporary error during hostname resolution",
             Fixed(Cause::DnsServerFailure),
         ),
         (
@@ -413,6 +414,7 @@ fn causes(line: &str) -> Vec<(usize, Cause)> {
                         "forbidden"
                         | "requested access to the resource is denied"
                         | "permission_denied"
+                        | "insufficient_scope"
                         | "denied" => 403,
                         "manifest unknown" | "name unknown" | "manifest_unknown"
                         | "name_unknown" => 404,
@@ -683,19 +685,20 @@ pub(crate) fn pulled_registry(plain: &[String]) -> Option<String> {
     found
 }
 
-/// An official image's name on Docker Hub (`docker.io/library/x`): every one of them is
-/// public.
+/// An official image's name on Docker Hub (`docker.io/library/x`, or Hub's API path
+/// `registry-1.docker.io/v2/library/x/...`): every one of them is public.
 static OFFICIAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[\s\x22'(])(?:index\.|registry-1\.)?docker\.io/library/([a-z0-9][a-z0-9._-]*)",
+        r"(?:^|[\s\x22'(/])(?:index\.|registry-1\.)?docker\.io/(?:v2/)?library/([a-z0-9][a-z0-9._-]*)",
     )
     .expect("official name")
 });
 
-/// Hub's answer for a repository it will not show: the stock denial, or the anonymous
-/// challenge sent beside it.
+/// Hub's answer for a repository it will not show: the stock denial, the anonymous
+/// challenge sent beside it (in words, or in the JSON body a library quotes), or the
+/// token's missing scope (BuildKit's words).
 static HUB_REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"requested access to the resource is denied|unauthorized: authentication required|authentication required to access")
+    Regex::new(r#"requested access to the resource is denied|unauthorized: authentication required|authentication required to access|insufficient_scope|\\?"message\\?"\s*:\s*\\?"authentication required"#)
         .expect("hub refusal")
 });
 
@@ -712,8 +715,10 @@ pub(crate) fn refused_official_name(plain: &[String]) -> Option<String> {
     // A push to an official name is refused for the namespace (tag it under your own),
     // and a paste that also names an account's repository may be refused for that one.
     static OTHER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"the push refers to|(?:docker|podman) push |docker\.io/([a-z0-9_-]+)/[a-z0-9]")
-            .expect("push or namespace")
+        Regex::new(
+            r"the push refers to|(?:docker|podman) push |docker\.io/(?:v2/)?([a-z0-9_-]+)/[a-z0-9]",
+        )
+        .expect("push or namespace")
     });
     let other = |l: &String| {
         OTHER
@@ -783,7 +788,7 @@ pub(crate) fn application_exception(line: &str) -> bool {
 
 /// Docker's context around a target-less cause: a pull, a build, a run, the daemon.
 static DOCKER_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|unable to prepare context|unable to download remote context|devmapper|overlay2|pulling from |pulling [a-z0-9_.-]+ \([^ )]+\)\.\.\.|the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:^| )#[0-9]+ (?:error: |done [0-9.]+s$|cached$)|(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|failed to bind host port|no suitable node \(|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
+    Regex::new(r#"(?:^|[^.a-z0-9_/-])(?:docker|dockerd|containerd|buildkit|buildx|moby|podman|dockerfile|docker-compose)(?:$|[^.a-z0-9_/-])|failed to solve|unable to prepare context|unable to download remote context|devmapper|overlay2|pulling from |pulling [a-z0-9_.-]+ \([^ )]+\)\.\.\.|the push refers to|\[\+\] (?:running|pulling|building) |executor failed running|did not complete successfully|error response from daemon|/var/lib/docker|(?:^| )#[0-9]+ \[|step [0-9]+/[0-9]+ :|=> error \[|failed to (?:register|extract|pull|copy|create|start) (?:layer|image|container|shim)|\{"stream":"|"errordetail":|returned a non-zero code|\[[a-z0-9_-]+ [0-9]+/[0-9]+\]|(?:^| )#[0-9]+ [0-9]+\.[0-9]{3} |(?:^| )#[0-9]+ (?:error: |done [0-9.]+s$|cached$)|(?:get|download)\.docker\.com|driver failed programming external connectivity|userland proxy|error parsing http [0-9]{3} response body|failed to bind host port|no suitable node \(|^(?:error: )?(?:denied|unauthorized|toomanyrequests|manifest unknown|name unknown|blob unknown|name invalid|tag invalid|manifest invalid): |^[0-9a-f]{12}: (?:preparing|waiting|pushing|pushed|layer already exists|mounted from|pulling fs layer|pull complete|download complete|downloading|extracting|verifying checksum|already exists)"#).expect("context")
 });
 
 /// Every target a line names, by where it starts.
@@ -1323,6 +1328,12 @@ pub(crate) fn read_line(line: &str, around: Around) -> (Vec<Reading>, bool) {
             .rev()
             .filter(|(_, c)| matches!(c, Cause::ExitStatus(_))),
     );
+    // A tool that retries over plain HTTP after HTTPS failed joins the two attempts with
+    // "; " (go-containerregistry: `x509: ...; GET http://host/v2/: ... an HTTP request to
+    // an HTTPS server`): the retry's failure follows from the first, whose cause reads.
+    if let Some(retry) = PLAIN_RETRY.find(line) {
+        order.sort_by_key(|(at, _)| *at > retry.start());
+    }
     // Read once, whichever cause they end up serving.
     let found_targets = if order.is_empty() {
         Vec::new()
@@ -1331,6 +1342,13 @@ pub(crate) fn read_line(line: &str, around: Around) -> (Vec<Reading>, bool) {
     };
     for &&(at, cause) in &order {
         let target = target(&found_targets, at, line);
+        // The call nearest the cause is another server's (a scanner's own API after the
+        // image it was given): the cause is that server's, not the registry's.
+        if let Some(Target::Registry(host)) = &target
+            && other_call_before(line, at, host)
+        {
+            continue;
+        }
         let readings = rule(target.as_ref(), cause, docker, around, line);
         if readings.is_empty() {
             continue;
@@ -1356,6 +1374,46 @@ pub(crate) fn read_line(line: &str, around: Around) -> (Vec<Reading>, bool) {
         return (readings, false);
     }
     (Vec::new(), half)
+}
+
+/// A retry over plain HTTP joined to the HTTPS attempt it follows.
+static PLAIN_RETRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"; (?:get|head|post|put) \x22?http://").expect("plain retry"));
+
+/// The Engine API's versioned path.
+static ENGINE_API_PATH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^/v1\.[0-9]{1,2}/").expect("engine api path"));
+
+/// Whether the last URL before `at` is a server other than `registry`'s that nothing
+/// marks as an image registry's (its API's paths, its blob store, a registry's name) nor
+/// as a login's (a token or auth endpoint).
+fn other_call_before(line: &str, at: usize, registry: &str) -> bool {
+    let Some(scheme) = line[..at].rfind("://") else {
+        return false;
+    };
+    let start = line[..scheme]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let rest = &line[scheme + 3..at];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || "\"'`".contains(c))
+        .unwrap_or(rest.len());
+    let url = rest[..end].trim_end_matches(':');
+    let host = &url[..url.find('/').unwrap_or(url.len())];
+    let whole = &line[start..scheme + 3 + end];
+    let path = &url[host.len()..];
+    // Only a web call is another server's: `docker://` is an image reference, and the
+    // Engine API's own path (`/v1.41/images/create`) is the daemon relaying the registry.
+    matches!(&line[start..scheme], "http" | "https")
+        && !host.is_empty()
+        && path.len() > 1
+        && !ENGINE_API_PATH.is_match(path)
+        && !host.contains(registry)
+        && !registry.contains(host)
+        && !REGISTRY.is_match(whole)
+        && !["token", "auth", "login"].iter().any(|w| url.contains(w))
 }
 
 /// Whether a line is runc failing to mount a bind mount's source (a host path outside
