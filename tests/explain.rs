@@ -813,6 +813,40 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "oci-registry: GET https://production.cloudflare.docker.com/registry-v2/docker/registry/v2/blobs/sha256/ab/abcd/data?expires=1: unexpected status code 500 Internal Server Error",
             "registry.server-error",
         ),
+        // Read after au.
+        (
+            "Error response from daemon: driver failed programming external connectivity on endpoint web (0a1b): (iptables failed: iptables --wait -t nat -A DOCKER -p tcp -d 0/0 --dport 8080 -j DNAT --to-destination 172.17.0.2:80 ! -i docker0: iptables: No chain/target/match by that name.\n (exit status 1))",
+            "daemon.firewall-rules-failed",
+        ),
+        (
+            "Error response from daemon: Failed to program NAT chain: ZONE_CONFLICT: 'docker0' already bound to 'public'",
+            "daemon.firewall-rules-failed",
+        ),
+        (
+            "time=\"2024-05-01T10:00:00Z\" level=error msg=\"exec: \\\"fuse-overlayfs\\\": executable file not found in $PATH\" storage-driver=fuse-overlayfs",
+            "daemon.start-failed",
+        ),
+        (
+            "E! [inputs.docker] Error in plugin: Error response from daemon: client is newer than server (client API version: 1.24, server API version: 1.21",
+            "daemon.api-version-pinned",
+        ),
+        (
+            "Execution failed for task ':app:dockerBuild'.\n> A problem occurred starting process 'command 'docker''",
+            "cli.missing",
+        ),
+        (
+            "java.lang.IllegalStateException: No container runtime was found. Make sure you have either Docker or Podman installed in your environment.",
+            "cli.missing",
+        ),
+        (
+            "java.lang.RuntimeException: java.io.IOException: com.sun.jna.LastErrorException: [2] No such file or directory\n\tat com.github.dockerjava.httpclient5.ApacheDockerHttpClientImpl.execute(ApacheDockerHttpClientImpl.java:187)",
+            "daemon.not-running",
+        ),
+        // A warning in the daemon's log is not why it stopped: the error after it is.
+        (
+            "dockerd[812]: time=\"2024-05-01T10:00:00Z\" level=warning msg=\"could not change group /var/run/docker.sock to docker: group docker not found\"\ndockerd[812]: failed to start daemon: error initializing graphdriver: driver not supported",
+            "daemon.start-failed",
+        ),
         // A proxy shown in the shell, and the daemon dialled the registry itself.
         (
             "$ export HTTPS_PROXY=http://proxy.corp:3128\n$ docker pull nginx\nError response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp 52.1.2.3:443: i/o timeout",
@@ -831,6 +865,9 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         "Get \"https://https/v2/\": dial tcp: lookup https on 10.0.0.10:53: no such host",
         // The daemon's own 500 in a client library's words: its message is the cause.
         "com.github.dockerjava.api.exception.InternalServerErrorException: Status 500: Cannot locate specified Dockerfile: Dockerfile.dev",
+        // A managed plugin's socket missing is that plugin's (it did not start), not the
+        // daemon's.
+        "Error response from daemon: dial unix /run/docker/plugins/4f2a9c/loki.sock: connect: no such file or directory",
         // The daemon refusing a Dockerfile outside the context is no HTTP 403.
         "Error response from daemon: Forbidden path outside the build context: ../other/Dockerfile ()",
         // A scanner's own server refusing, after the image it was given: that server's.
@@ -1824,6 +1861,33 @@ fn collected_splits_hold_their_accuracy() {
         // Hub's `toomanyrequests` keeps its area at the floor (0.5): dev labelled one out
         // of scope (D-085), which counts one more against it.
         ("dev-2026-12.jsonl", "dev split", 87, 2),
+        // au: eight collectors apart (rootless Docker and host hardening; host firewalls
+        // and networks; remote development environments; JVM build tools; monitoring
+        // agents on the socket; reverse proxies and certificates; threads in Turkish,
+        // Persian and Indonesian; data platforms), launched after at's reading, several cut
+        // short when the search budget ran out (200, 55 of them out of scope): measured
+        // once after all eight delivered, 65% (94 of 145), 4 of 55 out of scope answered
+        // (0.55, 0.6, 0.8, 0.8), on the program of their launch. Then read: 73%.
+        (
+            "held-out-2026-12-au.jsonl",
+            "forty-seventh held-out split",
+            73,
+            2,
+        ),
+        // at: eight collectors apart (corporate TLS-inspecting gateways and endpoint
+        // protection; hypervisors beside Docker and nested virtualization; Apple silicon
+        // and cross-architecture builds; installing Docker through package managers; local
+        // Kubernetes on Docker; image scanners, signers and registry caches; Chinese-language
+        // threads; serverless emulators and cloud SDKs), launched at a session's start
+        // after as's reading (226, 54 of them out of scope): measured once after all eight
+        // delivered, 68% (117 of 172), 11 of 54 out of scope answered (five above 0.5:
+        // 0.55, 0.6, 0.7, 0.8, 0.9), on the program of their launch. Then read: 77%.
+        (
+            "held-out-2026-12-at.jsonl",
+            "forty-sixth held-out split",
+            77,
+            7,
+        ),
         // as: eight collectors apart (Chromebooks, the Steam Deck and immutable
         // distributions; CI building with Docker-in-Docker, Kaniko or buildah; PaaS deploy
         // CLIs; AI model-serving images; configuration management; Docker API client

@@ -904,6 +904,21 @@ pub fn find_within(
     {
         h.confidence = h.confidence.min(ABSTAIN - 0.05);
     }
+    // A log's warning did not stop the program: when the paste also gives a reading from
+    // a line that is no warning (dockerd's "Error starting daemon"), a reading that
+    // stands on a warning (its socket's group not found) ranks below that one.
+    let failure = hits
+        .values()
+        .filter(|h| h.confidence >= ABSTAIN && !super::structure::log_warning(&h.evidence))
+        .map(|h| h.confidence)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if failure >= ABSTAIN {
+        for h in hits.values_mut() {
+            if h.confidence >= failure && super::structure::log_warning(&h.evidence) {
+                h.confidence = failure - 0.05;
+            }
+        }
+    }
     // The paste shows a proxy in the shell, and the structure read a direct dial to the
     // registry as the daemon's missing proxy: a signature's "the registry timed out" or
     // "refused" (which cannot see the shell) yields to it, as the structure's own does.

@@ -737,9 +737,10 @@ pub(crate) fn refused_official_name(plain: &[String]) -> Option<String> {
         .find_map(|l| OFFICIAL_NAME.captures(l).map(|c| c[1].to_string()))
 }
 
-/// A Docker client library's own frames (docker-java's, docker-py's, dockerode's).
+/// A Docker client library's own frames (docker-java's, Spotify's docker-client,
+/// docker-py's, dockerode's).
 static DOCKER_CLIENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"com\.github\.dockerjava\.|/docker/(?:api|transport)/[a-z_]+\.py|node_modules/(?:docker-modem|dockerode)/").expect("docker client")
+    Regex::new(r"com\.github\.dockerjava\.|com\.spotify\.docker\.client\.|/docker/(?:api|transport)/[a-z_]+\.py|node_modules/(?:docker-modem|dockerode)/").expect("docker client")
 });
 
 /// Whether a line is a Docker client library's stack frame (see [`Around::docker_client`]).
@@ -748,13 +749,25 @@ pub(crate) fn docker_client_frame(line: &str) -> bool {
 }
 
 /// A runtime's exception for a socket call's errno (Java's `SocketException: No such file
-/// or directory`, `BindException: Permission denied`).
+/// or directory`, `BindException: Permission denied`, JNA's `LastErrorException: [2]`).
 static SOCKET_ERRNO_EXCEPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:socket|bind|connect|io)exception: (?:no such file or directory|permission denied)",
+        r"(?:(?:socket|bind|connect|io)exception: |lasterrorexception: \[(?:2|13)\] )(?:no such file or directory|permission denied)",
     )
     .expect("socket errno")
 });
+
+/// A log line below error level (logrus' `level=warning` or `level=info`, Podman's
+/// `WARN[0000]`).
+static LOG_WARNING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"level=(?:warn(?:ing)?|info|debug|trace)(?-u:\b)|(?:^|\s)(?:warn|info)\[[0-9]+\]")
+        .expect("log warning")
+});
+
+/// Whether a line is a log's warning (or note): what it reports did not stop the program.
+pub(crate) fn log_warning(line: &str) -> bool {
+    LOG_WARNING.is_match(line)
+}
 
 /// Whether a line shows a proxy set in the shell (see [`Around::shell_proxy`]).
 pub(crate) fn shell_proxy(line: &str) -> bool {
@@ -847,6 +860,11 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     };
     for c in caps(&SOCKET) {
         let path = c[1].to_string();
+        // A managed plugin's own socket (a logging or volume driver the daemon runs) is
+        // that plugin's, not the daemon's: it is missing when the plugin did not start.
+        if path.contains("/docker/plugins/") {
+            continue;
+        }
         let podman = path.contains("podman");
         found.push((
             c.get(0).map_or(0, |m| m.start()),
@@ -1945,7 +1963,11 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         // A connect that found no file is a unix socket's that is not there (hyper's
         // "error trying to connect: No such file or directory"): Docker's, when the line
         // is about Docker (a log shipper's docker source in a container without the socket).
-        None if cause == NotFound && line.contains("docker") && CONNECT_ENOENT.is_match(line) => {
+        None if cause == NotFound
+            && line.contains("docker")
+            && !line.contains("/docker/plugins/")
+            && CONNECT_ENOENT.is_match(line) =>
+        {
             one("daemon.not-running", 0.5, none())
         }
         // A Docker client library's socket call failing in its own runtime's words: the
@@ -2594,6 +2616,37 @@ mod tests {
                 "daemon.not-running",
             ),
         ]);
+    }
+
+    /// The call nearest a cause owns it: another web server after the registry's URL,
+    /// not an image reference, the Engine API's path or a token endpoint; a multi-byte
+    /// character before the scheme is no boundary problem.
+    #[test]
+    fn the_call_nearest_a_cause_owns_it() {
+        let owned = |line: &str| {
+            let at = line.find("connection refused").expect("a cause");
+            other_call_before(line, at, "registry-1.docker.io")
+        };
+        assert!(owned(
+            "push image https://registry-1.docker.io/v2/library/pg:1 failed: post http://localhost:6060/v1/layers: dial tcp 127.0.0.1:6060: connect: connection refused"
+        ));
+        assert!(owned(
+            "pull registry-1.docker.io/x failed: →https://scanner.local/api/scan: connection refused"
+        ));
+        for line in [
+            "docker://ncbi/pgap:1 uri: get https://registry-1.docker.io/v2/: connection refused",
+            "500 server error for http+docker://localhost/v1.40/images/create: registry-1.docker.io connection refused",
+            "get https://auth.docker.io/token?scope=x: registry-1.docker.io connection refused",
+            "get https://registry-1.docker.io/v2/library/x/manifests/1: connection refused",
+        ] {
+            assert!(!owned(line), "{line}");
+        }
+        assert!(log_warning(
+            "time=\"x\" level=warning msg=\"could not change group\""
+        ));
+        assert!(!log_warning(
+            "time=\"x\" level=error msg=\"failed to start daemon\""
+        ));
     }
 
     /// A runtime's exception that says its listen failed (Poco's `Net Exception`, Java's
