@@ -904,9 +904,9 @@ pub fn find_within(
     {
         h.confidence = h.confidence.min(ABSTAIN - 0.05);
     }
-    // A log's warning did not stop the program: when the paste also gives a reading from
-    // a line that is no warning (dockerd's "Error starting daemon"), a reading that
-    // stands on a warning (its socket's group not found) ranks below that one.
+    // A log's warning (or note) did not stop the program: when the paste also gives a
+    // reading from a line that is neither (dockerd's "Error starting daemon"), a reading
+    // that stands on a warning (its socket's group not found) ranks below that one.
     let failure = hits
         .values()
         .filter(|h| h.confidence >= ABSTAIN && !super::structure::log_warning(&h.evidence))
