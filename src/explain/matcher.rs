@@ -941,13 +941,14 @@ pub fn find_within(
     // cannot check: what it resembles stays a guess, and so does the runtime's own
     // failure (a cgroup, a storage driver: the node's configuration). A registry's or the
     // network's own words (`toomanyrequests`, an x509 chain, a lookup on the nameserver)
-    // read the same from a node: their area then, at the floor.
+    // read the same from a node: their area then, at the floor; so does a full disk
+    // (ENOSPC is the node's disk whichever runtime wrote to it).
     if plain.iter().any(|l| super::structure::kubernetes_event(l)) {
         for (&s, h) in hits.iter_mut() {
             let network = matches!(
                 registry[s].area.as_str(),
                 "registry_dns_tls" | "registry_auth" | "proxy_ca"
-            );
+            ) || registry[s].mode == "storage.low-space";
             h.confidence = if network && h.confidence >= KUBERNETES_KEEPS {
                 ABSTAIN
             } else {

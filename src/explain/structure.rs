@@ -133,6 +133,9 @@ pub(crate) enum Target {
     DaemonUrl(String),
     /// A proxy the connection goes through.
     Proxy(String),
+    /// A proxy the client's request to a tcp daemon went through (the shell's
+    /// HTTP_PROXY without the daemon's host in NO_PROXY): the address it dialled.
+    ProxyForDaemon(String),
     /// A registry (pull, push, login).
     Registry(String),
     /// A port on the host a container publishes.
@@ -177,6 +180,7 @@ impl Target {
             Target::DaemonUrl(h) => format!("the daemon at {h}"),
             Target::Proxy(p) if p == "the proxy" => p.clone(),
             Target::Proxy(p) => format!("the proxy {p}"),
+            Target::ProxyForDaemon(p) => format!("the daemon's request, dialled to {p}"),
             Target::Registry(r) if r == "the registry" => r.clone(),
             Target::Registry(r) => format!("the registry {r}"),
             Target::HostPort(p) => format!("the host port {p}"),
@@ -223,7 +227,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
     // Docker not found by a tool is its own row: one alternation of both gave the
     // prefilter only four-byte pieces of their words, which open it on most log lines.
     let not_running = String::from(
-        r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|(?:seems|appears) not to be running|installed and running\?|(?:have you got|do you have|is) (?:it|docker) installed\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding|not responsive|unresponsive)|(?-u:\b)the (?:docker )?daemon (?:is )?not responding",
+        r"(?:is|are|was) (?:either )?not running|isn't running|(?:docker|podman)(?: daemon| engine| desktop)? (?:is )?(?:not available|unavailable)(?-u:\b)|(?-u:\b)(?:containerd|dockerd|docker) not running|(?-u:\b)(?:engine|daemon) stopped(?-u:\b)|not running or not installed|(?:does not|doesn't) (?:seem|appear) to be running|(?:seems|appears) not to be running|installed and running\?|(?:have you got|do you have|is) (?:it|docker) installed\?|requires running the docker daemon|(?-u:\b)(?:is|has) stopped(?-u:\b)|(?:docker|podman)(?: daemon| engine| desktop| api| service)? (?:is )?(?:unreachable|not reachable|not responding|not responsive|unresponsive)|(?-u:\b)the (?:docker )?daemon (?:is )?not responding|requires (?:docker|podman)(?: desktop| engine| daemon)? to be (?:running|started)|(?:docker|podman)(?: desktop| engine| daemon)? (?:must|needs to|has to) be (?:running|started)",
     );
     let command_not_found = format!(
         "{}|{COMMAND_NOT_FOUND_TRANSLATED}",
@@ -239,7 +243,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
-            r"x509: certificate has expired|certificate has expired|certificate expired",
+            r"x509: certificate has expired|certificate has expired|certificate expired|invalid peer certificate: (?:certificate )?expired",
             Fixed(Cause::X509Expired),
         ),
         (
@@ -513,6 +517,39 @@ static PIPE: LazyLock<Regex> = LazyLock::new(|| {
 static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|lookup (unix|npipe|tcp|ssh|fd|[a-z0-9_.-]*\.sock)(?: on |: )|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
+/// A tcp daemon's API URL with its port, and the address Go dialled for a request
+/// (`dial tcp R:Q`, `read tcp L->R:Q`): the dialled port is the URL's unless a proxy was
+/// dialled in its place.
+static DAEMON_URL_PORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:https?|tcp)://[^/ "'`@]+:([0-9]{1,5})/v1\.[0-9]{2}/"#)
+        .expect("daemon url port")
+});
+static DIALLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:dial|read|write) tcp (?:[^\s>]+->)?(\[[0-9a-f:]+\]|[0-9a-z.-]+):([0-9]{1,5})(?-u:\b)",
+    )
+    .expect("dialled")
+});
+
+/// Where a request to a tcp daemon went to another port than the daemon's URL names: the
+/// client's proxy (Go's HTTP client dials HTTP_PROXY for `http://host:2375/...` when
+/// NO_PROXY lacks the host). The dialled address and where it is in the line.
+fn daemon_dialled_elsewhere(line: &str) -> Option<(usize, String)> {
+    if !line.contains(" tcp ") {
+        return None;
+    }
+    let url = DAEMON_URL_PORT.captures(line)?;
+    let end = url.get(0)?.end();
+    let dialled = DIALLED.captures(&line[end..])?;
+    if dialled[2] == url[1] {
+        return None;
+    }
+    Some((
+        end + dialled.get(0)?.start(),
+        format!("{}:{}", &dialled[1], &dialled[2]),
+    ))
+}
+
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"proxyconnect tcp: dial tcp:? lookup ([a-z0-9-]+) on |proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|\[[0-9a-f:]+\]|localhost)(?::[0-9]+)?)?|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
 });
@@ -716,7 +753,7 @@ pub(crate) fn refused_official_name(plain: &[String]) -> Option<String> {
     // and a paste that also names an account's repository may be refused for that one.
     static OTHER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"the push refers to|(?:docker|podman) push |docker\.io/(?:v2/)?([a-z0-9_-]+)/[a-z0-9]",
+            r"the push refers to|(?:docker|podman) push[ :]|pushing image |docker\.io/(?:v2/)?([a-z0-9_-]+)/[a-z0-9]",
         )
         .expect("push or namespace")
     });
@@ -901,6 +938,9 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         let host = first_group(&c).unwrap_or_else(|| "the daemon's address".into());
         found.push((c.get(0).map_or(0, |m| m.start()), Target::DaemonUrl(host)));
     }
+    if let Some((at, dialled)) = daemon_dialled_elsewhere(line) {
+        found.push((at, Target::ProxyForDaemon(dialled)));
+    }
     for c in caps(&REGISTRY) {
         if c.get(0)
             .is_some_and(|m| m.as_str() == "registry" && other_registry(line, m.start()))
@@ -1084,7 +1124,10 @@ fn other_server(line: &str) -> bool {
 /// The target of a cause at `at`: the nearest before it, else the first; a proxy or ssh
 /// wins over what it carries.
 fn target(found: &[(usize, Target)], at: usize, line: &str) -> Option<Target> {
-    if let Some((_, t)) = found.iter().find(|(_, t)| matches!(t, Target::Proxy(_))) {
+    if let Some((_, t)) = found
+        .iter()
+        .find(|(_, t)| matches!(t, Target::Proxy(_) | Target::ProxyForDaemon(_)))
+    {
         return Some(t.clone());
     }
     if let Some((_, t)) = found.iter().find(|(_, t)| matches!(t, Target::Ssh)) {
@@ -1300,6 +1343,12 @@ fn asked_host(line: &str) -> BTreeMap<String, String> {
         .and_then(|c| (1..c.len()).find_map(|i| c.get(i)))
         .map_or_else(BTreeMap::new, |h| value("host", h.as_str()))
 }
+
+/// Go's net package dialling or reading an HTTPS port (`dial tcp 1.2.3.4:443: ...`,
+/// `read tcp 10.0.0.2:51234->1.2.3.4:443: ...`).
+static GO_TCP_HTTPS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:dial|read|write) tcp (?:\S+->)?\S+:443: ").expect("go tcp https")
+});
 
 /// Whether a line names what was called (a URL), other than the page a tool's message
 /// links to for help (curl's `More details here: https://curl.se/docs/sslcerts.html`).
@@ -1565,6 +1614,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 _ => Vec::new(),
             }
         }
+        // Whatever failed, it failed at the proxy the request was sent to.
+        Some(Target::ProxyForDaemon(proxy)) => match cause {
+            Refused | ConnectFailed | Unreachable | NoSuchHost | DnsServerFailure | TimedOut
+            | Reset | Status(_) => one("proxy.daemon-via-proxy", 0.75, value("proxy", proxy)),
+            _ => Vec::new(),
+        },
         Some(Target::Proxy(proxy)) => {
             let v = || value("proxy", proxy);
             match cause {
@@ -2125,6 +2180,20 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ports.in-use-process", 0.5, none()),
                     ("ports.in-use-container", 0.35, none()),
                 ]
+            }
+            // Go's own connection to an HTTPS port with nothing else named (`read tcp
+            // a->b:443: wsarecv: ... forcibly closed`): the collected splits hold that
+            // shape as a registry's (48) or a proxy's (12) far more than as a program's
+            // own call (1). The registry's at the floor, the proxy beside it.
+            Reset | TimedOut | Refused | Unreachable | ConnectFailed
+                if !application && !names_a_call(line) && GO_TCP_HTTPS.is_match(line) =>
+            {
+                let mode = match cause {
+                    Reset => "registry.connection-cut",
+                    TimedOut => "registry.connect-timeout",
+                    _ => "registry.connect-failed",
+                };
+                vec![(mode, 0.5, none()), ("registry.proxy-failed", 0.35, none())]
             }
             // Docker needed and down, in a wrapper's words ("requires Docker. Have you got
             // it installed and running?").
