@@ -847,6 +847,57 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "dockerd[812]: time=\"2024-05-01T10:00:00Z\" level=warning msg=\"could not change group /var/run/docker.sock to docker: group docker not found\"\ndockerd[812]: failed to start daemon: error initializing graphdriver: driver not supported",
             "daemon.start-failed",
         ),
+        // Read after av.
+        // The request to a tcp daemon went to another port: the shell's proxy was dialled.
+        (
+            "docker.exe: error during connect: Post http://0.0.0.0:2375/v1.39/containers/create?name=web: read tcp 10.0.0.5:55022->10.1.1.1:8080: wsarecv: A connection attempt failed because the connected party did not properly respond after a period of time.",
+            "proxy.daemon-via-proxy",
+        ),
+        (
+            "An error occurred trying to connect: Get https://192.168.99.100:2376/v1.23/version: Service Unavailable",
+            "proxy.daemon-via-proxy",
+        ),
+        (
+            "\"--platform\" is only supported on a Docker daemon with experimental features enabled",
+            "cli.engine-too-old",
+        ),
+        (
+            "latest: Pulling from vaultwarden/server\nmediaType in manifest should be 'application/vnd.docker.distribution.manifest.v2+json' not 'application/vnd.oci.image.manifest.v1+json'",
+            "cli.engine-too-old",
+        ),
+        (
+            "ERROR: The Compose file './docker-compose.yml' is invalid because:\nservices.app.healthcheck value 'start_interval' does not match any of the regexes: '^x-'",
+            "cli.compose-file-newer",
+        ),
+        (
+            "Error response from daemon: failed to create endpoint db on network nat: HNS failed with error : The process cannot access the file because it is being used by another process.",
+            "ports.in-use-process",
+        ),
+        (
+            "curl error 56 'Failure when receiving data from the peer': CONNECT tunnel failed, response 403",
+            "registry.tunnel-refused",
+        ),
+        (
+            "Unable to send Start: Failed to register Docker daemon Windows service",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "Visual Studio Container Tools requires Docker to be running before building, debugging or running a containerized project.",
+            "daemon.not-running",
+        ),
+        (
+            "read tcp 192.168.1.20:2897->204.79.197.219:443: wsarecv: An existing connection was forcibly closed by the remote host.",
+            "registry.connection-cut",
+        ),
+        (
+            "Build Failed: docker push: pushing image \"docker.io/library/myapp\": denied: requested access to the resource is denied",
+            "registry.access-denied",
+        ),
+        // A full disk is the node's in a Kubernetes event too.
+        (
+            "Error: ErrImagePull\nFailed to pull image \"mcr.microsoft.com/playwright:v1.57.0\": failed to extract layer sha256:ba31: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/604/fs/usr/lib/libLLVM.so.20.1: no space left on device: unknown",
+            "storage.low-space",
+        ),
         // A proxy shown in the shell, and the daemon dialled the registry itself.
         (
             "$ export HTTPS_PROXY=http://proxy.corp:3128\n$ docker pull nginx\nError response from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp 52.1.2.3:443: i/o timeout",
@@ -897,6 +948,21 @@ fn unseen_wording_of_the_same_failures_still_matches() {
                 || m.starts_with("daemon.remote-")
                 || m == "endpoint.tls-material"
                 || m == "daemon.api-version-pinned"),
+            "{text}: {modes:?}"
+        );
+    }
+    // A daemon dialled on its own port is no proxy's, whatever failed there; a program's
+    // HTTPS call in its own traceback is not a registry's.
+    for text in [
+        "error during connect: Get http://192.168.1.10:2375/v1.41/info: dial tcp 192.168.1.10:2375: i/o timeout",
+        "error during connect: Get https://[::1]:2376/v1.41/info: read tcp [::1]:50122->[::1]:2376: read: connection reset by peer",
+        "Traceback (most recent call last):\n  File \"/app/main.py\", line 3, in <module>\n    fetch()\nConnectionError: read tcp 10.0.0.2:41234->93.184.216.34:443: read: connection reset by peer (https://api.example.com/v1/items)",
+    ] {
+        let modes = all_modes(text);
+        assert!(
+            !modes
+                .iter()
+                .any(|m| m == "proxy.daemon-via-proxy" || m == "registry.connection-cut"),
             "{text}: {modes:?}"
         );
     }
@@ -1352,10 +1418,6 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
         ),
         (
             "baseline.unchecked",
-            "an organisation's own expectation (--expect): a deviation from it is no Docker error, and Docker prints nothing for it",
-        ),
-        (
-            "baseline.version",
             "an organisation's own expectation (--expect): a deviation from it is no Docker error, and Docker prints nothing for it",
         ),
         (
@@ -1861,6 +1923,19 @@ fn collected_splits_hold_their_accuracy() {
         // Hub's `toomanyrequests` keeps its area at the floor (0.5): dev labelled one out
         // of scope (D-085), which counts one more against it.
         ("dev-2026-12.jsonl", "dev split", 87, 2),
+        // av: eight collectors apart (Windows containers and Visual Studio's tools;
+        // sandboxed and GPU runtimes; build orchestrators driving BuildKit; browser and
+        // load-test stacks; the Toolbox and docker-machine era; Q&A in German, Polish and
+        // other languages, which gave 5; security and identity stacks; backend-as-a-service
+        // platforms), launched at a session's start after au's reading (189, 53 of them
+        // out of scope): measured once after all eight delivered, 67% (91 of 136), none of
+        // the 53 out of scope answered, on the program of their launch. Then read: 77%.
+        (
+            "held-out-2026-12-av.jsonl",
+            "forty-eighth held-out split",
+            77,
+            0,
+        ),
         // au: eight collectors apart (rootless Docker and host hardening; host firewalls
         // and networks; remote development environments; JVM build tools; monitoring
         // agents on the socket; reverse proxies and certificates; threads in Turkish,

@@ -2687,6 +2687,33 @@ mod tests {
         ]);
     }
 
+    /// Go dials the daemon's own port for a tcp daemon's URL; another port in the chain is
+    /// the proxy it was sent to, and that is what the cause is read as.
+    #[test]
+    fn a_daemon_request_dialled_elsewhere_went_through_a_proxy() {
+        let line = "error during connect: post http://0.0.0.0:2375/v1.39/containers/create: read tcp 10.0.0.5:5502->10.1.1.1:8080: i/o timeout";
+        assert_eq!(
+            daemon_dialled_elsewhere(line),
+            Some((line.find("read tcp").unwrap(), "10.1.1.1:8080".to_string()))
+        );
+        assert_eq!(
+            modes(
+                "error during connect: Get http://localhost:2375/v1.40/version: dial tcp 10.9.8.7:3128: connect: connection refused"
+            ),
+            ["proxy.daemon-via-proxy"]
+        );
+        for same in [
+            "error during connect: get http://10.0.0.4:2375/v1.39/info: dial tcp 10.0.0.4:2375: i/o timeout",
+            "error during connect: get https://[::1]:2376/v1.39/info: read tcp [::1]:4000->[::1]:2376: read: connection reset by peer",
+            // No port in the URL: nothing to compare.
+            "get http://docker/v1.39/info: dial tcp 172.17.0.2:2375: i/o timeout",
+            // A registry's URL is not a daemon's.
+            "get https://registry.corp:5000/v2/: dial tcp 10.0.0.9:443: i/o timeout",
+        ] {
+            assert_eq!(daemon_dialled_elsewhere(same), None, "{same}");
+        }
+    }
+
     /// The call nearest a cause owns it: another web server after the registry's URL,
     /// not an image reference, the Engine API's path or a token endpoint; a multi-byte
     /// character before the scheme is no boundary problem.
