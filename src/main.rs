@@ -476,8 +476,7 @@ fn explain_error(args: &cli::ExplainArgs) -> i32 {
         }
     };
     let deadline = Instant::now() + EXPLAIN_DEADLINE;
-    let registry = explain::registry();
-    let (mut matches, coverage) = explain::find_within(&registry, &text, Some(deadline));
+    let (registry, mut matches, coverage) = explain::build_and_find_within(&text, Some(deadline));
     if !coverage.complete() {
         errln!(
             "note: matching stopped at its {} s limit: only the first {} of the {} bytes of text read were matched ({}%), the rest was not",

@@ -809,19 +809,64 @@ pub fn find_within(
     let forms = forms(&raw);
     // The signatures' windows and the structure's lines are read apart, on two threads
     // when a second one can be had: neither needs the other until their answers are ranked.
-    let (structure, (mut hits, mut coverage)) = std::thread::scope(|scope| {
+    let (structure, windows) = beside_structure(&forms[0], deadline, || {
+        match_windows(registry, &raw, &forms, text.len(), deadline)
+    });
+    rank(registry, &raw, &forms, structure, windows)
+}
+
+/// [`find_within`] with the registry built while the structure is read: the program's
+/// entry. Compiling the signatures (their DFAs and the prefilter) is most of a short
+/// paste's time and needs nothing from the text, and the structural layer needs nothing
+/// from the signatures, so the two overlap. The same answer as [`find_within`] on
+/// [`registry`]'s result, which it returns for what follows.
+pub fn build_and_find_within(
+    text: &str,
+    deadline: Option<Instant>,
+) -> (Registry, Vec<Match>, Coverage) {
+    let raw = raw_lines(text);
+    let forms = forms(&raw);
+    let (structure, (built, windows)) = beside_structure(&forms[0], deadline, || {
+        let built = registry();
+        let windows = match_windows(&built, &raw, &forms, text.len(), deadline);
+        (built, windows)
+    });
+    let (matches, coverage) = rank(&built, &raw, &forms, structure, windows);
+    (built, matches, coverage)
+}
+
+/// What the structural layer read on a text's lines, and how many lines it read.
+type StructureRead = (Vec<(usize, Vec<super::structure::Reading>, String)>, usize);
+
+/// Runs `work` while the structural layer reads `plain` on a second thread (on this one
+/// after `work`, when no second thread can be had).
+fn beside_structure<T: Send>(
+    plain: &[String],
+    deadline: Option<Instant>,
+    work: impl FnOnce() -> T,
+) -> (StructureRead, T) {
+    std::thread::scope(|scope| {
         let other =
-            std::thread::Builder::new().spawn_scoped(scope, || read_structure(&forms[0], deadline));
-        let windows = match_windows(registry, &raw, &forms, text.len(), deadline);
+            std::thread::Builder::new().spawn_scoped(scope, || read_structure(plain, deadline));
+        let done = work();
         let structure = match other {
             Ok(thread) => thread
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => read_structure(&forms[0], deadline),
+            Err(_) => read_structure(plain, deadline),
         };
-        (structure, windows)
-    });
-    let (structure, structure_read) = structure;
+        (structure, done)
+    })
+}
+
+/// The signatures' hits and the structure's readings, ranked into the answer.
+fn rank(
+    registry: &Registry,
+    raw: &[(String, usize)],
+    forms: &[Vec<String>],
+    (structure, structure_read): StructureRead,
+    (mut hits, mut coverage): (BTreeMap<usize, Hit>, Coverage),
+) -> (Vec<Match>, Coverage) {
     // What the structure read counts only as far as both halves got before the deadline.
     if structure_read < raw.len() {
         let read = if structure_read == 0 {
@@ -1184,11 +1229,7 @@ fn match_windows(
 
 /// What the structural layer reads on each line (or, for half a chain, with the lines
 /// around it), with the evidence it read it from; and how many lines it read by `deadline`.
-#[allow(clippy::type_complexity)]
-fn read_structure(
-    plain: &[String],
-    deadline: Option<Instant>,
-) -> (Vec<(usize, Vec<super::structure::Reading>, String)>, usize) {
+fn read_structure(plain: &[String], deadline: Option<Instant>) -> StructureRead {
     let context: Vec<bool> = plain
         .iter()
         .map(|l| super::structure::docker_context(l))
