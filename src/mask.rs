@@ -19,7 +19,7 @@
 
 use probes::facts::proxy::percent_decode;
 use probes::secret::MASK;
-use regex_lite::{Captures, Regex};
+use regex::{Captures, Regex};
 use std::io::Write;
 use std::sync::{LazyLock, OnceLock};
 
@@ -210,21 +210,61 @@ macro_rules! errln {
     ($($t:tt)*) => { $crate::mask::err(&format!("{}\n", format_args!($($t)*))) };
 }
 
+/// A pattern with the meaning it was written for (regex-lite's, which this module used
+/// before): `\s`, `\w`, `\d` and `\b` are ASCII's. The `regex` crate reads them as
+/// Unicode's; its DFA masks a large output in a fraction of regex-lite's time. `(?i)`
+/// stays Unicode's case folding, which only adds matches (a Kelvin sign for `k`).
+fn lite(re: &str) -> Regex {
+    const SPACE: &str = "\\t\\n\\x0B\\x0C\\r ";
+    let mut out = String::with_capacity(re.len() + 32);
+    let mut chars = re.chars();
+    // Inside a class `[...]`, `\b` is a backspace, not a boundary.
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(b @ ('b' | 'B')) if !in_class => out.push_str(&format!("(?-u:\\{b})")),
+                Some('s') if in_class => out.push_str(SPACE),
+                Some('s') => out.push_str(&format!("[{SPACE}]")),
+                Some('S') if !in_class => out.push_str(&format!("[^{SPACE}]")),
+                Some('w') if in_class => out.push_str("0-9A-Za-z_"),
+                Some('w') => out.push_str("[0-9A-Za-z_]"),
+                Some('d') if in_class => out.push_str("0-9"),
+                Some('d') => out.push_str("[0-9]"),
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    Regex::new(&out).unwrap_or_else(|e| panic!("mask pattern {re}: {e}"))
+}
+
 /// Variable names whose whole value is a secret.
 static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH)").unwrap()
+    lite(r"(?i)(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH)")
 });
 
 /// `scheme://authority` (the authority ends at the path, query, fragment, space or quote).
 static URL_AUTHORITY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\]+"#).unwrap());
+    LazyLock::new(|| lite(r#"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\]+"#));
 
 /// `user:password@host[:port]` without a scheme (what Go's proxy parsing accepts).
 static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    lite(
         r#"(?i)(?P<user>[a-z0-9._~!$&*+\-%]+):(?P<pass>[^\s/"'<>`]*[^\s/"'<>`@])@(?P<host>[a-z0-9\-]+(?:\.[a-z0-9\-]+)*|\[[0-9a-f:.]+\])"#,
     )
-    .unwrap()
 });
 
 /// Header, field and parameter shapes that carry a secret as their value.
@@ -246,12 +286,12 @@ static SECRET_FIELDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r#"(?i)(?P<keep>--(?:password|token|secret)[= ])(?P<secret>[^\s"'\\]+)"#,
     ]
     .iter()
-    .map(|r| Regex::new(r).unwrap())
+    .map(|r| lite(r))
     .collect()
 });
 
 /// Our renderer's colour sequences.
-static SGR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\x1b\[[0-9;]*m").unwrap());
+static SGR: LazyLock<Regex> = LazyLock::new(|| lite(r"\x1b\[[0-9;]*m"));
 
 impl Masker {
     /// The secrets of this process's environment and the client config it would use.
@@ -572,6 +612,18 @@ mod tests {
             m.learn_variable(k, v);
         }
         m
+    }
+
+    /// The patterns keep the ASCII meaning they were written with: a non-ASCII letter
+    /// next to a word is a boundary, a no-break space is part of a value, not its end.
+    #[test]
+    fn patterns_keep_their_ascii_classes() {
+        assert!(lite(r"\btoken\b").is_match("ätoken"));
+        assert!(!lite(r"a\sb").is_match("a\u{a0}b"));
+        assert!(lite(r"[^\s]+x").is_match("\u{a0}x"));
+        let m = masker(&[]);
+        let out = m.mask("--password=ab\u{a0}cd and ätoken=\"s3cr3t\"", false);
+        assert!(!out.contains("cd") && !out.contains("s3cr3t"), "{out}");
     }
 
     #[test]
