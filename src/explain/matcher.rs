@@ -379,14 +379,26 @@ pub fn registry() -> Registry {
         .flat_map(|s| s.patterns.iter().map(|p| ascii_boundaries(&expand(&p.re))))
         .collect();
     let gate = || Gate::new(sources.iter().map(String::as_str));
+    // The second thread builds the prefilter (about a quarter of the work), then compiles
+    // the last third of the signatures; this one compiles the rest.
+    let mut first = file.failure;
+    // Taken by whichever thread compiles it (this one, when no second one can be had).
+    let last = std::sync::Mutex::new(Some(first.split_off(first.len() - first.len() / 3)));
+    let take_last = || {
+        let specs = last.lock().map(|mut l| l.take()).unwrap_or_default();
+        signatures(specs.unwrap_or_default())
+    };
     let (signatures, prefilter) = std::thread::scope(|scope| {
-        let other = std::thread::Builder::new().spawn_scoped(scope, gate);
-        let signatures = signatures(file);
-        let prefilter = match other {
-            Ok(thread) => thread.join().unwrap_or_else(|_| gate()),
-            Err(_) => gate(),
+        let other = std::thread::Builder::new().spawn_scoped(scope, || (gate(), take_last()));
+        let mut all = signatures(first);
+        let (prefilter, rest) = match other {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => (gate(), take_last()),
         };
-        (signatures, prefilter)
+        all.extend(rest);
+        (all, prefilter)
     });
     let members: Vec<(usize, usize)> = signatures
         .iter()
@@ -412,8 +424,8 @@ pub fn registry() -> Registry {
     }
 }
 
-fn signatures(file: File) -> Vec<Signature> {
-    file.failure
+fn signatures(specs: Vec<SignatureSpec>) -> Vec<Signature> {
+    specs
         .into_iter()
         .map(|s| {
             let mode = s.mode.clone().unwrap_or_else(|| s.id.clone());
