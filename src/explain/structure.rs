@@ -517,6 +517,12 @@ static PIPE: LazyLock<Regex> = LazyLock::new(|| {
 static DAEMON_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:https?|tcp)://([^/ "'`]+?)(?:/v1\.(?:1[2-9]|[2-9][0-9])/|/_ping(?-u:\b))|(?:https?|tcp)://([^/ "'`]+:237[56])(?-u:\b)|docker_host=tcp://([^ "'`]+)|lookup (unix|npipe|tcp|ssh|fd|[a-z0-9_.-]*\.sock)(?: on |: )|error during connect|an error occurr?ed trying to connect|unable to query docker version|error validating certificates for host"#).expect("daemon url")
 });
+/// Where the daemon keeps its managed plugins' sockets (a logging or volume driver it
+/// runs, `/run/docker/plugins/<id>/x.sock`): such a socket is that plugin's, not the
+/// daemon's, and is missing when the plugin did not start. signatures.toml's socket
+/// pattern rejects the same path.
+const PLUGIN_SOCKETS: &str = "/docker/plugins/";
+
 /// A tcp daemon's API URL with its port, and the address Go dialled for a request
 /// (`dial tcp R:Q`, `read tcp L->R:Q`): the dialled port is the URL's unless a proxy was
 /// dialled in its place.
@@ -897,9 +903,7 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
     };
     for c in caps(&SOCKET) {
         let path = c[1].to_string();
-        // A managed plugin's own socket (a logging or volume driver the daemon runs) is
-        // that plugin's, not the daemon's: it is missing when the plugin did not start.
-        if path.contains("/docker/plugins/") {
+        if path.contains(PLUGIN_SOCKETS) {
             continue;
         }
         let podman = path.contains("podman");
@@ -2020,7 +2024,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
         // is about Docker (a log shipper's docker source in a container without the socket).
         None if cause == NotFound
             && line.contains("docker")
-            && !line.contains("/docker/plugins/")
+            && !line.contains(PLUGIN_SOCKETS)
             && CONNECT_ENOENT.is_match(line) =>
         {
             one("daemon.not-running", 0.5, none())
