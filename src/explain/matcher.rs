@@ -385,7 +385,7 @@ pub fn registry() -> Registry {
     // Taken by whichever thread compiles it (this one, when no second one can be had).
     let last = std::sync::Mutex::new(Some(first.split_off(first.len() - first.len() / 3)));
     let take_last = || {
-        let specs = last.lock().map(|mut l| l.take()).unwrap_or_default();
+        let specs = last.lock().unwrap_or_else(|p| p.into_inner()).take();
         signatures(specs.unwrap_or_default())
     };
     let (signatures, prefilter) = std::thread::scope(|scope| {
