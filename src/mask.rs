@@ -215,18 +215,25 @@ macro_rules! errln {
 /// Unicode's; its DFA masks a large output in a fraction of regex-lite's time. `(?i)`
 /// stays Unicode's case folding, which only adds matches (a Kelvin sign for `k`).
 fn lite(re: &str) -> Regex {
+    Regex::new(&ascii_classes(re, true)).unwrap_or_else(|e| panic!("mask pattern {re}: {e}"))
+}
+
+/// `re` with `\b` and `\B` as ASCII word boundaries and `\w`, `\d` as ASCII classes (in a
+/// class `[...]` too, where `\b` is a backspace and stays); with `spaces`, `\s` (and `\S`
+/// outside a class) as ASCII whitespace too. explain's signatures and the masking layer
+/// both write their patterns for ASCII words.
+pub(crate) fn ascii_classes(re: &str, spaces: bool) -> String {
     const SPACE: &str = "\\t\\n\\x0B\\x0C\\r ";
     let mut out = String::with_capacity(re.len() + 32);
     let mut chars = re.chars();
-    // Inside a class `[...]`, `\b` is a backspace, not a boundary.
     let mut in_class = false;
     while let Some(c) = chars.next() {
         match c {
             '\\' => match chars.next() {
                 Some(b @ ('b' | 'B')) if !in_class => out.push_str(&format!("(?-u:\\{b})")),
-                Some('s') if in_class => out.push_str(SPACE),
-                Some('s') => out.push_str(&format!("[{SPACE}]")),
-                Some('S') if !in_class => out.push_str(&format!("[^{SPACE}]")),
+                Some('s') if spaces && in_class => out.push_str(SPACE),
+                Some('s') if spaces => out.push_str(&format!("[{SPACE}]")),
+                Some('S') if spaces && !in_class => out.push_str(&format!("[^{SPACE}]")),
                 Some('w') if in_class => out.push_str("0-9A-Za-z_"),
                 Some('w') => out.push_str("[0-9A-Za-z_]"),
                 Some('d') if in_class => out.push_str("0-9"),
@@ -237,18 +244,18 @@ fn lite(re: &str) -> Regex {
                 }
                 None => out.push('\\'),
             },
-            '[' if !in_class => {
+            '[' => {
                 in_class = true;
                 out.push(c);
             }
-            ']' if in_class => {
+            ']' => {
                 in_class = false;
                 out.push(c);
             }
             _ => out.push(c),
         }
     }
-    Regex::new(&out).unwrap_or_else(|e| panic!("mask pattern {re}: {e}"))
+    out
 }
 
 /// Variable names whose whole value is a secret.

@@ -9,6 +9,10 @@ mod matcher;
 #[allow(dead_code)]
 #[path = "../../src/explain/structure.rs"]
 mod structure;
+// matcher's ASCII rewriting of its patterns lives in the masking layer.
+#[allow(dead_code, unused_macros)]
+#[path = "../../src/mask.rs"]
+mod mask;
 
 static REGISTRY: LazyLock<matcher::Registry> = LazyLock::new(matcher::registry);
 

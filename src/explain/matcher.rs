@@ -134,36 +134,7 @@ pub(crate) fn compile(re: &str, id: &str) -> Regex {
 /// compile time on every run, for names that are ASCII anyway. The only difference: a
 /// non-ASCII letter right next to an ASCII word is now a boundary, and is not a `\w`.
 pub(crate) fn ascii_boundaries(re: &str) -> String {
-    let mut out = String::with_capacity(re.len() + 16);
-    let mut chars = re.chars();
-    // Inside a class `[...]`, `\b` is a backspace, not a boundary.
-    let mut in_class = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(b @ ('b' | 'B')) if !in_class => out.push_str(&format!("(?-u:\\{b})")),
-                Some('w') if in_class => out.push_str("0-9A-Za-z_"),
-                Some('w') => out.push_str("[0-9A-Za-z_]"),
-                Some('d') if in_class => out.push_str("0-9"),
-                Some('d') => out.push_str("[0-9]"),
-                Some(next) => {
-                    out.push('\\');
-                    out.push(next);
-                }
-                None => out.push('\\'),
-            },
-            '[' => {
-                in_class = true;
-                out.push(c);
-            }
-            ']' => {
-                in_class = false;
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::mask::ascii_classes(re, false)
 }
 
 /// Every signature, with a prefilter over all their patterns that finds the candidates of
