@@ -921,6 +921,18 @@ fn rank(
         let h = raise(&mut hits, denied, 0.6, evidence, order);
         h.structure = Some("the daemon shown running: the client may not open its socket".into());
     }
+    // A tool's wrapper saying Docker is not available after a command the daemon itself
+    // refused ("Error response from daemon: manifest ... not found"): the daemon answered,
+    // so the generic reading of that claim is not given. Its socket's or a start's own
+    // words (higher) still are.
+    if let Some(&down) = registry.by_mode.get("daemon.not-running")
+        && let Some(d) = hits.get_mut(&down)
+        && d.confidence <= 0.55
+        && d.structure.is_some()
+        && super::structure::daemon_answered(plain)
+    {
+        d.confidence = ABSTAIN - 0.05;
+    }
     // Compose v2 answering its version in the same paste: a tool that says Compose is not
     // installed checked wrongly (its own bug), and the machine is not at fault. What the
     // CLI or a shell says itself ("'compose' is not a docker command", a docker-compose

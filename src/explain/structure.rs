@@ -1222,6 +1222,29 @@ pub(crate) fn up_but_unreachable_by_old_client(lines: &[String]) -> bool {
             .any(|l| l.contains("sudo docker") || DAEMON_START_FAILED.is_match(l))
 }
 
+/// The daemon's own refusal of a request ("Error response from daemon: manifest for x not
+/// found"): a daemon that says that runs. What follows those words when only Desktop's API
+/// proxy or a gateway answered for an engine that does not (a dial, a pipe, a socket, a
+/// 5xx or EOF of its own) is left out.
+static DAEMON_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"error response from daemon: (.{0,300})").expect("daemon refused")
+});
+static NOT_THE_DAEMON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"dial |connect|pipe|socket|not running|is starting|unavailable|bad gateway|(?-u:\b)eof(?-u:\b)|50[0-9] |engine|desktop|timeout|timed out|context deadline").expect("not the daemon")
+});
+
+/// Whether the paste holds the daemon's own answer to a request, so a tool's own claim
+/// that Docker is not available (its wrapper's words after any failed command) is not
+/// read as the daemon down.
+pub(crate) fn daemon_answered(lines: &[String]) -> bool {
+    lines.iter().any(|l| {
+        DAEMON_REFUSED
+            .captures(l)
+            .and_then(|c| c.get(1))
+            .is_some_and(|rest| !NOT_THE_DAEMON.is_match(rest.as_str()))
+    })
+}
+
 /// Go's query to a nameserver (`lookup deb.debian.org on 10.0.0.2:53: read udp ...: i/o
 /// timeout`): a timeout or a refusal after it is the nameserver's, not the host's it asked
 /// for.
