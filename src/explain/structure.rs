@@ -135,7 +135,7 @@ pub(crate) enum Target {
     Proxy(String),
     /// A proxy the client's request to a tcp daemon went through (the shell's
     /// HTTP_PROXY without the daemon's host in NO_PROXY): the address it dialled.
-    ProxyForDaemon(String),
+    ProxyForDaemon(String, String),
     /// A registry (pull, push, login).
     Registry(String),
     /// A port on the host a container publishes.
@@ -180,7 +180,7 @@ impl Target {
             Target::DaemonUrl(h) => format!("the daemon at {h}"),
             Target::Proxy(p) if p == "the proxy" => p.clone(),
             Target::Proxy(p) => format!("the proxy {p}"),
-            Target::ProxyForDaemon(p) => format!("the daemon's request, dialled to {p}"),
+            Target::ProxyForDaemon(p, _) => format!("the daemon's request, dialled to {p}"),
             Target::Registry(r) if r == "the registry" => r.clone(),
             Target::Registry(r) => format!("the registry {r}"),
             Target::HostPort(p) => format!("the host port {p}"),
@@ -527,7 +527,7 @@ const PLUGIN_SOCKETS: &str = "/docker/plugins/";
 /// (`dial tcp R:Q`, `read tcp L->R:Q`): the dialled port is the URL's unless a proxy was
 /// dialled in its place.
 static DAEMON_URL_PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:https?|tcp)://[^/ "'`@]+:([0-9]{1,5})/v1\.[0-9]{2}/"#)
+    Regex::new(r#"(?:https?|tcp)://([^/ "'`@]+):([0-9]{1,5})/v1\.[0-9]{2}/"#)
         .expect("daemon url port")
 });
 static DIALLED: LazyLock<Regex> = LazyLock::new(|| {
@@ -539,20 +539,25 @@ static DIALLED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Where a request to a tcp daemon went to another port than the daemon's URL names: the
 /// client's proxy (Go's HTTP client dials HTTP_PROXY for `http://host:2375/...` when
-/// NO_PROXY lacks the host). The dialled address and where it is in the line.
-fn daemon_dialled_elsewhere(line: &str) -> Option<(usize, String)> {
+/// NO_PROXY lacks the host). Where the dialled address is in the line, that address, and
+/// the daemon's host (what NO_PROXY must list; an IPv6 address without its brackets).
+fn daemon_dialled_elsewhere(line: &str) -> Option<(usize, String, String)> {
     if !line.contains(" tcp ") {
         return None;
     }
     let url = DAEMON_URL_PORT.captures(line)?;
     let end = url.get(0)?.end();
     let dialled = DIALLED.captures(&line[end..])?;
-    if dialled[2] == url[1] {
+    if dialled[2] == url[2] {
         return None;
     }
     Some((
         end + dialled.get(0)?.start(),
         format!("{}:{}", &dialled[1], &dialled[2]),
+        url[1]
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
     ))
 }
 
@@ -942,8 +947,8 @@ fn targets(line: &str) -> Vec<(usize, Target)> {
         let host = first_group(&c).unwrap_or_else(|| "the daemon's address".into());
         found.push((c.get(0).map_or(0, |m| m.start()), Target::DaemonUrl(host)));
     }
-    if let Some((at, dialled)) = daemon_dialled_elsewhere(line) {
-        found.push((at, Target::ProxyForDaemon(dialled)));
+    if let Some((at, dialled, daemon)) = daemon_dialled_elsewhere(line) {
+        found.push((at, Target::ProxyForDaemon(dialled, daemon)));
     }
     for c in caps(&REGISTRY) {
         if c.get(0)
@@ -1130,7 +1135,7 @@ fn other_server(line: &str) -> bool {
 fn target(found: &[(usize, Target)], at: usize, line: &str) -> Option<Target> {
     if let Some((_, t)) = found
         .iter()
-        .find(|(_, t)| matches!(t, Target::Proxy(_) | Target::ProxyForDaemon(_)))
+        .find(|(_, t)| matches!(t, Target::Proxy(_) | Target::ProxyForDaemon(..)))
     {
         return Some(t.clone());
     }
@@ -1642,9 +1647,13 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             }
         }
         // Whatever failed, it failed at the proxy the request was sent to.
-        Some(Target::ProxyForDaemon(proxy)) => match cause {
+        Some(Target::ProxyForDaemon(proxy, daemon)) => match cause {
             Refused | ConnectFailed | Unreachable | NoSuchHost | DnsServerFailure | TimedOut
-            | Reset | Status(_) => one("proxy.daemon-via-proxy", 0.75, value("proxy", proxy)),
+            | Reset | Status(_) => {
+                let mut v = value("proxy", proxy);
+                v.extend(value("daemon", daemon));
+                one("proxy.daemon-via-proxy", 0.75, v)
+            }
             _ => Vec::new(),
         },
         Some(Target::Proxy(proxy)) => {
@@ -2721,7 +2730,11 @@ mod tests {
         let line = "error during connect: post http://0.0.0.0:2375/v1.39/containers/create: read tcp 10.0.0.5:5502->10.1.1.1:8080: i/o timeout";
         assert_eq!(
             daemon_dialled_elsewhere(line),
-            Some((line.find("read tcp").unwrap(), "10.1.1.1:8080".to_string()))
+            Some((
+                line.find("read tcp").unwrap(),
+                "10.1.1.1:8080".to_string(),
+                "0.0.0.0".to_string()
+            ))
         );
         assert_eq!(
             modes(
@@ -2738,6 +2751,27 @@ mod tests {
             "get https://registry.corp:5000/v2/: dial tcp 10.0.0.9:443: i/o timeout",
         ] {
             assert_eq!(daemon_dialled_elsewhere(same), None, "{same}");
+        }
+    }
+
+    /// The daemon's own refusal of a request says it runs; Desktop's proxy answering for
+    /// an engine that is not there, or a daemon not reached, does not.
+    #[test]
+    fn a_daemon_that_refused_a_request_answered() {
+        let answered = |l: &str| daemon_answered(&[l.to_string()]);
+        assert!(answered(
+            "error response from daemon: manifest for biocontainers/x:latest not found"
+        ));
+        assert!(answered(
+            "error response from daemon: conflict: the container name \"/web\" is already in use"
+        ));
+        for not in [
+            "error response from daemon: dial unix docker.raw.sock: connect: connection refused",
+            "error response from daemon: open \\\\.\\pipe\\docker_engine_linux: the system cannot find the file specified.",
+            "error response from daemon: bad gateway",
+            "cannot connect to the docker daemon at unix:///var/run/docker.sock. is the docker daemon running?",
+        ] {
+            assert!(!answered(not), "{not}");
         }
     }
 
