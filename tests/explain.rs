@@ -991,6 +991,55 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "  File \"/usr/local/lib/python3.9/site-packages/podman/api/uds.py\", line 43, in connect\n    super().connect(netloc)\nPermissionError: [Errno 13] Permission denied",
             "socket.podman-not-yours",
         ),
+        // Read after az.
+        (
+            "level=fatal msg=\"Error starting daemon: error initializing graphdriver: driver not supported\"",
+            "daemon.start-failed",
+        ),
+        (
+            "level=fatal msg=\"Error starting daemon: layer does not exist\"",
+            "daemon.start-failed",
+        ),
+        (
+            "Jan 03 10:00:00 board dockerd[812]: time=\"2025-01-03T10:00:00Z\" level=info msg=\"unable to detect if iptables supports xlock: 'iptables --wait -L -n': `iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Invalid argument`\" error=\"exit status 4\"",
+            "daemon.firewall-rules-failed",
+        ),
+        (
+            "level=warning msg=\"error authorizing context: basic authentication challenge for realm \\\"registry\\\": invalid authorization credential\"",
+            "registry.auth-failed",
+        ),
+        (
+            "error getting credentials - err: The name org.freedesktop.secrets was not provided by any .service files",
+            "auth.helper-failed",
+        ),
+        (
+            "$ docker-compose -f ci.yml config\nNo such command: config\n\nCommands:\n  build    Build or rebuild services",
+            "cli.compose-too-old",
+        ),
+        (
+            "docker: Error response from daemon: error while creating mount source path '/srv/app/data': mkdir /srv/app: read-only file system.",
+            "storage.read-only-mount-source",
+        ),
+        (
+            "2025-02-01T08:00:00Z ERROR creating tun device: unix opening TUN device file: operation not permitted",
+            "storage.device-not-allowed",
+        ),
+        (
+            "root@4f1c:/# nvidia-smi\nFailed to initialize NVML: Unknown Error",
+            "storage.device-not-allowed",
+        ),
+        (
+            "Error saving credentials: getting credential helper update: You must be a member of the [acme] organization. Log in with a different account, or contact your organization owner to add your account.",
+            "auth.desktop-org-required",
+        ),
+        (
+            "docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error running hook #0: error running hook: exit status 1, stdout: , stderr: Auto-detected mode as 'legacy'\nnvidia-container-cli: initialization error: WSL environment detected but no adapters were found: unknown.",
+            "wsl.gpu-unavailable",
+        ),
+        (
+            "[+] Building 0.0s (0/0)\nERROR: http: invalid Host header",
+            "cli.engine-too-old",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
@@ -2051,6 +2100,20 @@ fn collected_splits_hold_their_accuracy() {
         // Hub's `toomanyrequests` keeps its area at the floor (0.5): dev labelled one out
         // of scope (D-085), which counts one more against it.
         ("dev-2026-12.jsonl", "dev split", 87, 2),
+        // az: eight collectors apart (cloud VMs and managed hosts; snaps, LXC and Proxmox;
+        // Jenkins, TeamCity and Buildkite agents; Docker Hub and public registries; media
+        // servers; GPU containers; single-board computers; Docker's own upgrades), launched
+        // at a session's start after ay's reading (217, 46 of them out of scope): measured
+        // once after all eight delivered, 78% (133 of 171), 2 of 46 out of scope answered
+        // (0.6, 0.8), on the program of their launch. Then read: 87% (148 of 171), 3 of 46
+        // (Container-Optimized OS's read-only root, as a mount source the daemon cannot
+        // create).
+        (
+            "held-out-2026-12-az.jsonl",
+            "fifty-second held-out split",
+            86,
+            3,
+        ),
         // ay: eight collectors apart (Podman in Docker's place; Docker's newer products
         // such as Build Cloud, Scout and Model Runner; Python packaging and test tooling;
         // Rust and Go cross-build wrappers; infrastructure testing; Linux distributions'
@@ -2339,12 +2402,14 @@ fn collected_splits_hold_their_accuracy() {
         ),
         // aa: a collector apart (ARM boards, NAS, appliances), launched after z was read and
         // measured once on the program at the session's end: 80% (24 of 30), none of 6 out
-        // of scope answered. Then read: 87% (26 of 30).
+        // of scope answered. Then read: 87% (26 of 30). Since az's reading, A3-007 (Ubuntu
+        // Core's read-only root refusing a bind mount's source, labelled out of scope) is
+        // answered as storage.read-only-mount-source, whose other 5 texts are snaps.
         (
             "held-out-2026-12-aa.jsonl",
             "twenty-seventh held-out split",
             86,
-            0,
+            1,
         ),
         // z: three collectors apart, measured once on the binary of their launch (85%, 3 of
         // 16 out of scope answered) and on this session's (86%, 1 of 16), then read.
