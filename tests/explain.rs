@@ -1040,6 +1040,67 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "[+] Building 0.0s (0/0)\nERROR: http: invalid Host header",
             "cli.engine-too-old",
         ),
+        // Read after ba.
+        (
+            "Error message: 'StartAll failed: cannot start vpnkit: bad CPU type in executable'",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "Setting up backend: checking compatibility: required compatibility check: Incompatible CPU detected",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "“com.docker.vmnetd” was not opened because it contains malware. This action did not harm your Mac.",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "Docker.Core.DockerException: Unable to start Docker Desktop service: 2",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "[10:02:11.120][Linux][Error] Failed to start: Unable to start: Le processus a été arrêté",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "2024/01/02 10:00:00 error checking if default wsl distro is running: exec: \"wsl.exe\": executable file not found in %PATH%",
+            "wsl.not-installed",
+        ),
+        (
+            "[WslIntegrationAgent-Ubuntu][Warning] Failed to setup docker group in distro, disabling integration",
+            "wsl.desktop-integration-off",
+        ),
+        (
+            "You need to log out of Windows\nThen your \"docker-users\" membership will be taken into account",
+            "daemon.pipe-access-denied",
+        ),
+        (
+            "[ERROR] Docker Connection - Cannot ping Daemon. Is it running?",
+            "daemon.not-running",
+        ),
+        (
+            "error: Docker native provider returned an unexpected error from Configure: failed to connect to any docker daemon",
+            "daemon.not-running",
+        ),
+        (
+            "ERROR: listing workers for Build: failed to list workers: Unavailable: connection error: desc = \"error reading server preface: EOF\"",
+            "daemon.builder-unreachable",
+        ),
+        (
+            "Error saving credentials: The user name or passphrase you entered is not correct.",
+            "auth.helper-failed",
+        ),
+        (
+            "The 'docker-compose.exe' command could not be located in 'C:\\Tools'",
+            "cli.plugin-missing",
+        ),
+        (
+            "E: Package 'docker-ce' has no installation candidate",
+            "cli.missing",
+        ),
+        (
+            "ERROR: In file './docker-compose.yml' service 'version' doesn't have any configuration options.",
+            "cli.compose-too-old",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
@@ -2099,7 +2160,23 @@ fn collected_splits_hold_their_accuracy() {
         // count those moderate answers against them. A Kubernetes event carrying Docker
         // Hub's `toomanyrequests` keeps its area at the floor (0.5): dev labelled one out
         // of scope (D-085), which counts one more against it.
-        ("dev-2026-12.jsonl", "dev split", 87, 2),
+        // Since ba's reading, a self-signed root in the chain inside a program's traceback is
+        // a proxy's at the floor (29 of 31 such texts are labelled proxy_ca): D-132, a
+        // program's own call, is answered so (0.5).
+        ("dev-2026-12.jsonl", "dev split", 87, 3),
+        // ba: eight collectors apart (Docker Desktop on macOS; Docker Desktop on Windows;
+        // JavaScript tooling; data orchestration CLIs; security scanners; self-hosting app
+        // stores; infrastructure as code; beginners' tutorials and courses), launched after
+        // az's reading, two cut short at 14 and 15 (196, 53 of them out of scope):
+        // measured once after all eight delivered, 70% (100 of 143), 4 of 53 out of scope
+        // answered (0.55, 0.6, 0.65, 0.7), on the program of their launch. Then read: 87%
+        // (124 of 143), 4 of 53.
+        (
+            "held-out-2026-12-ba.jsonl",
+            "fifty-third held-out split",
+            86,
+            4,
+        ),
         // az: eight collectors apart (cloud VMs and managed hosts; snaps, LXC and Proxmox;
         // Jenkins, TeamCity and Buildkite agents; Docker Hub and public registries; media
         // servers; GPU containers; single-board computers; Docker's own upgrades), launched

@@ -487,6 +487,12 @@ static SOCKET_NAMED_TOO: LazyLock<Regex> = LazyLock::new(|| {
 /// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
 /// or a layer being registered or extracted; on Windows, the `windowsfilter` store and
 /// hcsshim's layer operations (`ProcessBaseLayer`, `PrepareLayer`).
+/// OpenSSL's words for a chain whose root is self-signed and in no store (with or without
+/// the hyphen OpenSSL 3 added).
+static SELF_SIGNED_IN_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"self[- ]signed certificate in certificate chain").expect("self-signed in chain")
+});
+
 static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|devicemapper(?-u:\b)|dm_task_run failed|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot|[\\/]windowsfilter[\\/]|hcsshim::(?:processbaselayer|preparelayer|importlayer|activatelayer|processutilityimage)").expect("driver")
 });
@@ -2190,6 +2196,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     ("ca.untrusted", 0.35, none()),
                 ]
             }
+            // A self-signed root inside the chain a server presented: a TLS-inspecting proxy
+            // re-signing the traffic (29 of 31 texts with these words over the read splits
+            // are the proxy's CA), so even inside an application's exception.
+            X509UnknownAuthority if application && SELF_SIGNED_IN_CHAIN.is_match(line) => {
+                one("ca.untrusted-by-program", 0.5, called_host(line))
+            }
             // A certificate for another IP address, with nothing naming a registry: a
             // daemon's own TLS endpoint (docker-machine's VM after its address changed).
             X509WrongName if !application && NOT_FOR_IP.is_match(line) => {
@@ -2583,6 +2595,13 @@ mod tests {
             )
             .is_empty()
         );
+        // A self-signed root inside the chain is a proxy's re-signing, whoever called.
+        let proxy = read(
+            "httpsconnectionpool(host='semgrep.dev', port=443): max retries exceeded with url: /c/auto (caused by sslerror(sslcertverificationerror(1, '[ssl: certificate_verify_failed] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1002)')))",
+            app,
+        );
+        assert_eq!(proxy[0].mode, "ca.untrusted-by-program");
+        assert_eq!(proxy[0].confidence, 0.5);
         assert_eq!(
             modes(
                 "Cannot connect to host api.example.com:443 ssl:True [SSL: CERTIFICATE_VERIFY_FAILED]"
