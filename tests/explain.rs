@@ -1105,6 +1105,14 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
     }
+    // Desktop prints the allowed organizations in brackets: the explanation names them
+    // without.
+    let r = explain(
+        "You must be a member of the [acme] organization. Log in with a different account, or contact your organization owner to add your account.",
+        &["--no-probe"],
+    );
+    let said = r["matches"][0]["explanation"].as_str().unwrap_or_default();
+    assert!(said.contains("(acme)"), "{said}");
     // A tool's "Docker is not available" after the daemon itself refused the request: the
     // daemon answered, so it is not read as down.
     let r = explain(

@@ -484,15 +484,15 @@ static SOCKET_NAMED: LazyLock<Regex> = LazyLock::new(|| {
 static SOCKET_NAMED_TOO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:initializing|initialising|initialize|initialise|creating|create) (?:the |a )?(docker|podman) client|permissions? to (?:run|use) ['\x22]?(docker|podman)(?-u:\b)|(?-u:\b)unix://localhost(?-u:\b)|com\.spotify\.docker\.client\.(?:exceptions\.)?dockerexception").expect("named socket too")
 });
-/// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
-/// or a layer being registered or extracted; on Windows, the `windowsfilter` store and
-/// hcsshim's layer operations (`ProcessBaseLayer`, `PrepareLayer`).
 /// OpenSSL's words for a chain whose root is self-signed and in no store (with or without
 /// the hyphen OpenSSL 3 added).
 static SELF_SIGNED_IN_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"self[- ]signed certificate in certificate chain").expect("self-signed in chain")
 });
 
+/// A storage driver or the layer store, by its own prefix (`devmapper:`, `overlay2:`),
+/// or a layer being registered or extracted; on Windows, the `windowsfilter` store and
+/// hcsshim's layer operations (`ProcessBaseLayer`, `PrepareLayer`).
 static DRIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:devmapper|overlay2?|aufs|btrfs|zfs|fuse-overlayfs|vfs|graphdriver|thin pool|thinpool)(?::| has | error)|(?:aufs|overlay2?|devicemapper|btrfs|zfs) storage[- ]driver|snapshotter|devicemapper(?-u:\b)|dm_task_run failed|failed to register layer|error processing tar file|applylayer|failed to (?:extract|unpack|apply) layer|(?:extraction|parent) snapshot|[\\/]windowsfilter[\\/]|hcsshim::(?:processbaselayer|preparelayer|importlayer|activatelayer|processutilityimage)").expect("driver")
 });
