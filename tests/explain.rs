@@ -255,7 +255,7 @@ fn unseen_wording_of_the_same_failures_still_matches() {
     let cases = [
         (
             "error: unable to resolve docker endpoint: parse \"tcp://my host:2375\": invalid character \" \" in host name",
-            "endpoint.stale",
+            "endpoint.invalid-host",
         ),
         (
             "msg: [Errno 2] No such file or directory: b'docker'",
@@ -1101,9 +1101,69 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "ERROR: In file './docker-compose.yml' service 'version' doesn't have any configuration options.",
             "cli.compose-too-old",
         ),
+        // Read after bb.
+        (
+            "FATA[0012] error starting vm: error at 'starting': exit status 1",
+            "daemon.vm-start-failed",
+        ),
+        (
+            "Error: qemu exited unexpectedly with exit code 1, stderr: qemu-system-aarch64: -accel hvf: Error: HV_UNSUPPORTED",
+            "daemon.vm-start-failed",
+        ),
+        (
+            "docker.errors.DockerException: Invalid bind address format: ssh//deploy@build-host",
+            "endpoint.invalid-host",
+        ),
+        (
+            "The following packages have unmet dependencies:\n docker-ce : Depends: containerd.io (>= 1.6.4) but it is not going to be installed",
+            "cli.install-dependency",
+        ),
+        (
+            " Problem: cannot install the best candidate for the job\n  - nothing provides container-selinux >= 2:2.74 needed by docker-ce-3:24.0.7-1.el8.x86_64",
+            "cli.install-dependency",
+        ),
+        (
+            "[ERROR] Missing system requirements. Run the following commands to\n[ERROR] install the requirements and run this tool again.",
+            "daemon.rootless-prerequisites",
+        ),
+        (
+            "Error response from daemon: failed to mount local volume: mount :/export/data:/var/lib/docker/volumes/data/_data, data: addr=10.0.0.5,nfsvers=4: connection refused",
+            "storage.volume-mount-failed",
+        ),
+        (
+            "Error: writing blob: adding layer with blob \"sha256:0f1e\": processing tar file(potentially insufficient UIDs or GIDs available in user namespace (requested 1000:1000 for /home/app): Check /etc/subuid and /etc/subgid if configured locally and run \"podman system migrate\": lchown /home/app: invalid argument): exit status 1",
+            "storage.subordinate-ids-short",
+        ),
+        (
+            "Error: failed to get credentials: invoking docker-credential-gcloud: exit status 1; output: ERROR: (gcloud.auth.docker-helper) You do not currently have an active account selected.",
+            "auth.helper-failed",
+        ),
+        (
+            "paramiko.ssh_exception.SSHException: Server '[10.0.0.2]:2222' not found in known_hosts",
+            "daemon.ssh-host-key",
+        ),
+        (
+            "< RateLimit-Limit: 100;w=21600\n< RateLimit-Remaining: 0;w=21600",
+            "registry.rate-limited",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
+    }
+    // Another engine's CLI not on PATH is named as itself, not as docker.
+    let r = explain(
+        "Error: exec: \"nerdctl\": executable file not found in $PATH",
+        &["--no-probe"],
+    );
+    assert_eq!(r["matches"][0]["mode"], "cli.missing", "{r}");
+    let said = r["matches"][0]["explanation"].as_str().unwrap_or_default();
+    assert!(said.contains("no nerdctl program"), "{said}");
+    // NSS's words for an untrusted issuer (yum and curl on RHEL 7): a certificate's trust.
+    for text in [
+        "curl#60 - \"Peer's Certificate issuer is not recognized.\"",
+        "Peer's certificate issuer has been marked as not trusted by the user.",
+    ] {
+        assert_eq!(top(text).expect(text).1, "proxy_ca", "{text}");
     }
     // Desktop prints the allowed organizations in brackets: the explanation names them
     // without.
@@ -2172,6 +2232,19 @@ fn collected_splits_hold_their_accuracy() {
         // a proxy's at the floor (29 of 31 such texts are labelled proxy_ca): D-132, a
         // program's own call, is answered so (0.5).
         ("dev-2026-12.jsonl", "dev split", 87, 3),
+        // bb: eight collectors apart (Docker Desktop for Linux; macOS without Desktop; NAS
+        // appliances; contexts and remote engines; logging and volume drivers and plugins;
+        // Docker's own trackers in 2025-2026; RHEL and domain users; .NET Aspire, Dapr and
+        // Skaffold), launched at a session's start after ba's reading (202, 43 of them out
+        // of scope): measured once after all eight delivered, 51% (81 of 159), 0 of 43 out
+        // of scope answered, on the program of their launch. Then read: 75% (119 of 159), 1
+        // of 43 (an NFS export refusing the host, 0.5).
+        (
+            "held-out-2026-12-bb.jsonl",
+            "fifty-fourth held-out split",
+            74,
+            1,
+        ),
         // ba: eight collectors apart (Docker Desktop on macOS; Docker Desktop on Windows;
         // JavaScript tooling; data orchestration CLIs; security scanners; self-hosting app
         // stores; infrastructure as code; beginners' tutorials and courses), launched after
@@ -2274,11 +2347,13 @@ fn collected_splits_hold_their_accuracy() {
         // after as's reading (226, 54 of them out of scope): measured once after all eight
         // delivered, 68% (117 of 172), 11 of 54 out of scope answered (five above 0.5:
         // 0.55, 0.6, 0.7, 0.8, 0.9), on the program of their launch. Then read: 77%.
+        // Since bb's reading, containerd.io's conflict with Podman's runc is answered as a
+        // package conflict (AT4-019, labelled out of scope here, cli by bb's collector): 8.
         (
             "held-out-2026-12-at.jsonl",
             "forty-sixth held-out split",
             77,
-            7,
+            8,
         ),
         // as: eight collectors apart (Chromebooks, the Steam Deck and immutable
         // distributions; CI building with Docker-in-Docker, Kaniko or buildah; PaaS deploy
@@ -2736,7 +2811,7 @@ fn windows_endpoints_machines_and_a_tools_wrong_check() {
         top("Error: cannot create docker client: unable to parse docker host `/var/run/podman/podman.sock`")
             .unwrap()
             .0,
-        "endpoint.stale"
+        "endpoint.invalid-host"
     );
     // dockerd's own log while it picks a storage driver: its start, not a pull's store.
     assert_eq!(
