@@ -1146,6 +1146,31 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "< RateLimit-Limit: 100;w=21600\n< RateLimit-Remaining: 0;w=21600",
             "registry.rate-limited",
         ),
+        // Read after bc.
+        (
+            "E0301 09:12:44.100200 1201 server.go:302] \"Failed to run kubelet\" err=\"failed to run Kubelet: failed to get docker version: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\"",
+            "daemon.not-running",
+        ),
+        (
+            "initializing backend: invalid admin configuration: reading admin settings file: parsing JSON: unexpected end of JSON input",
+            "daemon.desktop-engine-failed",
+        ),
+        (
+            "Error: failed to connect to the docker API: unsupported scheme \"ssh\" in DOCKER_HOST",
+            "endpoint.invalid-host",
+        ),
+        (
+            " > exporting cache to registry:\n------\nERROR: failed to solve: error writing manifest blob: failed commit on ref \"sha256:9b1d\": unexpected status from PUT request to https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/app/manifests/cache: 400 Bad Request",
+            "registry.cache-export-refused",
+        ),
+        (
+            "java.lang.IllegalStateException: Could not find docker-compose.exe, looked in: C:\\Windows\\system32;C:\\Program Files\\Git\\cmd",
+            "cli.plugin-missing",
+        ),
+        (
+            "You must be a member of the organization. Log in with a different account, or contact your organization owner to add your account.",
+            "auth.desktop-org-required",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
@@ -1819,10 +1844,6 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
             "a setting of the CLI (DOCKER_HOST, a context's meta.json, config.json) read by the probe from the file; the CLI's own words for it name the file, which the probe names too",
         ),
         (
-            "endpoint.invalid-host",
-            "a setting of the CLI (DOCKER_HOST, a context's meta.json, config.json) read by the probe from the file; the CLI's own words for it name the file, which the probe names too",
-        ),
-        (
             "endpoint.resolved",
             "a state the probes measure and report as fine: no error has it",
         ),
@@ -2029,6 +2050,7 @@ fn signatures_cite_real_examples_and_cover_the_declared_findings() {
         "daemon.ssh-failed",
         "auth.helper-failed",
         "proxy.client-missing",
+        "endpoint.invalid-host",
     ] {
         assert!(ids.iter().any(|i| i == id), "{id} lost its signature");
     }
@@ -2232,6 +2254,19 @@ fn collected_splits_hold_their_accuracy() {
         // a proxy's at the floor (29 of 31 such texts are labelled proxy_ca): D-132, a
         // program's own call, is answered so (0.5).
         ("dev-2026-12.jsonl", "dev split", 87, 3),
+        // bc: eight collectors apart (Kubernetes nodes on Docker; Desktop managed by
+        // companies; AI agents' sandboxes; self-hosted PaaS; VPN and tunnel containers;
+        // BuildKit caches and exporters; database images with platform requirements;
+        // GitLab CI's dind), launched after bb's reading, five cut short when the search
+        // budget ran out (193, 54 of them out of scope): measured once after all eight
+        // delivered, 64% (89 of 139), 7 of 54 out of scope answered, on the program of
+        // their launch. Then read: 75% (104 of 139), 7 of 54.
+        (
+            "held-out-2026-12-bc.jsonl",
+            "fifty-fifth held-out split",
+            74,
+            7,
+        ),
         // bb: eight collectors apart (Docker Desktop for Linux; macOS without Desktop; NAS
         // appliances; contexts and remote engines; logging and volume drivers and plugins;
         // Docker's own trackers in 2025-2026; RHEL and domain users; .NET Aspire, Dapr and

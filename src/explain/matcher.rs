@@ -982,8 +982,13 @@ fn rank(
     // failure (a cgroup, a storage driver: the node's configuration). A registry's or the
     // network's own words (`toomanyrequests`, an x509 chain, a lookup on the nameserver)
     // read the same from a node: their area then, at the floor; so does a full disk
-    // (ENOSPC is the node's disk whichever runtime wrote to it).
-    if plain.iter().any(|l| super::structure::kubernetes_event(l)) {
+    // (ENOSPC is the node's disk whichever runtime wrote to it). A node whose runtime is
+    // Docker says so in the chain (dockershim's `Error response from daemon`, cri-dockerd,
+    // the kubelet's "Cannot connect to the Docker daemon at unix://..."): its failure is
+    // Docker's, read as it is.
+    if plain.iter().any(|l| super::structure::kubernetes_event(l))
+        && !plain.iter().any(|l| super::structure::docker_runtime(l))
+    {
         for (&s, h) in hits.iter_mut() {
             let network = matches!(
                 registry[s].area.as_str(),
