@@ -933,6 +933,20 @@ fn rank(
     {
         d.confidence = ABSTAIN - 0.05;
     }
+    // dockerd's log going on to "Daemon has completed initialization" after the line a
+    // failed start was read from: the start did not fail (a storage driver it fell back
+    // from, an error it logged and got past). What that line says of its own cause (the
+    // driver's) stays read.
+    if let Some(&start) = registry.by_mode.get("daemon.start-failed")
+        && let Some(h) = hits.get_mut(&start)
+        && h.confidence >= ABSTAIN
+        && plain
+            .iter()
+            .skip(h.order.1 + 1)
+            .any(|l| l.contains("daemon has completed initialization"))
+    {
+        h.confidence = ABSTAIN - 0.05;
+    }
     // Compose v2 answering its version in the same paste: a tool that says Compose is not
     // installed checked wrongly (its own bug), and the machine is not at fault. What the
     // CLI or a shell says itself ("'compose' is not a docker command", a docker-compose

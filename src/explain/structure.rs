@@ -234,7 +234,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         r"command not found|command '[^']+' not found|cannot run program \x22[^\x22]+\x22: (?:createprocess )?error=2(?-u:\b)|spawn (?:[^\n]{0,200}?[\\/])?docker[a-z0-9-]*(?:\.exe)? enoent|\[errno 2\] no such file or directory: b?'docker|/docker[a-z-]* [0-9]+: \S+: [^ :]+: not found|(?:file|executable|program) not found:? '?docker|exec format error|docker[- ](?:compose|buildx)['\x22]?(?: (?:cli )?plugin| v2| component)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|(?:^|[^a-z0-9._-])docker\)? (?:is |was )?(?:required but )?not installed|: line 1: syntax error near unexpected token|unknown flag: --[a-z]|(?-u:\b)(?:sh|bash|dash|zsh|ash)(?:: line [0-9]+)?: (?:[0-9]+: )?[^ :]+: not found|is not (?:recognized as|a) (?:an? )?internal or external command|is not recognized as the name of a cmdlet|executable file not found in (?:\$path|%path%)|not found in (?:\$path|%path%|the path(?-u:\b))|cannot run executable found relative to current directory|'(?:docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|unrecognized command|executable .?docker[a-z0-9-]*.? not found|no container engine found|no such file or directory - docker|(?-u:\b)docker(?:-compose|-buildx)?(?:\.exe)? (?:was |is )?not found!|is not a docker command|unknown command:? .?docker|component is missing or broken|unknown shorthand flag: '[a-z]' in -[a-z]|'?docker[- ](?:compose|buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|(?:does not|doesn't) have the (?:compose|buildx) plugin installed|(?:unable to|could not|couldn't|cannot|can't) (?:locate|find) (?:the )?[`'\x22]?docker(?:-compose|-buildx)?[`'\x22]? (?:executable|binary)|requires [`'\x22]?(?:docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (?:docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|^(?:docker|docker-compose|docker-buildx) not found$|(?:^|[^a-z0-9._-])docker (?:command|cli|binary|executable) (?:is |was )?not found|docker[- ](?:compose|buildx)\W{0,2} (?:has|have) not been installed",
     );
     let not_found = String::from(
-        r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was |could )?not (?:be )?found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?-u:\b)find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)|mountpoint for [a-z_,]+ not found",
+        r"no such file or directory|(?-u:\b)enoent(?-u:\b)|the system cannot find the (?:file|path) specified|the network name cannot be found|le fichier spécifié est introuvable|das system kann die angegebene datei nicht finden|el sistema no puede encontrar el archivo|系统找不到指定的文件|指定されたファイルが見つかりません|не удается найти указанный файл|cannot find the file specified|cgroup mount destination|socket (?:file )?(?:was |could )?not (?:be )?found|socket (?:file )?does not exist|unit [a-z0-9@_.-]+ not found|unit [a-z0-9@_.-]+ could not be found|(?-u:\b)missing(?-u:\b)|(?-u:\b)find (?:the )?(?:[a-z]+ )?cgroups?(?-u:\b)|mountpoint for [a-z_,]+ not found",
     ) + "|"
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
@@ -596,7 +596,7 @@ static DOCKER_PY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"docker/transport/unixconn\.py|unixhttpconnectionpool|http\+docker://|error while fetching server api version|unixsocket(?:clientprovider)?strategy").expect("docker-py")
 });
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})|(?:^|\s)[a-z0-9_.-]+: '?(docker-compose|docker-buildx|docker)'?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})$|failed to run command .?(docker-compose|docker-buildx|docker).?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|/(docker-credential-[a-z0-9-]+)(?:\.exe)?: |the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?|podman(?:-compose)?|nerdctl)(?-u:\b)|fork/exec (?:\S*/)?(docker(?:-compose|-buildx)?|podman|nerdctl)(?:\.exe)?: |command '(docker[a-z0-9-]*)' not found|(?:^|[^a-z0-9._-])(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component| command| cli| binary| executable)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker|podman-compose|podman|nerdctl)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|(?:executable|program|binary|command) ['\x22](docker[a-z0-9-]*)['\x22][^.]{0,60}? not found in the path|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: b?'(docker[a-z0-9-]*)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed")).expect("command")
+    Regex::new(&format!(r"{}|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker compose|docker)(?:\.exe)?'?:? ?(?:{COMMAND_NOT_FOUND_TRANSLATED})|(?:bash|sh|zsh|dash|ash): (?:\S*/)?(docker-compose|docker-buildx|docker): (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})|(?:^|\s)[a-z0-9_.-]+: '?(docker-compose|docker-buildx|docker)'?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})$|failed to run command .?(docker-compose|docker-buildx|docker).?: (?:no such file or directory|{NO_SUCH_FILE_TRANSLATED})", r"'?([a-z0-9-]+)'? is not a docker command|/(docker-credential-[a-z0-9-]+)(?:\.exe)?: |the term '(docker[a-z0-9-]*)(?:\.exe)?' is not recognized|/(docker-compose|docker-buildx|docker):? (?:line )?[0-9]+: |(?:file|executable|program) not found:? '?(docker(?:-compose|-buildx)?)(?-u:\b)|cli-plugins/(docker-[a-z0-9-]+)|command not found: (docker(?:-compose|-buildx)?|podman(?:-compose)?|nerdctl)(?-u:\b)|fork/exec (?:\S*/)?(docker(?:-compose|-buildx)?|podman|nerdctl)(?:\.exe)?: |command '(docker[a-z0-9-]*)' not found|(?:^|[^a-z0-9._-])(docker[- ]compose|docker[- ]buildx|docker)['\x22]?(?: (?:cli )?plugin| v2| component| command| cli| binary| executable)?\)? (?:is |was )?(?:required but )?not (?:installed|found)|unknown command:? .?docker (compose|buildx)|(?:^|[ /:'\x22(])(docker-compose|docker-buildx|docker-credential-[a-z0-9-]+|docker compose|docker|podman-compose|podman|nerdctl)(?:\.exe)?'?(?::| ) ?(?:command not found|not found|is not recognized|executable file not found|not installed)|(buildx) component is missing|(?:the )?(buildx|compose)(?: cli)?(?: plugin| component)? (?:is not|isn't|was not) (?:installed|found|available)|requires (?:the )?(buildx|compose) (?:cli )?(?:plugin|component) to be installed|exec: \x22?([a-z0-9-]+)\x22?: (?:executable file not found|cannot run executable found relative to current directory)|(?:the )?'(docker[a-z0-9-]*)' (?:command|executable|binary|provider) (?:was |is |could )?not (?:be )?found|(?:executable|program|binary|command) ['\x22](docker[a-z0-9-]*)['\x22][^.]{0,60}? not found in the path|/(docker-credential-[a-z0-9-]+):|[\\/](docker-credential-[a-z0-9-]+)(?:\.exe)?['\x22]|docker[\\/](credentials)[\\/]store\.py|error (?:storing|getting|retrieving|erasing|listing) (credentials)|cannot run program \x22(docker[a-z0-9-]*)(?:\.exe)?\x22|spawn (?:[^\n]{0,200}?[\\/])?(docker[a-z0-9-]*)(?:\.exe)? enoent|no such file or directory: b?'(docker[a-z0-9-]*|podman(?:-compose)?|nerdctl)'|no such file or directory - (docker[a-z0-9-]*)|(?:^|[ :])(docker) not found!|executable .?(docker[a-z0-9-]*).? not found|no container engine found; install (docker)|'?(docker[- ]compose|docker[- ]buildx)'?(?: (?:cli )?plugin| v2| component)? (?:is |was )?(?:not available|missing|required)(?-u:\b)|have the (compose|buildx) plugin installed|(?:locate|find) (?:the )?[`'\x22]?(docker(?:-compose|-buildx)?)[`'\x22]? (?:executable|binary)|requires [`'\x22]?(docker-compose|docker compose|docker-buildx)[`'\x22]? (?:to be installed|but (?:it'?s|it is) not installed)|which: no (docker(?:-compose|-buildx)?|podman(?:-compose)?) in \(|(docker[- ]compose|docker[- ]buildx)\W{0,2} (?:has|have) not been installed|(?:^|[\s'\x22(\[])(docker-credential-[a-z0-9-]+)(?:\.exe)?(?:[\s'\x22:)\]]|$)")).expect("command")
 });
 /// Docker (its daemon, engine, Desktop) as the subject of "is not running" or "is not
 /// available", in a tool's own words.
@@ -1272,6 +1272,13 @@ pub(crate) fn daemon_answered(lines: &[String]) -> bool {
 static DNS_QUERY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"lookup [^ ]+ on [^ ]+:53: ").expect("dns query"));
 
+/// A query from a container's own address (Docker's bridges take 172.17.0.0/16 and the
+/// next /16s up to 172.31, Podman's 10.88.0.0/16) or to Docker's embedded DNS (127.0.0.11).
+static CONTAINER_RESOLVER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:read|write) udp (?:172\.(?:1[7-9]|2[0-9]|3[01])|10\.88)\.[0-9]+\.[0-9]+:[0-9]+->\S+:53: |lookup \S+ on 127\.0\.0\.11:53: ")
+        .expect("container resolver")
+});
+
 /// A connect failing because the path it connects to does not exist.
 static CONNECT_ENOENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:error trying to connect|failed to connect|unable to connect|connect(?:ion)? failed|connect): no such file or directory").expect("connect enoent")
@@ -1885,6 +1892,14 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             CommandNotFound | NotFound | NotInstalled if name == "dockerd" => {
                 one("cli.missing", 0.55, none())
             }
+            // A helper that is there but cannot run: a library it links is not (a glibc
+            // build of secretservice's in an Alpine image).
+            NotFound
+                if name.starts_with("docker-credential-")
+                    && line.contains("error while loading shared libraries") =>
+            {
+                one("auth.helper-failed", 0.6, none())
+            }
             // A credential helper (or the store it runs, `pass`) that is not there.
             CommandNotFound | NotFound | NotInstalled
                 if name.starts_with("docker-credential-")
@@ -2066,12 +2081,27 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 "wsl.vm-platform-missing"
             } else if line.contains("--update") {
                 "wsl.kernel-update-required"
-            } else if line.contains("deploy") || line.contains("distro") || line.contains("mount") {
+            } else if line.contains("deploy")
+                || line.contains("distro")
+                || line.contains("mount")
+                || line.contains("docker-desktop")
+            {
                 "wsl.desktop-distro-stopped"
             } else {
                 "wsl.not-installed"
             };
             one(mode, 0.55, none())
+        }
+        // A lookup a container made (from a Docker or Podman bridge's address, or through
+        // Docker's embedded DNS) whose nameserver failed or stayed silent: the containers'
+        // DNS, whichever program asked. A name that does not exist there (a service's name
+        // missing from the network) is the program's configuration, not this.
+        None if matches!(cause, DnsServerFailure | TimedOut | Refused | Unreachable)
+            && !around.application
+            && nameserver_failed(cause, line)
+            && CONTAINER_RESOLVER.is_match(line) =>
+        {
+            one("registry.dns-in-build", 0.5, asked_host(line))
         }
         // A connect that found no file is a unix socket's that is not there (hyper's
         // "error trying to connect: No such file or directory"): Docker's, when the line
