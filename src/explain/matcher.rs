@@ -8,6 +8,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 pub(crate) const SIGNATURES: &str = include_str!("signatures.toml");
@@ -88,9 +89,9 @@ pub(crate) struct PatternSpec {
 }
 
 pub(crate) struct Pattern {
-    pub(crate) re: Regex,
+    pub(crate) re: LazyRegex,
     pub(crate) confidence: f64,
-    pub(crate) reject: Option<Regex>,
+    pub(crate) reject: Option<LazyRegex>,
     /// Length of the pattern as written (with `%REG%` put in): ties between signatures go
     /// to the more specific.
     pub(crate) specificity: usize,
@@ -123,8 +124,39 @@ pub(crate) fn expand(re: &str) -> String {
         .replace("%DAEMON%", DAEMON_CONTEXT)
 }
 
-pub(crate) fn compile(re: &str, id: &str) -> Regex {
-    Regex::new(&ascii_boundaries(&expand(re))).unwrap_or_else(|e| panic!("{id}: {e}"))
+/// A signature's pattern, compiled the first time a window asks for it: the prefilter
+/// leaves most patterns out of any one paste, and compiling all of them on every run was
+/// most of a short paste's time. `every_pattern_compiles` compiles each in the tests.
+pub(crate) struct LazyRegex {
+    /// The source as compiled (`%REG%` put in, ASCII classes).
+    source: String,
+    /// The failure mode it belongs to, named if it does not compile.
+    owner: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    pub(crate) fn new(re: &str, owner: &str) -> LazyRegex {
+        LazyRegex {
+            source: ascii_boundaries(&expand(re)),
+            owner: owner.to_string(),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            Regex::new(&self.source).unwrap_or_else(|e| panic!("{}: {e}", self.owner))
+        })
+    }
+
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.get().is_match(text)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.source
+    }
 }
 
 /// `\b` as an ASCII word boundary, `\w` and `\d` as ASCII classes. Every pattern anchors
@@ -261,6 +293,21 @@ impl Gate {
             .collect()
     }
 
+    /// The patterns some slice of a text with these [`Gate::spans`] can mark: those whose
+    /// literals it holds anywhere, and those without literals; ascending.
+    pub(crate) fn owned(&self, spans: &[Vec<(usize, usize, u32)>]) -> Vec<usize> {
+        let mut may = vec![false; self.len];
+        for &i in &self.always {
+            may[i] = true;
+        }
+        for &(_, _, literal) in spans.iter().flatten() {
+            for &i in &self.owners[literal as usize] {
+                may[i] = true;
+            }
+        }
+        (0..self.len).filter(|&i| may[i]).collect()
+    }
+
     /// [`Gate::mark`] on `text[from..to]`, from the [`Gate::spans`] of `text`: the same flags,
     /// since a literal is in that slice exactly when its span is. `first` is the index of
     /// the first span that ends after `from`; windows that move forward move it forward.
@@ -342,46 +389,19 @@ pub(crate) fn required_literals(re: &str) -> Option<Vec<Vec<u8>>> {
 /// The registry, parsed once. A bad entry is a bug caught by the tests.
 pub fn registry() -> Registry {
     let file: File = toml::from_str(SIGNATURES).expect("signatures.toml parses");
-    // The prefilter's literals (read from each pattern's source) and the patterns' DFAs are
-    // both built on every run: on two threads, when a second one can be had.
-    let sources: Vec<String> = file
-        .failure
-        .iter()
-        .flat_map(|s| s.patterns.iter().map(|p| ascii_boundaries(&expand(&p.re))))
-        .collect();
-    let gate = || Gate::new(sources.iter().map(String::as_str));
-    // The second thread builds the prefilter (about a quarter of the work), then compiles
-    // the last third of the signatures; this one compiles the rest.
-    let mut first = file.failure;
-    // Taken by whichever thread compiles it (this one, when no second one can be had).
-    let last = std::sync::Mutex::new(Some(first.split_off(first.len() - first.len() / 3)));
-    let take_last = || {
-        let specs = last.lock().unwrap_or_else(|p| p.into_inner()).take();
-        signatures(specs.unwrap_or_default())
-    };
-    let (signatures, prefilter) = std::thread::scope(|scope| {
-        let other = std::thread::Builder::new().spawn_scoped(scope, || (gate(), take_last()));
-        let mut all = signatures(first);
-        let (prefilter, rest) = match other {
-            Ok(thread) => thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => (gate(), take_last()),
-        };
-        all.extend(rest);
-        (all, prefilter)
-    });
+    // The prefilter's literals (read from each pattern's source) are found on every run;
+    // a pattern is compiled only when a window holds its literals.
+    let signatures = signatures(file.failure);
+    let prefilter = Gate::new(
+        signatures
+            .iter()
+            .flat_map(|s| s.patterns.iter().map(|p| p.re.as_str())),
+    );
     let members: Vec<(usize, usize)> = signatures
         .iter()
         .enumerate()
         .flat_map(|(s, sig)| (0..sig.patterns.len()).map(move |p| (s, p)))
         .collect();
-    debug_assert!(
-        members
-            .iter()
-            .zip(&sources)
-            .all(|((s, p), src)| signatures[*s].patterns[*p].re.as_str() == src)
-    );
     let by_mode = signatures
         .iter()
         .enumerate()
@@ -405,9 +425,9 @@ fn signatures(specs: Vec<SignatureSpec>) -> Vec<Signature> {
                     .patterns
                     .iter()
                     .map(|p| Pattern {
-                        re: compile(&p.re, &mode),
+                        re: LazyRegex::new(&p.re, &mode),
                         confidence: p.confidence,
-                        reject: p.reject.as_deref().map(|r| compile(r, &mode)),
+                        reject: p.reject.as_deref().map(|r| LazyRegex::new(r, &mode)),
                         specificity: expand(&p.re).len(),
                     })
                     .collect(),
@@ -799,7 +819,7 @@ pub fn find_within(
 }
 
 /// [`find_within`] with the registry built while the structure is read: the program's
-/// entry. Compiling the signatures (their DFAs and the prefilter) is most of a short
+/// entry. Building the prefilter (the literals of every pattern) is most of a short
 /// paste's time and needs nothing from the text, and the structural layer needs nothing
 /// from the signatures, so the two overlap. The same answer as [`find_within`] on
 /// [`registry`]'s result, which it returns for what follows.
@@ -1123,6 +1143,10 @@ fn rank(
 
 /// The signatures over every window of at most [`WINDOW`] lines, in each form of the
 /// lines: the best hit of each signature, and how much of the text was read by `deadline`.
+/// How many patterns a text's windows may run before half of them are compiled ahead on a
+/// second thread: a short paste's few are compiled faster than a thread starts.
+const PRECOMPILE: usize = 64;
+
 fn match_windows(
     registry: &Registry,
     raw: &[(String, usize)],
@@ -1159,83 +1183,105 @@ fn match_windows(
         .iter()
         .map(|lines| lines.iter().zip(&forms[0]).map(|(a, b)| a == b).collect())
         .collect();
-    for start in 0..raw.len() {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            coverage.read = if start == 0 { 0 } else { raw[start - 1].1 };
-            break;
+    // The patterns some window of this text may run are compiled as windows ask for them;
+    // when there are many (a long log, the corpus), a second thread compiles half of them
+    // (from the last) meanwhile, as the registry's compilation once did for all of them.
+    let needed = registry.prefilter.owned(&spans);
+    std::thread::scope(|scope| {
+        if needed.len() >= PRECOMPILE {
+            let ahead = || {
+                for &k in needed.iter().rev().take(needed.len() / 2) {
+                    let (s, p) = all[k];
+                    let pattern = &registry[s].patterns[p];
+                    pattern.re.get();
+                    if let Some(r) = &pattern.reject {
+                        r.get();
+                    }
+                }
+            };
+            // Without a second thread, this one compiles each as it is asked.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, ahead);
         }
-        let end = (start + WINDOW).min(raw.len());
-        for (form, lines) in forms.iter().enumerate() {
-            if form > 0
-                && same[form][start.saturating_sub(WINDOW)..end]
-                    .iter()
-                    .all(|s| *s)
-            {
-                continue;
+        for start in 0..raw.len() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                coverage.read = if start == 0 { 0 } else { raw[start - 1].1 };
+                break;
             }
-            let (text, starts) = &texts[form];
-            let bounds = (starts[start], starts[end - 1] + lines[end - 1].len());
-            let window = &text[bounds.0..bounds.1];
-            if !registry.prefilter.mark_within(
-                &spans[form],
-                &mut first[form],
-                bounds,
-                &mut candidate,
-            ) {
-                continue;
-            }
-            // In the members' order: ties are broken as they always were.
-            for (k, &(s, p)) in all.iter().enumerate() {
-                if !candidate[k] {
+            let end = (start + WINDOW).min(raw.len());
+            for (form, lines) in forms.iter().enumerate() {
+                if form > 0
+                    && same[form][start.saturating_sub(WINDOW)..end]
+                        .iter()
+                        .all(|s| *s)
+                {
                     continue;
                 }
-                let pattern = &registry[s].patterns[p];
-                if !pattern.re.is_match(window) {
+                let (text, starts) = &texts[form];
+                let bounds = (starts[start], starts[end - 1] + lines[end - 1].len());
+                let window = &text[bounds.0..bounds.1];
+                if !registry.prefilter.mark_within(
+                    &spans[form],
+                    &mut first[form],
+                    bounds,
+                    &mut candidate,
+                ) {
                     continue;
                 }
-                // A veto counts from the lines before too: the paste's own `docker pull
-                // alpine` two lines up says whose the answer is.
-                if pattern.reject.as_ref().is_some_and(|r| {
-                    r.is_match(window)
-                        || (start > 0
-                            && r.is_match(&text[starts[start.saturating_sub(WINDOW)]..bounds.1]))
-                }) {
-                    continue;
-                }
-                // Within one line when it can; across lines it counts a little less.
-                let single = lines[start..end].iter().find(|l| pattern.re.is_match(l));
-                let confidence = match single {
-                    Some(_) => pattern.confidence,
-                    None => pattern.confidence - SPAN_PENALTY,
-                };
-                let specificity = pattern.specificity;
-                // Equal hits: the first in the text's first form wins, as when each form
-                // was matched in turn.
-                let order = (form, start, k);
-                let better = hits.get(&s).is_none_or(|h| {
-                    confidence > h.confidence
-                        || (confidence == h.confidence
-                            && (specificity > h.specificity
-                                || (specificity == h.specificity && order < h.order)))
-                });
-                if better {
-                    let evidence = single.cloned().unwrap_or_else(|| window.to_string());
-                    let values = capture(&pattern.re, &evidence).unwrap_or_default();
-                    hits.insert(
-                        s,
-                        Hit {
-                            confidence,
-                            specificity,
-                            evidence,
-                            values,
-                            order,
-                            structure: None,
-                        },
-                    );
+                // In the members' order: ties are broken as they always were.
+                for (k, &(s, p)) in all.iter().enumerate() {
+                    if !candidate[k] {
+                        continue;
+                    }
+                    let pattern = &registry[s].patterns[p];
+                    if !pattern.re.is_match(window) {
+                        continue;
+                    }
+                    // A veto counts from the lines before too: the paste's own `docker pull
+                    // alpine` two lines up says whose the answer is.
+                    if pattern.reject.as_ref().is_some_and(|r| {
+                        r.is_match(window)
+                            || (start > 0
+                                && r.is_match(
+                                    &text[starts[start.saturating_sub(WINDOW)]..bounds.1],
+                                ))
+                    }) {
+                        continue;
+                    }
+                    // Within one line when it can; across lines it counts a little less.
+                    let single = lines[start..end].iter().find(|l| pattern.re.is_match(l));
+                    let confidence = match single {
+                        Some(_) => pattern.confidence,
+                        None => pattern.confidence - SPAN_PENALTY,
+                    };
+                    let specificity = pattern.specificity;
+                    // Equal hits: the first in the text's first form wins, as when each form
+                    // was matched in turn.
+                    let order = (form, start, k);
+                    let better = hits.get(&s).is_none_or(|h| {
+                        confidence > h.confidence
+                            || (confidence == h.confidence
+                                && (specificity > h.specificity
+                                    || (specificity == h.specificity && order < h.order)))
+                    });
+                    if better {
+                        let evidence = single.cloned().unwrap_or_else(|| window.to_string());
+                        let values = capture(pattern.re.get(), &evidence).unwrap_or_default();
+                        hits.insert(
+                            s,
+                            Hit {
+                                confidence,
+                                specificity,
+                                evidence,
+                                values,
+                                order,
+                                structure: None,
+                            },
+                        );
+                    }
                 }
             }
         }
-    }
+    });
     // The structural layer, on each line the signatures were matched on: a reading
     // counts where no signature says more.
     (hits, coverage)

@@ -373,6 +373,19 @@ mod tests {
         assert!(windows > 5000, "the corpus has windows: {windows}");
     }
 
+    /// Patterns are compiled when a paste first needs them: each must compile, and every
+    /// veto too.
+    #[test]
+    fn every_pattern_compiles() {
+        let r = registry();
+        for p in r.patterns() {
+            p.re.get();
+            if let Some(reject) = &p.reject {
+                reject.get();
+            }
+        }
+    }
+
     /// A pattern without literals runs on every window of every paste.
     #[test]
     fn nearly_every_pattern_has_literals_for_the_prefilter() {
@@ -401,7 +414,7 @@ mod tests {
             ascii_boundaries(r"\bdocker\b \\b \d [\w.-]+ \\d \s"),
             r"(?-u:\b)docker(?-u:\b) \\b [0-9] [0-9A-Za-z_.-]+ \\d \s"
         );
-        let re = compile(r"\bdocker\b", "test");
+        let re = LazyRegex::new(r"\bdocker\b", "test");
         assert!(re.is_match("ошибка docker."));
         assert!(!re.is_match("dockerd"));
     }
