@@ -841,25 +841,28 @@ pub fn build_and_find_within(
 /// What the structural layer read on a text's lines, and how many lines it read.
 type StructureRead = (Vec<(usize, Vec<super::structure::Reading>, String)>, usize);
 
-/// Runs `work` while the structural layer reads `plain` on a second thread (on this one
-/// after `work`, when no second thread can be had).
+/// Runs `work` while the structural layer reads `plain` on a second thread; this one then
+/// reads what is left of it (all of it, when no second thread can be had).
 fn beside_structure<T: Send>(
     plain: &[String],
     deadline: Option<Instant>,
     work: impl FnOnce() -> T,
 ) -> (StructureRead, T) {
-    std::thread::scope(|scope| {
-        let other =
-            std::thread::Builder::new().spawn_scoped(scope, || read_structure(plain, deadline));
+    let job = StructureJob::new(plain, deadline);
+    let done = std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, || job.work());
         let done = work();
-        let structure = match other {
-            Ok(thread) => thread
+        // This thread reads what the other has not taken yet (all of it when no second
+        // thread could be had).
+        job.work();
+        if let Ok(thread) = other {
+            thread
                 .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => read_structure(plain, deadline),
-        };
-        (structure, done)
-    })
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+        done
+    });
+    (job.finish(), done)
 }
 
 /// The signatures' hits and the structure's readings, ranked into the answer.
@@ -1287,54 +1290,137 @@ fn match_windows(
     (hits, coverage)
 }
 
-/// What the structural layer reads on each line (or, for half a chain, with the lines
-/// around it), with the evidence it read it from; and how many lines it read by `deadline`.
-fn read_structure(plain: &[String], deadline: Option<Instant>) -> StructureRead {
-    let context: Vec<bool> = plain
-        .iter()
-        .map(|l| super::structure::docker_context(l))
-        .collect();
-    let application = plain
-        .iter()
-        .any(|l| super::structure::application_exception(l));
-    let build = plain.iter().any(|l| super::structure::build_step(l));
-    let pull = plain.iter().any(|l| super::structure::pull_progress(l));
-    let shell_proxy = plain.iter().any(|l| super::structure::shell_proxy(l));
-    let docker_client = plain
-        .iter()
-        .any(|l| super::structure::docker_client_frame(l));
-    let mut out = Vec::new();
-    for (start, line) in plain.iter().enumerate() {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return (out, start);
-        }
-        let near = super::structure::Around {
-            docker: context
-                [start.saturating_sub(CONTEXT_LINES)..(start + CONTEXT_LINES + 1).min(plain.len())]
-                .iter()
-                .any(|c| *c),
-            application,
-            build,
-            pull,
-            shell_proxy,
-            docker_client,
-        };
-        let (mut readings, half) = super::structure::read_line(line, near);
-        let mut evidence = None;
-        // Half a chain (`Get "...":` then `x509: ...`; a traceback naming Docker's socket
-        // with its errno two lines down; `401 Unauthorized` above `Cannot ping registry`):
-        // read with the line before and the two after, a little less sure.
-        if readings.is_empty() && (half || line.ends_with(':')) && plain.len() > 1 {
-            let joined = plain[start.saturating_sub(1)..(start + 3).min(plain.len())].join(" ");
-            readings = super::structure::read(&joined, near);
-            for r in &mut readings {
-                r.confidence -= SPAN_PENALTY;
-            }
-            evidence = Some(joined);
-        }
-        if !readings.is_empty() {
-            out.push((start, readings, evidence.unwrap_or_else(|| line.clone())));
+/// Lines the structural layer reads as one piece of work: a thread that is done with its
+/// own takes the next piece, so the two halves of a long text end together.
+const STRUCTURE_CHUNK: usize = 128;
+
+/// What one piece of the structural layer's work read: its first line, the lines it
+/// read before the deadline, and its readings.
+type StructurePiece = (
+    usize,
+    usize,
+    Vec<(usize, Vec<super::structure::Reading>, String)>,
+);
+
+/// The structural layer's reading of a text, shared by the threads that read it: the
+/// paste-wide context once, then pieces of lines taken in turn. What it reads on each line
+/// (or, for half a chain, with the lines around it), with the evidence it read it from;
+/// and how many lines it read by the deadline.
+struct StructureJob<'a> {
+    plain: &'a [String],
+    deadline: Option<Instant>,
+    context: std::sync::OnceLock<(Vec<bool>, super::structure::Around)>,
+    next: std::sync::atomic::AtomicUsize,
+    pieces: std::sync::Mutex<Vec<StructurePiece>>,
+}
+
+impl<'a> StructureJob<'a> {
+    fn new(plain: &'a [String], deadline: Option<Instant>) -> Self {
+        StructureJob {
+            plain,
+            deadline,
+            context: std::sync::OnceLock::new(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+            pieces: std::sync::Mutex::new(Vec::new()),
         }
     }
-    (out, plain.len())
+
+    /// Which lines have Docker's words, and what the whole paste says of itself.
+    fn context(&self) -> &(Vec<bool>, super::structure::Around) {
+        self.context.get_or_init(|| {
+            let plain = self.plain;
+            let context: Vec<bool> = plain
+                .iter()
+                .map(|l| super::structure::docker_context(l))
+                .collect();
+            let paste = super::structure::Around {
+                docker: false,
+                application: plain
+                    .iter()
+                    .any(|l| super::structure::application_exception(l)),
+                build: plain.iter().any(|l| super::structure::build_step(l)),
+                pull: plain.iter().any(|l| super::structure::pull_progress(l)),
+                shell_proxy: plain.iter().any(|l| super::structure::shell_proxy(l)),
+                docker_client: plain
+                    .iter()
+                    .any(|l| super::structure::docker_client_frame(l)),
+            };
+            (context, paste)
+        })
+    }
+
+    /// Reads pieces until none is left (or the deadline passes).
+    fn work(&self) {
+        let plain = self.plain;
+        let (context, paste) = self.context();
+        loop {
+            let piece = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let from = piece.saturating_mul(STRUCTURE_CHUNK);
+            if from >= plain.len() {
+                return;
+            }
+            let to = (from + STRUCTURE_CHUNK).min(plain.len());
+            let mut out = Vec::new();
+            let mut read = to;
+            for start in from..to {
+                if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                    read = start;
+                    break;
+                }
+                let near = super::structure::Around {
+                    docker: context[start.saturating_sub(CONTEXT_LINES)
+                        ..(start + CONTEXT_LINES + 1).min(plain.len())]
+                        .iter()
+                        .any(|c| *c),
+                    ..*paste
+                };
+                let line = &plain[start];
+                let (mut readings, half) = super::structure::read_line(line, near);
+                let mut evidence = None;
+                // Half a chain (`Get "...":` then `x509: ...`; a traceback naming Docker's
+                // socket with its errno two lines down; `401 Unauthorized` above `Cannot
+                // ping registry`): read with the line before and the two after, a little
+                // less sure.
+                if readings.is_empty() && (half || line.ends_with(':')) && plain.len() > 1 {
+                    let joined =
+                        plain[start.saturating_sub(1)..(start + 3).min(plain.len())].join(" ");
+                    readings = super::structure::read(&joined, near);
+                    for r in &mut readings {
+                        r.confidence -= SPAN_PENALTY;
+                    }
+                    evidence = Some(joined);
+                }
+                if !readings.is_empty() {
+                    out.push((start, readings, evidence.unwrap_or_else(|| line.clone())));
+                }
+            }
+            self.pieces
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((from, read, out));
+            if read < to {
+                return;
+            }
+        }
+    }
+
+    /// The readings in the text's order, and how many lines were read from its start
+    /// before the first piece the deadline cut (or that no thread took).
+    fn finish(self) -> StructureRead {
+        let mut pieces = self.pieces.into_inner().unwrap_or_else(|p| p.into_inner());
+        pieces.sort_by_key(|(from, _, _)| *from);
+        let mut out = Vec::new();
+        let mut read = 0;
+        for (from, upto, readings) in pieces {
+            if from != read {
+                break;
+            }
+            out.extend(readings);
+            read = upto;
+            if upto < (from + STRUCTURE_CHUNK).min(self.plain.len()) {
+                break;
+            }
+        }
+        (out, read.min(self.plain.len()))
+    }
 }
