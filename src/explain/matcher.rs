@@ -1144,12 +1144,12 @@ fn rank(
     (matches, coverage)
 }
 
-/// The signatures over every window of at most [`WINDOW`] lines, in each form of the
-/// lines: the best hit of each signature, and how much of the text was read by `deadline`.
 /// How many patterns a text's windows may run before half of them are compiled ahead on a
 /// second thread: a short paste's few are compiled faster than a thread starts.
 const PRECOMPILE: usize = 64;
 
+/// The signatures over every window of at most [`WINDOW`] lines, in each form of the
+/// lines: the best hit of each signature, and how much of the text was read by `deadline`.
 fn match_windows(
     registry: &Registry,
     raw: &[(String, usize)],
@@ -1194,6 +1194,9 @@ fn match_windows(
         if needed.len() >= PRECOMPILE {
             let ahead = || {
                 for &k in needed.iter().rev().take(needed.len() / 2) {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        break;
+                    }
                     let (s, p) = all[k];
                     let pattern = &registry[s].patterns[p];
                     pattern.re.get();
