@@ -126,7 +126,8 @@ pub(crate) fn expand(re: &str) -> String {
 
 /// A signature's pattern, compiled the first time a window asks for it: the prefilter
 /// leaves most patterns out of any one paste, and compiling all of them on every run was
-/// most of a short paste's time. `every_pattern_compiles` compiles each in the tests.
+/// most of a short paste's time. The tests compile each
+/// (`every_pattern_compiles_with_a_confidence_below_one`).
 pub(crate) struct LazyRegex {
     /// The source as compiled (`%REG%` put in, ASCII classes).
     source: String,
