@@ -1348,6 +1348,9 @@ impl<'a> StructureJob<'a> {
                 docker_client: plain
                     .iter()
                     .any(|l| super::structure::docker_client_frame(l)),
+                container_command: plain
+                    .iter()
+                    .any(|l| super::structure::container_command(l)),
             };
             (context, paste)
         })

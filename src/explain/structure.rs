@@ -239,11 +239,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         + NO_SUCH_FILE_TRANSLATED;
     let table: &[(&str, CauseKind)] = &[
         (
-            r"x509: certificate signed by unknown authority|peer.s certificate issuer (?:is not recognized|has been marked as not trusted)|peer.s certificate has an invalid signature|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?60(?-u:\b)|wget[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?5(?-u:\b)|server certificate not trusted|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate|depth_zero_self_signed_cert|net::err_cert_authority_invalid|sec_error_unknown_issuer|peer certificate cannot be authenticated with given ca certificates|failed to load system roots|unable to check revocation for the certificate|crypt_e_no_revocation_check|crypt_e_revocation_offline|revocation server was offline",
+            r"x509: certificate signed by unknown authority|peer.s certificate issuer (?:is not recognized|has been marked as not trusted)|peer.s certificate has an invalid signature|the ssl certificate is invalid; class=ssl|curl: \(77\)|curl error 77(?-u:\b)|error setting certificate verify locations|problem with the ssl ca cert|cannot verify [^ ]+.s certificate, issued by|x509: certificate is not trusted|unable to get local issuer certificate|self[- ]signed certificate in certificate chain|certificate_verify_failed|unknownissuer|unknown certificate authority|unable to verify the first certificate|server certificate verification failed|ssl certificate problem: (?:unable|self)|pkix path building failed|unable to find valid certification path|issued by an authority that is not trusted|sec_e_untrusted_root|self_signed_cert_in_chain|unable_to_get_issuer_cert_locally|unable_to_verify_leaf_signature|problem confirming the ssl certificate|unable to locally verify the issuer's authority|self-signed certificate encountered|certificate of [^ ]+ (?:is not trusted|doesn't have a known issuer|hasn't got a known issuer)|certificate is not trusted|certificate issuer is unknown|ssl routines:[a-z_]*:certificate verify failed|remote certificate is invalid|untrustedroot|curl: \(60\)|curl error 60(?-u:\b)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?60(?-u:\b)|wget[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?5(?-u:\b)|(?:^|[^a-z])certificate not trusted|could not verify the ssl certificate|certificatefailureerror|certificate has unknown ca|(?-u:\b)unknownca(?-u:\b)|client alert: fatal - unknown ca|failed to validate the ssl certificate|(?:error|err|reason)[:=] ?self[- ]signed certificate|depth_zero_self_signed_cert|net::err_cert_authority_invalid|sec_error_unknown_issuer|peer certificate cannot be authenticated with given ca certificates|failed to load system roots|unable to check revocation for the certificate|crypt_e_no_revocation_check|crypt_e_revocation_offline|revocation server was offline",
             Fixed(Cause::X509UnknownAuthority),
         ),
         (
-            r"x509: certificate has expired|certificate has expired|certificate expired|invalid peer certificate: (?:certificate )?expired",
+            r"x509: certificate has expired|certificate has expired|certificate expired|invalid peer certificate: (?:certificate )?expired|certpathvalidatorexception: validity check failed",
             Fixed(Cause::X509Expired),
         ),
         (
@@ -315,7 +315,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::InvalidArgument),
         ),
         (
-            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|curl: \(6\)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?6(?-u:\b)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:['\x22\s:,;)]|$)|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)",
+            r"no such host|name or service not known|(?-u:\b)unknown ?host(?:exception)?(?-u:\b)|nodename nor servname provided|(?-u:\b)enotfound(?-u:\b)|could not resolve host|could not resolve '[a-z0-9.-]+'|curl: \(6\)|curl[^|]*(?:returned a non-zero code|exit (?:status|code)):? \\?\x22?6(?-u:\b)|getaddrinfo failed|no address associated with hostname|could not resolve hostname|(?:could not|couldn't|unable to|failed to|cannot) resolve (?:the )?(?:host(?:name)? )?['\x22]?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:['\x22\s:,;)]|$)|dns (?:lookup|resolution) (?:failed|error)|name resolution (?:failed|error)|ping request could not find host|name resolution of [a-z0-9-]+(?:\.[a-z0-9-]+)+ failed",
             Fixed(Cause::NoSuchHost),
         ),
         (
@@ -325,7 +325,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             // Ruby's spelling of EAI_AGAIN ("[Errno -3] Try again", "getaddrinfo: Try
             // again"), busybox's "bad address 'host'", apk's "temporary error";
             // Winsock's WSANO_RECOVERY and WSATRY_AGAIN (Go's `getaddrinfow: ...`).
-            r"server misbehaving|lame referral|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+'|temporary error \(try again later\)|a non-recoverable error occurred during a database lookup|this is usually a temporary error during hostname resolution",
+            r"server misbehaving|lame referral|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+(?:'|$)|temporary error \(try again later\)|a non-recoverable error occurred during a database lookup|this is usually a temporary error during hostname resolution",
             Fixed(Cause::DnsServerFailure),
         ),
         (
@@ -627,7 +627,7 @@ static TLS_FILE: LazyLock<Regex> = LazyLock::new(|| {
 static CERTS_D: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"certs\.d[/\\]+([^/\\ "':]+(?::[0-9]+)?)"#).expect("certs.d"));
 /// Software distributions' download hosts (package indexes, OS mirrors, module proxies).
-const DISTRIBUTION_HOSTS: &str = r"(?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|continuum\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|download\.docker\.com|get\.docker\.com)";
+const DISTRIBUTION_HOSTS: &str = r"(?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org|pypi\.python\.org|npmjs\.org|npmjs\.com|yarnpkg\.com|githubusercontent\.com|golang\.org|goproxy\.io|rubygems\.org|maven\.org|maven\.apache\.org|gradle\.org|crates\.io|nuget\.org|packagist\.org|packagist\.com|debian\.org|ubuntu\.com|alpinelinux\.org|centos\.org|fedoraproject\.org|rockylinux\.org|almalinux\.org|archlinux\.org|opensuse\.org|anaconda\.(?:org|com)|conda\.io|continuum\.io|cpan\.org|r-project\.org|nodejs\.org|nodesource\.com|rustup\.rs|deno\.land|jsdelivr\.net|unpkg\.com|sourceforge\.net|apache\.org|bintray\.com|dl\.google\.com|maven\.google\.com|download\.docker\.com|get\.docker\.com)";
 /// A package manager's or a source fetch's download: a software distribution's host, or
 /// the tool's own words for a fetch (apt's `Err:3 http://...`, apk's `fetching`, npm's
 /// `request to ... failed`, pip's index URL and its `/simple/` path, urllib3's retry warning
@@ -681,6 +681,21 @@ pub(crate) struct Around {
     /// The paste's stack frames are a Docker client library's (docker-java, docker-py,
     /// dockerode): an errno its socket call raised is the Docker socket's.
     pub(crate) docker_client: bool,
+    /// The paste runs a command in a container (`docker run ... ping example.com`,
+    /// `docker exec -it web curl ...`): a name its tool cannot resolve is asked of the
+    /// containers' nameserver.
+    pub(crate) container_command: bool,
+}
+
+/// A command line that runs a program in a container: the engine's `run` or `exec`
+/// (Docker's, Podman's, nerdctl's, Compose's), after a prompt or at the line's start.
+static CONTAINER_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[$#>%] )(?:sudo )?(?:docker|podman|nerdctl)(?: container| compose|-compose)? (?:run|exec) ").expect("container command")
+});
+
+/// Whether a line runs a command in a container.
+pub(crate) fn container_command(line: &str) -> bool {
+    CONTAINER_COMMAND.is_match(line)
 }
 
 /// Compose v2's answer to `docker compose version` ("Docker Compose version v2.26.1").
@@ -1391,7 +1406,7 @@ fn called_host(line: &str) -> BTreeMap<String, String> {
 /// EAI_AGAIN x"), as the `host` value for the fix that asks the containers' DNS for it.
 fn asked_host(line: &str) -> BTreeMap<String, String> {
     static ASKED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)").expect("asked host")
+        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed").expect("asked host")
     });
     ASKED
         .captures(line)
@@ -2166,6 +2181,22 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // words (an image just pulled, `docker run`): the containers' DNS.
             DnsServerFailure if !around.application => {
                 one("registry.dns-in-build", 0.5, asked_host(line))
+            }
+            // A domain name a command run in a container could not resolve (`docker run
+            // ... ping example.com`, `docker exec web curl https://...`): the name is the
+            // Internet's, so the containers' nameserver is what failed (a VPN that moved
+            // the host's DNS, a firewall between the bridge and it), or a network that
+            // resolves outside names only for its proxy (the proxy probe decides). A bare
+            // name (a Compose service's) is the program's configuration, not this.
+            NoSuchHost
+                if around.container_command
+                    && !around.application
+                    && asked_host(line).contains_key("host") =>
+            {
+                vec![
+                    ("registry.dns-in-build", 0.5, asked_host(line)),
+                    ("proxy.build-unreachable", 0.4, asked_host(line)),
+                ]
             }
             // A step's tool (an SDK manager, curl) not reaching a host it names no
             // registry for: the build's network, as a package download's is.
