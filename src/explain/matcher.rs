@@ -1087,6 +1087,17 @@ fn rank(
             h.values.insert("registry".to_string(), r.clone());
         }
     }
+    // Likewise a fix that names an image: the one the paste's commands act on.
+    let mut acted: Option<Option<String>> = None;
+    for (&s, h) in hits.iter_mut() {
+        let sig = &registry[s];
+        if h.values.contains_key("image") || !sig.fix.iter().any(|f| f.contains("{image}")) {
+            continue;
+        }
+        if let Some(i) = acted.get_or_insert_with(|| super::structure::acted_image(plain)) {
+            h.values.insert("image".to_string(), i.clone());
+        }
+    }
     let mut scored: Vec<(usize, Hit)> = hits.into_iter().collect();
     scored.sort_by(|a, b| {
         b.1.confidence
@@ -1348,9 +1359,7 @@ impl<'a> StructureJob<'a> {
                 docker_client: plain
                     .iter()
                     .any(|l| super::structure::docker_client_frame(l)),
-                container_command: plain
-                    .iter()
-                    .any(|l| super::structure::container_command(l)),
+                container_command: plain.iter().any(|l| super::structure::container_command(l)),
             };
             (context, paste)
         })

@@ -579,6 +579,35 @@ mod tests {
         );
     }
 
+    /// A fix that names an image names the one the paste's commands act on; two images,
+    /// or none, leave `<image>`.
+    #[test]
+    fn a_fix_names_the_image_the_paste_acts_on() {
+        let r = registry();
+        let save = "% docker save nginx -o nginx.tar\nError response from daemon: content digest sha256:a603fa5e3b4127f210503aaa6189abf6286ee5a73deeaab460f8f33ebc6b64e2: not found";
+        let got = find(&r, save);
+        assert_eq!(got[0].mode, "storage.image-content-missing", "{got:?}");
+        assert!(
+            got[0]
+                .fix
+                .iter()
+                .any(|f| f.contains("docker rmi nginx && docker pull nginx")),
+            "{:?}",
+            got[0].fix
+        );
+        let two = format!("$ docker pull redis\n{save}");
+        let got = find(&r, &two);
+        assert!(got[0].fix.iter().any(|f| f.contains("docker rmi <image>")));
+        // A hostile name never reaches the command line.
+        let hostile = save.replace("save nginx", "save ngi$(id)nx");
+        let got = find(&r, &hostile);
+        assert!(
+            got[0].fix.iter().all(|f| !f.contains("$(id)")),
+            "{:?}",
+            got[0].fix
+        );
+    }
+
     /// A reading that names no registry takes the one the paste pulls from, never Docker
     /// Hub's default when the pull was another registry's; two registries leave it unsaid.
     #[test]

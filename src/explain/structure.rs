@@ -754,6 +754,44 @@ pub(crate) fn pulled_registry(plain: &[String]) -> Option<String> {
     found
 }
 
+/// An image a command of the paste acts on (`docker save -o a.tar nginx`, `docker push
+/// acme/app:2`, `The push refers to repository [docker.io/acme/app]`, `Unable to find
+/// image 'x:1' locally`, `kind load docker-image x`).
+static ACTED_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:(?:^|[$#>%] )(?:sudo )?(?:docker|podman|nerdctl) (?:image )?(?:pull|push|save|rmi|inspect) (?:--?[a-z-]+(?:[ =][^ -][^ ]*)? )*|the push refers to repository \[|unable to find image '|kind load docker-image )([a-z0-9][a-z0-9._/-]*(?::[a-z0-9._-]+)?(?:@sha256:[0-9a-f]{64})?)(?:[\]' ]|$)").expect("acted image")
+});
+
+/// The one image the paste's commands act on, if they name exactly one (the same
+/// repository with and without its tag or Docker Hub's prefix counts once, the longer
+/// form kept). A fix that names an image then names this one, not `<image>`.
+pub(crate) fn acted_image(plain: &[String]) -> Option<String> {
+    let short = |r: &str| -> String {
+        let r = r.split('@').next().unwrap_or(r);
+        let r = r
+            .strip_prefix("docker.io/")
+            .or_else(|| r.strip_prefix("index.docker.io/"))
+            .unwrap_or(r);
+        let r = r.strip_prefix("library/").unwrap_or(r);
+        // The repository, without a tag (a registry's port stays).
+        match r.rfind(':') {
+            Some(i) if !r[i..].contains('/') => r[..i].to_string(),
+            _ => r.to_string(),
+        }
+    };
+    let mut found: Option<String> = None;
+    for line in plain {
+        for c in ACTED_IMAGE.captures_iter(line) {
+            let image = c[1].trim_end_matches(['.', ',']);
+            match &found {
+                Some(f) if short(f) != short(image) => return None,
+                Some(f) if f.len() >= image.len() => {}
+                _ => found = Some(image.to_string()),
+            }
+        }
+    }
+    found
+}
+
 /// An official image's name on Docker Hub (`docker.io/library/x`, or Hub's API path
 /// `registry-1.docker.io/v2/library/x/...`): every one of them is public.
 static OFFICIAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -3957,6 +3995,38 @@ mod tests {
     }
 
     /// The registry of what the paste pulls, in each of Docker's ways of naming it.
+    #[test]
+    fn the_image_acted_on_is_the_one_the_commands_name() {
+        let one =
+            |text: &str| acted_image(&text.lines().map(|l| l.to_lowercase()).collect::<Vec<_>>());
+        for (text, want) in [
+            ("% docker save nginx -o nginx.tar", Some("nginx")),
+            (
+                "$ docker save -o app.tar acme/app:1.4",
+                Some("acme/app:1.4"),
+            ),
+            (
+                "$ docker pull -q ghcr.io/acme/app:2",
+                Some("ghcr.io/acme/app:2"),
+            ),
+            (
+                "The push refers to repository [docker.io/acme/nifi]\nmissing content",
+                Some("docker.io/acme/nifi"),
+            ),
+            // The same repository twice, with and without its tag: the longer form.
+            (
+                "$ docker pull nginx\n$ docker save -o n.tar nginx:latest",
+                Some("nginx:latest"),
+            ),
+            // Two images: none is said.
+            ("$ docker pull nginx\n$ docker push acme/app", None),
+            // A run's flags cannot be told from its image: not read.
+            ("$ docker run --rm -it ubuntu bash", None),
+        ] {
+            assert_eq!(one(text).as_deref(), want, "{text}");
+        }
+    }
+
     #[test]
     fn the_pulled_registry_is_the_references_host() {
         let one = |lines: &[&str]| {
