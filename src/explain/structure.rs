@@ -277,7 +277,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of disk space|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|(?:n't|not) have enough (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)|(?:high|flood[- ]stage) disk watermark|low on resource: (?:ephemeral-storage|inodes|imagefs|nodefs)",
+            r"no space left on (?:device|disk)|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of (?:free )?disk space|the disk hosting \S+ is full|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|(?:n't|not) have enough (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)|(?:high|flood[- ]stage) disk watermark|low on resource: (?:ephemeral-storage|inodes|imagefs|nodefs)",
             Fixed(Cause::NoSpace),
         ),
         (
@@ -285,7 +285,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::AddressInUse),
         ),
         (
-            r"an attempt was made to access a socket in a way forbidden by its access permissions|(?-u:\b)wsaeacces(?-u:\b)",
+            r"an attempt was made to access a socket in a way forbidden by its access permissions|(?-u:\b)wsaeacces(?-u:\b)|socketexception \(10013\)",
             Fixed(Cause::PortForbidden),
         ),
         (
