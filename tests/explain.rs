@@ -1352,6 +1352,19 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "app_1  | The disk hosting /srv/app/cache is full, this may be the cause of the following exception",
             "storage.low-space",
         ),
+        // Read from the misses left over all the read splits.
+        (
+            "$ eval $(docker-machine env default)\nbash: docker-machine: command not found",
+            "cli.missing",
+        ),
+        (
+            "nerdctl.exe: The term 'nerdctl.exe' is not recognized as a name of a cmdlet, function, script file, or executable program.",
+            "cli.missing",
+        ),
+        (
+            "$ func deploy\nError: cannot create docker client: docker API is unavailable",
+            "daemon.not-running",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
@@ -2467,7 +2480,12 @@ fn collected_splits_hold_their_accuracy() {
         // after bh's reading (38, 11 of them out of scope): measured once, 85% (23 of 27),
         // 1 of 11 out of scope answered, on the program of their launch. Not read: its
         // four misses are label calls the text cannot settle. Small: a guard, not a measure.
-        ("held-out-2026-12-bi.jsonl", "sixty-first held-out split", 85, 1),
+        (
+            "held-out-2026-12-bi.jsonl",
+            "sixty-first held-out split",
+            85,
+            1,
+        ),
         // bh: eight collectors apart, each held to 55 look-ups (backend-as-a-service
         // platforms; identity and password servers; self-hosted Git forges and their
         // runners; people running their own registry or mirror; containers built by .NET,
