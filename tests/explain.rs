@@ -1365,6 +1365,18 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "$ func deploy\nError: cannot create docker client: docker API is unavailable",
             "daemon.not-running",
         ),
+        (
+            "$ podman pull registry.access.redhat.com/rhel9/redis-7\nError: initializing source: unsupported: This repo requires terms acceptance and is only available on registry.redhat.io",
+            "registry.auth-missing",
+        ),
+        (
+            "[ERROR] Failed to execute goal com.spotify:docker-maven-plugin:1.2.2:build (default-cli): Exception caught: Incomplete Docker registry authorization credentials. Please provide all of username, password, and email or none.",
+            "registry.auth-missing",
+        ),
+        (
+            "Error: fetch manifest failed: getting https://quay.io/v2/acme/tool/manifests/2.1 failed: auth error",
+            "registry.auth-failed",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
