@@ -1377,6 +1377,10 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "Error: fetch manifest failed: getting https://quay.io/v2/acme/tool/manifests/2.1 failed: auth error",
             "registry.auth-failed",
         ),
+        (
+            "$ uname -r\n4.4.0-22621-Microsoft\n$ sudo service docker start\n * Starting Docker: docker    [fail]",
+            "wsl.version-1",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
@@ -1400,6 +1404,12 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         &["--no-probe"],
     );
     assert_ne!(r["matches"][0]["mode"], "registry.auth-failed", "{r}");
+    // WSL 2's kernel release is not WSL 1's.
+    let r = explain(
+        "$ uname -r\n5.15.153.1-microsoft-standard-WSL2\n$ sudo service docker start\n * Starting Docker: docker    [fail]",
+        &["--no-probe"],
+    );
+    assert_ne!(r["matches"][0]["mode"], "wsl.version-1", "{r}");
     // A name a command in a container cannot resolve that is a bare name (a Compose
     // service's, not the Internet's) is the program's configuration, not the containers'
     // nameserver.
