@@ -1404,6 +1404,16 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         &["--no-probe"],
     );
     assert_ne!(r["matches"][0]["mode"], "registry.auth-failed", "{r}");
+    // A Kubernetes API server's own expired certificate is the cluster's to renew: named
+    // at the floor with the program's reading, never confidently as Docker's trust.
+    for text in [
+        "Unable to connect to the server: Get \"https://10.0.0.5:6443/api/v1/nodes\": x509: certificate has expired or is not yet valid: current time 2025-02-01T10:00:00Z is after 2025-01-30T08:12:44Z",
+        "E0203 11:20:01.000001 1 reflector.go:138] failed to list *v1.Pod: Get https://127.0.0.1:6444/apis/apps/v1/deployments: x509: certificate has expired or is not yet valid",
+    ] {
+        let r = explain(text, &["--no-probe"]);
+        let c = r["matches"][0]["confidence"].as_f64().unwrap_or(0.0);
+        assert!(c <= 0.5, "{text}: {r}");
+    }
     // WSL 2's kernel release is not WSL 1's.
     let r = explain(
         "$ uname -r\n5.15.153.1-microsoft-standard-WSL2\n$ sudo service docker start\n * Starting Docker: docker    [fail]",
