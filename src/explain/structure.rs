@@ -3997,7 +3997,8 @@ mod tests {
         );
     }
 
-    /// The registry of what the paste pulls, in each of Docker's ways of naming it.
+    /// The image the paste's commands act on, when they name one image, and never a run's
+    /// argument (its flags cannot be told from its image).
     #[test]
     fn the_image_acted_on_is_the_one_the_commands_name() {
         let one =
@@ -4030,6 +4031,7 @@ mod tests {
         }
     }
 
+    /// The registry of what the paste pulls, in each of Docker's ways of naming it.
     #[test]
     fn the_pulled_registry_is_the_references_host() {
         let one = |lines: &[&str]| {
