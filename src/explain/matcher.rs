@@ -867,6 +867,26 @@ fn beside_structure<T: Send>(
 }
 
 /// The signatures' hits and the structure's readings, ranked into the answer.
+/// Puts `key`'s value into each hit that `needs` it and read none, from `found`: a scan of
+/// the paste that runs once, and only when some hit needs it.
+fn fill_from_paste(
+    hits: &mut BTreeMap<usize, Hit>,
+    key: &str,
+    needs: impl Fn(usize) -> bool,
+    found: impl FnOnce() -> Option<String>,
+) {
+    let mut found = Some(found);
+    let mut value: Option<Option<String>> = None;
+    for (&s, h) in hits.iter_mut() {
+        if h.values.contains_key(key) || !needs(s) {
+            continue;
+        }
+        if let Some(v) = value.get_or_insert_with(|| found.take().and_then(|f| f())) {
+            h.values.insert(key.to_string(), v.clone());
+        }
+    }
+}
+
 fn rank(
     registry: &Registry,
     raw: &[(String, usize)],
@@ -1075,29 +1095,22 @@ fn rank(
     // captures none): the registry the paste pulls from, when it names exactly one,
     // rather than the signature's default (Docker Hub). The paste is scanned only when
     // such a fix was read.
-    let mut pulled: Option<Option<String>> = None;
-    for (&s, h) in hits.iter_mut() {
-        let sig = &registry[s];
-        let names_registry = sig.explanation.contains("{registry}")
-            || sig.fix.iter().any(|f| f.contains("{registry}"));
-        if !names_registry || h.values.contains_key("registry") {
-            continue;
-        }
-        if let Some(r) = pulled.get_or_insert_with(|| super::structure::pulled_registry(plain)) {
-            h.values.insert("registry".to_string(), r.clone());
-        }
-    }
+    fill_from_paste(
+        &mut hits,
+        "registry",
+        |s| {
+            registry[s].explanation.contains("{registry}")
+                || registry[s].fix.iter().any(|f| f.contains("{registry}"))
+        },
+        || super::structure::pulled_registry(plain),
+    );
     // Likewise a fix that names an image: the one the paste's commands act on.
-    let mut acted: Option<Option<String>> = None;
-    for (&s, h) in hits.iter_mut() {
-        let sig = &registry[s];
-        if h.values.contains_key("image") || !sig.fix.iter().any(|f| f.contains("{image}")) {
-            continue;
-        }
-        if let Some(i) = acted.get_or_insert_with(|| super::structure::acted_image(plain)) {
-            h.values.insert("image".to_string(), i.clone());
-        }
-    }
+    fill_from_paste(
+        &mut hits,
+        "image",
+        |s| registry[s].fix.iter().any(|f| f.contains("{image}")),
+        || super::structure::acted_image(plain),
+    );
     let mut scored: Vec<(usize, Hit)> = hits.into_iter().collect();
     scored.sort_by(|a, b| {
         b.1.confidence
