@@ -118,10 +118,17 @@ pub struct Signature {
     pub environment: bool,
 }
 
-/// A pattern as written, with `%REG%` and `%DAEMON%` put in.
+/// A Kubernetes API server's address, written into patterns as `%KUBEAPI%`: the
+/// apiserver's :6443, k3s's :6444, or an `/api/v1/` or `/apis/` path after a host. Its
+/// certificates are the cluster's, not anything Docker trusts.
+pub(crate) const KUBE_API: &str =
+    r#"(?:https://[^/\s"]+:644[34]/|https://[^\s"]+/apis?/(?:v1/|[a-z0-9.-]+\.k8s\.io/))"#;
+
+/// A pattern as written, with `%REG%`, `%DAEMON%` and `%KUBEAPI%` put in.
 pub(crate) fn expand(re: &str) -> String {
     re.replace("%REG%", REGISTRY_CONTEXT)
         .replace("%DAEMON%", DAEMON_CONTEXT)
+        .replace("%KUBEAPI%", KUBE_API)
 }
 
 /// A signature's pattern, compiled the first time a window asks for it: the prefilter

@@ -2234,9 +2234,10 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     && !around.application
                     && asked_host(line).contains_key("host") =>
             {
+                let host = asked_host(line);
                 vec![
-                    ("registry.dns-in-build", 0.5, asked_host(line)),
-                    ("proxy.build-unreachable", 0.4, asked_host(line)),
+                    ("registry.dns-in-build", 0.5, host.clone()),
+                    ("proxy.build-unreachable", 0.4, host),
                 ]
             }
             // A step's tool (an SDK manager, curl) not reaching a host it names no
