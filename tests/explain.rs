@@ -1389,6 +1389,31 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "proxy-1  | level=fatal msg=\"listen tcp [::]:25: bind: permission denied\"",
             "ports.privileged-in-container",
         ),
+        // Read after bj.
+        (
+            "$ docker pull alpine\nError : Get https://registry-1.docker.io/v2/ : x509 : certificate signed by unknown authority",
+            "ca.untrusted",
+        ),
+        (
+            "  Warning  Failed  12s  kubelet  Failed to pull image \"quay.io/acme/worker:4\": rpc error: code = Unknown desc = context deadline exceeded\n  Warning  Failed  12s  kubelet  Error: ErrImagePull",
+            "registry.connect-timeout",
+        ),
+        (
+            "[120 ms] Start: Run: docker info\n{\"outcome\":\"error\",\"message\":\"Command failed: docker info --format {{json .}}\",\"description\":\"An error occurred setting up the container.\"}",
+            "daemon.not-running",
+        ),
+        (
+            "[3001 ms] Error: Command failed: docker buildx version\n    at Xz (/home/u/.vscode-server/extensions/ms-vscode-remote.remote-containers/dist/spec-node/devContainersSpecCLI.js:1:2)",
+            "cli.plugin-missing",
+        ),
+        (
+            "phpstorm: docker-compose process failed. /usr/bin/docker-compose:1:Not: not found",
+            "cli.plugin-missing",
+        ),
+        (
+            "$ sudo -iu builder\n$ systemctl --user restart docker\nFailed to connect to bus: No such file or directory",
+            "daemon.rootless-prerequisites",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");

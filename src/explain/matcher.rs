@@ -16,9 +16,13 @@ pub(crate) const SIGNATURES: &str = include_str!("signatures.toml");
 /// Below this confidence a candidate is a guess, not an answer: when the best candidate is
 /// below it, nothing is reported (and `explain` exits 1).
 pub const ABSTAIN: f64 = 0.5;
-/// How sure a signature must be of Docker's or a registry's own words for its area to
-/// stand (at [`ABSTAIN`]) inside a Kubernetes event.
+/// How sure a signature must be of a registry's refusal (its account's words) for its
+/// area to stand (at [`ABSTAIN`]) inside a Kubernetes event: a node refused an image is
+/// as often one that does not exist or is private to another cluster.
 const KUBERNETES_KEEPS: f64 = 0.9;
+/// The same for the network's own failures (a timeout, a reset, a lookup, an x509 chain):
+/// a node's pull that timed out is the registry's reach whichever runtime pulled.
+const KUBERNETES_KEEPS_NETWORK: f64 = 0.55;
 /// Candidates kept next to a confident best one (other plausible causes, ranked).
 pub(crate) const ALTERNATIVE: f64 = 0.3;
 /// Lines a pattern may span.
@@ -495,7 +499,15 @@ pub(crate) fn plain_line(line: &str) -> String {
     } else {
         lower
     };
-    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+    let joined = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A space before a chain's colon (`Get https://host/v2/ : x509 : certificate ...`,
+    // French typography, a hand-copied error) is the writer's: the chain reads as Go
+    // printed it. The legacy builder's `Step 1/4 : RUN` is read in either spelling.
+    if joined.contains(" : ") {
+        joined.replace(" : ", ": ")
+    } else {
+        joined
+    }
 }
 
 /// "W i n d o w s   S u b s y s t e m" (UTF-16 read as UTF-8, NULs gone): one space between
@@ -1055,11 +1067,14 @@ fn rank(
         && !plain.iter().any(|l| super::structure::docker_runtime(l))
     {
         for (&s, h) in hits.iter_mut() {
-            let network = matches!(
-                registry[s].area.as_str(),
-                "registry_dns_tls" | "registry_auth" | "proxy_ca"
-            ) || registry[s].mode == "storage.low-space";
-            h.confidence = if network && h.confidence >= KUBERNETES_KEEPS {
+            let network = matches!(registry[s].area.as_str(), "registry_dns_tls" | "proxy_ca")
+                || registry[s].mode == "storage.low-space";
+            let keeps = match registry[s].area.as_str() {
+                "registry_auth" => Some(KUBERNETES_KEEPS),
+                _ if network => Some(KUBERNETES_KEEPS_NETWORK),
+                _ => None,
+            };
+            h.confidence = if keeps.is_some_and(|k| h.confidence >= k) {
                 ABSTAIN
             } else {
                 h.confidence.min(ABSTAIN - 0.05)
