@@ -1437,6 +1437,16 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         &["--no-probe"],
     );
     assert_ne!(r["matches"][0]["mode"], "registry.auth-failed", "{r}");
+    // A program's own bind in Python's words, and runc mounting Docker's resolv.conf onto a
+    // read-only place the user mounted over /etc: the program's and the container's, not
+    // a host port or the daemon's store.
+    for text in [
+        "Traceback (most recent call last):\n  File \"/app/serve.py\", line 40, in main\n    self.socket.bind(self.address)\nOSError: [Errno 98] Address already in use",
+        "docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting \"/var/lib/docker/containers/4f2a/hosts\" to rootfs at \"/etc/hosts\": open /var/lib/docker/overlay2/9c1e/merged/etc/hosts: read-only file system: unknown.",
+    ] {
+        let r = explain(text, &["--no-probe"]);
+        assert!(r["matches"].as_array().unwrap().is_empty(), "{text}: {r}");
+    }
     // A Kubernetes API server's own expired certificate is the cluster's to renew: named
     // at the floor with the program's reading, never confidently as Docker's trust.
     for text in [

@@ -1606,6 +1606,13 @@ fn bind_mount_failed(line: &str) -> bool {
         })
 }
 
+/// Whether an address in use is a program's own bind, in its runtime's words: an exception
+/// (Java's `BindException`, Poco's `Net Exception`) or Python's `OSError: [Errno 98]`.
+/// Docker's words for a host port it could not take have neither.
+fn programs_own_bind(line: &str) -> bool {
+    line.contains("exception") || line.contains("[errno 98]")
+}
+
 /// Whether a line names a path that is not Docker's own state (a bind mount's source, an
 /// application's file): a cause on it is that path's, not the daemon's.
 fn names_foreign_path(line: &str) -> bool {
@@ -1909,7 +1916,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                     one("ports.in-use-container", 0.7, v)
                 }
                 // A runtime's exception: the program's own listen, not Docker's host port.
-                AddressInUse if line.contains("exception") => Vec::new(),
+                AddressInUse if programs_own_bind(line) => Vec::new(),
                 AddressInUse => vec![
                     ("ports.in-use-process", 0.65, v.clone()),
                     ("ports.in-use-container", 0.4, v),
@@ -2012,6 +2019,12 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // in the store): the source is the user's file, and Docker's own hint "Are you
             // trying to mount a directory onto a file" says which mistake.
             _ if bind_mount_failed(line) => Vec::new(),
+            // runc's mount of Docker's own file (resolv.conf, hosts) landing on a read-only
+            // place inside the container: a read-only bind mount the user put over /etc,
+            // or a read-only rootfs. The container's configuration, not the store.
+            _ if line.contains(" to rootfs at ") && line.contains("read-only file system") => {
+                Vec::new()
+            }
             // The filesystem under the store failing reads or writes (EIO, EBADMSG, a
             // corrupted SD card): the cause of whatever the daemon then stops answering.
             IoError => one("storage.driver-failed", 0.6, none()),
@@ -2278,7 +2291,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // A runtime's exception on the line (Poco's `Net Exception`, Java's
             // `BindException`) is the program's own listen inside its container, whatever
             // Docker said around it; Docker's own words for a host port have none.
-            AddressInUse if !line.contains("exception") => vec![
+            AddressInUse if !programs_own_bind(line) => vec![
                 ("ports.in-use-process", 0.55, none()),
                 ("ports.in-use-container", 0.4, none()),
             ],
@@ -2346,7 +2359,7 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             // server started twice, nginx in its container) as a host port Docker or
             // another process holds: either way a process holds the port, so its area at
             // the floor, with the container named second.
-            AddressInUse if !line.contains("listen eaddrinuse") && !line.contains("exception") => {
+            AddressInUse if !line.contains("listen eaddrinuse") && !programs_own_bind(line) => {
                 vec![
                     ("ports.in-use-process", 0.5, none()),
                     ("ports.in-use-container", 0.35, none()),
