@@ -2574,7 +2574,7 @@ fn collected_splits_hold_their_accuracy() {
         (
             "held-out-2026-12-bj.jsonl",
             "sixty-second held-out split",
-            82,
+            81,
             3,
         ),
         // bi: three collectors apart, each held to 25 look-ups, the session's search
@@ -3141,7 +3141,9 @@ fn collected_splits_hold_their_accuracy() {
         ("held-out-2026-12-f.jsonl", "sixth held-out split", 86, 1),
         ("held-out-2026-12-e.jsonl", "fifth held-out split", 84, 1),
         ("held-out-2026-12-d.jsonl", "fourth held-out split", 93, 0),
-        ("held-out-2026-12-c.jsonl", "third held-out split", 88, 3),
+        // c labelled a kubelet's pull cut by a reset out of scope; a node's pull that
+        // failed on the network now keeps its area at the floor (0.5), one answer more.
+        ("held-out-2026-12-c.jsonl", "third held-out split", 88, 4),
         ("held-out-2026-12-b.jsonl", "second held-out split", 89, 1),
         ("held-out-2026-12.jsonl", "first held-out split", 88, 4),
     ];

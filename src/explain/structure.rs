@@ -642,7 +642,7 @@ static PACKAGE_HOST: LazyLock<Regex> =
 fn package_host_pattern() -> String {
     let hosts = DISTRIBUTION_HOSTS;
     format!(
-        r#"https?://({hosts})(?:[:/"'\s]|$)|(?:connect to|resolve host:?|resolving '?) ({hosts})(?: port|'|:|$)|host='((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'"#
+        r#"https?://({hosts})(?:[:/"'\s]|$)|(?:connect to|resolve host:?|resolving) '?({hosts})(?: port|'|:|$)|host='((?:[a-z0-9-]+\.)*(?:pypi\.org|pythonhosted\.org))'"#
     )
 }
 static PACKAGE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -2134,6 +2134,15 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 ],
                 Refused | TimedOut | Unreachable | ConnectFailed => {
                     one("proxy.build-unreachable", sure, v())
+                }
+                // EACCES for a download (apk's "Ignoring http://.../APKINDEX.tar.gz:
+                // Permission denied"): a firewall refusing the connection, not a file; the
+                // network's filter or the proxy it wants.
+                PermissionDenied if !line.contains("_apt") => {
+                    vec![
+                        ("proxy.build-unreachable", 0.5, v()),
+                        ("registry.dns-in-build", 0.35, v()),
+                    ]
                 }
                 // A distribution's mirror serves its packages to anyone: a 403 for one is
                 // the network's proxy or filter between, and a 407 its proxy asking.
