@@ -1414,6 +1414,55 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "$ sudo -iu builder\n$ systemctl --user restart docker\nFailed to connect to bus: No such file or directory",
             "daemon.rootless-prerequisites",
         ),
+        // Read after bk.
+        (
+            "W: Failed to fetch http://archive.ubuntu.com/ubuntu/dists/jammy/InRelease\n  Temporary failure resolving 'archive.ubuntu.com'",
+            "registry.dns-in-build",
+        ),
+        (
+            "fetch https://dl-cdn.alpinelinux.org/alpine/v3.19/community/x86_64/APKINDEX.tar.gz\nWARNING: fetching https://dl-cdn.alpinelinux.org/alpine/v3.19/community: Permission denied",
+            "proxy.build-unreachable",
+        ),
+        (
+            "PS C:\\dev> docker ps\nerror during connect: In the default daemon configuration on Windows, the docker client must be run with elevated privileges to connect.",
+            "daemon.desktop-not-running",
+        ),
+        (
+            "make: docker compose -f deploy/compose.yml up\nunknown shorthand flag: 'f' in -f (is docker compose installed?)",
+            "cli.plugin-missing",
+        ),
+        (
+            "$ set \"HTTPS_PROXY=http://proxy.corp:3128\"\n$ docker pull alpine\nError response from daemon: Get \"https://registry-1.docker.io/v2/\": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)",
+            "proxy.daemon-missing",
+        ),
+        (
+            "$ docker --version\nDocker version 26.1.4, build 5650f9b\n$ act -j build\nError: docker binary not found in PATH\nCannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+            "daemon.not-running",
+        ),
+        (
+            "zsh: /usr/local/bin/docker-compose: bad CPU type in executable",
+            "cli.compose-not-runnable",
+        ),
+        (
+            "$ df -h\nFilesystem      Size  Used Avail Use% Mounted on\n/dev/sda1        98G   93G  112M 100% /",
+            "storage.low-space",
+        ),
+        (
+            "The push refers to repository [registry.example.com/team/api]\n3b1f2c4d5e6f: Pushing  12.3MB/80.1MB\n3b1f2c4d5e6f: Retrying in 3 seconds",
+            "registry.connection-cut",
+        ),
+        (
+            "The push refers to repository [10.0.0.9:5000/app]\n9a8b7c6d5e4f: Pushing 3.1 kB\nblob upload unknown",
+            "registry.blob-unknown",
+        ), // Read again from the misses left over all the read splits.
+        (
+            "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",
+            "storage.driver-failed",
+        ),
+        (
+            "(default) Starting the VM...\nThis computer doesn't have VT-X/AMD-v enabled. Enabling it in the BIOS is mandatory",
+            "wsl.vm-platform-missing",
+        ),
     ] {
         let r = explain(text, &["--no-probe"]);
         assert_eq!(r["matches"][0]["mode"], want, "{text}");

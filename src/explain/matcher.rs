@@ -1021,6 +1021,24 @@ fn rank(
     {
         h.confidence = h.confidence.min(ABSTAIN - 0.05);
     }
+    // The docker CLI answering its version in the same paste: a tool that says it found no
+    // docker binary checked wrongly (its check ran `docker version`, and the daemon behind
+    // it did not answer). The shell's own "command not found" still is the CLI missing.
+    if let Some(&missing) = registry.by_mode.get("cli.missing")
+        && let Some(h) = hits.get_mut(&missing)
+        && ![
+            "command not found",
+            "not recognized",
+            "no such file",
+            "enoent",
+            "not found in $path",
+        ]
+        .iter()
+        .any(|w| h.evidence.contains(w))
+        && plain.iter().any(|l| super::structure::docker_cli_shown(l))
+    {
+        h.confidence = h.confidence.min(ABSTAIN - 0.05);
+    }
     // A log's warning (or note) did not stop the program: when the paste also gives a
     // reading from a line that is neither (dockerd's "Error starting daemon"), a reading
     // that stands on a warning (its socket's group not found) ranks below that one.

@@ -707,6 +707,20 @@ pub(crate) fn compose_v2_shown(line: &str) -> bool {
     COMPOSE_V2_SHOWN.is_match(line)
 }
 
+/// The docker CLI answering in the paste: `docker --version`'s "Docker version 24.0.7,
+/// build ..." or `docker version`'s client block (its "API version:" row).
+static DOCKER_CLI_SHOWN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:\S+[$#>%] )?docker version [0-9]+\.[0-9]+\S*,? build |^api version: +[0-9]+\.[0-9]+",
+    )
+    .expect("cli shown")
+});
+
+/// Whether a line shows the docker CLI installed and answering.
+pub(crate) fn docker_cli_shown(line: &str) -> bool {
+    DOCKER_CLI_SHOWN.is_match(line)
+}
+
 /// Docker's pull progress for a layer (`a1b2c3d4e5f6: Downloading [==>   ]`, `Pull
 /// complete`, `Waiting`), or a front end's rendering of it with the verb first
 /// (`Downloading a1b2c3d4e5f6 [==>  ]`, 1Panel's task log).
@@ -722,7 +736,8 @@ pub(crate) fn pull_progress(line: &str) -> bool {
 /// A proxy variable set in the shell's own words: an `env` listing, an `export`, a
 /// variable given to one command (`HTTPS_PROXY=http://proxy:3128 skopeo ...`).
 static SHELL_PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)(?:export |set |\$env:)?(?:https?|all)_proxy ?= ?['\x22]?[a-z0-9]")
+    // cmd's `set "HTTP_PROXY=..."` idiom quotes the whole assignment; some copy it to bash.
+    Regex::new(r"(?:^|\s)(?:export |set |\$env:)?['\x22]?(?:https?|all)_proxy ?= ?['\x22]?[a-z0-9]")
         .expect("shell proxy")
 });
 
