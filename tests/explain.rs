@@ -1454,7 +1454,29 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         (
             "The push refers to repository [10.0.0.9:5000/app]\n9a8b7c6d5e4f: Pushing 3.1 kB\nblob upload unknown",
             "registry.blob-unknown",
-        ), // Read again from the misses left over all the read splits.
+        ),
+        // Read after bl.
+        (
+            "Error: unable to pull image nginx:1.27: command [ssh -l deploy -- 10.0.0.4 docker system dial-stdio] has exited with signal: killed, please make sure the URL is valid",
+            "daemon.ssh-failed",
+        ),
+        (
+            "> podman machine init --provider hyperv\nError: HyperV namespace not found, is HyperV enabled?",
+            "wsl.vm-platform-missing",
+        ),
+        (
+            "$ kind get clusters\nERROR: could not list clusters: failed to list nodes: exit status 1",
+            "daemon.not-running",
+        ),
+        (
+            "Run docker/login-action@v3\n  with:\n    registry: ghcr.io\nError: Username and password required",
+            "registry.auth-missing",
+        ),
+        (
+            "ERROR: failed to solve: failed to mount /tmp/containerd-mount123: mount source: \"overlay\", target: \"/tmp/containerd-mount123\", fstype: overlay, flags: 0, data: \"workdir=/x,upperdir=/y,lowerdir=/z,index=off\": invalid argument",
+            "storage.driver-failed",
+        ),
+        // Read again from the misses left over all the read splits.
         (
             "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",
             "storage.driver-failed",
