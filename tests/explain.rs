@@ -1476,6 +1476,10 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "ERROR: failed to solve: failed to mount /tmp/containerd-mount123: mount source: \"overlay\", target: \"/tmp/containerd-mount123\", fstype: overlay, flags: 0, data: \"workdir=/x,upperdir=/y,lowerdir=/z,index=off\": invalid argument",
             "storage.driver-failed",
         ),
+        (
+            "$ env | grep -i proxy\nhttps_proxy=http://proxy.corp:8080/\n$ DOCKER_HOST=tcp://10.1.2.3:2375 docker info\nError response from daemon: 404 page not found",
+            "proxy.daemon-via-proxy",
+        ),
         // Read again from the misses left over all the read splits.
         (
             "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",

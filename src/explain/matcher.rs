@@ -1099,6 +1099,19 @@ fn rank(
             };
         }
     }
+    // Go's default "404 page not found" in the daemon's place, with a proxy set in the
+    // shell: the proxy answered the CLI's request (an old client sends even a unix
+    // socket's requests through HTTP_PROXY; a tcp daemon's go there unless NO_PROXY lists
+    // it). No daemon answers a path it serves with that body.
+    if let Some(&via) = registry.by_mode.get("proxy.daemon-via-proxy")
+        && let Some(at) = plain
+            .iter()
+            .position(|l| l.contains("error response from daemon: 404 page not found"))
+        && plain.iter().any(|l| super::structure::shell_proxy(l))
+    {
+        let h = raise(&mut hits, via, 0.75, plain[at].clone(), (0, at, 0));
+        h.structure = Some("the daemon's address: 404 page not found, a proxy in the shell".into());
+    }
     // Hub refusing an official image's name (all of them are public): the name does not
     // exist, whatever the refusal's words suggest about a login. The paste is scanned only
     // when an account's reading was made.
