@@ -1099,6 +1099,24 @@ fn rank(
             };
         }
     }
+    // Docker Desktop's pipe missing beside Desktop's own failure to run a WSL command (its
+    // "Unexpected WSL error", a `wsl.exe` exit code): the engine is not running because
+    // that failed, so the WSL reading leads and the pipe's is its consequence.
+    if let Some(&down) = registry.by_mode.get("daemon.desktop-not-running")
+        && hits.contains_key(&down)
+        && let Some(wsl) = hits
+            .iter()
+            .filter(|(s, h)| {
+                registry[**s].area == "wsl2"
+                    && h.confidence >= ABSTAIN
+                    && h.evidence.contains("wsl")
+            })
+            .map(|(_, h)| h.confidence)
+            .reduce(f64::max)
+        && let Some(h) = hits.get_mut(&down)
+    {
+        h.confidence = h.confidence.min(wsl - 0.05);
+    }
     // Go's default "404 page not found" in the daemon's place, with a proxy set in the
     // shell: the proxy answered the CLI's request (an old client sends even a unix
     // socket's requests through HTTP_PROXY; a tcp daemon's go there unless NO_PROXY lists
