@@ -885,7 +885,6 @@ fn beside_structure<T: Send>(
     (job.finish(), done)
 }
 
-/// The signatures' hits and the structure's readings, ranked into the answer.
 /// Puts `key`'s value into each hit that `needs` it and read none, from `found`: a scan of
 /// the paste that runs once, and only when some hit needs it.
 fn fill_from_paste(
@@ -906,6 +905,7 @@ fn fill_from_paste(
     }
 }
 
+/// The signatures' hits and the structure's readings, ranked into the answer.
 fn rank(
     registry: &Registry,
     raw: &[(String, usize)],
@@ -1085,11 +1085,10 @@ fn rank(
         && !plain.iter().any(|l| super::structure::docker_runtime(l))
     {
         for (&s, h) in hits.iter_mut() {
-            let network = matches!(registry[s].area.as_str(), "registry_dns_tls" | "proxy_ca")
-                || registry[s].mode == "storage.low-space";
             let keeps = match registry[s].area.as_str() {
                 "registry_auth" => Some(KUBERNETES_KEEPS),
-                _ if network => Some(KUBERNETES_KEEPS_NETWORK),
+                "registry_dns_tls" | "proxy_ca" => Some(KUBERNETES_KEEPS_NETWORK),
+                _ if registry[s].mode == "storage.low-space" => Some(KUBERNETES_KEEPS_NETWORK),
                 _ => None,
             };
             h.confidence = if keeps.is_some_and(|k| h.confidence >= k) {
