@@ -367,6 +367,40 @@ fn tls_daemons_are_checked_the_way_the_cli_reaches_them() {
         let r = check(home.path(), &[("DOCKER_API_VERSION", v)]);
         finding(&r, "endpoint.api-version-invalid");
     }
+
+    // buildx's "TLS data loaded from environment", explained: the answer's first fix, run by
+    // the real CLI in that environment, makes a context that reaches the daemon with no TLS
+    // variable left set. (buildx itself is not in Debian 12's archive; the builder is made
+    // on that context.)
+    let refusal = "ERROR: could not create a builder instance with TLS data loaded from \
+                   environment. Please use `docker context create <context-name>` to create a \
+                   context for current environment and then create a builder instance with \
+                   context set to <context-name>";
+    let answer = capture_with_input(
+        doctor(
+            home.path(),
+            &[],
+            &["explain", "--format", "json", "--no-probe"],
+        ),
+        refusal.as_bytes(),
+    )
+    .json();
+    let first = &answer["matches"][0];
+    assert_eq!(first["mode"], "endpoint.buildx-tls-from-env", "{answer}");
+    let create = first["fix"][0].as_str().unwrap();
+    let create = create.split("    #").next().unwrap().trim();
+    assert_eq!(create, "docker context create tls-env");
+    let made = Command::new("sh")
+        .args(["-c", create])
+        .env("HOME", home.path())
+        .env("DOCKER_HOST", &host)
+        .env("DOCKER_TLS_VERIFY", "1")
+        .env("DOCKER_CERT_PATH", &good)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let r = check(home.path(), &[("DOCKER_CONTEXT", "tls-env")]);
+    finding(&r, "daemon.ok");
 }
 
 #[test]
