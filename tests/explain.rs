@@ -94,6 +94,9 @@ const STAGED: &[(&str, &[(&str, &str)])] = &[
     // The shell has the proxy, the daemon has none (`state.observed`/`inferred`).
     ("A4-01", &[("HTTPS_PROXY", "http://127.0.0.1:3128")]),
     ("A4-13", &[("HTTPS_PROXY", "http://127.0.0.1:3128")]),
+    // A name a container could not resolve reads as its nameserver's failure; with the
+    // shell's proxy not given to containers, it is the proxy's (the probe confirms it).
+    ("R-286", &[("HTTPS_PROXY", "http://127.0.0.1:3128")]),
 ];
 
 /// Entries whose state is a running daemon's (its proxy, its registries): replayed on a

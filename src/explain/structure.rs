@@ -688,9 +688,11 @@ pub(crate) struct Around {
 }
 
 /// A command line that runs a program in a container: the engine's `run` or `exec`
-/// (Docker's, Podman's, nerdctl's, Compose's), after a prompt or at the line's start.
+/// (Docker's, Podman's, nerdctl's, Compose's), after a prompt (zsh themes' `❯` and `➜`
+/// too) or at the line's start; or a shell inside one, whose prompt names the host by the
+/// container's short id (`root@21ac871bc457:/app# `).
 static CONTAINER_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[$#>%] )(?:sudo )?(?:docker|podman|nerdctl)(?: container| compose|-compose)? (?:run|exec) ").expect("container command")
+    Regex::new(r"(?:^|[$#>%❯➜] )(?:sudo )?(?:docker|podman|nerdctl)(?: container| compose|-compose)? (?:run|exec) |^(?:[a-z_][a-z0-9_-]*@)?[0-9a-f]{12}:\S*[#$] ").expect("container command")
 });
 
 /// Whether a line runs a command in a container.
@@ -737,7 +739,8 @@ pub(crate) fn pull_progress(line: &str) -> bool {
 /// variable given to one command (`HTTPS_PROXY=http://proxy:3128 skopeo ...`).
 static SHELL_PROXY: LazyLock<Regex> = LazyLock::new(|| {
     // cmd's `set "HTTP_PROXY=..."` idiom quotes the whole assignment; some copy it to bash.
-    Regex::new(r"(?:^|\s)(?:export |set |\$env:)?['\x22]?(?:https?|all)_proxy ?= ?['\x22]?[a-z0-9]")
+    // `echo $https_proxy` is the shell's value shown on the line below it.
+    Regex::new(r"(?:^|\s)(?:export |set |\$env:)?['\x22]?(?:https?|all)_proxy ?= ?['\x22]?[a-z0-9]|(?:^|[\s$#>%] ?)echo \$\{?(?:https?|all)_proxy")
         .expect("shell proxy")
 });
 
@@ -2143,8 +2146,19 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                         ("proxy.build-unreachable", 0.4, v()),
                     ]
                 }
-                NoSuchHost => vec![
+                // A name the containers' resolver did not find. Behind a proxy the paste
+                // shows, the network resolves outside names only for its proxy; with none
+                // in sight, the containers' nameserver (a VPN's, a loopback one, a NAS's)
+                // is what failed, which the read splits say ten times in fourteen. The
+                // proxy probe, finding a proxy this machine's containers do not get,
+                // confirms the other reading above it.
+                NoSuchHost if around.shell_proxy => vec![
                     ("proxy.build-unreachable", sure, v()),
+                    ("proxy.container-dns", 0.4, none()),
+                ],
+                NoSuchHost => vec![
+                    ("registry.dns-in-build", sure, v()),
+                    ("proxy.build-unreachable", sure - 0.05, v()),
                     ("proxy.container-dns", 0.4, none()),
                 ],
                 Refused | TimedOut | Unreachable | ConnectFailed => {
@@ -2231,6 +2245,24 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             ("registry.connection-cut", 0.5, none()),
             ("registry.proxy-failed", 0.35, none()),
         ],
+        // A domain name a command run in a container could not resolve (`docker run
+        // ... ping example.com`, `docker exec web curl https://...`, a shell whose prompt
+        // is the container's id), however far below the command: the name is the
+        // Internet's, so the containers' nameserver is what failed (a VPN that moved the
+        // host's DNS, a firewall between the bridge and it), or a network that resolves
+        // outside names only for its proxy (the proxy probe decides). A bare name (a
+        // Compose service's) is the program's configuration, not this.
+        None if cause == NoSuchHost
+            && around.container_command
+            && !around.application
+            && asked_host(line).contains_key("host") =>
+        {
+            let host = asked_host(line);
+            vec![
+                ("registry.dns-in-build", 0.5, host.clone()),
+                ("proxy.build-unreachable", 0.4, host),
+            ]
+        }
         // No target: a generic cause counts only inside Docker's context.
         None if docker => match cause {
             // In a build's step: the tool the step runs (apt, pip, curl) checks against
@@ -2260,25 +2292,17 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
             DnsServerFailure if !around.application => {
                 one("registry.dns-in-build", 0.5, asked_host(line))
             }
-            // A domain name a command run in a container could not resolve (`docker run
-            // ... ping example.com`, `docker exec web curl https://...`): the name is the
-            // Internet's, so the containers' nameserver is what failed (a VPN that moved
-            // the host's DNS, a firewall between the bridge and it), or a network that
-            // resolves outside names only for its proxy (the proxy probe decides). A bare
-            // name (a Compose service's) is the program's configuration, not this.
-            NoSuchHost
-                if around.container_command
-                    && !around.application
-                    && asked_host(line).contains_key("host") =>
-            {
+            // A step's tool (an SDK manager, curl) not finding a host's name with no proxy
+            // in sight: the build's nameserver, as for a package download.
+            NoSuchHost if around.build && !around.application && !around.shell_proxy => {
                 let host = asked_host(line);
                 vec![
                     ("registry.dns-in-build", 0.5, host.clone()),
-                    ("proxy.build-unreachable", 0.4, host),
+                    ("proxy.build-unreachable", 0.45, host),
                 ]
             }
-            // A step's tool (an SDK manager, curl) not reaching a host it names no
-            // registry for: the build's network, as a package download's is.
+            // A step's tool not reaching a host it names no registry for: the build's
+            // network, as a package download's is.
             NoSuchHost | DnsServerFailure | Refused | TimedOut | Unreachable | ConnectFailed
                 if around.build && !around.application =>
             {
@@ -3774,7 +3798,7 @@ mod tests {
     }
 
     /// A nameserver that fails or stays silent for a build's download is the containers'
-    /// DNS, not a proxy; a name that does not exist there stays the proxy's reading.
+    /// DNS, not a proxy; so is a name not found there, unless the paste shows a proxy.
     #[test]
     fn a_silent_nameserver_in_a_build_is_the_containers_dns() {
         let build = Around {
@@ -3810,10 +3834,17 @@ mod tests {
             assert_eq!(r[0].mode, "registry.dns-in-build", "{line}");
             assert_eq!(r[0].values["host"], host, "{line}");
         }
+        let not_found = "e: failed to fetch http://deb.debian.org/debian/dists/x  could not resolve 'deb.debian.org'";
+        let got: Vec<_> = read(not_found, build).iter().map(|r| r.mode).collect();
         assert_eq!(
-            read("e: failed to fetch http://deb.debian.org/debian/dists/x  could not resolve 'deb.debian.org'", build)[0].mode,
-            "proxy.build-unreachable"
+            got[..2],
+            ["registry.dns-in-build", "proxy.build-unreachable"]
         );
+        let proxied = Around {
+            shell_proxy: true,
+            ..build
+        };
+        assert_eq!(read(not_found, proxied)[0].mode, "proxy.build-unreachable");
         // A registry's nameserver failing stays the registry's.
         assert_eq!(
             modes(
@@ -4154,6 +4185,14 @@ mod tests {
         let got: Vec<_> = read(line, proxied).iter().map(|r| r.mode).collect();
         assert_eq!(got, vec!["proxy.daemon-missing", "registry.connect-failed"]);
         assert!(shell_proxy("https_proxy=http://proxy.example.com:3128"));
+        assert!(shell_proxy("echo $http_proxy && echo $https_proxy"));
+        assert!(!shell_proxy("unset http_proxy"));
+        // A command run in a container: after a zsh theme's prompt, or in a shell whose
+        // prompt names the container's short id.
+        assert!(container_command("❯ docker run -it alpine sh"));
+        assert!(container_command("root@21ac871bc457:/app# cabal update"));
+        assert!(container_command("21ac871bc457:/# cabal update"));
+        assert!(!container_command("user@laptop:~$ cabal update"));
         assert!(shell_proxy("$ export http_proxy=\"http://10.0.0.1:8080\""));
         assert!(shell_proxy(
             "https_proxy=http://p:8080 http_proxy=http://p:8080 skopeo inspect docker://docker.io/fedora"
