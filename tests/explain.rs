@@ -1525,6 +1525,35 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "ERROR: could not create a builder instance with TLS data loaded from environment. Please use `docker context create <context-name>` to create a context for current environment",
             "endpoint.buildx-tls-from-env",
         ),
+        // Read after bo.
+        (
+            "Cannot launch container because the following port(s) are already in use: 51234",
+            "ports.in-use-process",
+        ),
+        (
+            "failed to solve: alpine:3.19: failed to do request: Head \"https://registry-1.docker.io/v2/library/alpine/manifests/3.19\": proxyconnect tcp: dial tcp: lookup proxy.corp.local on 192.168.65.7:53",
+            "proxy.unreachable",
+        ),
+        (
+            "unable to build: compose build requires buildx 0.17.0 or later",
+            "cli.plugin-missing",
+        ),
+        (
+            "System.ComponentModel.Win32Exception (2): An error occurred trying to start process 'docker' with working directory '/src/AppHost'. No such file or directory",
+            "cli.missing",
+        ),
+        (
+            "[podman] Could not find the socket at /run/user/1001/podman/podman.sock after 5s.",
+            "endpoint.stale",
+        ),
+        (
+            "$ docker run -it --rm node:20 bash\nroot@4c1d2e3f5a6b:/# npm install\nnpm ERR! code UNABLE_TO_GET_ISSUER_CERT_LOCALLY\nnpm ERR! request to https://registry.npmjs.org/express failed, reason: unable to get local issuer certificate",
+            "ca.untrusted-in-build",
+        ),
+        (
+            "$ docker logs monitor\nError: queryAAAA ETIMEOUT smtp.example.org",
+            "registry.dns-in-build",
+        ),
         // Read again from the misses left over all the read splits.
         (
             "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",

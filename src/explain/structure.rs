@@ -324,8 +324,9 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             // resolving"), Go's query to it that timed out or was refused; musl's and
             // Ruby's spelling of EAI_AGAIN ("[Errno -3] Try again", "getaddrinfo: Try
             // again"), busybox's "bad address 'host'", apk's "temporary error";
-            // Winsock's WSANO_RECOVERY and WSATRY_AGAIN (Go's `getaddrinfow: ...`).
-            r"server misbehaving|lame referral|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+(?:'|$)|temporary error \(try again later\)|a non-recoverable error occurred during a database lookup|this is usually a temporary error during hostname resolution",
+            // Winsock's WSANO_RECOVERY and WSATRY_AGAIN (Go's `getaddrinfow: ...`);
+            // Node's resolver whose query timed out (`queryA ETIMEOUT host`).
+            r"(?-u:\b)query(?:a|aaaa|srv|mx|txt|cname|ns|any)? etimeout(?-u:\b)|server misbehaving|lame referral|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+(?:'|$)|temporary error \(try again later\)|a non-recoverable error occurred during a database lookup|this is usually a temporary error during hostname resolution",
             Fixed(Cause::DnsServerFailure),
         ),
         (
@@ -1462,7 +1463,7 @@ fn called_host(line: &str) -> BTreeMap<String, String> {
 /// EAI_AGAIN x"), as the `host` value for the fix that asks the containers' DNS for it.
 fn asked_host(line: &str) -> BTreeMap<String, String> {
     static ASKED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed").expect("asked host")
+        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound|etimeout) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed").expect("asked host")
     });
     ASKED
         .captures(line)
@@ -2263,6 +2264,14 @@ fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, lin
                 ("proxy.build-unreachable", 0.4, host),
             ]
         }
+        // A chain a command run in a container could not verify, far below the command
+        // (`docker run -it python ...` then a traceback, a shell at the container's
+        // prompt): the image's own trust store, which lacks the root (an old bundle, a
+        // corporate CA the host trusts and the image does not). 21 of 21 read texts.
+        None if !docker && cause == X509UnknownAuthority && around.container_command => vec![
+            ("ca.untrusted-in-build", 0.5, called_host(line)),
+            ("ca.untrusted", 0.4, none()),
+        ],
         // No target: a generic cause counts only inside Docker's context.
         None if docker => match cause {
             // In a build's step: the tool the step runs (apt, pip, curl) checks against
