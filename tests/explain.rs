@@ -1554,6 +1554,15 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "$ docker logs monitor\nError: queryAAAA ETIMEOUT smtp.example.org",
             "registry.dns-in-build",
         ),
+        // Read after bp.
+        (
+            "$ docker-compose --env-file ./app.env up -d\nDefine and run multi-container applications with Docker.\n\nUsage:\n  docker-compose [-f <arg>...] [options] [COMMAND] [ARGS...]",
+            "cli.compose-too-old",
+        ),
+        (
+            "错误：Docker Compose 未安装，请先安装",
+            "cli.plugin-missing",
+        ),
         // Read again from the misses left over all the read splits.
         (
             "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",
@@ -1586,10 +1595,12 @@ fn unseen_wording_of_the_same_failures_still_matches() {
         &["--no-probe"],
     );
     assert_ne!(r["matches"][0]["mode"], "registry.auth-failed", "{r}");
-    // A program's own bind in Python's words, and runc mounting Docker's resolv.conf onto a
-    // read-only place the user mounted over /etc: the program's and the container's, not
-    // a host port or the daemon's store.
+    // A program's own bind in Python's words, runc mounting Docker's resolv.conf onto a
+    // read-only place the user mounted over /etc, and a resolver handed a URL for a name
+    // (a proxy setting the program parsed wrong): the program's and the container's, not a
+    // host port, the daemon's store or a nameserver.
     for text in [
+        "$ docker compose logs app\nFetchError: request to https://api.example.com/v1 failed, reason: getaddrinfo EAI_AGAIN http://127.0.0.1",
         "Traceback (most recent call last):\n  File \"/app/serve.py\", line 40, in main\n    self.socket.bind(self.address)\nOSError: [Errno 98] Address already in use",
         "docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error mounting \"/var/lib/docker/containers/4f2a/hosts\" to rootfs at \"/etc/hosts\": open /var/lib/docker/overlay2/9c1e/merged/etc/hosts: read-only file system: unknown.",
     ] {

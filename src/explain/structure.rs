@@ -1250,14 +1250,16 @@ static NOT_FOR_IP: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The cgroup controller a line names (`memory cgroup not supported`, `mountpoint for
-/// cpu not found`), for the fix; none when it names none.
+/// cpu not found`, cgroup v2's interface file `.../io.weight`), for the fix; none when it
+/// names none.
 fn controller(line: &str) -> BTreeMap<String, String> {
     static CONTROLLER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u:\b)(cpuset|cpu|memory|pids|blkio|io|hugetlb|devices|freezer)(?: cgroup| controller|,| not found)").expect("controller")
+        Regex::new(r"(?-u:\b)(cpuset|cpu|memory|pids|blkio|io|hugetlb|devices|freezer)(?: cgroup| controller|,| not found)|/(cpuset|cpu|memory|pids|io|hugetlb)\.(?:max|weight|high|low|min|cpus|mems|bfq\.weight)(?-u:\b)").expect("controller")
     });
     CONTROLLER
         .captures(line)
-        .map_or_else(BTreeMap::new, |c| value("controller", &c[1]))
+        .and_then(|c| c.get(1).or_else(|| c.get(2)))
+        .map_or_else(BTreeMap::new, |m| value("controller", m.as_str()))
 }
 
 fn value(name: &str, v: &str) -> BTreeMap<String, String> {
@@ -1655,11 +1657,21 @@ type Out = Vec<(&'static str, f64, BTreeMap<String, String>)>;
 
 /// (target kind, cause family) → failure modes. Confidences stay in the moderate band
 /// (0.5 to 0.75): a signature that knows the exact wording outranks the structure.
+/// A resolver handed a URL for a name (`getaddrinfo EAI_AGAIN http://127.0.0.1`): the
+/// program parsed its own setting wrong (a proxy or endpoint value); no nameserver failed.
+static URL_AS_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:eai_again|enotfound|lookup|resolve host:?) '?[a-z][a-z0-9+.-]*://")
+        .expect("url as name")
+});
+
 fn rule(target: Option<&Target>, cause: Cause, docker: bool, around: Around, line: &str) -> Out {
     use Cause::*;
     let application = around.application;
     let none = BTreeMap::new;
     let one = |m, c, v| vec![(m, c, v)];
+    if matches!(cause, DnsServerFailure | NoSuchHost) && URL_AS_NAME.is_match(line) {
+        return Vec::new();
+    }
     match target {
         Some(Target::Socket { path, podman }) => {
             // The signature's defaults stand in for a path the text did not print.
@@ -4224,6 +4236,13 @@ mod tests {
         );
         assert_eq!(got[0].mode, "storage.cgroup-controllers-missing");
         assert_eq!(got[0].values["controller"], "memory");
+        // cgroup v2 names the controller by its interface file.
+        assert_eq!(
+            controller(
+                "openat2 /sys/fs/cgroup/system.slice/docker-1c87.scope/io.weight: no such file or directory"
+            )["controller"],
+            "io"
+        );
     }
 
     /// EAI_AGAIN in musl's, Ruby's, busybox's and apk's words is the nameserver's, in a
