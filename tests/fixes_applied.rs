@@ -647,6 +647,22 @@ fn group_fix_without_sudo_goes_through_su_and_works_when_run() {
     assert!(out.status.success(), "{out:?}");
     let before = as_user(&root, &d, user, "--init-groups", DIAGNOSE).json();
     assert_eq!(before["host"]["privilege"], "su", "{}", before["host"]);
+    // A client before 1.10 said "Is the docker daemon running on this host?" for a socket
+    // refused and one denied alike: from the text a daemon down ranks first, and on this
+    // machine, where the daemon runs and the user lacks the group, the probes put the
+    // group's reading above it.
+    let old_client = as_user(
+        &root,
+        &d,
+        user,
+        "--init-groups",
+        "printf 'docker: Cannot connect to the Docker daemon. Is the docker daemon running on this host?\\n' | exec \"$DD_BIN\" explain --format json --timeout 5",
+    )
+    .json();
+    assert_eq!(
+        old_client["matches"][0]["mode"], "socket.not-in-group",
+        "{old_client}"
+    );
     let f = finding(&before, "socket.not-in-group");
     let fix = first_fix_commands(f);
     assert_eq!(
