@@ -884,9 +884,10 @@ fn an_untrusted_ca_in_a_build_step_is_fixed_in_the_image_as_printed() {
 }
 
 /// A build behind a firewall that lets only the proxy out: its step's download fails
-/// (curl's "Could not resolve host" or "Failed to connect"), `explain` reads the build's output as the build not
-/// getting the proxy, and its fix, written into the CLI's config.json as printed (with
-/// the proxy's URL for the placeholder), makes the same build pass through tinyproxy.
+/// (curl's "Could not resolve host" or "Failed to connect"). `explain` names the build not
+/// getting the proxy, first once the proxy probe sees the user's shell proxy that builds do
+/// not get, and its fix, written into the CLI's config.json as printed (with the proxy's
+/// URL for the placeholder), makes the same build pass through tinyproxy.
 #[test]
 #[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
 fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
@@ -916,10 +917,49 @@ fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
         "{before}"
     );
 
+    // From the text alone a name the build could not resolve is its nameserver's first
+    // (most such failures are), with the proxy named beside it.
     let r = explain_text(&before);
-    let m = &r["matches"][0];
-    assert_eq!(m["mode"], "proxy.build-unreachable", "{r:#}");
+    let readings: Vec<&str> = r["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mode"].as_str().unwrap())
+        .collect();
+    assert!(
+        readings.contains(&"proxy.build-unreachable"),
+        "{readings:?}: {r:#}"
+    );
+    // On this machine, where the user's shell has the proxy (the only way out) and the
+    // CLI's config.json gives builds none, the proxy probe confirms the proxy's reading,
+    // and it comes first.
+    let pasted = context.path().join("build-output.txt");
+    std::fs::write(&pasted, &before).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let proxy = format!("http://{TINYPROXY}");
+    let on_machine = lab
+        .doctor(
+            home.path(),
+            &[
+                ("HTTPS_PROXY", proxy.as_str()),
+                ("HTTP_PROXY", proxy.as_str()),
+                ("DOCKER_HOST", d.host().as_str()),
+            ],
+            &[
+                "explain",
+                "--format",
+                "json",
+                "--timeout",
+                "5",
+                "--file",
+                pasted.to_str().unwrap(),
+            ],
+        )
+        .json();
+    let m = &on_machine["matches"][0];
+    assert_eq!(m["mode"], "proxy.build-unreachable", "{on_machine:#}");
     assert_eq!(m["area"], "proxy_ca");
+    assert_eq!(m["confirmation"]["status"], "confirmed", "{m:#}");
     // "~/.docker/config.json: {...}    # every build and container gets the proxy"
     let printed = fix_line(m, "~/.docker/config.json: ");
     let json = printed.split("    #").next().unwrap().trim();
