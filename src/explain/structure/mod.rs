@@ -1213,12 +1213,25 @@ fn called_host(line: &str) -> BTreeMap<String, String> {
 /// EAI_AGAIN x"), as the `host` value for the fix that asks the containers' DNS for it.
 fn asked_host(line: &str) -> BTreeMap<String, String> {
     static ASKED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound|etimeout) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed").expect("asked host")
+        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound|etimeout) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed|(?:^|\s)ping: ([a-z0-9-]+(?:\.[a-z0-9-]+)+): |remote name could not be resolved: '([a-z0-9-]+(?:\.[a-z0-9-]+)+)'|unknownhostexception: ([a-z0-9-]+(?:\.[a-z0-9-]+)+)").expect("asked host")
     });
     ASKED
         .captures(line)
         .and_then(|c| (1..c.len()).find_map(|i| c.get(i)))
         .map_or_else(BTreeMap::new, |h| value("host", h.as_str()))
+}
+
+/// Whether a name a resolver was asked for is the Internet's (`github.com`,
+/// `deb.debian.org`: its last label a top-level domain IANA delegates), not one a
+/// program's own network gives (a Compose service's bare name, `db.local`,
+/// `host.docker.internal`) nor a word that only looks like a name (Maven's
+/// `org.ow2.asm`): not finding it is the resolver's failure, not the program's setting.
+/// CentOS's retired mirror names (gone since its end of life) are the image's age.
+fn public_name(host: &str) -> bool {
+    const RETIRED: &[&str] = &["mirrorlist.centos.org", "mirror.centos.org"];
+    host.rsplit_once('.')
+        .is_some_and(|(rest, top)| !rest.is_empty() && tld::exist(top))
+        && !RETIRED.contains(&host)
 }
 
 /// Go's net package dialling or reading an HTTPS port (`dial tcp 1.2.3.4:443: ...`,

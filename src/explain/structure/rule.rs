@@ -638,6 +638,30 @@ pub(super) fn rule(
             ("ca.untrusted-in-build", 0.5, called_host(line)),
             ("ca.untrusted", 0.4, none()),
         ],
+        // A public name (`github.com`, `nginx.org`) a program could not resolve, outside
+        // a build (whose rules come below) and outside an application's exception: the
+        // Internet's names do not go missing, so the resolver of the container (or of the
+        // machine) it ran on failed, or its network resolves outside names only for a
+        // proxy. A private name (a Compose service's, `db.local`) is the program's
+        // setting, and stays unanswered.
+        None if matches!(cause, NoSuchHost | DnsServerFailure)
+            && !around.application
+            && !around.build
+            && asked_host(line).get("host").is_some_and(|h| public_name(h)) =>
+        {
+            let host = asked_host(line);
+            if around.shell_proxy {
+                vec![
+                    ("proxy.build-unreachable", 0.5, host.clone()),
+                    ("registry.dns-in-build", 0.4, host),
+                ]
+            } else {
+                vec![
+                    ("registry.dns-in-build", 0.5, host.clone()),
+                    ("proxy.build-unreachable", 0.4, host),
+                ]
+            }
+        }
         // No target: a generic cause counts only inside Docker's context.
         None if docker => match cause {
             // In a build's step: the tool the step runs (apt, pip, curl) checks against

@@ -1779,3 +1779,49 @@ fn a_filters_page_a_login_that_only_exited_and_the_windows_layer_store() {
         "registry.auth-failed"
     );
 }
+
+/// A public name (its last label a real top-level domain) that a program could not
+/// resolve, with nothing else in sight, is the resolver's failure (the container's, the
+/// machine's), its proxy beside it; a private name (a Compose service's, `db.local`), a
+/// word that only looks like one (Maven's coordinates) or a retired mirror stays unread.
+#[test]
+fn a_public_name_not_resolved_is_the_resolvers() {
+    for line in [
+        "curl: (6) Could not resolve host: ifconfig.me",
+        "ping: google.com: Temporary failure in name resolution",
+        "Error getaddrinfo EAI_AGAIN api.github.com",
+        "Invoke-WebRequest : The remote name could not be resolved: 'nginx.org'",
+        "java.net.UnknownHostException: repo.maven.apache.org",
+    ] {
+        let got = modes(line);
+        assert_eq!(
+            got,
+            ["registry.dns-in-build", "proxy.build-unreachable"],
+            "{line}"
+        );
+    }
+    // A proxy the paste shows turns the readings round.
+    let proxied = Around {
+        shell_proxy: true,
+        ..Around::default()
+    };
+    let got = read("curl: (6) could not resolve host: github.com", proxied);
+    assert_eq!(got[0].mode, "proxy.build-unreachable");
+    assert_eq!(got[0].values["host"], "github.com");
+    for line in [
+        "getaddrinfo ENOTFOUND db",
+        "curl: (6) Could not resolve host: minio.local",
+        "lookup db.enzi on 127.0.0.11:53: no such host",
+        "> Could not resolve org.ow2.asm:asm:6.0.",
+        "curl: (6) Could not resolve host: host.docker.internal",
+        "Could not resolve host: mirrorlist.centos.org; Unknown error",
+    ] {
+        assert!(modes(line).is_empty(), "{line}: {:?}", modes(line));
+    }
+    // An application's own exception stays the program's.
+    let app = Around {
+        application: true,
+        ..Around::default()
+    };
+    assert!(read("getaddrinfo enotfound api.openai.com", app).is_empty());
+}
