@@ -1792,6 +1792,7 @@ fn a_public_name_not_resolved_is_the_resolvers() {
         "Error getaddrinfo EAI_AGAIN api.github.com",
         "Invoke-WebRequest : The remote name could not be resolved: 'nginx.org'",
         "java.net.UnknownHostException: repo.maven.apache.org",
+        "ping: unknown host www.docker.com",
     ] {
         let got = modes(line);
         assert_eq!(
