@@ -1213,7 +1213,7 @@ fn called_host(line: &str) -> BTreeMap<String, String> {
 /// EAI_AGAIN x"), as the `host` value for the fix that asks the containers' DNS for it.
 fn asked_host(line: &str) -> BTreeMap<String, String> {
     static ASKED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound|etimeout) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed|(?:^|\s)ping: ([a-z0-9-]+(?:\.[a-z0-9-]+)+): |remote name could not be resolved: '([a-z0-9-]+(?:\.[a-z0-9-]+)+)'|unknownhostexception: ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|(?:^|: )unknown host:? '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)").expect("asked host")
+        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound|etimeout) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed|(?:^|\s)ping: ([a-z0-9-]+(?:\.[a-z0-9-]+)+): |remote name could not be resolved: '([a-z0-9-]+(?:\.[a-z0-9-]+)+)'|unknownhostexception: ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|(?:^|: )unknown host:? '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|unable to resolve host address .([a-z0-9-]+(?:\.[a-z0-9-]+)+)|(?:^|\s)resolving ([a-z0-9-]+(?:\.[a-z0-9-]+)+) \([^)]*\)\.\.\. failed").expect("asked host")
     });
     ASKED
         .captures(line)
