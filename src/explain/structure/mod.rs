@@ -265,7 +265,7 @@ static UNIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PIPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?://\./pipe/|\\\\\.\\pipe\\|%2f%2f\.%2fpipe%2f)(docker[a-z_]*|[a-z_]*docker[a-z_]*)|windows named pipe error",
+        r"(?://\./pipe/|\\\\\.\\pipe\\|%2f%2f\.%2fpipe%2f)(docker[a-z_]*|[a-z_]*docker[a-z_]*)|windows named pipe error|[a-z]:\\pipe\\docker_engine",
     )
     .expect("pipe")
 });
