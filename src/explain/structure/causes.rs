@@ -83,6 +83,10 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::PortForbidden),
         ),
         (
+            r"there appears to be trouble with your network connection|could not fetch specs from|(?-u:\b)nu1301(?-u:\b)|unable to load the service index for source|npm err! network timeout at|npm err! network request to [^ ]+ failed",
+            Fixed(Cause::PackageFetch),
+        ),
+        (
             r"connection refused|(?-u:\b)econnrefused(?-u:\b)|actively refused|no connection could be made",
             Fixed(Cause::Refused),
         ),

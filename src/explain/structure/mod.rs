@@ -85,6 +85,10 @@ pub(crate) enum Cause {
     /// EINVAL: a system call refused its arguments (a mount option, a link the filesystem
     /// cannot hold): said of the daemon's store, its driver against the filesystem.
     InvalidArgument,
+    /// A package manager's own words for downloads it could not make, with no reason
+    /// (yarn's "trouble with your network connection", Bundler's "Could not fetch specs",
+    /// NuGet's NU1301, npm's "network timeout at"): the network the tool ran in.
+    PackageFetch,
 }
 
 impl Cause {
@@ -125,6 +129,7 @@ impl Cause {
             Cause::ConnectFailed => "could not connect (no reason given)".into(),
             Cause::IoError => "input/output error (EIO)".into(),
             Cause::InvalidArgument => "invalid argument (EINVAL)".into(),
+            Cause::PackageFetch => "a package download failed (no reason given)".into(),
         }
     }
 }
@@ -1213,7 +1218,7 @@ fn called_host(line: &str) -> BTreeMap<String, String> {
 /// EAI_AGAIN x"), as the `host` value for the fix that asks the containers' DNS for it.
 fn asked_host(line: &str) -> BTreeMap<String, String> {
     static ASKED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound|etimeout) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed|(?:^|\s)ping: ([a-z0-9-]+(?:\.[a-z0-9-]+)+): |remote name could not be resolved: '([a-z0-9-]+(?:\.[a-z0-9-]+)+)'|unknownhostexception: ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|(?:^|: )unknown host:? '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|unable to resolve host address .([a-z0-9-]+(?:\.[a-z0-9-]+)+)|(?:^|\s)resolving ([a-z0-9-]+(?:\.[a-z0-9-]+)+) \([^)]*\)\.\.\. failed").expect("asked host")
+        Regex::new(r"(?:temporary failure resolving|could not resolve(?: host)?:?|could not find host|bad address) '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|lookup ([a-z0-9-]+(?:\.[a-z0-9-]+)+) on |(?:eai_again|enotfound|etimeout) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|name resolution of ([a-z0-9-]+(?:\.[a-z0-9-]+)+) failed|(?:^|\s)ping: ([a-z0-9-]+(?:\.[a-z0-9-]+)+): |remote name could not be resolved: '([a-z0-9-]+(?:\.[a-z0-9-]+)+)'|unknownhostexception: ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|(?:^|: )unknown host:? '?([a-z0-9-]+(?:\.[a-z0-9-]+)+)|unable to resolve host address .([a-z0-9-]+(?:\.[a-z0-9-]+)+)|(?:^|\s)resolving ([a-z0-9-]+(?:\.[a-z0-9-]+)+) \([^)]*\)\.\.\. failed|(?:^|[\s'\x22(])([a-z0-9-]+(?:\.[a-z0-9-]+)+): temporary failure in name resolution|unable to look up ([a-z0-9-]+(?:\.[a-z0-9-]+)+)|connectionpool\(host='([a-z0-9-]+(?:\.[a-z0-9-]+)+)'|failed to resolve '([a-z0-9-]+(?:\.[a-z0-9-]+)+)'").expect("asked host")
     });
     ASKED
         .captures(line)

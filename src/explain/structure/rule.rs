@@ -26,6 +26,24 @@ pub(super) fn rule(
     if matches!(cause, DnsServerFailure | NoSuchHost) && URL_AS_NAME.is_match(line) {
         return Vec::new();
     }
+    // A package manager that could not download, saying no more: the network it ran in
+    // (a build's or a container's). Behind a proxy the paste shows, the proxy it was not
+    // given; with none in sight, the containers' DNS or route (8 of 11 read texts), the
+    // proxy beside it for the probe to decide.
+    if cause == PackageFetch {
+        let host = called_host(line);
+        return if around.shell_proxy {
+            vec![
+                ("proxy.build-unreachable", 0.5, host.clone()),
+                ("registry.dns-in-build", 0.4, host),
+            ]
+        } else {
+            vec![
+                ("registry.dns-in-build", 0.5, host.clone()),
+                ("proxy.build-unreachable", 0.45, host),
+            ]
+        };
+    }
     match target {
         Some(Target::Socket { path, podman }) => {
             // The signature's defaults stand in for a path the text did not print.
@@ -642,10 +660,11 @@ pub(super) fn rule(
         // a build (whose rules come below) and outside an application's exception: the
         // Internet's names do not go missing, so the resolver of the container (or of the
         // machine) it ran on failed, or its network resolves outside names only for a
-        // proxy. A private name (a Compose service's, `db.local`) is the program's
-        // setting, and stays unanswered.
+        // proxy. A nameserver that failed outright (EAI_AGAIN) is the resolver's even in
+        // an application's traceback. A private name (a Compose service's, `db.local`) is
+        // the program's setting, and stays unanswered.
         None if matches!(cause, NoSuchHost | DnsServerFailure)
-            && !around.application
+            && (!around.application || cause == DnsServerFailure)
             && !around.build
             && asked_host(line).get("host").is_some_and(|h| public_name(h)) =>
         {

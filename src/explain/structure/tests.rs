@@ -1793,6 +1793,8 @@ fn a_public_name_not_resolved_is_the_resolvers() {
         "Invoke-WebRequest : The remote name could not be resolved: 'nginx.org'",
         "java.net.UnknownHostException: repo.maven.apache.org",
         "ping: unknown host www.docker.com",
+        "[mc-image-helper] ERROR : 'get' command failed: launchermeta.mojang.com: Temporary failure in name resolution",
+        "fatal: Unable to look up github.com (port 9418) (Temporary failure in name resolution)",
     ] {
         let got = modes(line);
         assert_eq!(
@@ -1825,4 +1827,38 @@ fn a_public_name_not_resolved_is_the_resolvers() {
         ..Around::default()
     };
     assert!(read("getaddrinfo enotfound api.openai.com", app).is_empty());
+    // A nameserver that failed outright is the resolver's, traceback or not.
+    let failed = "urllib3.exceptions.maxretryerror: httpsconnectionpool(host='acme-v02.api.letsencrypt.org', port=443): max retries exceeded (caused by newconnectionerror('failed to establish a new connection: [errno -3] temporary failure in name resolution'))";
+    let got = read(failed, app);
+    assert_eq!(got[0].mode, "registry.dns-in-build");
+    assert_eq!(got[0].values["host"], "acme-v02.api.letsencrypt.org");
+}
+
+/// A package manager's own words for downloads it could not make, with no reason given,
+/// are the network it ran in: the containers' DNS or route first, the proxy beside it;
+/// the proxy first when the paste shows one.
+#[test]
+fn a_package_managers_failed_downloads_are_its_networks() {
+    for line in [
+        "info There appears to be trouble with your network connection. Retrying...",
+        "Retrying fetcher due to error (2/4): Bundler::HTTPError Could not fetch specs from https://rubygems.org/",
+        "/src/app.csproj : error NU1301: Unable to load the service index for source https://api.nuget.org/v3/index.json.",
+        "npm ERR! network timeout at: https://registry.npmjs.org/react/-/react-18.2.0.tgz",
+    ] {
+        assert_eq!(
+            modes(line),
+            ["registry.dns-in-build", "proxy.build-unreachable"],
+            "{line}"
+        );
+    }
+    let proxied = Around {
+        shell_proxy: true,
+        ..Around::default()
+    };
+    let got = read(
+        "npm err! network timeout at: https://registry.npmjs.org/react/-/react-18.2.0.tgz",
+        proxied,
+    );
+    assert_eq!(got[0].mode, "proxy.build-unreachable");
+    assert_eq!(got[0].values["host"], "registry.npmjs.org");
 }
