@@ -1588,6 +1588,35 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "$ wget https://github.com/cli/cli/releases/download/v2.40.0/gh.tar.gz\nResolving github.com (github.com)... failed: Temporary failure in name resolution.\nwget: unable to resolve host address 'github.com'",
             "registry.dns-in-build",
         ),
+        // Read after br.
+        (
+            "ERROR: An HTTP request took too long to complete. Retry with --verbose to obtain debug information.",
+            "daemon.no-answer",
+        ),
+        (
+            "docker: Error response from daemon: can't access specified distro mount service: stat /run/guest-services/distro-services/ubuntu-22-04.sock: no such file or directory.",
+            "wsl.desktop-distro-stopped",
+        ),
+        (
+            "FATA[0000] no buildkit host is available, tried 1 candidates: failed to ping to host unix:///run/user/1000/buildkit/buildkitd.sock: exit status 1",
+            "daemon.builder-unreachable",
+        ),
+        (
+            "docker.errors.DockerException: Credentials store error: StoreError('Credentials store docker-credential-desktop exited with \"error getting credentials\".')",
+            "auth.helper-failed",
+        ),
+        (
+            "$ docker exec web nslookup deb.debian.org\n;; connection timed out; no servers could be reached",
+            "registry.dns-in-build",
+        ),
+        (
+            " > [3/6] RUN yarn install --frozen-lockfile:\n#8 61.2 info There appears to be trouble with your network connection. Retrying...",
+            "registry.dns-in-build",
+        ),
+        (
+            "web-1  | [nltk_data] Error loading punkt: <urlopen error [Errno -3] Temporary failure in name resolution>\nweb-1  | requests.exceptions.ConnectionError: HTTPSConnectionPool(host='raw.githubusercontent.com', port=443): Max retries exceeded (Caused by NameResolutionError(\"Failed to resolve 'raw.githubusercontent.com' ([Errno -3] Temporary failure in name resolution)\"))",
+            "registry.dns-in-build",
+        ),
         // Read again from the misses left over all the read splits.
         (
             "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",
@@ -2749,6 +2778,20 @@ fn collected_splits_hold_their_accuracy() {
     // splits that labelled it registry_dns_tls count it wrong, and the out-of-scope ones
     // that labelled it so are no longer answered: their guards moved both ways.
     let guards = [
+        // br: eight collectors apart, each held to 55 look-ups, on GitHub trackers (the
+        // docker/cli and docker/compose repositories, which gave eight each: the search
+        // cannot filter by repository; containerd, nerdctl, BuildKit and buildx; Rancher
+        // Desktop, OrbStack, Colima and Lima; Docker SDKs and their users; VS Code's
+        // Docker and remote extensions; registry tools beside Docker; self-hosted apps),
+        // launched after bq's first reading (181, 38 of them out of scope): measured once,
+        // 75% (107 of 143), 6 of 38 out of scope answered, on the program of their launch.
+        // Then read: 81% (116 of 143), 6 of 38.
+        (
+            "held-out-2026-12-br.jsonl",
+            "seventieth held-out split",
+            81,
+            6,
+        ),
         // bq: eight collectors apart, each held to 55 look-ups, two of whom found nothing
         // (the Docker forums and Stack Exchange sites are not in the search store; host
         // firewalls and kernel networking; docker login and credential helpers; clocks,
