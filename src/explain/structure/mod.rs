@@ -446,7 +446,7 @@ pub(crate) struct Around {
 /// too) or at the line's start; or a shell inside one, whose prompt names the host by the
 /// container's short id (`root@21ac871bc457:/app# `).
 static CONTAINER_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[$#>%❯➜] )(?:sudo )?(?:docker|podman|nerdctl)(?: container| compose|-compose)? (?:run|exec) |^(?:[a-z_][a-z0-9_-]*@)?[0-9a-f]{12}:\S*[#$] ").expect("container command")
+    Regex::new(r"(?:^|[$#>%❯➜] |`|: )(?:sudo )?(?:docker|podman|nerdctl)(?: container| compose|-compose)? (?:run|exec) |^(?:[a-z_][a-z0-9_-]*@)?[0-9a-f]{12}:\S*[#$] ").expect("container command")
 });
 
 /// Whether a line runs a command in a container.

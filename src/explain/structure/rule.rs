@@ -648,6 +648,18 @@ pub(super) fn rule(
                 ("proxy.build-unreachable", 0.4, host),
             ]
         }
+        // A nameserver that failed outright (EAI_AGAIN) below a command run in a
+        // container, whatever program asked and whether or not it named the host: the
+        // containers' DNS.
+        None if cause == DnsServerFailure
+            && around.container_command
+            && !URL_AS_NAME.is_match(line) =>
+        {
+            vec![
+                ("registry.dns-in-build", 0.5, asked_host(line)),
+                ("proxy.build-unreachable", 0.4, asked_host(line)),
+            ]
+        }
         // A chain a command run in a container could not verify, far below the command
         // (`docker run -it python ...` then a traceback, a shell at the container's
         // prompt): the image's own trust store, which lacks the root (an old bundle, a
