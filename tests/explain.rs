@@ -1617,6 +1617,27 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "web-1  | [nltk_data] Error loading punkt: <urlopen error [Errno -3] Temporary failure in name resolution>\nweb-1  | requests.exceptions.ConnectionError: HTTPSConnectionPool(host='raw.githubusercontent.com', port=443): Max retries exceeded (Caused by NameResolutionError(\"Failed to resolve 'raw.githubusercontent.com' ([Errno -3] Temporary failure in name resolution)\"))",
             "registry.dns-in-build",
         ),
+        // Read after bs.
+        (
+            "Starting Docker: /etc/init.d/docker:64: ulimit: cannot modify limit: Operation not permitted",
+            "daemon.start-failed",
+        ),
+        (
+            "Failed to start docker.service: Unit docker.service has a bad unit file setting.\ndocker.service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.",
+            "daemon.start-failed",
+        ),
+        (
+            "$ systemctl show --property=Environment docker\nEnvironment=\n$ docker pull alpine",
+            "proxy.daemon-missing",
+        ),
+        (
+            "Gem::RemoteFetcher::FetchError: SSL_connect SYSCALL returned=5 errno=0 state=SSLv3 read server hello A (https://rubygems.org/gems/rack-2.2.8.gem)",
+            "registry.dns-in-build",
+        ),
+        (
+            "I ran `docker run --rm -it node:20 node fetch.js` and got\nError: getaddrinfo EAI_AGAIN",
+            "registry.dns-in-build",
+        ),
         // Read again from the misses left over all the read splits.
         (
             "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",
@@ -2778,6 +2799,19 @@ fn collected_splits_hold_their_accuracy() {
     // splits that labelled it registry_dns_tls count it wrong, and the out-of-scope ones
     // that labelled it so are no longer answered: their guards moved both ways.
     let guards = [
+        // bs: six collectors apart, each held to 50 look-ups (containers that cannot reach
+        // the Internet or each other; Dockerfile builds failing on the network or trust
+        // store while installing packages; monitoring agents reading the Docker socket;
+        // NAS and appliance Docker; PHP and WordPress development environments; Docker
+        // under init systems), launched after the session's structural rules (170, 40 of
+        // them out of scope): measured once, 65% (84 of 130), 7 of 40 out of scope
+        // answered, on the program of their launch. Then read: 73% (95 of 130), 7 of 40.
+        (
+            "held-out-2026-12-bs.jsonl",
+            "seventy-first held-out split",
+            73,
+            7,
+        ),
         // br: eight collectors apart, each held to 55 look-ups, on GitHub trackers (the
         // docker/cli and docker/compose repositories, which gave eight each: the search
         // cannot filter by repository; containerd, nerdctl, BuildKit and buildx; Rancher
