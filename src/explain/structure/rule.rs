@@ -31,18 +31,7 @@ pub(super) fn rule(
     // given; with none in sight, the containers' DNS or route (8 of 11 read texts), the
     // proxy beside it for the probe to decide.
     if cause == PackageFetch {
-        let host = called_host(line);
-        return if around.shell_proxy {
-            vec![
-                ("proxy.build-unreachable", 0.5, host.clone()),
-                ("registry.dns-in-build", 0.4, host),
-            ]
-        } else {
-            vec![
-                ("registry.dns-in-build", 0.5, host.clone()),
-                ("proxy.build-unreachable", 0.45, host),
-            ]
-        };
+        return resolver_or_proxy(around.shell_proxy, called_host(line), 0.45);
     }
     match target {
         Some(Target::Socket { path, podman }) => {
@@ -680,18 +669,7 @@ pub(super) fn rule(
             && !around.build
             && asked_host(line).get("host").is_some_and(|h| public_name(h)) =>
         {
-            let host = asked_host(line);
-            if around.shell_proxy {
-                vec![
-                    ("proxy.build-unreachable", 0.5, host.clone()),
-                    ("registry.dns-in-build", 0.4, host),
-                ]
-            } else {
-                vec![
-                    ("registry.dns-in-build", 0.5, host.clone()),
-                    ("proxy.build-unreachable", 0.4, host),
-                ]
-            }
+            resolver_or_proxy(around.shell_proxy, asked_host(line), 0.4)
         }
         // No target: a generic cause counts only inside Docker's context.
         None if docker => match cause {
@@ -866,6 +844,23 @@ pub(super) fn rule(
             // Another Windows program refused a reserved port: its own, not Docker's.
             _ => Vec::new(),
         },
+    }
+}
+
+/// The network a program ran in, failing it: the proxy it was not given first when the
+/// paste shows one, else the nameserver (the containers' or the machine's), each named
+/// beside the other (`beside`: the second one's confidence) for the probes to decide.
+fn resolver_or_proxy(shell_proxy: bool, host: BTreeMap<String, String>, beside: f64) -> Out {
+    if shell_proxy {
+        vec![
+            ("proxy.build-unreachable", 0.5, host.clone()),
+            ("registry.dns-in-build", 0.4, host),
+        ]
+    } else {
+        vec![
+            ("registry.dns-in-build", 0.5, host.clone()),
+            ("proxy.build-unreachable", beside, host),
+        ]
     }
 }
 
