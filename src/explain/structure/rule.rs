@@ -631,23 +631,13 @@ pub(super) fn rule(
             && !around.application
             && asked_host(line).contains_key("host") =>
         {
-            let host = asked_host(line);
-            vec![
-                ("registry.dns-in-build", 0.5, host.clone()),
-                ("proxy.build-unreachable", 0.4, host),
-            ]
+            resolver_or_proxy(around.shell_proxy, asked_host(line), 0.4)
         }
         // A nameserver that failed outright (EAI_AGAIN) below a command run in a
         // container, whatever program asked and whether or not it named the host: the
         // containers' DNS.
-        None if cause == DnsServerFailure
-            && around.container_command
-            && !URL_AS_NAME.is_match(line) =>
-        {
-            vec![
-                ("registry.dns-in-build", 0.5, asked_host(line)),
-                ("proxy.build-unreachable", 0.4, asked_host(line)),
-            ]
+        None if cause == DnsServerFailure && around.container_command => {
+            resolver_or_proxy(around.shell_proxy, asked_host(line), 0.4)
         }
         // A chain a command run in a container could not verify, far below the command
         // (`docker run -it python ...` then a traceback, a shell at the container's

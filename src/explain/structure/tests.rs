@@ -1862,3 +1862,32 @@ fn a_package_managers_failed_downloads_are_its_networks() {
     assert_eq!(got[0].mode, "proxy.build-unreachable");
     assert_eq!(got[0].values["host"], "registry.npmjs.org");
 }
+
+/// A name not resolved below a command run in a container names the proxy first when the
+/// paste shows one, as for a build or a program: one reading of the network it ran in.
+#[test]
+fn a_containers_lookup_behind_a_shown_proxy_names_the_proxy_first() {
+    let shown = Around {
+        docker: true,
+        container_command: true,
+        shell_proxy: true,
+        ..Around::default()
+    };
+    for line in [
+        "curl: (6) could not resolve host: status.acme-shop.de",
+        "urllib.error.urlerror: <urlopen error [errno -3] temporary failure in name resolution>",
+    ] {
+        let got = read(line, shown);
+        assert_eq!(got[0].mode, "proxy.build-unreachable", "{line}: {got:?}");
+        assert_eq!(got[1].mode, "registry.dns-in-build", "{line}: {got:?}");
+        let hidden = Around {
+            shell_proxy: false,
+            ..shown
+        };
+        assert_eq!(
+            read(line, hidden)[0].mode,
+            "registry.dns-in-build",
+            "{line}"
+        );
+    }
+}
