@@ -72,6 +72,19 @@ impl PrivateRoot {
         self.command("sh").arg("-c").arg(line).output().unwrap()
     }
 
+    /// A shell line run inside the namespace as root, in the network namespace `netns`
+    /// too (a sysctl of the net tree is the caller's namespace's).
+    pub fn sh_in_net(&self, netns: &str, line: &str) -> Output {
+        Command::new("nsenter")
+            .arg(format!("--net=/run/netns/{netns}"))
+            .arg("--")
+            .arg("nsenter")
+            .arg(format!("--target={}", self.holder.id()))
+            .args(["--mount", "--", "sh", "-c", line])
+            .output()
+            .unwrap()
+    }
+
     /// Writes `/etc/<rel>` as the namespace sees it.
     pub fn etc(&self, rel: &str, contents: &str) {
         let path = self.dir.path().join("etc").join(rel);

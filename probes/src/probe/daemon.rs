@@ -3,6 +3,7 @@
 //! daemon.json that keeps it from starting. When it answers: what it is and what it warns.
 
 use super::Probe;
+use super::daemon_forwarding as forwarding;
 use super::daemon_remote as remote;
 use super::daemon_start as start;
 use crate::argv;
@@ -140,6 +141,7 @@ const KINDS: &[FindingKind] = &[
     remote::SSH_REMOTE_DOWN,
     remote::SSH_FAILED,
     start::START_FAILED,
+    forwarding::IP_FORWARD_OFF,
 ];
 
 pub struct Daemon;
@@ -245,7 +247,15 @@ fn healthy(ctx: &Context, state: &DaemonState, v: &SystemVersion) -> Vec<Finding
         Some(Ok(info)) => {
             ok = describe(ok, info);
             out.insert(0, ok);
-            let warnings = info.warnings.clone().unwrap_or_default();
+            let forwarding = forwarding::finding(ctx, state, engine, info);
+            let warnings: Vec<String> = info
+                .warnings
+                .iter()
+                .flatten()
+                .filter(|w| forwarding.is_none() || !forwarding::is_its_warning(w))
+                .cloned()
+                .collect();
+            out.extend(forwarding);
             if !warnings.is_empty() {
                 let mut w =
                     WARNINGS.finding(format!("the daemon reports {} warning(s)", warnings.len()));

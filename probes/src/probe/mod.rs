@@ -6,6 +6,7 @@ mod baseline;
 mod ca;
 mod cli;
 mod daemon;
+mod daemon_forwarding;
 mod daemon_remote;
 mod daemon_start;
 mod endpoint;
