@@ -366,9 +366,12 @@ static PING_BARE_STATUS: LazyLock<Regex> = LazyLock::new(|| {
 static SEE_HELP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:see|run|try) '(?:docker|podman)(?: ([a-z]+))? --help'").expect("see help")
 });
+/// An ssh:// daemon, in the CLI's own words: its URL, the ssh command it runs, and the
+/// placeholder host its connection helper speaks HTTP to (`http://docker.example.com`
+/// since 23.0, `http://docker` from 18.09 to 20.10).
 static SSH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"ssh://|command \[ssh |dial-stdio|commandconn|ssh: rejected: |ssh: handshake failed|http://docker\.example\.com",
+        r"ssh://|command \[ssh |dial-stdio|commandconn|ssh: rejected: |ssh: handshake failed|http://docker\.example\.com|http://docker/v1\.[0-9]",
     )
     .expect("ssh")
 });
@@ -619,7 +622,7 @@ pub(crate) fn refused_official_name(plain: &[String]) -> Option<String> {
 /// A Docker client library's own frames (docker-java's, Spotify's docker-client,
 /// docker-py's, dockerode's).
 static DOCKER_CLIENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"com\.github\.dockerjava\.|com\.spotify\.docker\.client\.|/docker/(?:api|transport)/[a-z_]+\.py|node_modules/(?:docker-modem|dockerode)/").expect("docker client")
+    Regex::new(r"com\.github\.dockerjava\.|com\.spotify\.docker\.client\.|/docker/(?:api|transport)/[a-z_]+\.py|node_modules/(?:docker-modem|dockerode)/|/(?:bollard|testcontainers)-[0-9][0-9.]*/src/").expect("docker client")
 });
 
 /// Whether a line is a Docker client library's stack frame (see [`Around::docker_client`]).

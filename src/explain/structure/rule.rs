@@ -608,6 +608,12 @@ pub(super) fn rule(
             ],
             _ => Vec::new(),
         },
+        // A Docker client library's connect that failed with no reason given (hyper's
+        // "client error (Connect)" below testcontainers' or bollard's frames): the daemon
+        // it was pointed at is not there, as its socket errno would have said.
+        None if around.docker_client && cause == ConnectFailed && !around.application => {
+            one("daemon.not-running", 0.5, none())
+        }
         // Docker Desktop's Windows group, named without its pipe.
         None if cause == PermissionDenied && line.contains("docker-users") => {
             one("daemon.pipe-access-denied", 0.6, none())

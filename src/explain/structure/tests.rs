@@ -1891,3 +1891,39 @@ fn a_containers_lookup_behind_a_shown_proxy_names_the_proxy_first() {
         );
     }
 }
+
+/// The CLI's connection helper speaks HTTP to `http://docker` (18.09 to 20.10): an ssh://
+/// daemon's stream, even when what broke it is only garbage in place of a status line; a
+/// Rust client's socket that is not there (`SocketNotFoundError`), and hyper's bare
+/// "client error (Connect)" below a Docker client crate's frames.
+#[test]
+fn an_ssh_helpers_host_and_rust_clients_without_a_daemon() {
+    assert_eq!(
+        modes(
+            "error during connect: Get http://docker/v1.40/containers/json: net/http: HTTP/1.x transport connection broken: malformed HTTP status code \"pid\""
+        )[0],
+        "daemon.ssh-failed"
+    );
+    assert_eq!(
+        modes("error: unable to connect to docker: SocketNotFoundError(\"/var/run/docker.sock\")")
+            [0],
+        "daemon.not-running"
+    );
+    let rust = Around {
+        docker_client: true,
+        ..Around::default()
+    };
+    assert_eq!(
+        read(
+            "error in the hyper legacy client: client error (connect)",
+            rust
+        )[0]
+        .mode,
+        "daemon.not-running"
+    );
+    // Without a Docker client's frames it is any program's own HTTP call.
+    assert!(modes("error in the hyper legacy client: client error (connect)").is_empty());
+    assert!(docker_client_frame(
+        "thread 'db::tests::t' panicked at /home/u/.cargo/registry/src/index.crates.io-6f17d22bba15001f/testcontainers-0.16.7/src/runners/async_runner.rs:204:29:"
+    ));
+}
