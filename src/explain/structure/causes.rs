@@ -148,7 +148,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         (&not_found, Fixed(Cause::NotFound)),
         (&command_not_found, Fixed(Cause::CommandNotFound)),
         (
-            r"doesn't work on|does not work on|not supported|unsupported|unknown (?:mount )?option|does not exist|is not available|does(?: not|n't) support|requires a newer|requires wsl ?2|no longer supported",
+            r"doesn't work on|does not work on|not supported|unsupported|(?-u:\b)not [a-z0-9]+[- ]capable(?-u:\b)|unknown (?:mount )?option|does not exist|is not available|does(?: not|n't) support|requires a newer|requires wsl ?2|no longer supported",
             Fixed(Cause::Unsupported),
         ),
         (

@@ -694,6 +694,11 @@ fn causes_in_other_spellings() {
             "running WSL command wsl.exe C:\\Windows\\System32\\wsl.exe --update: exit code: 4294967295",
             Some("wsl.kernel-update-required"),
         ),
+        // A tool's check of the WSL kernel, in "not <feature> capable" words.
+        (
+            "usbipd: error: WSL kernel is not USBIP capable; update with 'wsl --update'",
+            Some("wsl.kernel-update-required"),
+        ),
         // The CLI's trailing hint is not the cause: the permission error before it is.
         (
             "Get http:///var/run/docker.sock/v1.20/info: dial unix /var/run/docker.sock: permission denied. Are you trying to connect to a TLS-enabled daemon without TLS?",
