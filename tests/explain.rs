@@ -1656,6 +1656,35 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "docker run --rm alpine true\nWARNING: IPv4 forwarding is disabled. Networking will not work.",
             "daemon.ip-forwarding-off",
         ),
+        // Read after bv.
+        (
+            "docker: Error response from daemon: create media: error looking up volume plugin netshare: plugin \"netshare\" not found",
+            "storage.volume-mount-failed",
+        ),
+        (
+            "docker: Error response from daemon: VolumeDriver.Mount: mount.nfs: access denied by server while mounting 10.0.0.5:/exports/media",
+            "storage.volume-mount-failed",
+        ),
+        (
+            "$ docker-compose up -d\nTraceback (most recent call last):\nModuleNotFoundError: No module named 'distutils'",
+            "cli.python-client-broken",
+        ),
+        (
+            "docker.errors.DockerException: Error while fetching server API version: HTTPConnection.request() got an unexpected keyword argument 'chunked'",
+            "cli.python-client-broken",
+        ),
+        (
+            "Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for beginning of value: \"<html><body><h1>403 Forbidden</h1>\\nSince Docker is a US company, we must comply with US export control regulations.",
+            "registry.geo-blocked",
+        ),
+        (
+            "Error response from daemon: failed to find iptables: exec: \"iptables\": executable file not found in $PATH",
+            "daemon.firewall-rules-failed",
+        ),
+        (
+            "docker: unknown command: docker scout\n\nRun 'docker --help' for more information",
+            "cli.plugin-missing",
+        ),
         // Read again from the misses left over all the read splits.
         (
             "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",

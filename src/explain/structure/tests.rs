@@ -1932,3 +1932,17 @@ fn an_ssh_helpers_host_and_rust_clients_without_a_daemon() {
         "thread 'db::tests::t' panicked at /home/u/.cargo/registry/src/index.crates.io-6f17d22bba15001f/testcontainers-0.16.7/src/runners/async_runner.rs:204:29:"
     ));
 }
+
+/// The CLI's "unknown command: docker X" names a command a plugin provides (sandbox,
+/// scout, compose): that plugin is missing. A command line with `docker` written twice is
+/// the caller's mistake, not a plugin named docker.
+#[test]
+fn an_unknown_docker_subcommand_is_its_plugin() {
+    let r = read("docker: unknown command: docker sandbox", Around::default());
+    assert_eq!(r[0].mode, "cli.plugin-missing");
+    assert_eq!(
+        r[0].values.get("plugin").map(String::as_str),
+        Some("sandbox")
+    );
+    assert!(modes("exit status 1: docker: unknown command: docker docker").is_empty());
+}
