@@ -597,3 +597,39 @@ fn a_private_registry_login_is_checked_as_docker_login_does() {
     about(&r, "auth.ok", "registry.lab.test");
     assert!(!run.stdout.contains(CANARY) && !run.stderr.contains(CANARY));
 }
+
+/// Docker Hub answering its export-control page (an address it locates in an embargoed
+/// region): the registry probe names the block, not a login or a proxy, and gives no
+/// `docker login`; `explain` reads the same page, pasted, as the same cause.
+#[test]
+#[ignore = "needs root, ip netns and the lab's servers; run through scripts/test.sh"]
+fn an_export_control_block_is_named_and_not_taken_for_a_login() {
+    let mut lab = Lab::new("hubgeo");
+    lab.dns(Dns::Answer);
+    lab.fake_hub(r#"{"blocked": true, "anonymous": [100, 100], "user": [200, 200]}"#);
+    lab.trust_lab_ca_system_wide();
+    let home = tempfile::tempdir().unwrap();
+    let run = lab.doctor(
+        home.path(),
+        &[],
+        &["--only", "registry", "--format", "json"],
+    );
+    let r = run.json();
+    let f = about(&r, "registry.unexpected-answer", "registry-1.docker.io");
+    let text = all_text(f);
+    assert!(text.contains("export-control block"), "{f:#}");
+    assert!(text.contains("hub.docker.com/support"), "{f:#}");
+    assert!(!commands(f).contains("docker login"), "{f:#}");
+    // The body the probe kept is what a user would paste, and explain reads it alike.
+    let body = evidence(f, "body").unwrap();
+    let e = capture_with_input(
+        {
+            let mut c = std::process::Command::new(bin());
+            c.args(["explain", "--no-probe", "--format", "json"]);
+            c
+        },
+        body.as_bytes(),
+    )
+    .json();
+    assert_eq!(e["matches"][0]["mode"], "registry.geo-blocked", "{e:#}");
+}

@@ -1,6 +1,7 @@
 # Docker Hub as the pull-limit check sees it: the token service (auth.docker.io/token, with
 # or without Basic credentials) and a manifest HEAD that carries the limit headers Docker
-# Hub sends (docs.docker.com/docker-hub/usage/pulls/). Behind TLS from the lab CA.
+# Hub sends (docs.docker.com/docker-hub/usage/pulls/), or ("blocked") its export-control
+# 403 page. Behind TLS from the lab CA.
 # argv: address certfile keyfile state-json
 import base64, http.server, json, ssl, sys
 
@@ -31,6 +32,17 @@ class Hub(http.server.BaseHTTPRequestHandler):
             else:
                 token = "anonymous"
             return self.answer(200, {"token": token, "access_token": token})
+        if self.path == "/v2/" and state.get("blocked"):
+            # Docker Hub's export-control page, as it answers an embargoed address.
+            data = (b"<html><body><h1>403 Forbidden</h1>\nSince Docker is a US company, we must comply "
+                    b"with US export control regulations. In an effort to comply with these, we now "
+                    b"block all IP addresses that are located in Cuba, Iran, North Korea, Republic of "
+                    b"Crimea, Sudan, and Syria.\n</body></html>\n")
+            self.send_response(403)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return self.wfile.write(data)
         if self.path == "/v2/":
             return self.answer(401, {"errors": [{"code": "UNAUTHORIZED"}]}, [(
                 "WWW-Authenticate",

@@ -492,6 +492,9 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool, os: &str) -> Vec<Finding> {
     match h.status {
         Some(200) => out.push(ok(rt, h, t)),
         Some(401) if h.www_authenticate.is_some() => out.push(ok(rt, h, t)),
+        Some(403) if h.body.as_deref().is_some_and(export_control_block) => {
+            out.push(timings(geo_blocked(rt, h), t));
+        }
         Some(status) => {
             let mut f = UNEXPECTED
                 .finding(format!(
@@ -524,6 +527,32 @@ fn judge(rt: &RegistryTrace, shell_has_proxy: bool, os: &str) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Docker Hub's page for an address it locates in an embargoed country or region.
+fn export_control_block(body: &str) -> bool {
+    body.to_ascii_lowercase()
+        .contains("export control regulations")
+}
+
+/// The registry refused this machine's address for its country: no login or local setting
+/// lifts it, so the fix is the address's location or a mirror, never `docker login`.
+fn geo_blocked(rt: &RegistryTrace, h: &HttpStep) -> Finding {
+    let mut f = UNEXPECTED
+        .finding(format!(
+            "{}: GET /v2/ answered 403 with Docker Hub's export-control block: it locates this machine's address in an embargoed country or region",
+            rt.registry.label()
+        ))
+        .evidence("status", 403)
+        .detail("No login, proxy setting or trust store lifts it: the address the daemon's requests come from does. Outside an embargoed country or region, the geo-IP location of this address is wrong (a reassigned range, a VPN's exit).");
+    if let Some(b) = &h.body {
+        f = f.evidence("body", b);
+    }
+    f.fix(
+        Fix::new("Have the address's location corrected, or pull through a mirror")
+            .manual("Not in an embargoed country or region: send this machine's public address to https://hub.docker.com/support/contact/")
+            .manual("Or pull Docker Hub's images through a mirror your organisation runs: \"registry-mirrors\" in /etc/docker/daemon.json, then restart the daemon"),
+    )
 }
 
 fn ok(rt: &RegistryTrace, h: &HttpStep, t: &Trace) -> Finding {
