@@ -1685,6 +1685,19 @@ fn unseen_wording_of_the_same_failures_still_matches() {
             "docker: unknown command: docker scout\n\nRun 'docker --help' for more information",
             "cli.plugin-missing",
         ),
+        // Read after bw.
+        (
+            "#7 1.204 Err:1 http://deb.debian.org/debian bookworm InRelease\n#7 1.205   Unable to connect to 127.0.0.1:3128:",
+            "proxy.unreachable",
+        ),
+        (
+            "$ docker pull nginx\nError response from daemon: Get \"https://registry-1.docker.io/v2/\": Request blocked by Privoxy",
+            "registry.tunnel-refused",
+        ),
+        (
+            "dockerd[812]: time=\"2024-05-02T10:11:12Z\" level=error msg=\"'overlay2' not found as a supported filesystem on this host. Please ensure kernel is new enough and has overlay support loaded.\" storage-driver=overlay2",
+            "daemon.start-failed",
+        ),
         // Read again from the misses left over all the read splits.
         (
             "entrypoint.sh: sed: can't move '/etc/passwd' to '/etc/passwd.orig': Invalid argument",

@@ -321,8 +321,13 @@ fn daemon_dialled_elsewhere(line: &str) -> Option<(usize, String, String)> {
     ))
 }
 
+/// A proxy named as one (its variables, `proxyconnect`, its product), or reached where a
+/// download's own host should be: a connection to this host's loopback or Docker's
+/// bridge gateway on a proxy program's own default port (Squid's 3128, apt-cacher-ng's
+/// 3142, Privoxy's 8118, Clash's 7890, SOCKS' 1080, v2ray's 10808) is the proxy the
+/// tool was given, not the server it asked for.
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"proxyconnect tcp: dial tcp:? lookup ([a-z0-9-]+) on |proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|\[[0-9a-f:]+\]|localhost)(?::[0-9]+)?)?|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad"#).expect("proxy")
+    Regex::new(r#"proxyconnect tcp: dial tcp:? lookup ([a-z0-9-]+) on |proxyconnect tcp: (?:dial tcp:? |tls: )?(?:lookup )?(?:[^@ /"]+@)?((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|\[[0-9a-f:]+\]|localhost)(?::[0-9]+)?)?|(?:https?_proxy|proxy)[= ]+"?(?:https?://)?(?:[^@ /"]+@)?([a-z0-9.\-]+:[0-9]+)|(?:squid|zscaler|bluecoat|forcepoint|fortigate|netskope)|pac file|pac interpreter|proxy auto-?config|wpad|(?:unable to connect to|could not connect to|connecting to|failed to connect to) ((?:127\.0\.0\.1|localhost|172\.17\.0\.1|host\.docker\.internal):(?:3128|3142|8118|7890|7891|1080|10808|10809))(?-u:\b)"#).expect("proxy")
 });
 static REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(

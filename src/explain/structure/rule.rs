@@ -134,9 +134,8 @@ pub(super) fn rule(
         Some(Target::Proxy(proxy)) => {
             let v = || value("proxy", proxy);
             match cause {
-                Refused | Unreachable | NoSuchHost | DnsServerFailure | TimedOut => {
-                    one("proxy.unreachable", 0.65, v())
-                }
+                Refused | Unreachable | NoSuchHost | DnsServerFailure | TimedOut
+                | ConnectFailed => one("proxy.unreachable", 0.65, v()),
                 Status(407) => one("proxy.auth-required", 0.75, v()),
                 Reset => one("registry.proxy-failed", 0.55, v()),
                 X509UnknownAuthority => vec![

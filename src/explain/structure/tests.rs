@@ -1946,3 +1946,22 @@ fn an_unknown_docker_subcommand_is_its_plugin() {
     );
     assert!(modes("exit status 1: docker: unknown command: docker docker").is_empty());
 }
+
+/// A download that connects to this host's loopback or Docker's bridge gateway on a proxy
+/// program's default port (apt's "Unable to connect to 127.0.0.1:3128", wget's
+/// "Connecting to 172.17.0.1:7890... failed") reached the proxy it was given, not its
+/// server; the same address on a registry's port stays the registry's.
+#[test]
+fn a_connection_to_a_local_proxy_port_is_the_proxys() {
+    for line in [
+        "  Unable to connect to 127.0.0.1:3128:",
+        "  Could not connect to 172.17.0.1:3142 (172.17.0.1), connection timed out",
+        "Connecting to 172.17.0.1:7890... failed: Connection refused.",
+    ] {
+        assert_eq!(modes(line)[0], "proxy.unreachable", "{line}");
+    }
+    assert!(
+        !modes("Get \"https://127.0.0.1:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused")
+            .contains(&"proxy.unreachable")
+    );
+}
