@@ -75,7 +75,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::NoSpace),
         ),
         (
-            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port(?: to)? '?[0-9]{1,5}'? is (?:already )?(?:in use|being used|taken|not available)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available|(?-u:\b)ports (?:are )?already in use",
+            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port(?: to)? '?[0-9]{1,5}'? is (?:already )?(?:in use|being used|taken|not available)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available|(?-u:\b)ports (?:are )?already in use|(?:could not|couldn't|unable to|cannot|can't) (?:detect|find) an? (?:open|free|available|unused) port|no (?:open|free|available|unused) port (?:could be |was )?found",
             Fixed(Cause::AddressInUse),
         ),
         (

@@ -1965,3 +1965,15 @@ fn a_connection_to_a_local_proxy_port_is_the_proxys() {
             .contains(&"proxy.unreachable")
     );
 }
+
+/// A tool that found no free port among those it tries (Lando's proxy, Jupyter) says the
+/// same as "address already in use" for each of them: a process holds them.
+#[test]
+fn no_free_port_found_is_ports_held() {
+    for line in [
+        "ERROR ==> Lando could not detect an open port amongst: 80, 8000, 8080",
+        "ERROR: the notebook server could not be started because no available port could be found.",
+    ] {
+        assert_eq!(modes(line)[0], "ports.in-use-process", "{line}");
+    }
+}
