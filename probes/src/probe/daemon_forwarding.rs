@@ -48,7 +48,7 @@ pub(super) fn finding(
         .evidence("ipv4_forwarding", false)
         .evidence("sysctl", "net.ipv4.ip_forward = 0");
     let fix = if state.endpoint.is_remote() {
-        Fix::new("Turn IPv4 forwarding on on the daemon's host").manual(format!(
+        Fix::new("Turn IPv4 forwarding back on, on the daemon's host").manual(format!(
             "On the host of {}: sudo sysctl -w net.ipv4.ip_forward=1, and `net.ipv4.ip_forward = 1` in {SYSCTL_FILE} so that it stays on",
             state.endpoint.url
         ))
