@@ -260,9 +260,14 @@ fn diagnose_in(root: &PrivateRoot, home: &Path, env: &[(&str, &str)]) -> Value {
 
 /// Applies a fix's command lines inside the private root, each as typed at a root shell.
 fn apply_in(root: &PrivateRoot, commands: &[String]) -> String {
+    apply_with(commands, |line| root.sh(line))
+}
+
+/// Runs each command line with `run`, in order; what each printed, for a failure message.
+fn apply_with(commands: &[String], run: impl Fn(&str) -> std::process::Output) -> String {
     let mut log = String::new();
     for line in commands {
-        let out = root.sh(line);
+        let out = run(line);
         log.push_str(&format!(
             "$ {line}\n{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -1071,15 +1076,7 @@ fn ip_forwarding_turned_off_is_turned_on_by_the_printed_fix() {
         fix[0], "sysctl -w net.ipv4.ip_forward=1",
         "root needs no sudo: {fix:?}"
     );
-    let mut log = String::new();
-    for line in &fix {
-        let out = root.sh_in_net(&lab.ns, line);
-        log.push_str(&format!(
-            "$ {line}\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let log = apply_with(&fix, |line| root.sh_in_net(&lab.ns, line));
     assert_eq!(sysctl(&["-n", "net.ipv4.ip_forward"]), "1", "{log}");
     let after = diagnose(home.path(), &env);
     assert!(

@@ -460,11 +460,16 @@ impl Context {
 
     /// Whether the resolved daemon runs rootless (its `info` says so).
     pub async fn daemon_is_rootless(&self) -> bool {
-        self.daemon_info()
-            .await
-            .and_then(|i| i.security_options.as_ref())
-            .is_some_and(|o| o.iter().any(|s| s.contains("name=rootless")))
-            || self.is_rootless_endpoint()
+        match self.daemon_info().await {
+            Some(info) => self.is_rootless(info),
+            None => self.is_rootless_endpoint(),
+        }
+    }
+
+    /// Whether a daemon whose `info` is this runs rootless: its info says so, or its
+    /// socket is a user's own.
+    pub fn is_rootless(&self, info: &SystemInfo) -> bool {
+        info_says_rootless(info) || self.is_rootless_endpoint()
     }
 
     /// Host names this run has seen that could identify the machine or its network: its
@@ -631,4 +636,12 @@ impl Context {
             Err(_) => Err(ApiError::TimedOut),
         }
     }
+}
+
+/// Whether a daemon's `info` lists rootless among its security options.
+pub fn info_says_rootless(info: &SystemInfo) -> bool {
+    info.security_options
+        .iter()
+        .flatten()
+        .any(|o| o.contains("name=rootless"))
 }

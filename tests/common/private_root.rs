@@ -75,12 +75,14 @@ impl PrivateRoot {
     /// A shell line run inside the namespace as root, in the network namespace `netns`
     /// too (a sysctl of the net tree is the caller's namespace's).
     pub fn sh_in_net(&self, netns: &str, line: &str) -> Output {
+        // Into the network namespace first: /run/netns is this one's, not the root's.
+        let inner = self.launcher();
         Command::new("nsenter")
             .arg(format!("--net=/run/netns/{netns}"))
             .arg("--")
-            .arg("nsenter")
-            .arg(format!("--target={}", self.holder.id()))
-            .args(["--mount", "--", "sh", "-c", line])
+            .arg(inner.get_program())
+            .args(inner.get_args())
+            .args(["sh", "-c", line])
             .output()
             .unwrap()
     }

@@ -305,12 +305,7 @@ fn describe(mut ok: Finding, info: &SystemInfo) -> Finding {
             ok = ok.evidence(k, v);
         }
     }
-    let rootless = info
-        .security_options
-        .iter()
-        .flatten()
-        .any(|o| o.contains("name=rootless"));
-    ok.evidence("rootless", rootless)
+    ok.evidence("rootless", crate::context::info_says_rootless(info))
 }
 
 /// `DOCKER_API_VERSION` makes the CLI and SDKs skip negotiation; out of the daemon's range

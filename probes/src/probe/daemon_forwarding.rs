@@ -58,13 +58,7 @@ pub(super) fn finding(
             engine.name()
         ))
         .manual(format!("Quit {} and start it again", engine.name()))
-    } else if ctx.is_rootless_endpoint()
-        || info
-            .security_options
-            .iter()
-            .flatten()
-            .any(|o| o.contains("name=rootless"))
-    {
+    } else if ctx.is_rootless(info) {
         Fix::new("Restart the rootless daemon: it turns forwarding on in its own network namespace when it starts")
             .service(ServiceAction::Restart)
     } else {
