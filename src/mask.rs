@@ -300,6 +300,13 @@ static SECRET_FIELDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// Our renderer's colour sequences.
 static SGR: LazyLock<Regex> = LazyLock::new(|| lite(r"\x1b\[[0-9;]*m"));
 
+/// Schemes a proxy, daemon or registry URL is written with: a word before `://` that is
+/// none of them may be a user name whose password starts with `//`.
+const URL_SCHEMES: &[&str] = &[
+    "http", "https", "socks", "socks4", "socks4a", "socks5", "socks5h", "tcp", "ssh", "unix",
+    "npipe", "fd", "ftp", "ws", "wss", "git",
+];
+
 impl Masker {
     /// The secrets of this process's environment and the client config it would use.
     pub fn from_this_machine() -> Masker {
@@ -356,6 +363,13 @@ impl Masker {
             && (scheme.is_some() || rest[..at].contains(':'))
         {
             self.add_userinfo(&rest[..at]);
+            // A word before `://` that no URL uses as a scheme (`aaa://#:x@host`) reads as
+            // well as a user whose password starts with `//` (`aaa:` + `//#:x`): both
+            // readings are learned.
+            if scheme.is_some_and(|(s, _)| !URL_SCHEMES.contains(&s.to_ascii_lowercase().as_str()))
+            {
+                self.add_userinfo(&t[..t.len() - rest.len() + at]);
+            }
         }
         for c in BARE_USERINFO.captures_iter(text) {
             self.add_userinfo(&format!("{}:{}", &c["user"], &c["pass"]));
@@ -678,6 +692,27 @@ mod tests {
         ] {
             assert_eq!(m.mask(input, false), want, "{input}");
         }
+    }
+
+    /// `user:` + a password starting with `//` reads as a scheme (`aaa://:#~a@host`): the
+    /// password is learned in both readings, and a real scheme's URL keeps its user.
+    #[test]
+    fn a_password_that_makes_the_user_look_like_a_scheme() {
+        for pass in ["//:#~a", "//#:~a"] {
+            let value = format!("aaa:{pass}@proxy.corp:3128");
+            let mut m = Masker::default();
+            m.learn_variable("HTTPS_PROXY", &value);
+            for form in [pass, value.as_str()] {
+                let out = m.mask(&format!("report: {form} (end)"), false);
+                assert!(!out.contains(pass), "{form} -> {out}");
+            }
+        }
+        let mut m = Masker::default();
+        m.learn_variable("HTTPS_PROXY", "http://alice:s3cret@proxy:3128");
+        assert_eq!(
+            m.mask("http://alice:s3cret@proxy:3128", false),
+            "http://alice:<redacted>@proxy:3128"
+        );
     }
 
     #[test]
