@@ -267,6 +267,14 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
 static URL_AUTHORITY: LazyLock<Regex> =
     LazyLock::new(|| lite(r#"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\]+"#));
 
+/// `scheme://user:password@host` whose raw password holds a `/`, `?` or `#` (where a URL
+/// parser ends the authority, and [`URL_AUTHORITY`] with it).
+static URL_RAW_LOGIN: LazyLock<Regex> = LazyLock::new(|| {
+    lite(
+        r#"(?i)\b(?P<keep>[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\:@]+:)(?P<pass>[^\s"'<>`\\]*[/?#][^\s"'<>`\\]*)@(?P<host>[a-z0-9\[][^\s"'<>`\\]*)"#,
+    )
+});
+
 /// `user:password@host[:port]` without a scheme (what Go's proxy parsing accepts).
 static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
     lite(
@@ -510,6 +518,16 @@ impl Masker {
             }
             None => s.to_string(),
         };
+        out = URL_RAW_LOGIN
+            .replace_all(&out, |c: &Captures| {
+                // A digest (`name@sha256:…`) follows a path, not a password.
+                if c["host"].to_ascii_lowercase().starts_with("sha") {
+                    c[0].to_string()
+                } else {
+                    format!("{}{MASK}@{}", &c["keep"], &c["host"])
+                }
+            })
+            .into_owned();
         out = URL_AUTHORITY
             .replace_all(&out, |c: &Captures| mask_authority(&c[0]))
             .into_owned();
@@ -661,6 +679,33 @@ mod tests {
         assert!(mask_xml(&out, &m).is_ok());
         // What does not parse is escaped whole, never passed on as markup.
         assert!(!xml_text("<a><b></a>").contains('<'));
+    }
+
+    /// A raw password holding `/`, `?` or `#` ends a URL parser's authority early: masked
+    /// up to the last `@` a host follows, however short it is (the by-value layer leaves
+    /// values under 4 characters alone).
+    #[test]
+    fn a_raw_password_holding_url_delimiters_is_masked_by_shape() {
+        let m = Masker::default();
+        for (input, want) in [
+            (
+                "uses the proxy http://u:1/w@proxy.corp:3128, but",
+                "uses the proxy http://u:<redacted>@proxy.corp:3128, but",
+            ),
+            (
+                "HTTPS_PROXY=http://bob:a#b?c@10.0.0.1:3128/",
+                "HTTPS_PROXY=http://bob:<redacted>@10.0.0.1:3128/",
+            ),
+        ] {
+            assert_eq!(m.mask(input, false), want);
+        }
+        // A digest after a path is no password; a path without a login keeps its `@`.
+        for kept in [
+            "pull https://registry:5000/v2/foo@sha256:abc failed",
+            "see https://github.com/o/r@v1 and http://proxy/a@b",
+        ] {
+            assert_eq!(m.mask(kept, false), kept);
+        }
     }
 
     #[test]

@@ -251,3 +251,59 @@ fn hostile_values_stay_text_in_the_script() {
         "touch ran from a value:\n{ran}\n{s}"
     );
 }
+
+/// A proxy password holding `/` and `#` unencoded: every URL parser ends the proxy's
+/// address at the `/`, so the doctor names it (never the password, in any format), and
+/// the value written as the fix says (percent-encoded) reads as the proxy meant.
+#[test]
+fn a_raw_password_in_a_proxy_is_named_and_its_encoded_form_is_read_as_meant() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dead = ("DOCKER_HOST", "unix:///nonexistent/dd-fix.sock");
+    let raw = "http://bob:42/CANARY#9@proxy.corp.example:3128";
+    let before = capture(doctor(
+        tmp.path(),
+        &[("HTTPS_PROXY", raw), dead],
+        &["--format", "json", "--offline", "--only", "proxy"],
+    ))
+    .json();
+    let f = finding(&before, "proxy.password-unencoded");
+    assert_eq!(evidence(f, "parsed_as"), Some("bob:42"), "{f:#}");
+    assert_eq!(
+        evidence(f, "meant"),
+        Some("http://bob:<password>@proxy.corp.example:3128")
+    );
+    let step = f["fixes"][0]["steps"][0]["text"].as_str().unwrap();
+    assert!(
+        step.contains("`/` as %2F") && step.contains("`#` as %23"),
+        "{step}"
+    );
+    for format in ["human", "json", "markdown"] {
+        let out = capture(doctor(
+            tmp.path(),
+            &[("HTTPS_PROXY", raw), dead],
+            &["--format", format, "--offline", "--only", "proxy"],
+        ));
+        for part in ["42/CAN", "CANARY", "42%2F"] {
+            assert!(!out.stdout.contains(part), "{format}: {}", out.stdout);
+        }
+    }
+    // Applied: the password percent-encoded as the fix says.
+    let encoded = "http://bob:42%2FCANARY%239@proxy.corp.example:3128";
+    let after = capture(doctor(
+        tmp.path(),
+        &[("HTTPS_PROXY", encoded), dead],
+        &["--format", "json", "--offline", "--only", "proxy"],
+    ))
+    .json();
+    assert!(findings(&after, "proxy.password-unencoded").is_empty());
+    // The proxy is now the one meant: the daemon-missing finding names its host.
+    let missing = finding(&after, "proxy.daemon-missing");
+    assert!(
+        missing["summary"]
+            .as_str()
+            .unwrap()
+            .contains("http://bob:<redacted>@proxy.corp.example:3128"),
+        "{missing:#}"
+    );
+    assert!(!after.to_string().contains("CANARY"), "{after}");
+}

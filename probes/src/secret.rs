@@ -42,12 +42,20 @@ pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         // `user:pass@proxy:3128`, the scheme-less form Go's proxy parsing accepts.
         let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
-        if url[..authority_end].contains('@') && !url.contains(char::is_whitespace) {
+        let raw_login = raw_userinfo(url).is_some();
+        if (raw_login || url[..authority_end].contains('@')) && !url.contains(char::is_whitespace) {
             return redact_url(&format!("http://{url}"))["http://".len()..].to_string();
         }
         return url.to_string();
     };
     let rest = &url[scheme_end + 3..];
+    // People write passwords raw: a `/`, `?` or `#` in one ends the authority for a URL
+    // parser (Go connects to `user:1` for `http://user:1/x@proxy`), yet the text up to the
+    // last `@` a host follows is still its user and password, and is masked as such.
+    if let Some((userinfo, after)) = raw_userinfo(rest) {
+        let user = userinfo.split(':').next().unwrap_or("");
+        return format!("{}://{user}:{MASK}@{after}", &url[..scheme_end]);
+    }
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     let Some(at) = authority.rfind('@') else {
@@ -68,6 +76,26 @@ pub fn redact_url(url: &str) -> String {
         &authority[at + 1..],
         &rest[authority_end..]
     )
+}
+
+/// `user:password` and what follows it, when a URL's text after its scheme holds a `@`
+/// beyond the first `/`, `?` or `#` and reads as `user:password@host`: the password holds a
+/// character a URL parser ends the host at. `None` for any other URL (a path holding `@`,
+/// as an image digest does, has no `user:` before it).
+pub fn raw_userinfo(rest: &str) -> Option<(&str, &str)> {
+    let end = rest
+        .find(|c: char| c.is_whitespace() || "\"'<>`".contains(c))
+        .unwrap_or(rest.len());
+    let candidate = &rest[..end];
+    let authority_end = candidate.find(['/', '?', '#'])?;
+    let at = candidate.rfind('@').filter(|at| *at > authority_end)?;
+    let (userinfo, host) = (&candidate[..at], &rest[at + 1..]);
+    let user = &userinfo[..userinfo.find(':')?];
+    let reads_as_login = !user.is_empty()
+        && user.find(['/', '?', '#']).is_none()
+        && host.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '[')
+        && !host.to_ascii_lowercase().starts_with("sha");
+    reads_as_login.then_some((userinfo, host))
 }
 
 #[cfg(test)]
@@ -99,5 +127,33 @@ mod tests {
             "bob:<redacted>@127.0.0.1:9"
         );
         assert_eq!(redact_url("proxy:3128"), "proxy:3128");
+    }
+
+    #[test]
+    fn a_raw_password_holding_a_slash_hash_or_question_mark_is_masked_whole() {
+        for (url, shown) in [
+            ("http://u:1/w@proxy:3128", "http://u:<redacted>@proxy:3128"),
+            (
+                "http://bob:a#b@proxy.corp:8080/",
+                "http://bob:<redacted>@proxy.corp:8080/",
+            ),
+            (
+                "http://bob:a?b/c@10.0.0.1:3128",
+                "http://bob:<redacted>@10.0.0.1:3128",
+            ),
+            ("u:1/w@proxy:3128", "u:<redacted>@proxy:3128"),
+            // Ambiguous (`proxy:3128/a` may be a login): masked, never shown.
+            ("http://proxy:3128/a@b", "http://proxy:<redacted>@b"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+        // A path or a digest holding `@` has no login before it.
+        for url in [
+            "https://registry:5000/v2/foo@sha256:abc",
+            "https://github.com/o/r@v1",
+            "http://proxy/a@b",
+        ] {
+            assert_eq!(redact_url(url), url);
+        }
     }
 }

@@ -8,7 +8,7 @@
 use super::json_file::{JsonFile, docker_config_dir, read_json};
 use super::systemd::{split_words, unit_files};
 use crate::host::Host;
-use crate::secret::{Secret, redact_url};
+use crate::secret::{Secret, raw_userinfo, redact_url};
 use serde_json::Value;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -336,6 +336,52 @@ pub struct ShellProxy {
     pub set: ProxySet,
     /// `(var, upper value, lower value)` where both are set and differ (shown redacted).
     pub disagreements: Vec<(Var, String, String)>,
+    /// Proxy values whose raw password holds a character a URL ends its host at.
+    pub misread: Vec<MisreadProxy>,
+}
+
+/// A proxy value written `scheme://user:pass@host` whose password holds `/`, `?` or `#`
+/// unencoded: a URL parser (Go's in dockerd and the CLI, curl's, Python's) ends the host at
+/// that character, so the proxy is taken to be `user:<start of the password>` or the value
+/// does not parse at all, and the programs connect elsewhere or directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MisreadProxy {
+    /// The variable as it is set (`HTTPS_PROXY` or `https_proxy`).
+    pub name: &'static str,
+    /// The value, its password masked.
+    pub shown: String,
+    /// The characters of the password that need percent-encoding, each once.
+    pub delimiters: Vec<char>,
+    /// `host:port` a URL parser takes from it, `None` when it does not parse.
+    pub parsed_as: Option<String>,
+    /// The proxy the value means, with a placeholder for the password.
+    pub meant: String,
+}
+
+/// The misreading of `value` (set as `name`), if its password holds a URL delimiter.
+pub fn misread(name: &'static str, value: &str) -> Option<MisreadProxy> {
+    let value = value.trim();
+    let (scheme, rest) = match value.split_once("://") {
+        Some((s, r)) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()) => (s, r),
+        _ => ("http", value),
+    };
+    let (userinfo, after) = raw_userinfo(rest)?;
+    let (user, pass) = userinfo.split_once(':')?;
+    let mut delimiters: Vec<char> = Vec::new();
+    for c in pass.chars().filter(|c| "/?#@".contains(*c)) {
+        if !delimiters.contains(&c) {
+            delimiters.push(c);
+        }
+    }
+    let host_end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let meant = ProxyUrl::parse(&format!("{scheme}://{user}:x@{}", &after[..host_end]))?;
+    Some(MisreadProxy {
+        name,
+        shown: redact_url(value),
+        delimiters,
+        parsed_as: ProxyUrl::parse(value).map(|u| u.address()),
+        meant: meant.with_placeholder(),
+    })
 }
 
 pub fn shell(host: &dyn Host) -> ShellProxy {
@@ -352,7 +398,22 @@ pub fn shell(host: &dyn Host) -> ShellProxy {
             _ => {}
         }
     }
-    ShellProxy { set, disagreements }
+    let misread = [Var::Http, Var::Https]
+        .into_iter()
+        .filter_map(|var| {
+            // The spelling a Go program reads: upper case first.
+            let (name, value) = match host.env_nonempty(var.upper()) {
+                Some(v) => (var.upper(), v),
+                None => (var.lower(), host.env_nonempty(var.lower())?),
+            };
+            misread(name, &value)
+        })
+        .collect();
+    ShellProxy {
+        set,
+        disagreements,
+        misread,
+    }
 }
 
 /// A problem in a drop-in that makes systemd ignore or alter a line.
@@ -636,6 +697,29 @@ pub fn client(host: &dyn Host) -> Option<ClientProxy> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_raw_password_holding_a_url_delimiter_is_read_as_a_parser_reads_it_and_as_meant() {
+        let m = misread("HTTPS_PROXY", "http://bob:12/x#y@proxy.corp:3128/").unwrap();
+        assert_eq!(m.shown, "http://bob:<redacted>@proxy.corp:3128/");
+        assert_eq!(m.delimiters, vec!['/', '#']);
+        // Go, curl and this parser connect to the user's name and the password's digits.
+        assert_eq!(m.parsed_as.as_deref(), Some("bob:12"));
+        assert_eq!(m.meant, "http://bob:<password>@proxy.corp:3128");
+        let m = misread("https_proxy", "bob:a?b@10.0.0.1:8080").unwrap();
+        assert_eq!(
+            (m.parsed_as, m.meant.as_str()),
+            (None, "http://bob:<password>@10.0.0.1:8080")
+        );
+        // Encoded, or without a login, or a path holding `@`: read alike by everyone.
+        for fine in [
+            "http://bob:12%2Fx%23y@proxy.corp:3128",
+            "http://proxy.corp:3128",
+            "http://proxy.corp:3128/a@b",
+        ] {
+            assert!(misread("HTTPS_PROXY", fine).is_none(), "{fine}");
+        }
+    }
 
     #[test]
     fn parses_proxy_urls_and_keeps_the_password_secret() {

@@ -8,7 +8,7 @@ use crate::argv;
 use crate::context::{Context, ProxySource};
 use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::facts::proxy::{
-    DropInProblem, ProxySet, ProxyUrl, Var, no_proxy_entries, no_proxy_matches,
+    DropInProblem, MisreadProxy, ProxySet, ProxyUrl, Var, no_proxy_entries, no_proxy_matches,
 };
 use crate::facts::registries::Role;
 use crate::host::trace::{ConnectOutcome, DnsOutcome, TunnelOutcome};
@@ -66,6 +66,11 @@ const DROPIN_INVALID: FindingKind = FindingKind::new(
     Severity::Error,
     "a proxy line in the daemon's service configuration that never reaches dockerd",
 );
+const PASSWORD_UNENCODED: FindingKind = FindingKind::new(
+    "proxy.password-unencoded",
+    Severity::Error,
+    "a proxy password holds `/`, `?` or `#` unencoded: programs end the proxy's address there",
+);
 const CASE_MISMATCH: FindingKind = FindingKind::new(
     "proxy.case-mismatch",
     Severity::Warn,
@@ -92,10 +97,50 @@ const KINDS: &[FindingKind] = &[
     AUTH_REQUIRED,
     SPECIFIER,
     DROPIN_INVALID,
+    PASSWORD_UNENCODED,
     CASE_MISMATCH,
     CLIENT,
     CLIENT_MISSING,
 ];
+
+/// A shell proxy whose raw password ends its address early, for every program that reads it.
+fn password_unencoded(m: &MisreadProxy, os: &str) -> Finding {
+    let chars: Vec<String> = m.delimiters.iter().map(|c| format!("`{c}`")).collect();
+    let read = match &m.parsed_as {
+        Some(addr) => format!("programs connect to {addr} instead"),
+        None => "programs cannot parse it and connect directly".to_string(),
+    };
+    let codes: Vec<String> = m
+        .delimiters
+        .iter()
+        .map(|c| format!("`{c}` as %{:02X}", *c as u32))
+        .collect();
+    PASSWORD_UNENCODED
+        .finding(format!(
+            "{}'s password holds {} unencoded: a URL ends the proxy's address there, so {read}",
+            m.name,
+            chars.join(" and ")
+        ))
+        .detail("Go (dockerd, the docker CLI, Compose), curl and Python read a URL's host up to the first `/`, `?` or `#`: a password holding one leaves them with the user's name as the host and the start of the password as the port. Percent-encoded, the password reaches the proxy as written.")
+        .evidence(m.name, &m.shown)
+        .evidence("parsed_as", m.parsed_as.clone().unwrap_or_else(|| "(does not parse)".into()))
+        .evidence("meant", &m.meant)
+        .fix(
+            Fix::new(format!("Write the password percent-encoded in {}", m.name))
+                .manual(format!(
+                    "Set {} to {} with the password's {} (and `%` as %25, `@` as %40), where it is set",
+                    m.name,
+                    m.meant,
+                    codes.join(", ")
+                ))
+                .note(if os == "windows" {
+                    format!("{} is set under System Properties > Environment Variables (the user's or the system's list).", m.name)
+                } else {
+                    format!("{} is set in a shell start file: grep -s {} ~/.bashrc ~/.profile ~/.zprofile /etc/environment", m.name, m.name)
+                })
+                .docs("https://docs.docker.com/engine/daemon/proxy/"),
+        )
+}
 
 pub struct ProxyProbe;
 
@@ -138,6 +183,10 @@ impl Probe for ProxyProbe {
                         Var::NoProxy => "export no_proxy=\"$NO_PROXY\"",
                     })),
             );
+        }
+
+        for m in &shell.misread {
+            out.push(password_unencoded(m, &ctx.platform().os));
         }
 
         for (file, problem) in &service.problems {
