@@ -567,7 +567,7 @@ fn spaced_out(line: &str) -> bool {
 /// The non-blank lines of the text (NULs and carriage returns gone), a line longer than
 /// [`LINE_PIECE`] cut into pieces, each with the byte offset in `text` where it ends.
 pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
-    let mut lines = Vec::new();
+    let mut lines: Vec<(String, usize)> = Vec::new();
     let mut start = 0;
     for line in text.split('\n') {
         let end = start + line.len();
@@ -586,6 +586,17 @@ pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
         }
         // A JSON or logfmt log line's payload, colours gone; its `\n`s are lines.
         for line in super::structure::unwrap_line(&line) {
+            // A chain printed one cause per line (`Caused by: …`: Rust's anyhow and uv,
+            // Java, Gradle) reads as one chain: the target on the first line and the cause
+            // on the last belong to the same error.
+            if let Some(cause) = caused_by(&line)
+                && let Some(last) = lines.last_mut()
+                && last.0.len() + cause.len() + 2 <= LINE_PIECE
+            {
+                last.0 = format!("{}: {cause}", last.0.trim_end());
+                last.1 = end;
+                continue;
+            }
             // Offsets within `line` map back to `text` only roughly once NULs, CRs and
             // escapes are gone; a piece's end is counted in `text` as at most the line's
             // end.
@@ -601,6 +612,23 @@ pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
         }
     }
     lines
+}
+
+/// The cause of a `Caused by: …` line (a compose service's `name  | ` prefix allowed).
+fn caused_by(line: &str) -> Option<&str> {
+    let mut rest = line.trim_start();
+    if let Some((prefix, after)) = rest.split_once('|')
+        && !prefix.trim().is_empty()
+        && prefix
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    {
+        rest = after.trim_start();
+    }
+    let head = rest.get(..10)?;
+    let cause = rest[10..].trim();
+    (head.eq_ignore_ascii_case("caused by:") && !cause.is_empty()).then_some(cause)
 }
 
 /// Where the first piece of an over-long line ends: after the last whitespace in the

@@ -1977,3 +1977,25 @@ fn no_free_port_found_is_ports_held() {
         assert_eq!(modes(line)[0], "ports.in-use-process", "{line}");
     }
 }
+
+/// A chain printed one cause per line (`Caused by: …`) is read as one line: the URL on the
+/// first and the failed lookup on the last belong to the same error. A compose service's
+/// prefix may stand before each; a line that only mentions the words is its own.
+#[test]
+fn caused_by_lines_join_the_error_they_explain() {
+    let lines = crate::explain::matcher::raw_lines(
+        "web-1  | error: Failed to fetch: `https://pypi.org/simple/x/`\nweb-1  |   Caused by: client error (Connect)\nweb-1  |   Caused by: dns error: Temporary failure in name resolution\nnext line",
+    );
+    let texts: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "web-1  | error: Failed to fetch: `https://pypi.org/simple/x/`: client error (Connect): dns error: Temporary failure in name resolution",
+            "next line",
+        ]
+    );
+    let alone = crate::explain::matcher::raw_lines("caused by: nothing before");
+    assert_eq!(alone[0].0, "caused by: nothing before");
+    let prose = crate::explain::matcher::raw_lines("first\nit was caused by: a typo");
+    assert_eq!(prose.len(), 2);
+}
