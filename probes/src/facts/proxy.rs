@@ -367,6 +367,15 @@ pub fn misread(name: &'static str, value: &str) -> Option<MisreadProxy> {
     };
     let (userinfo, after) = raw_userinfo(rest)?;
     let (user, pass) = userinfo.split_once(':')?;
+    let parsed = ProxyUrl::parse(value);
+    // `proxy.corp:3128/a@b` reads as a host and a path as well: a login is meant only when
+    // what a parser takes for the host is no host name.
+    if parsed
+        .as_ref()
+        .is_some_and(|u| u.host.contains('.') || u.host.eq_ignore_ascii_case("localhost"))
+    {
+        return None;
+    }
     let mut delimiters: Vec<char> = Vec::new();
     for c in pass.chars().filter(|c| "/?#@".contains(*c)) {
         if !delimiters.contains(&c) {
@@ -379,7 +388,7 @@ pub fn misread(name: &'static str, value: &str) -> Option<MisreadProxy> {
         name,
         shown: redact_url(value),
         delimiters,
-        parsed_as: ProxyUrl::parse(value).map(|u| u.address()),
+        parsed_as: parsed.map(|u| u.address()),
         meant: meant.with_placeholder(),
     })
 }
