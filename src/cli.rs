@@ -109,7 +109,8 @@ pub enum Command {
     },
     /// Explain a pasted Docker error: what it means, the fix, and whether this machine's
     /// probes confirm it. TEXT, or --file, or standard input. Log lines (JSON, logfmt,
-    /// colours, percent-encoding) are unwrapped; the error's cause (permission, refused,
+    /// colours, percent-encoding) are unwrapped and `Caused by:` lines joined to the error
+    /// they explain; the error's cause (permission, refused,
     /// x509, DNS, HTTP status, curl's exit codes...) and target (socket, pipe, daemon,
     /// registry, proxy, port, plugin, ssh, a package download in a build) are read first,
     /// then the known signatures. A cause with neither a target nor Docker's words around
