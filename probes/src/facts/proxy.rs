@@ -352,10 +352,14 @@ pub struct MisreadProxy {
     pub shown: String,
     /// The characters of the password that need percent-encoding, each once.
     pub delimiters: Vec<char>,
-    /// `host:port` a URL parser takes from it, `None` when it does not parse.
+    /// `host:<redacted>` a URL parser takes from it (the host is the user's name, the
+    /// port the password's start), `None` when it does not parse.
     pub parsed_as: Option<String>,
     /// The proxy the value means, with a placeholder for the password.
     pub meant: String,
+    /// The proxy the value means, its password percent-encoded: what the fixes and the
+    /// doctor's own connections use.
+    pub url: ProxyUrl,
 }
 
 /// The misreading of `value` (set as `name`), if its password holds a URL delimiter.
@@ -384,17 +388,27 @@ pub fn misread(name: &'static str, value: &str) -> Option<MisreadProxy> {
     }
     let host_end = after.find(['/', '?', '#']).unwrap_or(after.len());
     let meant = ProxyUrl::parse(&format!("{scheme}://{user}:x@{}", &after[..host_end]))?;
+    let encoded: String = pass
+        .chars()
+        .map(|c| match c {
+            '/' | '?' | '#' | '@' => format!("%{:02X}", c as u32),
+            c => c.to_string(),
+        })
+        .collect();
+    let url = ProxyUrl::parse(&format!("{scheme}://{user}:{encoded}@{after}"))?;
     Some(MisreadProxy {
         name,
         shown: redact_url(value),
         delimiters,
-        parsed_as: parsed.map(|u| u.address()),
+        // The port a parser reads is the password's first characters: never shown.
+        parsed_as: parsed.map(|u| format!("{}:{}", u.host, crate::secret::MASK)),
         meant: meant.with_placeholder(),
+        url,
     })
 }
 
 pub fn shell(host: &dyn Host) -> ShellProxy {
-    let set = ProxySet::from_vars(|name| host.env_nonempty(name));
+    let mut set = ProxySet::from_vars(|name| host.env_nonempty(name));
     let mut disagreements = Vec::new();
     for var in Var::ALL {
         match (
@@ -407,17 +421,25 @@ pub fn shell(host: &dyn Host) -> ShellProxy {
             _ => {}
         }
     }
-    let misread = [Var::Http, Var::Https]
-        .into_iter()
-        .filter_map(|var| {
-            // The spelling a Go program reads: upper case first.
-            let (name, value) = match host.env_nonempty(var.upper()) {
-                Some(v) => (var.upper(), v),
-                None => (var.lower(), host.env_nonempty(var.lower())?),
-            };
-            misread(name, &value)
-        })
-        .collect();
+    let mut misreads = Vec::new();
+    for var in [Var::Http, Var::Https] {
+        // The spelling a Go program reads: upper case first.
+        let value = match host.env_nonempty(var.upper()) {
+            Some(v) => Some((var.upper(), v)),
+            None => host.env_nonempty(var.lower()).map(|v| (var.lower(), v)),
+        };
+        let Some(m) = value.and_then(|(name, v)| misread(name, &v)) else {
+            continue;
+        };
+        // The rest of the doctor (the daemon's fix, its own connections) works with the
+        // proxy meant; the finding says programs read it otherwise.
+        match var {
+            Var::Http => set.http = Some(m.url.clone()),
+            _ => set.https = Some(m.url.clone()),
+        }
+        misreads.push(m);
+    }
+    let misread = misreads;
     ShellProxy {
         set,
         disagreements,
@@ -713,8 +735,21 @@ mod tests {
         assert_eq!(m.shown, "http://bob:<redacted>@proxy.corp:3128/");
         assert_eq!(m.delimiters, vec!['/', '#']);
         // Go, curl and this parser connect to the user's name and the password's digits.
-        assert_eq!(m.parsed_as.as_deref(), Some("bob:12"));
+        assert_eq!(m.parsed_as.as_deref(), Some("bob:<redacted>"));
         assert_eq!(m.meant, "http://bob:<password>@proxy.corp:3128");
+        // The proxy meant, for use: the password encoded, reaching the proxy as written.
+        assert_eq!(m.url.address(), "proxy.corp:3128");
+        assert_eq!(m.url.password.as_ref().unwrap().expose(), "12/x#y");
+        assert!(
+            m.url
+                .for_use()
+                .expose()
+                .contains("bob:12%2Fx%23y@proxy.corp:3128")
+        );
+        assert_eq!(
+            m.url.with_placeholder(),
+            "http://bob:<password>@proxy.corp:3128"
+        );
         let m = misread("https_proxy", "bob:a?b@10.0.0.1:8080").unwrap();
         assert_eq!(
             (m.parsed_as, m.meant.as_str()),

@@ -107,7 +107,10 @@ const KINDS: &[FindingKind] = &[
 fn password_unencoded(m: &MisreadProxy, os: &str) -> Finding {
     let chars: Vec<String> = m.delimiters.iter().map(|c| format!("`{c}`")).collect();
     let read = match &m.parsed_as {
-        Some(addr) => format!("programs connect to {addr} instead"),
+        Some(addr) => format!(
+            "programs connect to the host `{}` instead, with the password's first characters as its port",
+            addr.split(':').next().unwrap_or(addr)
+        ),
         None => "programs cannot parse it and connect directly".to_string(),
     };
     let codes: Vec<String> = m
