@@ -2897,6 +2897,20 @@ fn collected_splits_hold_their_accuracy() {
     // splits that labelled it registry_dns_tls count it wrong, and the out-of-scope ones
     // that labelled it so are no longer answered: their guards moved both ways.
     let guards = [
+        // ca: six collectors apart, each held to 35 look-ups until the session's search
+        // budget ran out (Toolbox, docker-machine and early Docker for Windows; the docs
+        // repository and for-linux 2017-20; moby 2021-23; docker/cli 2017-22; buildkit and
+        // buildx 2019-23; the registry, Hub feedback and Harbor), launched after bz's
+        // reading (75, 11 of them out of scope): measured once, 80% (51 of 64), 3 of 11
+        // out of scope answered, on the program of their launch. Read: each miss is a
+        // single case or a label dispute (proxy or network for the same timeout), so no
+        // rule changed.
+        (
+            "held-out-2026-12-ca.jsonl",
+            "seventy-ninth held-out split",
+            79,
+            3,
+        ),
         // bz: eight collectors apart, each held to 55 look-ups, on older trackers
         // (docker/for-win 2018-22, docker/for-mac 2017-22, moby 2015-20, Compose 2016-22,
         // for-linux and the packaging repositories, docker-library's images, minikube/kind/
