@@ -569,6 +569,9 @@ fn spaced_out(line: &str) -> bool {
 pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
     let mut lines: Vec<(String, usize)> = Vec::new();
     let mut start = 0;
+    // Parentheses a Python exception's repr left open at the end of the last line, and how
+    // many more lines may close them.
+    let mut open = (0i64, 0usize);
     for line in text.split('\n') {
         let end = start + line.len();
         let from = start;
@@ -597,6 +600,23 @@ pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
                 last.1 = end;
                 continue;
             }
+            // A Python exception's repr (`HTTPSConnectionPool(host=…): Max retries exceeded
+            // … (Caused by SSLError(…)))`) wrapped over lines by a terminal or the reporter
+            // is one line again: joined until its parentheses close.
+            if open.0 > 0
+                && open.1 > 0
+                && let Some(last) = lines.last_mut()
+                && last.0.len() + line.len() < LINE_PIECE
+            {
+                last.0 = format!("{} {}", last.0.trim_end(), line.trim());
+                last.1 = end;
+                open = (open.0 + paren_balance(&line), open.1 - 1);
+                continue;
+            }
+            open = match PYTHON_CALL.is_match(&line) {
+                true => (paren_balance(&line), 8),
+                false => (0, 0),
+            };
             // Offsets within `line` map back to `text` only roughly once NULs, CRs and
             // escapes are gone; a piece's end is counted in `text` as at most the line's
             // end.
@@ -612,6 +632,21 @@ pub(crate) fn raw_lines(text: &str) -> Vec<(String, usize)> {
         }
     }
     lines
+}
+
+/// A Python exception or connection pool constructed in a repr: the parentheses it opens
+/// close on a later line when the text was wrapped.
+static PYTHON_CALL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(r"(?:Error|Exception|ConnectionPool|Connection)\(").expect("python call")
+});
+
+/// `(` minus `)` on a line.
+fn paren_balance(line: &str) -> i64 {
+    line.bytes().fold(0, |n, b| match b {
+        b'(' => n + 1,
+        b')' => n - 1,
+        _ => n,
+    })
 }
 
 /// The cause of a `Caused by: …` line (a compose service's `name  | ` prefix allowed).

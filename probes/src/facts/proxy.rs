@@ -439,11 +439,10 @@ pub fn shell(host: &dyn Host) -> ShellProxy {
         }
         misreads.push(m);
     }
-    let misread = misreads;
     ShellProxy {
         set,
         disagreements,
-        misread,
+        misread: misreads,
     }
 }
 

@@ -1999,3 +1999,24 @@ fn caused_by_lines_join_the_error_they_explain() {
     let prose = crate::explain::matcher::raw_lines("first\nit was caused by: a typo");
     assert_eq!(prose.len(), 2);
 }
+
+/// A Python exception's repr wrapped over lines (a terminal's width, a reporter's paste)
+/// is joined until its parentheses close; a line that opens none is left alone.
+#[test]
+fn a_wrapped_python_exception_repr_is_one_line_again() {
+    let lines = crate::explain::matcher::raw_lines(
+        "ERROR: Could not install packages due to an OSError:\nHTTPSConnectionPool(host='files.pythonhosted.org', port=443):\nMax retries exceeded with url: /x.whl\n(Caused by SSLError(SSLCertVerificationError(1,\n'[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed:\nunable to get local issuer certificate (_ssl.c:1032)')))\nnext (unrelated\nline",
+    );
+    let texts: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "ERROR: Could not install packages due to an OSError:",
+            "HTTPSConnectionPool(host='files.pythonhosted.org', port=443):",
+            "Max retries exceeded with url: /x.whl",
+            "(Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1032)')))",
+            "next (unrelated",
+            "line",
+        ]
+    );
+}
