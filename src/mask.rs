@@ -294,6 +294,10 @@ static SECRET_FIELDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // JSON/TOML/YAML fields: "auth": "…", password = "…", identitytoken: …
         // The value is quoted on one line: `token:"` ending a sentence is not a field.
         r#"(?i)(?P<keep>["']?\b(?:auth|password|passwd|secret|identitytoken|registrytoken|token|access_token|refresh_token|client_secret)["']?\s*[:=]\s*["'])(?P<secret>[^"'\n]+)(?P<end>["'])"#,
+        // Go's url.Parse quoting what follows a host's `:` (`invalid port ":p4ss" after
+        // host`): in a proxy value with a raw `/`, `?` or `#` in its password, that is the
+        // password's start.
+        r#"(?P<keep>invalid port ":)(?P<secret>[^"\s]+)(?P<end>" after host)"#,
         // Query parameters: ?token=…&X-Amz-Signature=…
         r#"(?i)(?P<keep>[?&](?:token|access_token|password|passwd|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|client_secret|code)=)(?P<secret>[^&\s#"'<>\\]+)"#,
         // Assignments: HTTPS_PROXY_PASSWORD=…, --password=…, --password …
@@ -699,6 +703,11 @@ mod tests {
         ] {
             assert_eq!(m.mask(input, false), want);
         }
+        // Go's refusal quotes the password's start as a port.
+        assert_eq!(
+            m.mask(r#"parse "x": invalid port ":p" after host"#, false),
+            r#"parse "x": invalid port ":<redacted>" after host"#
+        );
         // A digest after a path is no password; a path without a login keeps its `@`.
         for kept in [
             "pull https://registry:5000/v2/foo@sha256:abc failed",
