@@ -347,7 +347,7 @@ pub struct ShellProxy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MisreadProxy {
     /// The variable as it is set (`HTTPS_PROXY` or `https_proxy`).
-    pub name: &'static str,
+    pub name: String,
     /// The value, its password masked.
     pub shown: String,
     /// The characters of the password that need percent-encoding, each once.
@@ -363,7 +363,7 @@ pub struct MisreadProxy {
 }
 
 /// The misreading of `value` (set as `name`), if its password holds a URL delimiter.
-pub fn misread(name: &'static str, value: &str) -> Option<MisreadProxy> {
+pub fn misread(name: &str, value: &str) -> Option<MisreadProxy> {
     let value = value.trim();
     let (scheme, rest) = match value.split_once("://") {
         Some((s, r)) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()) => (s, r),
@@ -397,7 +397,7 @@ pub fn misread(name: &'static str, value: &str) -> Option<MisreadProxy> {
         .collect();
     let url = ProxyUrl::parse(&format!("{scheme}://{user}:{encoded}@{after}"))?;
     Some(MisreadProxy {
-        name,
+        name: name.to_string(),
         shown: redact_url(value),
         delimiters,
         // The port a parser reads is the password's first characters: never shown.
@@ -859,6 +859,32 @@ mod tests {
                 }
             ]
         );
+    }
+
+    /// A drop-in's raw password is misread; written as its fix says (percent-encoded, each
+    /// `%` doubled for systemd) it reaches dockerd as one value that parses as meant.
+    #[test]
+    fn a_drop_ins_raw_password_is_misread_and_its_fix_reads_as_meant() {
+        let read = |text: &str| {
+            let mut out = ServiceProxy::default();
+            read_environment(text, Path::new("/d.conf"), &mut out);
+            out
+        };
+        let raw = read(
+            "[Service]\nEnvironment=\"HTTPS_PROXY=http://alice:Sp/ring#26@proxy.corp:3128\"\n",
+        );
+        let s = &raw.settings[0];
+        let m = misread(&s.name, s.value.expose()).unwrap();
+        assert_eq!((m.parsed_as, s.line), (None, 2));
+        let fixed = read(
+            "[Service]\nEnvironment=\"HTTPS_PROXY=http://alice:Sp%%2Fring%%2326@proxy.corp:3128\"\n",
+        );
+        assert!(fixed.problems.is_empty(), "{:?}", fixed.problems);
+        let s = &fixed.settings[0];
+        assert!(misread(&s.name, s.value.expose()).is_none());
+        let u = ProxyUrl::parse(s.value.expose()).unwrap();
+        assert_eq!(u.address(), "proxy.corp:3128");
+        assert_eq!(u.password.unwrap().expose(), "Sp/ring#26");
     }
 
     #[test]

@@ -8,7 +8,8 @@ use crate::argv;
 use crate::context::{Context, ProxySource};
 use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::facts::proxy::{
-    DropInProblem, MisreadProxy, ProxySet, ProxyUrl, Var, no_proxy_entries, no_proxy_matches,
+    DropInProblem, MisreadProxy, ProxySet, ProxyUrl, Var, misread, no_proxy_entries,
+    no_proxy_matches,
 };
 use crate::facts::registries::Role;
 use crate::host::trace::{ConnectOutcome, DnsOutcome, TunnelOutcome};
@@ -103,8 +104,9 @@ const KINDS: &[FindingKind] = &[
     CLIENT_MISSING,
 ];
 
-/// A shell proxy whose raw password ends its address early, for every program that reads it.
-fn password_unencoded(m: &MisreadProxy, os: &str) -> Finding {
+/// A proxy whose raw password ends its address early, for every program that reads it: in
+/// this shell, or at `file` line N of the daemon's service configuration.
+fn password_unencoded(m: &MisreadProxy, os: &str, file: Option<(&Path, usize)>) -> Finding {
     let chars: Vec<String> = m.delimiters.iter().map(|c| format!("`{c}`")).collect();
     let read = match &m.parsed_as {
         Some(addr) => format!(
@@ -118,31 +120,59 @@ fn password_unencoded(m: &MisreadProxy, os: &str) -> Finding {
         .iter()
         .map(|c| format!("`{c}` as %{:02X}", *c as u32))
         .collect();
-    PASSWORD_UNENCODED
+    let whose = match file {
+        Some((path, line)) => format!("{} line {line}: {}", path.display(), m.name),
+        None => m.name.clone(),
+    };
+    let f = PASSWORD_UNENCODED
         .finding(format!(
-            "{}'s password holds {} unencoded: a URL ends the proxy's address there, so {read}",
-            m.name,
+            "{whose}'s password holds {} unencoded: a URL ends the proxy's address there, so {read}",
             chars.join(" and ")
         ))
         .detail("Go (dockerd, the docker CLI, Compose), curl and Python read a URL's host up to the first `/`, `?` or `#`: a password holding one leaves them with the user's name as the host and the start of the password as the port. Percent-encoded, the password reaches the proxy as written.")
-        .evidence(m.name, &m.shown)
+        .evidence(m.name.as_str(), &m.shown)
         .evidence("parsed_as", m.parsed_as.clone().unwrap_or_else(|| "(does not parse)".into()))
-        .evidence("meant", &m.meant)
-        .fix(
-            Fix::new(format!("Write the password percent-encoded in {}", m.name))
-                .manual(format!(
-                    "Set {} to {} with the password's {} (and `%` as %25, `@` as %40), where it is set",
-                    m.name,
-                    m.meant,
-                    codes.join(", ")
-                ))
-                .note(if os == "windows" {
-                    format!("{} is set under System Properties > Environment Variables (the user's or the system's list).", m.name)
-                } else {
-                    format!("{} is set in a shell start file: grep -s {} ~/.bashrc ~/.profile ~/.zprofile /etc/environment", m.name, m.name)
-                })
-                .docs("https://docs.docker.com/engine/daemon/proxy/"),
-        )
+        .evidence("meant", &m.meant);
+    let codes = codes.join(", ");
+    let fix = match file {
+        None => Fix::new(format!("Write the password percent-encoded in {}", m.name))
+            .manual(format!(
+                "Set {} to {} with the password's {codes} (and `%` as %25, `@` as %40), where it is set",
+                m.name, m.meant
+            ))
+            .note(if os == "windows" {
+                format!("{} is set under System Properties > Environment Variables (the user's or the system's list).", m.name)
+            } else {
+                format!("{} is set in a shell start file: grep -s {} ~/.bashrc ~/.profile ~/.zprofile /etc/environment", m.name, m.name)
+            }),
+        Some((path, line)) => {
+            // In a unit file systemd reads `%` as a specifier: each one is written `%%`.
+            let unit = path.extension().is_some_and(|e| e == "conf" || e == "service");
+            let percent = if unit { "%%" } else { "%" };
+            let codes = codes.replace('%', percent);
+            Fix::new(format!(
+                "Write the password percent-encoded in {}, then restart the daemon",
+                path.display()
+            ))
+            .manual(format!(
+                "In {} line {line}, set {} to {} with the password's {codes} (and `%` as {percent}25, `@` as {percent}40)",
+                path.display(),
+                m.name,
+                m.meant
+            ))
+            .service(if unit {
+                ServiceAction::ReloadAndRestart
+            } else {
+                ServiceAction::Restart
+            })
+            .run(SHOW_PROXY)
+        }
+    };
+    let f = match file {
+        Some((path, line)) => f.evidence("file", path.display()).evidence("line", line),
+        None => f,
+    };
+    f.fix(fix.docs("https://docs.docker.com/engine/daemon/proxy/"))
 }
 
 pub struct ProxyProbe;
@@ -189,7 +219,17 @@ impl Probe for ProxyProbe {
         }
 
         for m in &shell.misread {
-            out.push(password_unencoded(m, &ctx.platform().os));
+            out.push(password_unencoded(m, &ctx.platform().os, None));
+        }
+        // The same value where the daemon takes it from: what dockerd reads once restarted.
+        for s in &service.settings {
+            if let Some(m) = misread(&s.name, s.value.expose()) {
+                out.push(password_unencoded(
+                    &m,
+                    &ctx.platform().os,
+                    Some((&s.file, s.line)),
+                ));
+            }
         }
 
         for (file, problem) in &service.problems {
