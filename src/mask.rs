@@ -525,7 +525,7 @@ impl Masker {
         out = URL_RAW_LOGIN
             .replace_all(&out, |c: &Captures| {
                 // A digest (`name@sha256:…`) follows a path, not a password.
-                if c["host"].to_ascii_lowercase().starts_with("sha") {
+                if probes::secret::is_digest(&c["host"]) {
                     c[0].to_string()
                 } else {
                     format!("{}{MASK}@{}", &c["keep"], &c["host"])

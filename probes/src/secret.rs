@@ -94,8 +94,14 @@ pub fn raw_userinfo(rest: &str) -> Option<(&str, &str)> {
     let reads_as_login = !user.is_empty()
         && user.find(['/', '?', '#']).is_none()
         && host.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '[')
-        && !host.to_ascii_lowercase().starts_with("sha");
+        && !is_digest(host);
     reads_as_login.then_some((userinfo, host))
+}
+
+/// Whether `text` starts with an image digest (`sha256:…`), which follows `@` in a reference.
+pub fn is_digest(text: &str) -> bool {
+    let t = text.get(..7).unwrap_or("").to_ascii_lowercase();
+    t == "sha256:" || t == "sha384:" || t == "sha512:"
 }
 
 #[cfg(test)]
@@ -142,6 +148,11 @@ mod tests {
                 "http://bob:<redacted>@10.0.0.1:3128",
             ),
             ("u:1/w@proxy:3128", "u:<redacted>@proxy:3128"),
+            // A host whose name starts like a digest's algorithm is still a host.
+            (
+                "http://u:1/w@shadow.corp:3128",
+                "http://u:<redacted>@shadow.corp:3128",
+            ),
             // Ambiguous (`proxy:3128/a` may be a login): masked, never shown.
             ("http://proxy:3128/a@b", "http://proxy:<redacted>@b"),
         ] {
