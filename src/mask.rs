@@ -267,13 +267,11 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
 static URL_AUTHORITY: LazyLock<Regex> =
     LazyLock::new(|| lite(r#"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\]+"#));
 
-/// `scheme://user:password@host` whose raw password holds a `/`, `?` or `#` (where a URL
-/// parser ends the authority, and [`URL_AUTHORITY`] with it).
-static URL_RAW_LOGIN: LazyLock<Regex> = LazyLock::new(|| {
-    lite(
-        r#"(?i)\b(?P<keep>[a-z][a-z0-9+.\-]{0,15}://[^\s/?#"'<>`\\:@]+:)(?P<pass>[^\s"'<>`\\]*[/?#][^\s"'<>`\\]*)@(?P<host>[a-z0-9\[][^\s"'<>`\\]*)"#,
-    )
-});
+/// `scheme://` and the rest of the word (up to a space or a quote): where a raw password
+/// holding `/`, `?` or `#` is (a URL parser ends the authority there, and
+/// [`URL_AUTHORITY`] with it); [`probes::secret::redact_raw_login`] reads it.
+static URL_WORD: LazyLock<Regex> =
+    LazyLock::new(|| lite(r#"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^\s"'<>`\\]+"#));
 
 /// `user:password@host[:port]` without a scheme (what Go's proxy parsing accepts).
 static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
@@ -522,14 +520,9 @@ impl Masker {
             }
             None => s.to_string(),
         };
-        out = URL_RAW_LOGIN
+        out = URL_WORD
             .replace_all(&out, |c: &Captures| {
-                // A digest (`name@sha256:…`) follows a path, not a password.
-                if probes::secret::is_digest(&c["host"]) {
-                    c[0].to_string()
-                } else {
-                    format!("{}{MASK}@{}", &c["keep"], &c["host"])
-                }
+                probes::secret::redact_raw_login(&c[0]).unwrap_or_else(|| c[0].to_string())
             })
             .into_owned();
         out = URL_AUTHORITY

@@ -48,14 +48,10 @@ pub fn redact_url(url: &str) -> String {
         }
         return url.to_string();
     };
-    let rest = &url[scheme_end + 3..];
-    // People write passwords raw: a `/`, `?` or `#` in one ends the authority for a URL
-    // parser (Go connects to `user:1` for `http://user:1/x@proxy`), yet the text up to the
-    // last `@` a host follows is still its user and password, and is masked as such.
-    if let Some((userinfo, after)) = raw_userinfo(rest) {
-        let user = userinfo.split(':').next().unwrap_or("");
-        return format!("{}://{user}:{MASK}@{after}", &url[..scheme_end]);
+    if let Some(masked) = redact_raw_login(url) {
+        return masked;
     }
+    let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     let Some(at) = authority.rfind('@') else {
@@ -76,6 +72,18 @@ pub fn redact_url(url: &str) -> String {
         &authority[at + 1..],
         &rest[authority_end..]
     )
+}
+
+/// `scheme://user:<redacted>@host…` for a URL whose raw password holds a URL delimiter
+/// ([`raw_userinfo`]), `None` for any other. People write passwords raw: a `/`, `?` or `#`
+/// in one ends the authority for a URL parser (Go connects to `user:1` for
+/// `http://user:1/x@proxy`), yet the text up to the last `@` a host follows is still its
+/// user and password. The report's values and the masking layer's texts both go through it.
+pub fn redact_raw_login(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (userinfo, after) = raw_userinfo(rest)?;
+    let user = userinfo.split(':').next().unwrap_or("");
+    Some(format!("{scheme}://{user}:{MASK}@{after}"))
 }
 
 /// `user:password` and what follows it, when a URL's text after its scheme holds a `@`
@@ -99,7 +107,7 @@ pub fn raw_userinfo(rest: &str) -> Option<(&str, &str)> {
 }
 
 /// Whether `text` starts with an image digest (`sha256:…`), which follows `@` in a reference.
-pub fn is_digest(text: &str) -> bool {
+fn is_digest(text: &str) -> bool {
     let t = text.get(..7).unwrap_or("").to_ascii_lowercase();
     t == "sha256:" || t == "sha384:" || t == "sha512:"
 }

@@ -182,6 +182,15 @@ impl Var {
             Var::NoProxy => "no_proxy",
         }
     }
+
+    /// The value a Go program takes for this variable (upper case first, an empty one is
+    /// none) and the spelling it is set under.
+    pub fn pick(self, get: impl Fn(&str) -> Option<String>) -> Option<(&'static str, String)> {
+        get(self.upper())
+            .map(|v| (self.upper(), v))
+            .or_else(|| get(self.lower()).map(|v| (self.lower(), v)))
+            .filter(|(_, v)| !v.is_empty())
+    }
 }
 
 /// A set of proxy settings from one place.
@@ -199,11 +208,7 @@ impl ProxySet {
 
     /// From `(name, value)` pairs as a Go program reads them: upper case first.
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> ProxySet {
-        let pick = |v: Var| {
-            get(v.upper())
-                .or_else(|| get(v.lower()))
-                .filter(|s| !s.is_empty())
-        };
+        let pick = |v: Var| v.pick(&get).map(|(_, value)| value);
         ProxySet {
             http: pick(Var::Http).and_then(|s| ProxyUrl::parse(&s)),
             https: pick(Var::Https).and_then(|s| ProxyUrl::parse(&s)),
@@ -355,11 +360,16 @@ pub struct MisreadProxy {
     /// `host:<redacted>` a URL parser takes from it (the host is the user's name, the
     /// port the password's start), `None` when it does not parse.
     pub parsed_as: Option<String>,
-    /// The proxy the value means, with a placeholder for the password.
-    pub meant: String,
     /// The proxy the value means, its password percent-encoded: what the fixes and the
     /// doctor's own connections use.
     pub url: ProxyUrl,
+}
+
+impl MisreadProxy {
+    /// The proxy the value means, with a placeholder for the password.
+    pub fn meant(&self) -> String {
+        self.url.with_placeholder()
+    }
 }
 
 /// The misreading of `value` (set as `name`), if its password holds a URL delimiter.
@@ -386,8 +396,6 @@ pub fn misread(name: &str, value: &str) -> Option<MisreadProxy> {
             delimiters.push(c);
         }
     }
-    let host_end = after.find(['/', '?', '#']).unwrap_or(after.len());
-    let meant = ProxyUrl::parse(&format!("{scheme}://{user}:x@{}", &after[..host_end]))?;
     let encoded: String = pass
         .chars()
         .map(|c| match c {
@@ -402,7 +410,6 @@ pub fn misread(name: &str, value: &str) -> Option<MisreadProxy> {
         delimiters,
         // The port a parser reads is the password's first characters: never shown.
         parsed_as: parsed.map(|u| format!("{}:{}", u.host, crate::secret::MASK)),
-        meant: meant.with_placeholder(),
         url,
     })
 }
@@ -423,11 +430,7 @@ pub fn shell(host: &dyn Host) -> ShellProxy {
     }
     let mut misreads = Vec::new();
     for var in [Var::Http, Var::Https] {
-        // The spelling a Go program reads: upper case first.
-        let value = match host.env_nonempty(var.upper()) {
-            Some(v) => Some((var.upper(), v)),
-            None => host.env_nonempty(var.lower()).map(|v| (var.lower(), v)),
-        };
+        let value = var.pick(|name| host.env_nonempty(name));
         let Some(m) = value.and_then(|(name, v)| misread(name, &v)) else {
             continue;
         };
@@ -735,7 +738,7 @@ mod tests {
         assert_eq!(m.delimiters, vec!['/', '#']);
         // Go, curl and this parser connect to the user's name and the password's digits.
         assert_eq!(m.parsed_as.as_deref(), Some("bob:<redacted>"));
-        assert_eq!(m.meant, "http://bob:<password>@proxy.corp:3128");
+        assert_eq!(m.meant(), "http://bob:<password>@proxy.corp:3128");
         // The proxy meant, for use: the password encoded, reaching the proxy as written.
         assert_eq!(m.url.address(), "proxy.corp:3128");
         assert_eq!(m.url.password.as_ref().unwrap().expose(), "12/x#y");
@@ -751,7 +754,7 @@ mod tests {
         );
         let m = misread("https_proxy", "bob:a?b@10.0.0.1:8080").unwrap();
         assert_eq!(
-            (m.parsed_as, m.meant.as_str()),
+            (m.parsed_as.clone(), m.meant().as_str()),
             (None, "http://bob:<password>@10.0.0.1:8080")
         );
         // Encoded, or without a login, or a path holding `@`: read alike by everyone.

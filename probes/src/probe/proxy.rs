@@ -120,9 +120,44 @@ fn password_unencoded(m: &MisreadProxy, os: &str, file: Option<(&Path, usize)>) 
         .iter()
         .map(|c| format!("`{c}` as %{:02X}", *c as u32))
         .collect();
-    let whose = match file {
-        Some((path, line)) => format!("{} line {line}: {}", path.display(), m.name),
-        None => m.name.clone(),
+    let meant = m.meant();
+    let codes = codes.join(", ");
+    let (whose, fix) = match file {
+        None => (
+            m.name.clone(),
+            Fix::new(format!("Write the password percent-encoded in {}", m.name))
+                .manual(format!(
+                    "Set {} to {meant} with the password's {codes} (and `%` as %25, `@` as %40), where it is set",
+                    m.name
+                ))
+                .note(if os == "windows" {
+                    format!("{} is set under System Properties > Environment Variables (the user's or the system's list).", m.name)
+                } else {
+                    format!("{} is set in a shell start file: grep -s {} ~/.bashrc ~/.profile ~/.zprofile /etc/environment", m.name, m.name)
+                }),
+        ),
+        Some((path, line)) => {
+            // In a unit file systemd reads `%` as a specifier: each one is written `%%`.
+            let unit = path.extension().is_some_and(|e| e == "conf" || e == "service");
+            let percent = if unit { "%%" } else { "%" };
+            let codes = codes.replace('%', percent);
+            let fix = Fix::new(format!(
+                "Write the password percent-encoded in {}, then restart the daemon",
+                path.display()
+            ))
+            .manual(format!(
+                "In {} line {line}, set {} to {meant} with the password's {codes} (and `%` as {percent}25, `@` as {percent}40)",
+                path.display(),
+                m.name
+            ))
+            .service(if unit {
+                ServiceAction::ReloadAndRestart
+            } else {
+                ServiceAction::Restart
+            })
+            .run(SHOW_PROXY);
+            (format!("{} line {line}: {}", path.display(), m.name), fix)
+        }
     };
     let f = PASSWORD_UNENCODED
         .finding(format!(
@@ -132,42 +167,7 @@ fn password_unencoded(m: &MisreadProxy, os: &str, file: Option<(&Path, usize)>) 
         .detail("Go (dockerd, the docker CLI, Compose), curl and Python read a URL's host up to the first `/`, `?` or `#`: a password holding one leaves them with the user's name as the host and the start of the password as the port. Percent-encoded, the password reaches the proxy as written.")
         .evidence(m.name.as_str(), &m.shown)
         .evidence("parsed_as", m.parsed_as.clone().unwrap_or_else(|| "(does not parse)".into()))
-        .evidence("meant", &m.meant);
-    let codes = codes.join(", ");
-    let fix = match file {
-        None => Fix::new(format!("Write the password percent-encoded in {}", m.name))
-            .manual(format!(
-                "Set {} to {} with the password's {codes} (and `%` as %25, `@` as %40), where it is set",
-                m.name, m.meant
-            ))
-            .note(if os == "windows" {
-                format!("{} is set under System Properties > Environment Variables (the user's or the system's list).", m.name)
-            } else {
-                format!("{} is set in a shell start file: grep -s {} ~/.bashrc ~/.profile ~/.zprofile /etc/environment", m.name, m.name)
-            }),
-        Some((path, line)) => {
-            // In a unit file systemd reads `%` as a specifier: each one is written `%%`.
-            let unit = path.extension().is_some_and(|e| e == "conf" || e == "service");
-            let percent = if unit { "%%" } else { "%" };
-            let codes = codes.replace('%', percent);
-            Fix::new(format!(
-                "Write the password percent-encoded in {}, then restart the daemon",
-                path.display()
-            ))
-            .manual(format!(
-                "In {} line {line}, set {} to {} with the password's {codes} (and `%` as {percent}25, `@` as {percent}40)",
-                path.display(),
-                m.name,
-                m.meant
-            ))
-            .service(if unit {
-                ServiceAction::ReloadAndRestart
-            } else {
-                ServiceAction::Restart
-            })
-            .run(SHOW_PROXY)
-        }
-    };
+        .evidence("meant", &meant);
     let f = match file {
         Some((path, line)) => f.evidence("file", path.display()).evidence("line", line),
         None => f,
