@@ -346,3 +346,70 @@ fn each_host_gets_its_own_service_commands() {
         }
     }
 }
+
+/// `from` copied to `to`, files and folders.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The raw-password machine with the proxy in daemon.json instead of a drop-in: named by
+/// its file and key in every format, the password and its start in none, and its fix ends
+/// in a restart; written percent-encoded, the finding is gone.
+#[test]
+fn a_raw_proxy_password_in_daemon_json_is_named_by_its_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("machine");
+    copy_tree(&fixture_dir("linux-proxy-dropin-raw-password"), &dir);
+    std::fs::remove_dir_all(dir.join("root/etc/systemd/system/docker.service.d")).unwrap();
+    let write = |url: &str| {
+        std::fs::create_dir_all(dir.join("root/etc/docker")).unwrap();
+        let json = serde_json::json!({"proxies": {"https-proxy": url}});
+        std::fs::write(dir.join("root/etc/docker/daemon.json"), json.to_string()).unwrap();
+    };
+    write("http://bob:4217/CANARY#9@proxy.corp.example:3128");
+    let r = diagnose(&dir, &["--format", "json"]).json();
+    let f = finding(&r, "proxy.password-unencoded");
+    assert_eq!(
+        evidence(f, "file"),
+        Some("/etc/docker/daemon.json"),
+        "{f:#}"
+    );
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains(r#""proxies" > "https-proxy""#),
+        "{f:#}"
+    );
+    assert_eq!(evidence(f, "parsed_as"), Some("bob:<redacted>"));
+    // `fix` takes the machine after its own name.
+    let fix = capture({
+        let mut c = Command::new(bin());
+        c.env_clear().arg("fix").arg("--fixture").arg(&dir);
+        c.args(["--only", "proxy"]);
+        c
+    })
+    .stdout;
+    assert!(fix.contains("restart docker"), "{fix}");
+    for out in [
+        r.to_string(),
+        fix,
+        diagnose(&dir, &[]).stdout,
+        diagnose(&dir, &["--format", "markdown"]).stdout,
+    ] {
+        for part in ["4217", "CANARY"] {
+            assert!(!out.contains(part), "{part} shown:\n{out}");
+        }
+    }
+    write("http://bob:4217%2FCANARY%239@proxy.corp.example:3128");
+    let r = diagnose(&dir, &["--format", "json"]).json();
+    assert!(findings(&r, "proxy.password-unencoded").is_empty(), "{r:#}");
+}

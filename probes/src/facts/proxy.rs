@@ -694,6 +694,25 @@ pub fn daemon_json(file: &JsonFile) -> ProxySet {
     }
 }
 
+/// daemon.json `"proxies"` values whose raw password is misread (see [`misread`]): dockerd
+/// reads them as Go does once it starts, whatever the file means.
+pub fn daemon_json_misread(file: &JsonFile) -> Vec<MisreadProxy> {
+    let JsonFile::Loaded(Value::Object(map)) = file else {
+        return Vec::new();
+    };
+    match map.get("proxies") {
+        Some(Value::Object(p)) => json_misreads(p, &["http-proxy", "https-proxy"]),
+        _ => Vec::new(),
+    }
+}
+
+/// The values at `keys` of a JSON object that [`misread`] names, each under its key.
+fn json_misreads(obj: &serde_json::Map<String, Value>, keys: &[&str]) -> Vec<MisreadProxy> {
+    keys.iter()
+        .filter_map(|k| misread(k, obj.get(*k)?.as_str()?))
+        .collect()
+}
+
 /// What the running daemon reports in `info` (it masks credentials itself).
 pub fn running(http: Option<&str>, https: Option<&str>, no_proxy: Option<&str>) -> ProxySet {
     let url = |s: Option<&str>| s.filter(|s| !s.is_empty()).and_then(ProxyUrl::parse);
@@ -710,6 +729,8 @@ pub fn running(http: Option<&str>, https: Option<&str>, no_proxy: Option<&str>) 
 pub struct ClientProxy {
     pub path: PathBuf,
     pub set: ProxySet,
+    /// Values whose raw password the CLI, and curl or apt in a container, misread.
+    pub misread: Vec<MisreadProxy>,
 }
 
 pub fn client(host: &dyn Host) -> Option<ClientProxy> {
@@ -724,7 +745,8 @@ pub fn client(host: &dyn Host) -> Option<ClientProxy> {
         https: get("httpsProxy").and_then(|s| ProxyUrl::parse(&s)),
         no_proxy: get("noProxy").filter(|s| !s.is_empty()),
     };
-    Some(ClientProxy { path, set })
+    let misread = json_misreads(p, &["httpProxy", "httpsProxy"]);
+    Some(ClientProxy { path, set, misread })
 }
 
 #[cfg(test)]
@@ -888,6 +910,26 @@ mod tests {
         let u = ProxyUrl::parse(s.value.expose()).unwrap();
         assert_eq!(u.address(), "proxy.corp:3128");
         assert_eq!(u.password.unwrap().expose(), "Sp/ring#26");
+    }
+
+    /// daemon.json's proxies are read as dockerd reads them: a raw password is named under
+    /// its key; encoded, or in a key dockerd does not read as a proxy, it is not.
+    #[test]
+    fn daemon_json_proxies_with_a_raw_password_are_misread_under_their_key() {
+        let file = |text: &str| JsonFile::Loaded(serde_json::from_str(text).unwrap());
+        let raw = file(
+            r#"{"proxies": {"https-proxy": "http://bob:12/x#y@proxy.corp:3128", "no-proxy": "a/b@c", "http-proxy": "http://proxy.corp:3128"}}"#,
+        );
+        let m = daemon_json_misread(&raw);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].name, "https-proxy");
+        assert_eq!(m[0].parsed_as.as_deref(), Some("bob:<redacted>"));
+        assert_eq!(m[0].url.address(), "proxy.corp:3128");
+        let encoded =
+            file(r#"{"proxies": {"https-proxy": "http://bob:12%2Fx%23y@proxy.corp:3128"}}"#);
+        assert!(daemon_json_misread(&encoded).is_empty());
+        assert!(daemon_json_misread(&file(r#"{"proxies": "http://bob:1/2@p:3"}"#)).is_empty());
+        assert!(daemon_json_misread(&JsonFile::Missing).is_empty());
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crate::argv;
 use crate::context::{Context, ProxySource};
 use crate::facts::profile::{HostProfile, ServiceManager};
 use crate::facts::proxy::{
-    DropInProblem, MisreadProxy, ProxySet, ProxyUrl, Var, misread, no_proxy_entries,
-    no_proxy_matches,
+    DropInProblem, MisreadProxy, ProxySet, ProxyUrl, Var, daemon_json_misread, misread,
+    no_proxy_entries, no_proxy_matches,
 };
 use crate::facts::registries::Role;
 use crate::host::trace::{ConnectOutcome, DnsOutcome, TunnelOutcome};
@@ -104,9 +104,23 @@ const KINDS: &[FindingKind] = &[
     CLIENT_MISSING,
 ];
 
-/// A proxy whose raw password ends its address early, for every program that reads it: in
-/// this shell, or at `file` line N of the daemon's service configuration.
-fn password_unencoded(m: &MisreadProxy, os: &str, file: Option<(&Path, usize)>) -> Finding {
+/// Where a misread proxy value is written: each place has its own way to correct it.
+enum Place<'a> {
+    /// This shell's variable.
+    Shell,
+    /// A line of the daemon's systemd drop-in or init-script options file.
+    Service(&'a Path, usize),
+    /// A key of daemon.json's `"proxies"`: dockerd reads it at start.
+    DaemonJson(&'a Path),
+    /// A key of config.json's `"proxies"."default"`: the CLI passes it to containers and
+    /// builds it starts.
+    ClientJson(&'a Path),
+}
+
+/// A proxy whose raw password ends its address early, for every program that reads it:
+/// in this shell, in the daemon's service configuration or daemon.json, or in the
+/// client's config.json.
+fn password_unencoded(m: &MisreadProxy, os: &str, place: Place) -> Finding {
     let chars: Vec<String> = m.delimiters.iter().map(|c| format!("`{c}`")).collect();
     let read = match &m.parsed_as {
         Some(addr) => format!(
@@ -122,8 +136,8 @@ fn password_unencoded(m: &MisreadProxy, os: &str, file: Option<(&Path, usize)>) 
         .collect();
     let meant = m.meant();
     let codes = codes.join(", ");
-    let (whose, fix) = match file {
-        None => (
+    let (whose, fix) = match place {
+        Place::Shell => (
             m.name.clone(),
             Fix::new(format!("Write the password percent-encoded in {}", m.name))
                 .manual(format!(
@@ -136,7 +150,7 @@ fn password_unencoded(m: &MisreadProxy, os: &str, file: Option<(&Path, usize)>) 
                     format!("{} is set in a shell start file: grep -s {} ~/.bashrc ~/.profile ~/.zprofile /etc/environment", m.name, m.name)
                 }),
         ),
-        Some((path, line)) => {
+        Place::Service(path, line) => {
             // In a unit file systemd reads `%` as a specifier: each one is written `%%`.
             let unit = path.extension().is_some_and(|e| e == "conf" || e == "service");
             let percent = if unit { "%%" } else { "%" };
@@ -158,6 +172,36 @@ fn password_unencoded(m: &MisreadProxy, os: &str, file: Option<(&Path, usize)>) 
             .run(SHOW_PROXY);
             (format!("{} line {line}: {}", path.display(), m.name), fix)
         }
+        Place::DaemonJson(path) => {
+            let fix = Fix::new(format!(
+                "Write the password percent-encoded in {}, then restart the daemon",
+                path.display()
+            ))
+            .manual(format!(
+                "In {}, set \"proxies\" > \"{}\" to \"{meant}\" with the password's {codes} (and `%` as %25, `@` as %40)",
+                path.display(),
+                m.name
+            ))
+            .service(ServiceAction::Restart)
+            .run(SHOW_PROXY);
+            (format!("{} \"proxies\" > \"{}\"", path.display(), m.name), fix)
+        }
+        Place::ClientJson(path) => {
+            let fix = Fix::new(format!(
+                "Write the password percent-encoded in {}",
+                path.display()
+            ))
+            .manual(format!(
+                "In {}, set \"proxies\" > \"default\" > \"{}\" to \"{meant}\" with the password's {codes} (and `%` as %25, `@` as %40)",
+                path.display(),
+                m.name
+            ))
+            .note("The CLI passes the value to the containers and builds it starts afterwards; running containers keep the old one.");
+            (
+                format!("{} \"proxies\" > \"default\" > \"{}\"", path.display(), m.name),
+                fix,
+            )
+        }
     };
     let f = PASSWORD_UNENCODED
         .finding(format!(
@@ -168,11 +212,19 @@ fn password_unencoded(m: &MisreadProxy, os: &str, file: Option<(&Path, usize)>) 
         .evidence(m.name.as_str(), &m.shown)
         .evidence("parsed_as", m.parsed_as.clone().unwrap_or_else(|| "(does not parse)".into()))
         .evidence("meant", &meant);
-    let f = match file {
-        Some((path, line)) => f.evidence("file", path.display()).evidence("line", line),
-        None => f,
+    let (f, docs) = match place {
+        Place::Shell => (f, DOCS),
+        Place::Service(path, line) => (
+            f.evidence("file", path.display()).evidence("line", line),
+            DOCS,
+        ),
+        Place::DaemonJson(path) => (f.evidence("file", path.display()), DOCS),
+        Place::ClientJson(path) => (
+            f.evidence("file", path.display()),
+            "https://docs.docker.com/engine/cli/proxy/",
+        ),
     };
-    f.fix(fix.docs("https://docs.docker.com/engine/daemon/proxy/"))
+    f.fix(fix.docs(docs))
 }
 
 pub struct ProxyProbe;
@@ -218,17 +270,24 @@ impl Probe for ProxyProbe {
             );
         }
 
+        let os = &ctx.platform().os;
         for m in &shell.misread {
-            out.push(password_unencoded(m, &ctx.platform().os, None));
+            out.push(password_unencoded(m, os, Place::Shell));
         }
         // The same value where the daemon takes it from: what dockerd reads once restarted.
         for s in &service.settings {
             if let Some(m) = misread(&s.name, s.value.expose()) {
-                out.push(password_unencoded(
-                    &m,
-                    &ctx.platform().os,
-                    Some((&s.file, s.line)),
-                ));
+                out.push(password_unencoded(&m, os, Place::Service(&s.file, s.line)));
+            }
+        }
+        let config = ctx.daemon_config();
+        for m in daemon_json_misread(&config.file) {
+            out.push(password_unencoded(&m, os, Place::DaemonJson(&config.path)));
+        }
+        let client = crate::facts::proxy::client(ctx.host());
+        if let Some(c) = &client {
+            for m in &c.misread {
+                out.push(password_unencoded(m, os, Place::ClientJson(&c.path)));
             }
         }
 
@@ -318,7 +377,7 @@ impl Probe for ProxyProbe {
             }
         }
 
-        match crate::facts::proxy::client(ctx.host()) {
+        match client {
             Some(client) if !client.set.is_empty() => out.push(
                 CLIENT
                     .finding(format!(
