@@ -74,7 +74,15 @@ pub fn plugin_metadata() -> String {
 
 /// Tells you why Docker does not work on this machine, and exactly what to type to fix it.
 #[derive(Debug, Parser)]
-#[command(name = "docker-doctor", version, about, after_help = AFTER_HELP)]
+// The check's options belong to each subcommand too: given before `fix` or `bundle` they
+// would be silently dropped (`docker-doctor --offline fix` going online), so clap refuses.
+#[command(
+    name = "docker-doctor",
+    version,
+    about,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,

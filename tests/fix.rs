@@ -105,6 +105,27 @@ fn apply_refuses_without_a_terminal_or_on_a_captured_machine() {
     assert!(run.stderr.contains("captured machine"), "{}", run.stderr);
 }
 
+/// The check's options belong after `fix`: given before it they were dropped without a
+/// word (`docker-doctor --offline fix --apply` went online, `--only` chose nothing).
+#[test]
+fn the_checks_options_before_a_subcommand_are_refused_not_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["--offline", "fix"][..],
+        &["--only", "proxy", "fix", "--script"][..],
+        &["--format", "json", "bundle"][..],
+    ] {
+        let run = capture(doctor(tmp.path(), &[], args));
+        assert_eq!(run.code, 64, "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+        assert!(
+            !run.stdout.contains("#!/bin/sh"),
+            "{args:?} ran: {}",
+            run.stdout
+        );
+    }
+}
+
 #[test]
 fn apply_runs_the_fix_and_checks_again() {
     let tmp = tempfile::tempdir().unwrap();
