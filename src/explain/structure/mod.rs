@@ -1112,11 +1112,16 @@ static DNS_QUERY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"lookup [^ ]+ on [^ ]+:53: ").expect("dns query"));
 
 /// A query from a container's own address (Docker's bridges take 172.17.0.0/16 and the
-/// next /16s up to 172.31, Podman's 10.88.0.0/16) or to Docker's embedded DNS (127.0.0.11).
+/// next /16s up to 172.31, Podman's 10.88.0.0/16) or to Docker's embedded DNS (127.0.0.11),
+/// or the containers' own DNS server saying its forwarded query failed (Podman's
+/// aardvark-dns, Docker's embedded `[resolver]`).
 static CONTAINER_RESOLVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:read|write) udp (?:172\.(?:1[7-9]|2[0-9]|3[01])|10\.88)\.[0-9]+\.[0-9]+:[0-9]+->\S+:53: |lookup \S+ on 127\.0\.0\.11:53: ")
+    Regex::new(&format!(r"(?:read|write) udp (?:172\.(?:1[7-9]|2[0-9]|3[01])|10\.88)\.[0-9]+\.[0-9]+:[0-9]+->\S+:53: |lookup \S+ on 127\.0\.0\.11:53: |{CONTAINER_DNS_SERVER}"))
         .expect("container resolver")
 });
+
+/// The containers' DNS server's own words for a query it forwarded that failed.
+const CONTAINER_DNS_SERVER: &str = r"aardvark-dns\[[0-9]+\]: (?:[0-9]+ )?dns request failed|\[resolver\] failed to query (?:external )?dns server";
 
 /// A connect failing because the path it connects to does not exist.
 static CONNECT_ENOENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -1182,7 +1187,9 @@ static SHELL_EXEC_DENIED: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether `cause` is the nameserver's: its own failure, or a timeout or refusal of the
 /// query to it ([`DNS_QUERY`]).
 fn nameserver_failed(cause: Cause, line: &str) -> bool {
-    cause == Cause::DnsServerFailure || DNS_QUERY.is_match(line)
+    static DNS_SERVER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(CONTAINER_DNS_SERVER).expect("container dns server"));
+    cause == Cause::DnsServerFailure || DNS_QUERY.is_match(line) || DNS_SERVER.is_match(line)
 }
 
 /// A file operation on a path that is not a socket (`open /home/u/app/compose.yml: no such
