@@ -499,6 +499,12 @@ pub(crate) fn plain_line(line: &str) -> String {
     } else {
         lower
     };
+    // So is its bold (`runc create failed: **mountpoint for devices not found**`).
+    let lower = if lower.contains("**") {
+        lower.replace("**", "")
+    } else {
+        lower
+    };
     let joined = lower.split_whitespace().collect::<Vec<_>>().join(" ");
     // A space before a chain's colon (`Get https://host/v2/ : x509 : certificate ...`,
     // French typography, a hand-copied error) is the writer's: the chain reads as Go

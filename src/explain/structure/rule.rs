@@ -10,6 +10,12 @@ static URL_AS_NAME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("url as name")
 });
 
+/// A socket named in a volume flag (`-v /run/podman/podman.sock:/var/run/docker.sock:Z`):
+/// mounted into a container, as its source or its destination, not connected to.
+static SOCKET_VOLUME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)(?:-v|--volume|--mount)[ =]\S*\.sock\b").expect("socket volume")
+});
+
 /// (target kind, cause family) → failure modes. Confidences stay in the moderate band
 /// (0.5 to 0.75): a signature that knows the exact wording outranks the structure.
 pub(super) fn rule(
@@ -55,7 +61,8 @@ pub(super) fn rule(
                 // The socket as a bind mount's source (`-v /var/run/docker.sock:/...` on a
                 // command line): mounted, not connected to; a cause beside it is another's.
                 NotFound | PermissionDenied
-                    if line.contains("docker.sock:/") && !line.contains("dial unix") =>
+                    if (line.contains("docker.sock:/") || SOCKET_VOLUME.is_match(line))
+                        && !line.contains("dial unix") =>
                 {
                     Vec::new()
                 }
@@ -243,6 +250,16 @@ pub(super) fn rule(
                 ],
                 Status(403) if unparsed_body(line) == Some(false) => {
                     one("registry.unexpected-answer", 0.5, v())
+                }
+                // Quay's and Harbor's stock sentence for a 401: said for a repository that
+                // does not exist as often as for a login refused, so at the floor.
+                Status(401)
+                    if line.contains("access to the requested resource is not authorized") =>
+                {
+                    vec![
+                        ("registry.auth-failed", 0.5, v()),
+                        ("registry.auth-missing", 0.45, v()),
+                    ]
                 }
                 Status(401) => vec![
                     ("registry.auth-failed", 0.6, v()),
