@@ -11,8 +11,16 @@ pub struct PrivateRoot {
 }
 
 /// Sets up the mounts, then holds the namespace open until dropped.
+// Another test adding a user writes /etc/passwd+ and its locks beside the copy: a file
+// gone between cp's listing and its read fails the copy, which is then taken again.
 const SETUP: &str = r#"set -e
-cp -a /etc "$1/etc"
+n=0
+until cp -a /etc "$1/etc"; do
+    n=$((n + 1))
+    [ "$n" -lt 5 ] || exit 1
+    rm -rf "$1/etc"
+    sleep 0.2
+done
 mount --bind "$1/etc" /etc
 mount -t tmpfs dd-run /run
 mkdir -p /var/lib/docker /var/log
@@ -42,9 +50,13 @@ impl PrivateRoot {
             .stdin(Stdio::null())
             .spawn()
             .expect("unshare (util-linux) runs");
-        let root = PrivateRoot { dir, holder };
+        let mut root = PrivateRoot { dir, holder };
         let deadline = Instant::now() + Duration::from_secs(30);
         while !root.dir.path().join("ready").exists() {
+            // The setup stopped at a failing step (its message is on stderr above).
+            if let Ok(Some(status)) = root.holder.try_wait() {
+                panic!("the private root's setup failed: {status}");
+            }
             assert!(Instant::now() < deadline, "the private root was not set up");
             std::thread::sleep(Duration::from_millis(50));
         }
