@@ -888,16 +888,11 @@ fn an_untrusted_ca_in_a_build_step_is_fixed_in_the_image_as_printed() {
     assert!(r["matches"].as_array().unwrap().is_empty(), "{r:#}");
 }
 
-/// A build behind a firewall that lets only the proxy out: its step's download fails
-/// (curl's "Could not resolve host" or "Failed to connect"). `explain` names the build not
-/// getting the proxy, first once the proxy probe sees the user's shell proxy that builds do
-/// not get, and its fix, written into the CLI's config.json as printed (with the proxy's
-/// URL for the placeholder), makes the same build pass through tinyproxy.
-#[test]
-#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
-fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
-    use common::lab::{Dns, Lab, MIRROR_NAME, TINYPROXY};
-    let mut lab = Lab::new("bp");
+/// The network lab with tinyproxy and an apt mirror only the proxy may reach, a dockerd
+/// in it with the curl image, and a build context whose step downloads from the mirror.
+fn build_behind_proxy_only_firewall(tag: &str) -> (common::lab::Lab, Dockerd, tempfile::TempDir) {
+    use common::lab::{Dns, Lab, MIRROR_NAME};
+    let mut lab = Lab::new(tag);
     lab.dns(Dns::Answer);
     lab.tinyproxy(None);
     let index = "/debian/dists/bookworm/InRelease";
@@ -910,6 +905,19 @@ fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
         format!("FROM dd-curl:1\nRUN curl -fsS http://{MIRROR_NAME}{index} -o /dev/null\n"),
     )
     .unwrap();
+    (lab, d, context)
+}
+
+/// A build behind a firewall that lets only the proxy out: its step's download fails
+/// (curl's "Could not resolve host" or "Failed to connect"). `explain` names the build not
+/// getting the proxy, first once the proxy probe sees the user's shell proxy that builds do
+/// not get, and its fix, written into the CLI's config.json as printed (with the proxy's
+/// URL for the placeholder), makes the same build pass through tinyproxy.
+#[test]
+#[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
+fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
+    use common::lab::{MIRROR_NAME, TINYPROXY};
+    let (lab, d, context) = build_behind_proxy_only_firewall("bp");
     let config = tempfile::tempdir().unwrap();
     let (ok, before) = build_with_config(&d, context.path(), Some(config.path()));
     // Reset by the firewall, or not even resolved: the build container gets the host's
@@ -991,21 +999,9 @@ fn a_build_without_the_proxy_is_fixed_by_the_printed_config_json() {
 #[test]
 #[ignore = "needs root and Debian's docker.io; run through scripts/test.sh"]
 fn a_raw_proxy_password_in_config_json_is_named_and_encoded_as_printed_the_build_passes() {
-    use common::lab::{Dns, Lab, MIRROR_NAME, TINYPROXY};
-    let mut lab = Lab::new("pw");
-    lab.dns(Dns::Answer);
+    use common::lab::{MIRROR_NAME, TINYPROXY};
+    let (lab, d, context) = build_behind_proxy_only_firewall("pw");
     let password = "61/Gate?x";
-    lab.tinyproxy(None);
-    let index = "/debian/dists/bookworm/InRelease";
-    lab.mirror_behind_firewall(index);
-    let d = Dockerd::start_in(Some(&lab.ns), &[]);
-    import_curl_image(&d, "dd-curl:1");
-    let context = tempfile::tempdir().unwrap();
-    std::fs::write(
-        context.path().join("Dockerfile"),
-        format!("FROM dd-curl:1\nRUN curl -fsS http://{MIRROR_NAME}{index} -o /dev/null\n"),
-    )
-    .unwrap();
     let config = tempfile::tempdir().unwrap();
     let config_json = config.path().join("config.json");
     let write_config = |url: &str| {
