@@ -172,35 +172,31 @@ fn password_unencoded(m: &MisreadProxy, os: &str, place: Place) -> Finding {
             .run(SHOW_PROXY);
             (format!("{} line {line}: {}", path.display(), m.name), fix)
         }
-        Place::DaemonJson(path) => {
-            let fix = Fix::new(format!(
-                "Write the password percent-encoded in {}, then restart the daemon",
+        Place::DaemonJson(path) | Place::ClientJson(path) => {
+            let daemon = matches!(place, Place::DaemonJson(_));
+            let keys = if daemon {
+                format!("\"proxies\" > \"{}\"", m.name)
+            } else {
+                format!("\"proxies\" > \"default\" > \"{}\"", m.name)
+            };
+            let set = format!(
+                "In {}, set {keys} to \"{meant}\" with the password's {codes} (and `%` as %25, `@` as %40)",
                 path.display()
-            ))
-            .manual(format!(
-                "In {}, set \"proxies\" > \"{}\" to \"{meant}\" with the password's {codes} (and `%` as %25, `@` as %40)",
-                path.display(),
-                m.name
-            ))
-            .service(ServiceAction::Restart)
-            .run(SHOW_PROXY);
-            (format!("{} \"proxies\" > \"{}\"", path.display(), m.name), fix)
-        }
-        Place::ClientJson(path) => {
-            let fix = Fix::new(format!(
-                "Write the password percent-encoded in {}",
-                path.display()
-            ))
-            .manual(format!(
-                "In {}, set \"proxies\" > \"default\" > \"{}\" to \"{meant}\" with the password's {codes} (and `%` as %25, `@` as %40)",
-                path.display(),
-                m.name
-            ))
-            .note("The CLI passes the value to the containers and builds it starts afterwards; running containers keep the old one.");
-            (
-                format!("{} \"proxies\" > \"default\" > \"{}\"", path.display(), m.name),
-                fix,
-            )
+            );
+            let fix = if daemon {
+                Fix::new(format!(
+                    "Write the password percent-encoded in {}, then restart the daemon",
+                    path.display()
+                ))
+                .manual(set)
+                .service(ServiceAction::Restart)
+                .run(SHOW_PROXY)
+            } else {
+                Fix::new(format!("Write the password percent-encoded in {}", path.display()))
+                    .manual(set)
+                    .note("The CLI passes the value to the containers and builds it starts afterwards; running containers keep the old one.")
+            };
+            (format!("{} {keys}", path.display()), fix)
         }
     };
     let f = PASSWORD_UNENCODED
