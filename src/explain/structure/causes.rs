@@ -71,11 +71,11 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             StatusWord,
         ),
         (
-            r"no space left on (?:device|disk)|more space needed on the \S+ filesystem|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of (?:free )?disk space|the disk hosting \S+ is full|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|(?:n't|not) have enough (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)|(?:high|flood[- ]stage) disk watermark|low on resource: (?:ephemeral-storage|inodes|imagefs|nodefs)",
+            r"no space left on (?:device|disk)|more space needed on the \S+ filesystem|free (?:data|metadata) blocks which is less than minimum required|(?-u:\b)enospc(?-u:\b)|not enough space on the disk|disk quota exceeded|(?:nearly |running )?out of (?:free )?disk space|the disk hosting \S+ is full|(?:insufficient|not enough|low) (?:free )?(?:disk )?space|(?:n't|not) have enough (?:free )?(?:disk )?space|disk (?:image )?(?:is )?full(?-u:\b)|(?:high|flood[- ]stage) disk watermark|low on resource: (?:ephemeral-storage|inodes|imagefs|nodefs)|hint: +check free disk space",
             Fixed(Cause::NoSpace),
         ),
         (
-            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port(?: to)? '?[0-9]{1,5}'? is (?:already )?(?:in use|being used|taken|not available)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port is already allocated|only one usage of each socket address|ports are not available|(?-u:\b)ports (?:are )?already in use|(?:could not|couldn't|unable to|cannot|can't) (?:detect|find) an? (?:open|free|available|unused) port|no (?:open|free|available|unused) port (?:could be |was )?found",
+            r"address already in use|adress already in use|(?-u:\b)address in use(?-u:\b)|port(?: to)? '?[0-9]{1,5}'? is (?:already )?(?:in use|being used|taken|not available)|(?-u:\b)port (?:is )?already in use|(?-u:\b)eaddrinuse(?-u:\b)|port (?:is|has) already (?:been )?allocated|only one usage of each socket address|ports are not available|(?-u:\b)ports (?:are )?already in use|(?:could not|couldn't|unable to|cannot|can't) (?:detect|find) an? (?:open|free|available|unused) port|no (?:open|free|available|unused) port (?:could be |was )?found",
             Fixed(Cause::AddressInUse),
         ),
         (
@@ -124,7 +124,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             // again"), busybox's "bad address 'host'", apk's "temporary error";
             // Winsock's WSANO_RECOVERY and WSATRY_AGAIN (Go's `getaddrinfow: ...`);
             // Node's resolver whose query timed out (`queryA ETIMEOUT host`).
-            r"(?-u:\b)query(?:a|aaaa|srv|mx|txt|cname|ns|any)? etimeout(?-u:\b)|no servers could be reached|server misbehaving|lame referral|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp |temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+(?:'|$)|temporary error \(try again later\)|a non-recoverable error occurred during a database lookup|this is usually a temporary error during hostname resolution",
+            r"(?-u:\b)query(?:a|aaaa|srv|mx|txt|cname|ns|any)? etimeout(?-u:\b)|no servers could be reached|server misbehaving|lame referral|(?-u:\b)servfail(?-u:\b)|lookup [^ ]+ on [^ ]+:53: (?:read|write) udp(?: |$)|temporary failure resolving|temporary failure in name resolution|(?-u:\b)eai_again(?-u:\b)|\[errno -3\] try again|getaddrinfo: try again|lookup [^ ]+: try again|bad address '[a-z0-9_.-]+(?:'|$)|temporary error \(try again later\)|a non-recoverable error occurred during a database lookup|this is usually a temporary error during hostname resolution",
             Fixed(Cause::DnsServerFailure),
         ),
         (

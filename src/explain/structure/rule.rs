@@ -320,7 +320,10 @@ pub(super) fn rule(
                 v.insert("port".into(), p.to_string());
             }
             match cause {
-                AddressInUse if line.contains("port is already allocated") => {
+                AddressInUse
+                    if line.contains("port is already allocated")
+                        || line.contains("port has already been allocated") =>
+                {
                     one("ports.in-use-container", 0.7, v)
                 }
                 // A runtime's exception: the program's own listen, not Docker's host port.
@@ -721,6 +724,18 @@ pub(super) fn rule(
                     ("proxy.build-unreachable", 0.45, host),
                 ]
             }
+            // A step's program raising its own exception for a name (Java's
+            // `UnknownHostException: artifacts.elastic.co`, Python's `<urlopen error
+            // [Errno -2] ...>` calling `https://galaxy.ansible.com/`): an Internet name is
+            // the build's nameserver all the same; a private one (a service's) stays the
+            // program's.
+            NoSuchHost if around.build && !around.shell_proxy && public_asked(line).is_some() => {
+                let host = public_asked(line).unwrap_or_default();
+                vec![
+                    ("registry.dns-in-build", 0.5, host.clone()),
+                    ("proxy.build-unreachable", 0.45, host),
+                ]
+            }
             // A step's tool not reaching a host it names no registry for: the build's
             // network, as a package download's is.
             NoSuchHost | DnsServerFailure | Refused | TimedOut | Unreachable | ConnectFailed
@@ -857,6 +872,14 @@ pub(super) fn rule(
             _ => Vec::new(),
         },
     }
+}
+
+/// The Internet name a line's resolver was asked for, else the one its URL called.
+fn public_asked(line: &str) -> Option<BTreeMap<String, String>> {
+    Some(asked_host(line))
+        .filter(|h| !h.is_empty())
+        .or_else(|| Some(called_host(line)))
+        .filter(|h| h.get("host").is_some_and(|h| public_name(h)))
 }
 
 /// The network a program ran in, failing it: the proxy it was not given first when the
