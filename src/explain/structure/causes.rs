@@ -50,7 +50,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
         ),
         (r"x509: ", Fixed(Cause::X509Other)),
         (
-            r"first record does not look like a tls handshake|tls: oversized record received|wrong version number",
+            r"first record does not look like a tls handshake|tls: oversized record received|wrong version number|packet length too long",
             Fixed(Cause::NotTls),
         ),
         (
@@ -83,7 +83,7 @@ static CAUSES: LazyLock<Vec<(Regex, CauseKind)>> = LazyLock::new(|| {
             Fixed(Cause::PortForbidden),
         ),
         (
-            r"there appears to be trouble with your network connection|could not fetch specs from|gem::remotefetcher::fetcherror|(?-u:\b)nu1301(?-u:\b)|unable to load the service index for source|npm err! network timeout at|npm err! network request to [^ ]+ failed",
+            r"there appears to be trouble with your network connection|could not fetch specs from|gem::remotefetcher::fetcherror|(?-u:\b)nu1301(?-u:\b)|unable to load the service index for source|npm err! network timeout at|npm err! network request to [^ ]+ failed|: network error \(check internet connection and firewall\)",
             Fixed(Cause::PackageFetch),
         ),
         (
