@@ -165,6 +165,11 @@ pub(super) fn rule(
         // A URL given where an image reference was (`https://github.com/x/y`): its scheme is
         // taken for the registry's host, a mistake in what was asked.
         Some(Target::Registry(reg)) if reg == "https" || reg == "http" => Vec::new(),
+        // A manifest or blob asked of a host with no dot and no port (`https://vhosakot/v2/
+        // app/manifests/1`, `https://localhost/v2/...` on 443): by Docker's reference grammar
+        // that first part is Docker Hub's namespace (or Podman's `localhost/` for an image
+        // built here), so a tool that dialled it misread the name it was given.
+        Some(Target::Registry(reg)) if namespace_as_host(line, reg) => Vec::new(),
         Some(Target::Registry(reg)) => {
             let v = || {
                 let mut v = value("registry", reg);
@@ -872,6 +877,24 @@ pub(super) fn rule(
             _ => Vec::new(),
         },
     }
+}
+
+/// Whether a line fetches an image's manifest or blob from `reg` where `reg` cannot be a
+/// registry in Docker's reference grammar: no dot, no port (only `localhost`, which Podman
+/// names its own images by, at HTTPS's default port).
+fn namespace_as_host(line: &str, reg: &str) -> bool {
+    if reg.is_empty() || reg.contains(['.', ':']) {
+        return false;
+    }
+    let url = format!("https://{reg}/v2/");
+    line.match_indices(&url).any(|(at, _)| {
+        let rest = &line[at + url.len()..];
+        let path = rest
+            .split(|c: char| c.is_whitespace() || c == '"')
+            .next()
+            .unwrap_or("");
+        path.contains("/manifests/") || path.contains("/blobs/")
+    })
 }
 
 /// The Internet name a line's resolver was asked for, else the one its URL called.

@@ -2020,3 +2020,24 @@ fn a_wrapped_python_exception_repr_is_one_line_again() {
         ]
     );
 }
+
+/// A manifest asked of a host with no dot and no port is a name misread (Docker Hub's
+/// namespace taken for a registry by a tool outside Docker's reference grammar): nothing
+/// on the machine failed. A registry's real name, or a short one with its port, still
+/// reads as its resolver's answer.
+#[test]
+fn a_namespace_taken_for_a_registry_host_is_not_read() {
+    let misread = "failed to do request: head \"https://vhosakot/v2/nginx-operator-bundle/manifests/v0.0.1\": dial tcp: lookup vhosakot: no such host";
+    assert!(modes(misread).is_empty(), "{:?}", modes(misread));
+    for line in [
+        "failed to do request: head \"https://registry.corp.example/v2/app/manifests/1\": dial tcp: lookup registry.corp.example: no such host",
+        "get https://mybox1:5000/v2/app/manifests/1: dial tcp: lookup mybox1: no such host",
+        "error response from daemon: get https://myprivateregistry/v2/: dial tcp: lookup myprivateregistry on 192.168.65.1:53: no such host",
+    ] {
+        assert_eq!(
+            modes(line).first().copied(),
+            Some("registry.dns-nxdomain"),
+            "{line}"
+        );
+    }
+}
