@@ -733,14 +733,14 @@ pub(super) fn rule(
             // `UnknownHostException: artifacts.elastic.co`, Python's `<urlopen error
             // [Errno -2] ...>` calling `https://galaxy.ansible.com/`): an Internet name is
             // the build's nameserver all the same; a private one (a service's) stays the
-            // program's.
-            NoSuchHost if around.build && !around.shell_proxy && public_asked(line).is_some() => {
-                let host = public_asked(line).unwrap_or_default();
-                vec![
+            // program's (no later arm reads a name in a build with a proxy out of sight).
+            NoSuchHost if around.build && !around.shell_proxy => match public_asked(line) {
+                Some(host) => vec![
                     ("registry.dns-in-build", 0.5, host.clone()),
                     ("proxy.build-unreachable", 0.45, host),
-                ]
-            }
+                ],
+                None => Vec::new(),
+            },
             // A step's tool not reaching a host it names no registry for: the build's
             // network, as a package download's is.
             NoSuchHost | DnsServerFailure | Refused | TimedOut | Unreachable | ConnectFailed
